@@ -1,0 +1,1 @@
+# lab: build fragment (see Makefile.am).

@@ -1,0 +1,74 @@
+/* The events of a pbprobe log (docs/log-format.md), as the writer takes them
+ * and the reader gives them. Strings given by the reader point into its line
+ * buffer and stay valid until the next logr_next(). */
+#ifndef PB_LOGEVENT_H
+#define PB_LOGEVENT_H
+
+#include <stdint.h>
+
+#define LOG_FORMAT_VERSION 1
+
+enum log_kind {
+    LOG_TARGET,
+    LOG_REQ,
+    LOG_MARK,
+    LOG_CMD_START,
+    LOG_CMD_EXIT,
+    LOG_END,
+    LOG_WARN,
+    LOG_UNKNOWN, /* a kind this reader does not know: skip it (forward compatibility) */
+};
+
+struct log_req {
+    int64_t wall_sched_us; /* scheduled send time */
+    const char *target;
+    int outcome;           /* outcome.h */
+    int64_t latency_us;    /* -1 when absent (skipped) */
+    int64_t delay_us;      /* -1 when absent */
+    int64_t bytes;         /* -1 when absent */
+    int reused;            /* 1, 0, or -1 when unknown */
+    const char *peer;      /* NULL when absent */
+    const char *version;   /* NULL when absent */
+    const char *request_id;/* NULL when absent */
+};
+
+struct log_target {
+    const char *name;
+    const char *url;
+    double rate;
+    const char *flags; /* NULL when none */
+};
+
+struct log_cmd_start {
+    long pid;
+    const char *command;
+};
+
+struct log_cmd_exit {
+    int status;
+    const char *how;
+};
+
+struct log_event {
+    enum log_kind kind;
+    int64_t wall_us; /* field 2 of every event line */
+    union {
+        struct log_req req;
+        struct log_target target;
+        struct log_cmd_start cmd_start;
+        struct log_cmd_exit cmd_exit;
+        const char *text; /* mark name, end reason, warn message */
+    } u;
+    const char *kind_name; /* as written; useful for LOG_UNKNOWN */
+};
+
+struct log_header {
+    int version;
+    int64_t wall_start_us; /* -1 when absent */
+    const char *host;      /* NULL when absent */
+    long pid;
+    const char *prober_version;
+    const char *cmd;
+};
+
+#endif

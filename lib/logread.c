@@ -1,0 +1,415 @@
+/* Streaming reader of pbprobe logs (logread.h). Lines are split in place in
+ * one big buffer; fields are unescaped only when they hold a backslash, which
+ * the writer's own fields almost never do. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "logread.h"
+#include "outcome.h"
+
+#define READ_CHUNK (1024 * 1024)
+#define LINE_LIMIT (4 * 1024 * 1024) /* a longer line is an error, not a reason to eat memory */
+#define MAX_FIELDS 24
+
+struct logr {
+    int fd;
+    int own_fd;
+    char *path;
+    char *buf;
+    size_t cap, pos, end; /* unread bytes are buf[pos..end) */
+    int eof;
+    int truncated;
+    long lineno;
+    long unknown;
+    struct log_header header;
+    char *header_strings[4];
+};
+
+static void free_reader(struct logr *r)
+{
+    if (r->own_fd)
+        close(r->fd);
+    for (int i = 0; i < 4; i++)
+        free(r->header_strings[i]);
+    free(r->buf);
+    free(r->path);
+    free(r);
+}
+
+/* Reads more input behind what is unread; 0, or -1 on a read error. */
+static int fill(struct logr *r, char *err, size_t errlen)
+{
+    if (r->pos > 0) {
+        memmove(r->buf, r->buf + r->pos, r->end - r->pos);
+        r->end -= r->pos;
+        r->pos = 0;
+    }
+    if (r->end == r->cap) {
+        if (r->cap >= LINE_LIMIT)
+            return 0; /* caller reports the over-long line */
+        char *nb = realloc(r->buf, r->cap * 2);
+        if (nb == NULL) {
+            snprintf(err, errlen, "%s: out of memory", r->path);
+            return -1;
+        }
+        r->buf = nb;
+        r->cap *= 2;
+    }
+    for (;;) {
+        ssize_t n = read(r->fd, r->buf + r->end, r->cap - r->end);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            snprintf(err, errlen, "%s: read failed: %s", r->path, strerror(errno));
+            return -1;
+        }
+        if (n == 0)
+            r->eof = 1;
+        r->end += (size_t)n;
+        return 0;
+    }
+}
+
+/* The next whole line, NUL-terminated in place, or NULL at the end (or on
+ * error: then *rc is -1). */
+static char *next_line(struct logr *r, size_t *len, int *rc, char *err, size_t errlen)
+{
+    *rc = 0;
+    for (;;) {
+        char *start = r->buf + r->pos;
+        char *nl = memchr(start, '\n', r->end - r->pos);
+        if (nl) {
+            *nl = '\0';
+            *len = (size_t)(nl - start);
+            r->pos += *len + 1;
+            r->lineno++;
+            return start;
+        }
+        if (r->eof) {
+            if (r->end > r->pos) {
+                r->truncated = 1;
+                r->lineno++;
+                r->pos = r->end;
+            }
+            return NULL;
+        }
+        if (r->end - r->pos >= LINE_LIMIT) {
+            snprintf(err, errlen, "%s:%ld: line longer than %d bytes", r->path, r->lineno + 1,
+                     LINE_LIMIT);
+            *rc = -1;
+            return NULL;
+        }
+        if (fill(r, err, errlen) < 0) {
+            *rc = -1;
+            return NULL;
+        }
+    }
+}
+
+/* In-place unescaping of one field (docs/log-format.md). Returns NULL for "-". */
+static char *field_value(char *f)
+{
+    if (f[0] == '-' && f[1] == '\0')
+        return NULL;
+    char *bs = strchr(f, '\\');
+    if (bs == NULL)
+        return f;
+    char *out = bs;
+    for (char *in = bs; *in; in++) {
+        if (*in != '\\' || in[1] == '\0') {
+            *out++ = *in;
+            continue;
+        }
+        in++;
+        switch (*in) {
+        case 't':
+            *out++ = '\t';
+            break;
+        case 'n':
+            *out++ = '\n';
+            break;
+        case 'r':
+            *out++ = '\r';
+            break;
+        default: /* "\\" and "\-" stand for themselves */
+            *out++ = *in;
+        }
+    }
+    *out = '\0';
+    return f;
+}
+
+/* A non-negative decimal integer; "-" gives -1 when allow_absent. */
+static int parse_i64(const char *s, int allow_absent, int64_t *out)
+{
+    int64_t v = 0;
+    if (allow_absent && s[0] == '-' && s[1] == '\0') {
+        *out = -1;
+        return 0;
+    }
+    if (*s == '\0')
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > (INT64_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (*s - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+static int split(char *line, char **fields)
+{
+    int n = 0;
+    char *p = line;
+    for (;;) {
+        fields[n++] = p;
+        char *tab = strchr(p, '\t');
+        if (tab == NULL || n == MAX_FIELDS)
+            return n;
+        *tab = '\0';
+        p = tab + 1;
+    }
+}
+
+static int parse_header(struct logr *r, char *line, char *err, size_t errlen)
+{
+    static const char magic[] = "#pbprobe-log ";
+    char *fields[MAX_FIELDS];
+    if (strncmp(line, magic, sizeof magic - 1) != 0) {
+        snprintf(err, errlen, "%s:1: not a pbprobe log (no \"#pbprobe-log\" header)", r->path);
+        return -1;
+    }
+    int n = split(line + sizeof magic - 1, fields);
+    int64_t version;
+    if (parse_i64(fields[0], 0, &version) < 0 || version < 1) {
+        snprintf(err, errlen, "%s:1: bad format version \"%s\"", r->path, fields[0]);
+        return -1;
+    }
+    if (version > LOG_FORMAT_VERSION) {
+        snprintf(err, errlen,
+                 "%s:1: log format version %d is newer than this reader (%d): upgrade pbprobe",
+                 r->path, (int)version, LOG_FORMAT_VERSION);
+        return -1;
+    }
+    r->header.version = (int)version;
+    r->header.wall_start_us = -1;
+    for (int i = 1; i < n; i++) {
+        char *eq = strchr(fields[i], '=');
+        if (eq == NULL)
+            continue;
+        *eq = '\0';
+        const char *key = fields[i];
+        char *val = field_value(eq + 1);
+        int64_t num;
+        if (strcmp(key, "start_us") == 0 && val && parse_i64(val, 0, &num) == 0)
+            r->header.wall_start_us = num;
+        else if (strcmp(key, "pid") == 0 && val && parse_i64(val, 0, &num) == 0)
+            r->header.pid = (long)num;
+        else if (strcmp(key, "host") == 0 && val)
+            r->header.host = r->header_strings[0] = strdup(val);
+        else if (strcmp(key, "version") == 0 && val)
+            r->header.prober_version = r->header_strings[1] = strdup(val);
+        else if (strcmp(key, "cmd") == 0 && val)
+            r->header.cmd = r->header_strings[2] = strdup(val);
+    }
+    return 0;
+}
+
+struct logr *logr_open(const char *path, char *err, size_t errlen)
+{
+    struct logr *r = calloc(1, sizeof *r);
+    if (r == NULL || (r->path = strdup(path)) == NULL ||
+        (r->buf = malloc(READ_CHUNK)) == NULL) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        if (r) {
+            free(r->path);
+            free(r);
+        }
+        return NULL;
+    }
+    r->cap = READ_CHUNK;
+    if (strcmp(path, "-") == 0) {
+        r->fd = STDIN_FILENO;
+    } else {
+        r->fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (r->fd < 0) {
+            snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+            free(r->buf);
+            free(r->path);
+            free(r);
+            return NULL;
+        }
+        r->own_fd = 1;
+    }
+    size_t len;
+    int rc;
+    char *line = next_line(r, &len, &rc, err, errlen);
+    if (line == NULL) {
+        if (rc == 0 && r->truncated)
+            snprintf(err, errlen, "%s:1: truncated header: the prober stopped before its first line",
+                     path);
+        else if (rc == 0)
+            snprintf(err, errlen, "%s: empty log", path);
+        free_reader(r);
+        return NULL;
+    }
+    if (parse_header(r, line, err, errlen) < 0) {
+        free_reader(r);
+        return NULL;
+    }
+    return r;
+}
+
+static int bad(struct logr *r, char *err, size_t errlen, const char *kind, const char *what,
+               const char *value)
+{
+    snprintf(err, errlen, "%s:%ld: %s: bad %s \"%.40s\"", r->path, r->lineno, kind, what, value);
+    return -1;
+}
+
+static int parse_req(struct logr *r, char **f, int n, struct log_event *ev, char *err,
+                     size_t errlen)
+{
+    struct log_req *q = &ev->u.req;
+    int64_t v;
+    if (n < 11) {
+        snprintf(err, errlen, "%s:%ld: req: %d fields, expected 11", r->path, r->lineno, n);
+        return -1;
+    }
+    q->wall_sched_us = ev->wall_us;
+    q->target = field_value(f[2]);
+    if (q->target == NULL)
+        return bad(r, err, errlen, "req", "target", f[2]);
+    q->outcome = outcome_parse(f[3], strlen(f[3]));
+    if (q->outcome < 0)
+        return bad(r, err, errlen, "req", "outcome", f[3]);
+    if (parse_i64(f[4], 1, &q->latency_us) < 0)
+        return bad(r, err, errlen, "req", "latency", f[4]);
+    if (parse_i64(f[5], 1, &q->delay_us) < 0)
+        return bad(r, err, errlen, "req", "delay", f[5]);
+    if (parse_i64(f[6], 1, &q->bytes) < 0)
+        return bad(r, err, errlen, "req", "bytes", f[6]);
+    if (parse_i64(f[7], 1, &v) < 0 || v > 1)
+        return bad(r, err, errlen, "req", "reused flag", f[7]);
+    q->reused = (int)v;
+    if (q->outcome != OUTCOME_SKIPPED && q->latency_us < 0)
+        return bad(r, err, errlen, "req", "latency (absent for a sent request)", f[4]);
+    q->peer = field_value(f[8]);
+    q->version = field_value(f[9]);
+    q->request_id = field_value(f[10]);
+    return 0;
+}
+
+int logr_next(struct logr *r, struct log_event *ev, char *err, size_t errlen)
+{
+    char *f[MAX_FIELDS];
+    for (;;) {
+        size_t len;
+        int rc;
+        char *line = next_line(r, &len, &rc, err, errlen);
+        if (line == NULL)
+            return rc;
+        if (line[0] == '#') {
+            if (strncmp(line, "#pbprobe-log", 12) == 0) {
+                snprintf(err, errlen,
+                         "%s:%ld: a second log header: logs were concatenated; pass each file "
+                         "as its own argument",
+                         r->path, r->lineno);
+                return -1;
+            }
+            continue; /* a comment */
+        }
+        int n = split(line, f);
+        if (n < 2) {
+            snprintf(err, errlen, "%s:%ld: not an event line (no TAB)", r->path, r->lineno);
+            return -1;
+        }
+        memset(ev, 0, sizeof *ev);
+        ev->kind_name = f[0];
+        if (parse_i64(f[1], 0, &ev->wall_us) < 0)
+            return bad(r, err, errlen, f[0], "time", f[1]);
+        const char *k = f[0];
+        if (strcmp(k, "req") == 0) {
+            ev->kind = LOG_REQ;
+            if (parse_req(r, f, n, ev, err, errlen) < 0)
+                return -1;
+        } else if (strcmp(k, "target") == 0) {
+            if (n < 6) {
+                snprintf(err, errlen, "%s:%ld: target: %d fields, expected 6", r->path, r->lineno,
+                         n);
+                return -1;
+            }
+            ev->kind = LOG_TARGET;
+            ev->u.target.name = field_value(f[2]);
+            ev->u.target.url = field_value(f[3]);
+            char *endp;
+            ev->u.target.rate = strtod(f[4], &endp);
+            if (ev->u.target.name == NULL || *endp != '\0' || !(ev->u.target.rate > 0))
+                return bad(r, err, errlen, "target", "name or rate", f[4]);
+            ev->u.target.flags = field_value(f[5]);
+        } else if (strcmp(k, "mark") == 0 || strcmp(k, "end") == 0 || strcmp(k, "warn") == 0) {
+            if (n < 3) {
+                snprintf(err, errlen, "%s:%ld: %s: missing its text", r->path, r->lineno, k);
+                return -1;
+            }
+            ev->kind = k[0] == 'm' ? LOG_MARK : k[0] == 'e' ? LOG_END : LOG_WARN;
+            ev->u.text = field_value(f[2]);
+            if (ev->u.text == NULL)
+                ev->u.text = "";
+        } else if (strcmp(k, "cmd-start") == 0) {
+            int64_t pid;
+            if (n < 4 || parse_i64(f[2], 0, &pid) < 0)
+                return bad(r, err, errlen, k, "pid", n < 3 ? "" : f[2]);
+            ev->kind = LOG_CMD_START;
+            ev->u.cmd_start.pid = (long)pid;
+            ev->u.cmd_start.command = field_value(f[3]);
+        } else if (strcmp(k, "cmd-exit") == 0) {
+            int64_t st;
+            if (n < 4 || parse_i64(f[2], 0, &st) < 0 || st > 255)
+                return bad(r, err, errlen, k, "status", n < 3 ? "" : f[2]);
+            ev->kind = LOG_CMD_EXIT;
+            ev->u.cmd_exit.status = (int)st;
+            ev->u.cmd_exit.how = field_value(f[3]);
+        } else {
+            ev->kind = LOG_UNKNOWN;
+            r->unknown++;
+        }
+        return 1;
+    }
+}
+
+const struct log_header *logr_header(const struct logr *r)
+{
+    return &r->header;
+}
+
+const char *logr_path(const struct logr *r)
+{
+    return r->path;
+}
+
+long logr_lineno(const struct logr *r)
+{
+    return r->lineno;
+}
+
+int logr_truncated(const struct logr *r)
+{
+    return r->truncated;
+}
+
+long logr_unknown_lines(const struct logr *r)
+{
+    return r->unknown;
+}
+
+void logr_close(struct logr *r)
+{
+    if (r)
+        free_reader(r);
+}

@@ -1,0 +1,34 @@
+/* The one writer of pbprobe logs. Lines are buffered and written whole, so a
+ * killed prober leaves at most one truncated line; the caller flushes on a
+ * timer (the prober: every 100 ms) and at exit. */
+#ifndef PB_LOGWRITE_H
+#define PB_LOGWRITE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "logevent.h"
+
+struct logw;
+
+/* path "-" is standard output. Returns NULL with a reason in err. */
+struct logw *logw_open(const char *path, char *err, size_t errlen);
+
+int logw_header(struct logw *w, const struct log_header *h);
+int logw_req(struct logw *w, const struct log_req *r);
+int logw_target(struct logw *w, int64_t wall_us, const struct log_target *t);
+/* mark, end and warn: one free-text field. kind is "mark", "end" or "warn". */
+int logw_text(struct logw *w, const char *kind, int64_t wall_us, const char *text);
+int logw_cmd_start(struct logw *w, int64_t wall_us, const struct log_cmd_start *c);
+int logw_cmd_exit(struct logw *w, int64_t wall_us, const struct log_cmd_exit *c);
+
+/* Writes what is buffered. Every call above returns 0, or -1 once a write has
+ * failed; from then on the writer drops lines and logw_error() says why. */
+int logw_flush(struct logw *w);
+const char *logw_error(const struct logw *w);
+size_t logw_pending(const struct logw *w);
+
+/* Flushes and closes; returns -1 if anything was lost, with the reason in err. */
+int logw_close(struct logw *w, char *err, size_t errlen);
+
+#endif

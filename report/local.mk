@@ -1,0 +1,1 @@
+# report: build fragment (see Makefile.am).

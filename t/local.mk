@@ -1,0 +1,1 @@
+# t: build fragment (see Makefile.am).
