@@ -1,0 +1,17 @@
+/* The wrapped COMMAND (the upgrade): started as a child, reaped on SIGCHLD. */
+#ifndef PB_CHILD_H
+#define PB_CHILD_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Starts argv with PBPROBE_MARK=mark_path in its environment (when not
+ * NULL). Returns the pid, or -1 with the reason (exec failure included: it
+ * is reported through a close-on-exec pipe, not guessed from exit code 127). */
+pid_t child_start(char *const *argv, const char *mark_path, char *err, size_t errlen);
+
+/* 1 when the child has ended (status as a shell shows it: the exit code, or
+ * 128 + signal; how is "exited" or "killed:SIGTERM"), 0 when still running. */
+int child_reap(pid_t pid, int *status, char *how, size_t howlen);
+
+#endif

@@ -1,0 +1,11 @@
+/* What a finished transfer means for the log: an HTTP status or an error
+ * class (lib/outcome.h). Pure, so it is tested without a network. */
+#ifndef PB_CLASSIFY_H
+#define PB_CLASSIFY_H
+
+#include <curl/curl.h>
+
+/* http_status is CURLINFO_RESPONSE_CODE (0 when none was received). */
+int classify_transfer(CURLcode result, long http_status);
+
+#endif

@@ -1,0 +1,406 @@
+/* HTTP probes on libcurl's multi-socket interface (http.h). The glue follows
+ * libcurl's own hiperfifo example: libcurl says which sockets to watch and
+ * when to wake it; libevent watches and wakes. */
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "classify.h"
+#include "clock.h"
+#include "http.h"
+#include "outcome.h"
+#include "reqid.h"
+
+#define VERSION_MAX 128
+#define REQID_HEADER "X-Request-ID: "
+
+struct http_req {
+    struct http *h;
+    int target;
+    CURL *easy;
+    struct curl_slist *headers; /* first node is X-Request-ID, rewritten per request */
+    char *reqid;                /* points into that node's text */
+    int64_t mono_sched_us, mono_handed_us;
+    char version[VERSION_MAX];
+    struct http_req *next_free;
+};
+
+struct pool {
+    struct http_req **reqs; /* max_inflight slots, filled on demand */
+    int made;
+    int inflight;
+    struct http_req *free_list;
+};
+
+struct sock {
+    struct event *ev;
+};
+
+struct http {
+    const struct probe_config *cfg;
+    struct event_base *base;
+    CURLM *multi;
+    struct event *timer_ev;
+    struct pool *pools;
+    int inflight;
+    int64_t wall_offset_us;
+    http_done_fn done;
+    void *done_arg;
+    size_t version_len;
+};
+
+static void check_done(struct http *h);
+
+static void on_socket_event(evutil_socket_t fd, short kind, void *arg)
+{
+    struct http *h = arg;
+    int running;
+    int action = (kind & EV_READ ? CURL_CSELECT_IN : 0) | (kind & EV_WRITE ? CURL_CSELECT_OUT : 0);
+    curl_multi_socket_action(h->multi, fd, action, &running);
+    check_done(h);
+}
+
+static void on_timer(evutil_socket_t fd, short kind, void *arg)
+{
+    struct http *h = arg;
+    int running;
+    (void)fd;
+    (void)kind;
+    curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    check_done(h);
+}
+
+static int socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
+{
+    struct http *h = userp;
+    struct sock *sk = socketp;
+    (void)easy;
+    if (what == CURL_POLL_REMOVE) {
+        if (sk) {
+            event_free(sk->ev);
+            free(sk);
+            curl_multi_assign(h->multi, s, NULL);
+        }
+        return 0;
+    }
+    short kind = (short)((what & CURL_POLL_IN ? EV_READ : 0) |
+                         (what & CURL_POLL_OUT ? EV_WRITE : 0) | EV_PERSIST);
+    if (sk == NULL) {
+        sk = calloc(1, sizeof *sk);
+        if (sk == NULL)
+            return -1;
+        curl_multi_assign(h->multi, s, sk);
+    } else {
+        event_free(sk->ev);
+    }
+    sk->ev = event_new(h->base, s, kind, on_socket_event, h);
+    if (sk->ev == NULL)
+        return -1;
+    event_add(sk->ev, NULL);
+    return 0;
+}
+
+/* libcurl asks to be woken in timeout_ms; it must not be called back from
+ * inside this callback, so a zero timeout goes through the loop too. */
+static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
+{
+    struct http *h = userp;
+    (void)multi;
+    if (timeout_ms < 0) {
+        evtimer_del(h->timer_ev);
+    } else {
+        struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+        evtimer_add(h->timer_ev, &tv);
+    }
+    return 0;
+}
+
+static size_t discard_body(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    (void)ptr;
+    (void)userdata;
+    return size * nmemb;
+}
+
+/* Keeps the --version-header value of the response, trimmed. */
+static size_t on_header(char *line, size_t size, size_t nitems, void *userdata)
+{
+    struct http_req *r = userdata;
+    size_t len = size * nitems;
+    const char *name = r->h->cfg->version_header;
+    size_t nlen = r->h->version_len;
+    if (name && len > nlen && line[nlen] == ':' && strncasecmp(line, name, nlen) == 0) {
+        const char *v = line + nlen + 1;
+        const char *end = line + len;
+        while (v < end && (*v == ' ' || *v == '\t'))
+            v++;
+        while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+            end--;
+        size_t vlen = (size_t)(end - v);
+        if (vlen >= VERSION_MAX)
+            vlen = VERSION_MAX - 1;
+        memcpy(r->version, v, vlen);
+        r->version[vlen] = '\0';
+    }
+    return len;
+}
+
+static struct http_req *req_make(struct http *h, int target)
+{
+    const struct probe_config *cfg = h->cfg;
+    struct http_req *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return NULL;
+    r->h = h;
+    r->target = target;
+    r->easy = curl_easy_init();
+    char idh[sizeof REQID_HEADER + REQID_LEN];
+    snprintf(idh, sizeof idh, "%s%036d", REQID_HEADER, 0);
+    r->headers = curl_slist_append(NULL, idh);
+    if (r->easy == NULL || r->headers == NULL)
+        goto fail;
+    r->reqid = r->headers->data + strlen(REQID_HEADER);
+    for (int i = 0; i < cfg->nheaders; i++) {
+        struct curl_slist *n = curl_slist_append(r->headers, cfg->headers[i]);
+        if (n == NULL)
+            goto fail;
+        r->headers = n;
+    }
+    CURL *e = r->easy;
+    curl_easy_setopt(e, CURLOPT_URL, cfg->targets[target].url);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard_body);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(cfg->timeout_us / 1000));
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "pbprobe/" PACKAGE_VERSION);
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L); /* a redirect is an answer in itself */
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (cfg->new_connection) {
+        curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+        curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+    }
+    return r;
+fail:
+    if (r->easy)
+        curl_easy_cleanup(r->easy);
+    curl_slist_free_all(r->headers);
+    free(r);
+    return NULL;
+}
+
+static void req_free(struct http_req *r)
+{
+    curl_easy_cleanup(r->easy);
+    curl_slist_free_all(r->headers);
+    free(r);
+}
+
+static void format_peer(CURL *e, char *buf, size_t len)
+{
+    char *ip = NULL;
+    long port = 0;
+    buf[0] = '\0';
+    if (curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip) != CURLE_OK || ip == NULL || !ip[0])
+        return;
+    curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &port);
+    snprintf(buf, len, strchr(ip, ':') ? "[%s]:%ld" : "%s:%ld", ip, port);
+}
+
+static void finish(struct http *h, CURL *e, CURLcode result)
+{
+    struct http_req *r;
+    long status = 0, connects = 0;
+    curl_off_t bytes = 0, pretransfer_us = 0;
+    char peer[64];
+    int64_t mono_now_us = clock_mono_us();
+
+    curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &connects);
+    curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &bytes);
+    curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
+    format_peer(e, peer, sizeof peer);
+
+    struct log_req q = {
+        .wall_sched_us = r->mono_sched_us + h->wall_offset_us,
+        .target = h->cfg->targets[r->target].name,
+        .outcome = classify_transfer(result, status),
+        .latency_us = mono_now_us - r->mono_sched_us,
+        /* when the request left: queueing in the prober plus libcurl's way
+         * to the wire (connect, for a new connection) */
+        .delay_us = r->mono_handed_us - r->mono_sched_us + pretransfer_us,
+        .bytes = bytes,
+        .reused = connects == 0,
+        .peer = peer[0] ? peer : NULL,
+        .version = r->version[0] ? r->version : NULL,
+        .request_id = r->reqid,
+    };
+    if (q.outcome == OUTCOME_OTHER) {
+        /* "other" hides the detail from the log: say it once per code here */
+        static unsigned char said[CURL_LAST + 1];
+        if (result <= CURL_LAST && !said[result]) {
+            said[result] = 1;
+            fprintf(stderr, "pbprobe: %s: libcurl error %d (%s), logged as \"other\"\n",
+                    q.target, (int)result, curl_easy_strerror(result));
+        }
+    }
+    if (q.outcome == OUTCOME_PROTOCOL && result == CURLE_OK)
+        q.reused = -1;
+
+    curl_multi_remove_handle(h->multi, e);
+    struct pool *p = &h->pools[r->target];
+    p->inflight--;
+    h->inflight--;
+    r->next_free = p->free_list;
+    p->free_list = r;
+    h->done(h->done_arg, r->target, &q);
+}
+
+static void check_done(struct http *h)
+{
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(h->multi, &left)) != NULL)
+        if (msg->msg == CURLMSG_DONE)
+            finish(h, msg->easy_handle, msg->data.result);
+}
+
+struct http *http_new(struct event_base *base, const struct probe_config *cfg,
+                      int64_t wall_offset_us, http_done_fn done, void *arg, char *err,
+                      size_t errlen)
+{
+    struct http *h = calloc(1, sizeof *h);
+    if (h == NULL)
+        goto oom;
+    h->cfg = cfg;
+    h->base = base;
+    h->wall_offset_us = wall_offset_us;
+    h->done = done;
+    h->done_arg = arg;
+    h->version_len = cfg->version_header ? strlen(cfg->version_header) : 0;
+    h->pools = calloc((size_t)cfg->ntargets, sizeof *h->pools);
+    if (h->pools == NULL)
+        goto oom;
+    for (int i = 0; i < cfg->ntargets; i++) {
+        h->pools[i].reqs = calloc((size_t)cfg->max_inflight, sizeof *h->pools[i].reqs);
+        if (h->pools[i].reqs == NULL)
+            goto oom;
+    }
+    h->multi = curl_multi_init();
+    h->timer_ev = evtimer_new(base, on_timer, h);
+    if (h->multi == NULL || h->timer_ev == NULL) {
+        snprintf(err, errlen, "cannot set up libcurl's multi handle");
+        http_free(h);
+        return NULL;
+    }
+    curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+    curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
+    curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+    curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
+    /* Keep every connection the cap allows: closing and reopening them would
+     * measure our churn, not the server. No host or total limit is set, so
+     * libcurl never parks a transfer in its pending queue. */
+    curl_multi_setopt(h->multi, CURLMOPT_MAXCONNECTS, (long)cfg->max_inflight * cfg->ntargets);
+    return h;
+oom:
+    snprintf(err, errlen, "out of memory");
+    http_free(h);
+    return NULL;
+}
+
+int http_start(struct http *h, int target, int64_t mono_sched_us, char *err, size_t errlen)
+{
+    struct pool *p = &h->pools[target];
+    struct http_req *r = p->free_list;
+    if (r) {
+        p->free_list = r->next_free;
+    } else {
+        if (p->made == h->cfg->max_inflight)
+            return 1;
+        r = req_make(h, target);
+        if (r == NULL) {
+            snprintf(err, errlen, "out of memory for a request");
+            return -1;
+        }
+        p->reqs[p->made++] = r;
+    }
+    r->mono_sched_us = mono_sched_us;
+    r->version[0] = '\0';
+    reqid_next(r->reqid); /* same length as the placeholder: the header is rewritten in place */
+    CURLMcode mc = curl_multi_add_handle(h->multi, r->easy);
+    if (mc != CURLM_OK) {
+        r->next_free = p->free_list;
+        p->free_list = r;
+        snprintf(err, errlen, "libcurl: %s", curl_multi_strerror(mc));
+        return -1;
+    }
+    p->inflight++;
+    h->inflight++;
+    r->mono_handed_us = clock_mono_us();
+    return 0;
+}
+
+void http_kick(struct http *h)
+{
+    int running;
+    curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    check_done(h);
+}
+
+int http_inflight(const struct http *h)
+{
+    return h->inflight;
+}
+
+int http_abandon_all(struct http *h)
+{
+    int n = 0;
+    for (int t = 0; t < h->cfg->ntargets; t++) {
+        struct pool *p = &h->pools[t];
+        for (int i = 0; i < p->made; i++) {
+            struct http_req *r = p->reqs[i];
+            /* a request is in flight when it is not on the free list */
+            int is_free = 0;
+            for (struct http_req *f = p->free_list; f; f = f->next_free)
+                if (f == r) {
+                    is_free = 1;
+                    break;
+                }
+            if (!is_free) {
+                curl_multi_remove_handle(h->multi, r->easy);
+                r->next_free = p->free_list;
+                p->free_list = r;
+                n++;
+            }
+        }
+        p->inflight = 0;
+    }
+    h->inflight = 0;
+    return n;
+}
+
+void http_free(struct http *h)
+{
+    if (h == NULL)
+        return;
+    if (h->multi)
+        http_abandon_all(h);
+    if (h->pools) {
+        for (int t = 0; t < h->cfg->ntargets; t++) {
+            for (int i = 0; i < h->pools[t].made; i++)
+                req_free(h->pools[t].reqs[i]);
+            free(h->pools[t].reqs);
+        }
+        free(h->pools);
+    }
+    if (h->multi)
+        curl_multi_cleanup(h->multi);
+    if (h->timer_ev)
+        event_free(h->timer_ev);
+    free(h);
+}

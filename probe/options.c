@@ -1,0 +1,376 @@
+/* Parsing of pbprobe's command line (options.h). The --help text here and
+ * docs/pbprobe.1 are kept side by side; t/t1000 checks that they name the
+ * same options. */
+#include <curl/curl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+#include "redact.h"
+#include "units.h"
+
+#define DEFAULT_RATE 50.0
+#define DEFAULT_TIMEOUT_US 2000000
+#define DEFAULT_MAX_INFLIGHT 1000
+#define DEFAULT_LEAD_US 1000000
+#define DEFAULT_TAIL_US 5000000
+
+static const char usage_text[] =
+    "Usage: pbprobe [OPTIONS] [NAME=]URL... [-- COMMAND [ARG...]]\n"
+    "       pbprobe mark TEXT\n"
+    "\n"
+    "Probes each URL at a fixed rate, open loop: requests are sent on schedule\n"
+    "whatever the responses do, and latency counts from the scheduled time.\n"
+    "One log line per request (docs/log-format.md); read it with pbprobe-report.\n"
+    "With a COMMAND (an upgrade), probes from before it starts until it exits,\n"
+    "and exits with its status. Inside it, `pbprobe mark TEXT` adds a marker.\n"
+    "\n"
+    "Probing:\n"
+    "  -r, --rate [NAME:]RATE      requests per second per URL (default 50);\n"
+    "                              NAME: sets one target's rate. 10k, 600/m work\n"
+    "  -d, --duration DURATION     stop after this long (default: until interrupted);\n"
+    "                              not with a COMMAND\n"
+    "  -t, --timeout DURATION      a request not done by then is a timeout (default 2s)\n"
+    "  -m, --max-inflight N        requests in flight per URL; beyond, ticks are\n"
+    "                              logged as skipped (default 1000)\n"
+    "  -N, --new-connection        a new TCP connection per request (default: keep-alive)\n"
+    "  -H, --header 'NAME: VALUE'  add a request header (repeatable)\n"
+    "      --version-header NAME   log this response header (e.g. X-App-Version)\n"
+    "\n"
+    "Command:\n"
+    "      --lead DURATION         probe this long before starting COMMAND (default 1s)\n"
+    "      --tail DURATION         probe this long after COMMAND exits (default 5s)\n"
+    "\n"
+    "Output:\n"
+    "  -o, --output FILE           the log (default: standard output; required\n"
+    "                              with a COMMAND)\n"
+    "  -q, --quiet                 no status line or summary on standard error\n"
+    "  -h, --help                  this text\n"
+    "      --version               print the version\n"
+    "\n"
+    "Durations: 500us, 250ms, 2s, 1m30s, 1h. A URL's default NAME is its path.\n"
+    "Every request carries an X-Request-ID header, logged, to find it in server logs.\n"
+    "\n"
+    "Exit status: 0 done; 2 usage error; 3 the log could not be written;\n"
+    "4 internal error; 127 COMMAND could not be started. With a COMMAND, its\n"
+    "exit status (128+N if killed by signal N) unless pbprobe itself failed.\n";
+
+enum { OPT_VERSION_HEADER = 256, OPT_LEAD, OPT_TAIL, OPT_VERSION };
+
+static const struct option long_options[] = {
+    {"rate", required_argument, NULL, 'r'},
+    {"duration", required_argument, NULL, 'd'},
+    {"timeout", required_argument, NULL, 't'},
+    {"max-inflight", required_argument, NULL, 'm'},
+    {"new-connection", no_argument, NULL, 'N'},
+    {"header", required_argument, NULL, 'H'},
+    {"version-header", required_argument, NULL, OPT_VERSION_HEADER},
+    {"lead", required_argument, NULL, OPT_LEAD},
+    {"tail", required_argument, NULL, OPT_TAIL},
+    {"output", required_argument, NULL, 'o'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+struct rate_override {
+    const char *name;
+    double rate;
+};
+
+static int valid_name(const char *s, size_t len)
+{
+    if (len == 0)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] <= ' ' || s[i] == ':' || s[i] == '=' || s[i] == 0x7f)
+            return 0;
+    return 1;
+}
+
+/* A URL's path as its default name: "/" for the home page. */
+static char *default_name(const char *url)
+{
+    CURLU *u = curl_url();
+    char *path = NULL, *name;
+    if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PATH, &path, 0) == CURLUE_OK && path[0])
+        name = strdup(path);
+    else
+        name = strdup("/");
+    curl_free(path);
+    curl_url_cleanup(u);
+    return name;
+}
+
+static int add_target(struct probe_config *cfg, const char *arg, char *err, size_t errlen)
+{
+    const char *eq = strchr(arg, '=');
+    const char *scheme = strstr(arg, "://");
+    const char *url = arg;
+    char *name = NULL;
+    if (eq && (scheme == NULL || eq < scheme)) {
+        if (!valid_name(arg, (size_t)(eq - arg))) {
+            snprintf(err, errlen, "bad target name in \"%s\": no spaces, ':' or '='", arg);
+            return -1;
+        }
+        name = strndup(arg, (size_t)(eq - arg));
+        url = eq + 1;
+    }
+    if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
+        snprintf(err, errlen, "bad URL \"%s\": must start with http:// or https://", url);
+        free(name);
+        return -1;
+    }
+    CURLU *u = curl_url();
+    CURLUcode uc = u ? curl_url_set(u, CURLUPART_URL, url, 0) : CURLUE_OUT_OF_MEMORY;
+    curl_url_cleanup(u);
+    if (uc != CURLUE_OK) {
+        snprintf(err, errlen, "bad URL \"%s\": %s", url, curl_url_strerror(uc));
+        free(name);
+        return -1;
+    }
+    if (name == NULL)
+        name = default_name(url);
+    if (name == NULL)
+        goto oom;
+    for (int i = 0; i < cfg->ntargets; i++) {
+        if (strcmp(cfg->targets[i].name, name) == 0) {
+            snprintf(err, errlen,
+                     "two targets named \"%s\": name them, e.g. a=%s", name, url);
+            free(name);
+            return -1;
+        }
+    }
+    struct probe_target *t = realloc(cfg->targets, (size_t)(cfg->ntargets + 1) * sizeof *t);
+    if (t == NULL)
+        goto oom;
+    cfg->targets = t;
+    t[cfg->ntargets].name = name;
+    t[cfg->ntargets].url = strdup(url);
+    t[cfg->ntargets].rate = DEFAULT_RATE;
+    if (t[cfg->ntargets].url == NULL)
+        goto oom;
+    cfg->ntargets++;
+    return 0;
+oom:
+    free(name);
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
+
+static int parse_duration_opt(const char *opt, const char *arg, int64_t *out, char *err,
+                              size_t errlen)
+{
+    char why[200];
+    if (units_parse_duration_us(arg, out, why, sizeof why) < 0) {
+        snprintf(err, errlen, "%s: %s", opt, why);
+        return -1;
+    }
+    return 0;
+}
+
+int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, size_t errlen)
+{
+    char why[200];
+    struct rate_override *rates = NULL;
+    int nrates = 0;
+    double default_rate = DEFAULT_RATE;
+    int opt_argc = argc;
+    bool duration_set = false;
+
+    memset(cfg, 0, sizeof *cfg);
+    cfg->timeout_us = DEFAULT_TIMEOUT_US;
+    cfg->max_inflight = DEFAULT_MAX_INFLIGHT;
+    cfg->lead_us = DEFAULT_LEAD_US;
+    cfg->tail_us = DEFAULT_TAIL_US;
+    cfg->output = "-";
+
+    /* "--" ends pbprobe's own arguments: everything after it is COMMAND,
+     * whatever it looks like, so getopt never sees it. */
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            opt_argc = i;
+            if (i + 1 < argc)
+                cfg->command = &argv[i + 1];
+            else {
+                snprintf(err, errlen, "\"--\" must be followed by a COMMAND");
+                return -1;
+            }
+            break;
+        }
+    }
+    cfg->cmdline_redacted = redact_argv(argc, argv);
+
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(opt_argc, argv, ":r:d:t:m:NH:o:qh", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'r': {
+            const char *colon = strchr(optarg, ':');
+            double r;
+            if (units_parse_rate(colon ? colon + 1 : optarg, &r, why, sizeof why) < 0) {
+                snprintf(err, errlen, "--rate: %s", why);
+                goto fail;
+            }
+            if (r > 1e6) {
+                snprintf(err, errlen, "--rate: %s is above 1M requests/s", optarg);
+                goto fail;
+            }
+            if (colon) {
+                struct rate_override *nr = realloc(rates, (size_t)(nrates + 1) * sizeof *nr);
+                if (nr == NULL)
+                    goto oom;
+                rates = nr;
+                rates[nrates].name = optarg;
+                rates[nrates].rate = r;
+                nrates++;
+            } else {
+                default_rate = r;
+            }
+            break;
+        }
+        case 'd':
+            if (parse_duration_opt("--duration", optarg, &cfg->duration_us, err, errlen) < 0)
+                goto fail;
+            if (cfg->duration_us <= 0) {
+                snprintf(err, errlen, "--duration: must be above zero");
+                goto fail;
+            }
+            duration_set = true;
+            break;
+        case 't':
+            if (parse_duration_opt("--timeout", optarg, &cfg->timeout_us, err, errlen) < 0)
+                goto fail;
+            if (cfg->timeout_us < 1000) {
+                snprintf(err, errlen, "--timeout: %s is below libcurl's 1ms resolution", optarg);
+                goto fail;
+            }
+            break;
+        case 'm': {
+            int64_t n;
+            if (units_parse_count(optarg, &n, why, sizeof why) < 0 || n < 1 || n > 100000) {
+                snprintf(err, errlen, "--max-inflight: \"%s\" must be 1..100000", optarg);
+                goto fail;
+            }
+            cfg->max_inflight = (int)n;
+            break;
+        }
+        case 'N':
+            cfg->new_connection = true;
+            break;
+        case 'H': {
+            const char *colon = strchr(optarg, ':');
+            if (colon == NULL || colon == optarg) {
+                snprintf(err, errlen, "--header: \"%s\" is not \"Name: value\"", optarg);
+                goto fail;
+            }
+            char **nh = realloc(cfg->headers, (size_t)(cfg->nheaders + 1) * sizeof *nh);
+            if (nh == NULL)
+                goto oom;
+            cfg->headers = nh;
+            cfg->headers[cfg->nheaders++] = optarg;
+            break;
+        }
+        case OPT_VERSION_HEADER:
+            if (!valid_name(optarg, strlen(optarg))) {
+                snprintf(err, errlen, "--version-header: \"%s\" is not a header name", optarg);
+                goto fail;
+            }
+            cfg->version_header = optarg;
+            break;
+        case OPT_LEAD:
+            if (parse_duration_opt("--lead", optarg, &cfg->lead_us, err, errlen) < 0)
+                goto fail;
+            break;
+        case OPT_TAIL:
+            if (parse_duration_opt("--tail", optarg, &cfg->tail_us, err, errlen) < 0)
+                goto fail;
+            break;
+        case 'o':
+            cfg->output = optarg;
+            break;
+        case 'q':
+            cfg->quiet = true;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            free(rates);
+            return 1;
+        case OPT_VERSION:
+            printf("pbprobe %s (%s)\n", PACKAGE_VERSION, curl_version());
+            free(rates);
+            return 1;
+        case ':':
+            snprintf(err, errlen, "%s needs a value", argv[optind - 1]);
+            goto fail;
+        default:
+            if (optopt)
+                snprintf(err, errlen, "unknown option -%c (see --help)", optopt);
+            else
+                snprintf(err, errlen, "unknown option %s (see --help)", argv[optind - 1]);
+            goto fail;
+        }
+    }
+    for (int i = optind; i < opt_argc; i++)
+        if (add_target(cfg, argv[i], err, errlen) < 0)
+            goto fail;
+    if (cfg->ntargets == 0) {
+        snprintf(err, errlen, "no URL to probe (see --help)");
+        goto fail;
+    }
+    for (int i = 0; i < cfg->ntargets; i++)
+        cfg->targets[i].rate = default_rate;
+    for (int r = 0; r < nrates; r++) {
+        size_t nlen = (size_t)(strchr(rates[r].name, ':') - rates[r].name);
+        int found = 0;
+        for (int i = 0; i < cfg->ntargets; i++) {
+            if (strlen(cfg->targets[i].name) == nlen &&
+                strncmp(cfg->targets[i].name, rates[r].name, nlen) == 0) {
+                cfg->targets[i].rate = rates[r].rate;
+                found = 1;
+            }
+        }
+        if (!found) {
+            snprintf(err, errlen, "--rate %s: no target named \"%.*s\"", rates[r].name,
+                     (int)nlen, rates[r].name);
+            goto fail;
+        }
+    }
+    if (cfg->command && duration_set) {
+        snprintf(err, errlen,
+                 "--duration and a COMMAND do not mix: the command decides how long probing "
+                 "lasts (see --tail)");
+        goto fail;
+    }
+    if (cfg->command && strcmp(cfg->output, "-") == 0) {
+        snprintf(err, errlen,
+                 "with a COMMAND, give -o FILE: the command's own output would mix into the "
+                 "log on standard output");
+        goto fail;
+    }
+    free(rates);
+    return 0;
+oom:
+    snprintf(err, errlen, "out of memory");
+fail:
+    free(rates);
+    options_free(cfg);
+    return -1;
+}
+
+void options_free(struct probe_config *cfg)
+{
+    for (int i = 0; i < cfg->ntargets; i++) {
+        free(cfg->targets[i].name);
+        free(cfg->targets[i].url);
+    }
+    free(cfg->targets);
+    free(cfg->headers);
+    free(cfg->cmdline_redacted);
+    memset(cfg, 0, sizeof *cfg);
+}

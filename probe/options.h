@@ -1,0 +1,47 @@
+/* pbprobe's command line, parsed once into a config that nothing changes
+ * afterwards. */
+#ifndef PB_OPTIONS_H
+#define PB_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct probe_target {
+    char *name;
+    char *url;
+    double rate; /* scheduled requests per second */
+};
+
+struct probe_config {
+    struct probe_target *targets;
+    int ntargets;
+    int64_t duration_us;     /* 0: until interrupted, or until the command ends */
+    int64_t timeout_us;
+    int64_t lead_us, tail_us;/* probing before and after COMMAND */
+    int max_inflight;        /* per target */
+    bool new_connection;
+    char **headers;          /* "Name: value" */
+    int nheaders;
+    const char *version_header;
+    const char *output;      /* "-" is standard output */
+    bool quiet;
+    char **command;          /* argv after "--", NULL when none */
+    char *cmdline_redacted;  /* for the log header */
+};
+
+/* Exit codes: a contract, documented in pbprobe.1. With a COMMAND, pbprobe
+ * exits with the command's status unless pbprobe itself failed. */
+enum probe_exit {
+    EXIT_OK = 0,
+    EXIT_USAGE = 2,
+    EXIT_OUTPUT = 3,   /* the log could not be opened or written */
+    EXIT_INTERNAL = 4, /* libevent/libcurl setup, out of memory */
+    EXIT_EXEC = 127,   /* COMMAND could not be started */
+};
+
+/* 0: run; 1: help or version printed, exit 0; -1: usage error in err. */
+int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, size_t errlen);
+void options_free(struct probe_config *cfg);
+
+#endif

@@ -1,0 +1,530 @@
+/* The probing run (run.h). Callbacks here stay thin: they read the clock,
+ * call the schedule, hand requests to http.c and records to the log writer. */
+#include <curl/curl.h>
+#include <errno.h>
+#include <event2/event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "clock.h"
+#include "hist.h"
+#include "http.h"
+#include "logwrite.h"
+#include "mark.h"
+#include "outcome.h"
+#include "run.h"
+#include "schedule.h"
+#include "status.h"
+
+#define FLUSH_INTERVAL_US 100000 /* the most a SIGKILL can lose */
+#define STATUS_INTERVAL_US 1000000
+#define TICKS_PER_TURN 256        /* then let the loop serve sockets */
+#define DRAIN_MARGIN_US 1000000   /* past the timeout, in-flight requests are abandoned */
+
+struct target_state {
+    int64_t mono_t0_us;
+    uint64_t next_tick;
+    uint64_t limit; /* ticks to send; UINT64_MAX when open-ended */
+    uint64_t ok, failed, skipped;
+    uint64_t interval_done;
+    struct hist interval_latency;
+};
+
+struct run {
+    const struct probe_config *cfg;
+    struct event_base *base;
+    struct http *http;
+    struct logw *log;
+    struct target_state *ts;
+    int64_t wall_offset_us; /* wall = mono + offset */
+    int64_t mono_start_us;
+    int64_t mono_stop_us;  /* no tick at or after this is sent */
+    int64_t mono_drain_deadline_us;
+    int64_t mono_last_status_us;
+    int scheduling_done;
+    int finished;
+    const char *end_reason;
+    int exit_code;          /* pbprobe's own failure, 0 when none */
+    int signals;
+    /* the wrapped command */
+    pid_t child_pid;        /* 0 before start, -1 after reaping */
+    int child_status;
+    struct markfifo *marks;
+    struct event *tick_ev, *flush_ev, *status_ev, *child_ev, *mark_ev, *drain_ev;
+    struct event *sig_ev[3];
+    int status_tty;
+};
+
+static int64_t wall_now(const struct run *r)
+{
+    return clock_mono_us() + r->wall_offset_us;
+}
+
+static void arm(struct event *ev, int64_t delay_us)
+{
+    if (delay_us < 0)
+        delay_us = 0;
+    struct timeval tv = {(time_t)(delay_us / 1000000), (suseconds_t)(delay_us % 1000000)};
+    event_add(ev, &tv);
+}
+
+/* A write error stops probing (the evidence would have a hole) but never the
+ * command: an upgrade is not killed halfway because our disk filled. */
+static void log_failed(struct run *r)
+{
+    if (r->exit_code)
+        return;
+    fprintf(stderr, "pbprobe: %s; probing stopped\n", logw_error(r->log));
+    r->exit_code = EXIT_OUTPUT;
+    r->end_reason = "error";
+    r->mono_stop_us = clock_mono_us();
+    event_active(r->tick_ev, 0, 0);
+}
+
+static void maybe_finish(struct run *r);
+
+static void on_request_done(void *arg, int target, const struct log_req *q)
+{
+    struct run *r = arg;
+    struct target_state *t = &r->ts[target];
+    if (q->outcome >= 200 && q->outcome < 300)
+        t->ok++;
+    else
+        t->failed++;
+    t->interval_done++;
+    hist_record(&t->interval_latency, q->latency_us);
+    if (logw_req(r->log, q) < 0)
+        log_failed(r);
+    if (r->scheduling_done)
+        maybe_finish(r);
+}
+
+static void log_skipped(struct run *r, int target, int64_t mono_sched_us)
+{
+    struct log_req q = {
+        .wall_sched_us = mono_sched_us + r->wall_offset_us,
+        .target = r->cfg->targets[target].name,
+        .outcome = OUTCOME_SKIPPED,
+        .latency_us = -1,
+        .delay_us = -1,
+        .bytes = -1,
+        .reused = -1,
+    };
+    r->ts[target].skipped++;
+    if (logw_req(r->log, &q) < 0)
+        log_failed(r);
+}
+
+/* Sends every tick that is due, then sleeps until the next one. */
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    struct run *r = arg;
+    int64_t now = clock_mono_us();
+    int64_t next_due = INT64_MAX;
+    int sent = 0;
+    char err[256];
+    (void)fd;
+    (void)what;
+
+    for (int i = 0; i < r->cfg->ntargets; i++) {
+        struct target_state *t = &r->ts[i];
+        double rate = r->cfg->targets[i].rate;
+        while (t->next_tick < t->limit) {
+            int64_t due = schedule_tick_us(t->mono_t0_us, rate, t->next_tick);
+            if (due >= r->mono_stop_us) {
+                t->limit = t->next_tick;
+                break;
+            }
+            if (due > now || sent == TICKS_PER_TURN) {
+                if (due < next_due)
+                    next_due = due;
+                break;
+            }
+            int rc = http_start(r->http, i, due, err, sizeof err);
+            if (rc == 1) {
+                log_skipped(r, i, due);
+            } else if (rc < 0) {
+                fprintf(stderr, "pbprobe: %s: %s\n", r->cfg->targets[i].name, err);
+                r->exit_code = EXIT_INTERNAL;
+                r->end_reason = "error";
+                r->mono_stop_us = now;
+                break;
+            }
+            t->next_tick++;
+            sent++;
+        }
+    }
+    if (sent)
+        http_kick(r->http);
+    if (next_due != INT64_MAX) {
+        arm(r->tick_ev, sent == TICKS_PER_TURN ? 0 : next_due - now);
+        return;
+    }
+    if (!r->scheduling_done) {
+        r->scheduling_done = 1;
+        r->mono_drain_deadline_us = clock_mono_us() + r->cfg->timeout_us + DRAIN_MARGIN_US;
+        arm(r->drain_ev, r->mono_drain_deadline_us - clock_mono_us());
+    }
+    maybe_finish(r);
+}
+
+static void finish_now(struct run *r)
+{
+    if (r->finished)
+        return;
+    r->finished = 1;
+    if (r->end_reason == NULL)
+        r->end_reason = r->cfg->command ? "command" : "duration";
+    if (logw_text(r->log, "end", wall_now(r), r->end_reason) < 0 || logw_flush(r->log) < 0)
+        log_failed(r);
+    event_base_loopbreak(r->base);
+}
+
+/* The run ends when nothing is scheduled, nothing is in flight and the
+ * command, if any, has ended. */
+static void maybe_finish(struct run *r)
+{
+    if (!r->scheduling_done || http_inflight(r->http) > 0)
+        return;
+    if (r->cfg->command && r->child_pid > 0)
+        return;
+    finish_now(r);
+}
+
+static void on_drain_deadline(evutil_socket_t fd, short what, void *arg)
+{
+    struct run *r = arg;
+    char msg[128];
+    (void)fd;
+    (void)what;
+    int n = http_abandon_all(r->http);
+    if (n > 0) {
+        snprintf(msg, sizeof msg, "%d requests still in flight past the timeout, not logged", n);
+        fprintf(stderr, "pbprobe: %s\n", msg);
+        if (logw_text(r->log, "warn", wall_now(r), msg) < 0)
+            log_failed(r);
+    }
+    maybe_finish(r);
+}
+
+static void on_flush(evutil_socket_t fd, short what, void *arg)
+{
+    struct run *r = arg;
+    (void)fd;
+    (void)what;
+    if (logw_flush(r->log) < 0)
+        log_failed(r);
+}
+
+static void print_status(struct run *r, int final)
+{
+    struct status_row rows[16];
+    char line[1024];
+    int64_t now = clock_mono_us();
+    double interval_s = (double)(now - r->mono_last_status_us) / 1e6;
+    int n = r->cfg->ntargets < 16 ? r->cfg->ntargets : 16;
+    for (int i = 0; i < n; i++) {
+        struct target_state *t = &r->ts[i];
+        rows[i] = (struct status_row){
+            .name = r->cfg->targets[i].name,
+            .done_per_s = interval_s > 0 ? (double)t->interval_done / interval_s : 0,
+            .ok = t->ok,
+            .failed = t->failed,
+            .skipped = t->skipped,
+            .p99_us = t->interval_done ? hist_percentile(&t->interval_latency, 99) : -1,
+        };
+        t->interval_done = 0;
+        hist_reset(&t->interval_latency);
+    }
+    r->mono_last_status_us = now;
+    status_format(line, sizeof line, now - r->mono_start_us, rows, n);
+    if (final)
+        fprintf(stderr, "%spbprobe: %s\n", r->status_tty ? "\r\033[K" : "", line);
+    else
+        fprintf(stderr, "\r\033[K%s", line);
+}
+
+static void on_status(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    print_status(arg, 0);
+}
+
+static void on_mark(void *arg, int64_t wall_us, const char *text)
+{
+    struct run *r = arg;
+    if (logw_text(r->log, "mark", wall_us, text) < 0)
+        log_failed(r);
+}
+
+static void on_mark_readable(evutil_socket_t fd, short what, void *arg)
+{
+    struct run *r = arg;
+    (void)fd;
+    (void)what;
+    markfifo_read(r->marks, wall_now(r), on_mark, r);
+}
+
+static void start_command(evutil_socket_t fd, short what, void *arg)
+{
+    struct run *r = arg;
+    char err[512];
+    (void)fd;
+    (void)what;
+    if (r->exit_code) /* probing already failed: do not start an upgrade blind */
+        return;
+    pid_t pid = child_start(r->cfg->command, markfifo_path(r->marks), err, sizeof err);
+    if (pid < 0) {
+        fprintf(stderr, "pbprobe: %s\n", err);
+        logw_text(r->log, "warn", wall_now(r), err);
+        r->exit_code = EXIT_EXEC;
+        r->end_reason = "error";
+        r->child_pid = -1;
+        r->mono_stop_us = clock_mono_us();
+        event_active(r->tick_ev, 0, 0);
+        return;
+    }
+    r->child_pid = pid;
+    /* the command line as given after "--", with secrets redacted */
+    const char *cmd = r->cfg->cmdline_redacted ? strstr(r->cfg->cmdline_redacted, " -- ") : NULL;
+    struct log_cmd_start c = {.pid = (long)pid, .command = cmd ? cmd + 4 : r->cfg->command[0]};
+    if (logw_cmd_start(r->log, wall_now(r), &c) < 0)
+        log_failed(r);
+}
+
+static void on_child_exit(struct run *r)
+{
+    char how[64];
+    int status;
+    if (r->child_pid <= 0 || !child_reap(r->child_pid, &status, how, sizeof how))
+        return;
+    /* markers written just before exiting are still in the FIFO */
+    markfifo_read(r->marks, wall_now(r), on_mark, r);
+    r->child_pid = -1;
+    r->child_status = status;
+    struct log_cmd_exit c = {.status = status, .how = how};
+    if (logw_cmd_exit(r->log, wall_now(r), &c) < 0)
+        log_failed(r);
+    int64_t stop = clock_mono_us() + r->cfg->tail_us;
+    if (stop < r->mono_stop_us)
+        r->mono_stop_us = stop;
+    if (!r->scheduling_done)
+        event_active(r->tick_ev, 0, 0);
+    else
+        maybe_finish(r);
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    struct run *r = arg;
+    (void)what;
+    if (sig == SIGCHLD) {
+        on_child_exit(r);
+        return;
+    }
+    r->signals++;
+    if (r->signals == 1) {
+        /* stop scheduling; in-flight requests finish; the command is told */
+        r->end_reason = "signal";
+        r->mono_stop_us = clock_mono_us();
+        if (r->child_pid > 0)
+            kill(r->child_pid, (int)sig);
+        event_active(r->tick_ev, 0, 0);
+        return;
+    }
+    /* a second signal: stop now, keeping what is logged */
+    fprintf(stderr, "\npbprobe: stopping now\n");
+    if (r->child_pid > 0)
+        fprintf(stderr, "pbprobe: the command (pid %ld) is left running\n", (long)r->child_pid);
+    int n = http_abandon_all(r->http);
+    if (n > 0) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "%d requests in flight at a second signal, not logged", n);
+        logw_text(r->log, "warn", wall_now(r), msg);
+    }
+    r->child_pid = -1;
+    r->scheduling_done = 1;
+    finish_now(r);
+}
+
+static void raise_fd_limit(void)
+{
+    /* each request in flight may hold a socket: 1000 in flight needs more
+     * than the usual soft limit of 1024 files once there are two targets */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+static int write_prologue(struct run *r)
+{
+    char host[256] = "";
+    gethostname(host, sizeof host - 1);
+    struct log_header h = {
+        .version = LOG_FORMAT_VERSION,
+        .wall_start_us = wall_now(r),
+        .host = host[0] ? host : NULL,
+        .pid = (long)getpid(),
+        .prober_version = PACKAGE_VERSION,
+        .cmd = r->cfg->cmdline_redacted,
+    };
+    if (logw_header(r->log, &h) < 0)
+        return -1;
+    for (int i = 0; i < r->cfg->ntargets; i++) {
+        struct log_target t = {
+            .name = r->cfg->targets[i].name,
+            .url = r->cfg->targets[i].url,
+            .rate = r->cfg->targets[i].rate,
+            .flags = r->cfg->new_connection ? "new-connection" : "keepalive",
+        };
+        if (logw_target(r->log, wall_now(r), &t) < 0)
+            return -1;
+    }
+    return logw_flush(r->log);
+}
+
+static int setup(struct run *r, char *err, size_t errlen)
+{
+    const struct probe_config *cfg = r->cfg;
+    struct event_config *ec = event_config_new();
+    if (ec == NULL)
+        goto fail;
+    /* timerfd-backed timers: epoll's millisecond timeouts would add up to a
+     * millisecond of send delay to every tick */
+    event_config_set_flag(ec, EVENT_BASE_FLAG_PRECISE_TIMER);
+    r->base = event_base_new_with_config(ec);
+    event_config_free(ec);
+    if (r->base == NULL)
+        goto fail;
+
+    r->ts = calloc((size_t)cfg->ntargets, sizeof *r->ts);
+    if (r->ts == NULL)
+        goto fail;
+    for (int i = 0; i < cfg->ntargets; i++)
+        if (hist_init(&r->ts[i].interval_latency, 2, 3600LL * 1000000) < 0)
+            goto fail;
+
+    r->wall_offset_us = clock_wall_us() - clock_mono_us();
+    r->http = http_new(r->base, cfg, r->wall_offset_us, on_request_done, r, err, errlen);
+    if (r->http == NULL)
+        return -1;
+    r->tick_ev = evtimer_new(r->base, on_tick, r);
+    r->flush_ev = event_new(r->base, -1, EV_PERSIST, on_flush, r);
+    r->drain_ev = evtimer_new(r->base, on_drain_deadline, r);
+    int sigs[3] = {SIGINT, SIGTERM, SIGCHLD};
+    for (int i = 0; i < 3; i++) {
+        r->sig_ev[i] = evsignal_new(r->base, sigs[i], on_signal, r);
+        if (r->sig_ev[i] == NULL || event_add(r->sig_ev[i], NULL) < 0)
+            goto fail;
+    }
+    if (r->tick_ev == NULL || r->flush_ev == NULL || r->drain_ev == NULL)
+        goto fail;
+    if (cfg->command) {
+        r->marks = markfifo_open(err, errlen);
+        if (r->marks == NULL)
+            return -1;
+        r->mark_ev = event_new(r->base, markfifo_fd(r->marks), EV_READ | EV_PERSIST,
+                               on_mark_readable, r);
+        r->child_ev = evtimer_new(r->base, start_command, r);
+        if (r->mark_ev == NULL || r->child_ev == NULL || event_add(r->mark_ev, NULL) < 0)
+            goto fail;
+    }
+    r->status_tty = isatty(STDERR_FILENO);
+    if (!cfg->quiet && r->status_tty) {
+        r->status_ev = event_new(r->base, -1, EV_PERSIST, on_status, r);
+        if (r->status_ev == NULL)
+            goto fail;
+    }
+    return 0;
+fail:
+    snprintf(err, errlen, "cannot set up the event loop (out of memory?)");
+    return -1;
+}
+
+static void teardown(struct run *r)
+{
+    if (r->http)
+        http_free(r->http);
+    struct event *evs[] = {r->tick_ev, r->flush_ev, r->status_ev, r->child_ev,
+                           r->mark_ev, r->drain_ev, r->sig_ev[0], r->sig_ev[1],
+                           r->sig_ev[2]};
+    for (size_t i = 0; i < sizeof evs / sizeof *evs; i++)
+        if (evs[i])
+            event_free(evs[i]);
+    markfifo_close(r->marks);
+    if (r->ts) {
+        for (int i = 0; i < r->cfg->ntargets; i++)
+            hist_free(&r->ts[i].interval_latency);
+        free(r->ts);
+    }
+    if (r->base)
+        event_base_free(r->base);
+}
+
+int run_probe(const struct probe_config *cfg)
+{
+    struct run run = {.cfg = cfg, .mono_stop_us = INT64_MAX};
+    struct run *r = &run;
+    char err[512];
+    int code;
+
+    raise_fd_limit();
+    signal(SIGPIPE, SIG_IGN);
+    r->log = logw_open(cfg->output, err, sizeof err);
+    if (r->log == NULL) {
+        fprintf(stderr, "pbprobe: %s\n", err);
+        return EXIT_OUTPUT;
+    }
+    if (setup(r, err, sizeof err) < 0) {
+        fprintf(stderr, "pbprobe: %s\n", err);
+        teardown(r);
+        logw_close(r->log, err, sizeof err);
+        return EXIT_INTERNAL;
+    }
+    if (write_prologue(r) < 0) {
+        fprintf(stderr, "pbprobe: %s\n", logw_error(r->log));
+        teardown(r);
+        logw_close(r->log, err, sizeof err);
+        return EXIT_OUTPUT;
+    }
+
+    r->mono_start_us = r->mono_last_status_us = clock_mono_us();
+    for (int i = 0; i < cfg->ntargets; i++) {
+        struct target_state *t = &r->ts[i];
+        t->mono_t0_us = r->mono_start_us;
+        t->limit = cfg->duration_us ? schedule_ticks_in(cfg->duration_us, cfg->targets[i].rate)
+                                    : UINT64_MAX;
+    }
+    if (cfg->duration_us)
+        r->mono_stop_us = r->mono_start_us + cfg->duration_us;
+    arm(r->flush_ev, FLUSH_INTERVAL_US);
+    if (r->status_ev)
+        arm(r->status_ev, STATUS_INTERVAL_US);
+    if (cfg->command)
+        arm(r->child_ev, cfg->lead_us);
+    event_active(r->tick_ev, 0, 0);
+
+    event_base_dispatch(r->base);
+
+    if (!cfg->quiet)
+        print_status(r, 1);
+    teardown(r);
+    if (logw_close(r->log, err, sizeof err) < 0 && !r->exit_code) {
+        fprintf(stderr, "pbprobe: %s\n", err);
+        r->exit_code = EXIT_OUTPUT;
+    }
+    code = r->exit_code;
+    if (cfg->command && r->child_pid == -1 && code == 0)
+        code = r->child_status;
+    else if (cfg->command && code && r->child_pid == -1 && code != EXIT_EXEC)
+        fprintf(stderr, "pbprobe: the command exited with status %d\n", r->child_status);
+    return code;
+}
