@@ -8,30 +8,58 @@
 
 #include "units.h"
 
+/* A non-negative decimal number as written: its digits as an integer and how
+ * many of them follow the point, so that "0.009k" can be scaled exactly
+ * (0.009 * 1000 in binary floating point is 8.999999999999998). */
+struct decimal {
+    uint64_t digits;
+    int frac;   /* digits after the point */
+    int exact;  /* 0 when digits overflowed: only the double is meaningful */
+    double value;
+};
+
 /* Reads a non-negative decimal number without locale surprises; strtod would
  * accept "inf", hex and a leading sign, none of which is a sane duration. */
-static int read_number(const char **p, double *out)
+static int read_decimal(const char **p, struct decimal *d)
 {
     const char *s = *p;
-    double v = 0;
-    int digits = 0;
-    while (isdigit((unsigned char)*s)) {
-        v = v * 10 + (*s++ - '0');
-        digits++;
-    }
-    if (*s == '.') {
-        double scale = 0.1;
-        s++;
-        while (isdigit((unsigned char)*s)) {
-            v += (*s++ - '0') * scale;
-            scale /= 10;
-            digits++;
+    int ndigits = 0, point = 0;
+    d->digits = 0;
+    d->frac = 0;
+    d->exact = 1;
+    for (;; s++) {
+        if (*s == '.' && !point) {
+            point = 1;
+            continue;
+        }
+        if (!isdigit((unsigned char)*s))
+            break;
+        ndigits++;
+        if (d->digits > (UINT64_MAX - 9) / 10) {
+            d->exact = 0; /* keep counting frac so the double stays right */
+            if (!point)
+                d->frac--; /* an integer digit dropped: scale up instead */
+        } else {
+            d->digits = d->digits * 10 + (uint64_t)(*s - '0');
+            if (point)
+                d->frac++;
         }
     }
-    if (digits == 0)
+    if (ndigits == 0)
         return -1;
+    /* one rounding step, not one per digit */
+    d->value = d->frac >= 0 ? (double)d->digits / pow(10, d->frac)
+                            : (double)d->digits * pow(10, -d->frac);
     *p = s;
-    *out = v;
+    return 0;
+}
+
+static int read_number(const char **p, double *out)
+{
+    struct decimal d;
+    if (read_decimal(p, &d) < 0)
+        return -1;
+    *out = d.value;
     return 0;
 }
 
@@ -92,47 +120,69 @@ int units_parse_duration_us(const char *s, int64_t *out_us, char *err, size_t er
     return 0;
 }
 
-static int parse_scaled(const char *s, const char **rest, double *out, char *err, size_t errlen,
-                        const char *what)
+/* A number with an optional k, M or G (powers of 1000). */
+static int parse_scaled(const char *s, const char **rest, struct decimal *d, int *pow1000,
+                        char *err, size_t errlen, const char *what)
 {
     const char *p = s;
-    double v;
-    if (s == NULL || read_number(&p, &v) < 0) {
+    if (s == NULL || read_decimal(&p, d) < 0) {
         snprintf(err, errlen, "bad %s \"%s\": expected a number", what, s ? s : "");
         return -1;
     }
     switch (*p) {
     case 'k':
     case 'K':
-        v *= 1e3;
+        *pow1000 = 1;
         p++;
         break;
     case 'M':
-        v *= 1e6;
+        *pow1000 = 2;
         p++;
         break;
     case 'G':
-        v *= 1e9;
+        *pow1000 = 3;
         p++;
         break;
+    default:
+        *pow1000 = 0;
     }
     *rest = p;
-    *out = v;
     return 0;
+}
+
+/* digits * 10^(3*pow1000 - frac) as a double, with one rounding. */
+static double scaled_value(const struct decimal *d, int pow1000)
+{
+    int e = 3 * pow1000 - d->frac;
+    return e >= 0 ? (double)d->digits * pow(10, e) : (double)d->digits / pow(10, -e);
 }
 
 int units_parse_count(const char *s, int64_t *out, char *err, size_t errlen)
 {
     const char *rest;
-    double v;
-    if (parse_scaled(s, &rest, &v, err, errlen, "count") < 0)
+    struct decimal d;
+    int pow1000;
+    if (parse_scaled(s, &rest, &d, &pow1000, err, errlen, "count") < 0)
         return -1;
     if (*rest != '\0') {
         snprintf(err, errlen, "bad count \"%s\": unexpected \"%s\" (use k, M or G)", s, rest);
         return -1;
     }
-    if (v != floor(v) || v > 9.2e18) {
-        snprintf(err, errlen, "bad count \"%s\": not a whole number", s);
+    /* integer arithmetic: the count is whole exactly when the digits past
+     * the scale are all zero */
+    uint64_t v = d.digits;
+    int e = 3 * pow1000 - d.frac;
+    for (; e < 0; e++) {
+        if (v % 10 != 0) {
+            snprintf(err, errlen, "bad count \"%s\": not a whole number", s);
+            return -1;
+        }
+        v /= 10;
+    }
+    for (; e > 0 && v <= (uint64_t)INT64_MAX / 10; e--)
+        v *= 10;
+    if (!d.exact || e > 0 || v > (uint64_t)INT64_MAX) {
+        snprintf(err, errlen, "bad count \"%s\": too large", s);
         return -1;
     }
     *out = (int64_t)v;
@@ -142,9 +192,11 @@ int units_parse_count(const char *s, int64_t *out, char *err, size_t errlen)
 int units_parse_rate(const char *s, double *out_per_s, char *err, size_t errlen)
 {
     const char *rest;
-    double v;
-    if (parse_scaled(s, &rest, &v, err, errlen, "rate") < 0)
+    struct decimal d;
+    int pow1000;
+    if (parse_scaled(s, &rest, &d, &pow1000, err, errlen, "rate") < 0)
         return -1;
+    double v = scaled_value(&d, pow1000);
     if (strcmp(rest, "") == 0 || strcmp(rest, "/s") == 0)
         ;
     else if (strcmp(rest, "/m") == 0)
