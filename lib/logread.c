@@ -23,6 +23,7 @@ struct logr {
     size_t cap, pos, end; /* unread bytes are buf[pos..end) */
     int eof;
     int truncated;
+    int skipping; /* inside an over-long line already reported: drop to its newline */
     long lineno;
     long unknown;
     struct log_header header;
@@ -79,6 +80,23 @@ static int fill(struct logr *r, char *err, size_t errlen)
 static char *next_line(struct logr *r, size_t *len, int *rc, char *err, size_t errlen)
 {
     *rc = 0;
+    while (r->skipping) {
+        char *nl = memchr(r->buf + r->pos, '\n', r->end - r->pos);
+        if (nl) {
+            r->pos = (size_t)(nl - r->buf) + 1;
+            r->skipping = 0;
+        } else if (r->eof) {
+            r->pos = r->end; /* the long line was also the last, cut short */
+            r->skipping = 0;
+            return NULL;
+        } else {
+            r->pos = r->end;
+            if (fill(r, err, errlen) < 0) {
+                *rc = -1;
+                return NULL;
+            }
+        }
+    }
     for (;;) {
         char *start = r->buf + r->pos;
         char *nl = memchr(start, '\n', r->end - r->pos);
@@ -98,8 +116,13 @@ static char *next_line(struct logr *r, size_t *len, int *rc, char *err, size_t e
             return NULL;
         }
         if (r->end - r->pos >= LINE_LIMIT) {
-            snprintf(err, errlen, "%s:%ld: line longer than %d bytes", r->path, r->lineno + 1,
+            /* Reported once, then skipped: a caller that goes on reading
+             * after -1 must get the next line, not this error forever. */
+            r->lineno++;
+            snprintf(err, errlen, "%s:%ld: line longer than %d bytes", r->path, r->lineno,
                      LINE_LIMIT);
+            r->pos = r->end;
+            r->skipping = 1;
             *rc = -1;
             return NULL;
         }
