@@ -1,1 +1,3 @@
-# docs: build fragment (see Makefile.am).
+# docs/: man pages and the log format contract.
+dist_man_MANS += docs/pbprobe.1
+EXTRA_DIST += docs/log-format.md
