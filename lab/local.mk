@@ -1,1 +1,23 @@
-# lab: build fragment (see Makefile.am).
+# lab/: the one-machine reproduction of the upgrades. pybossa-standin is a
+# stand-in for PyBossa (lab/README.md), the app the rollouts replace.
+noinst_PROGRAMS += lab/pybossa-standin
+lab_pybossa_standin_SOURCES = \
+	lab/app/main.c \
+	lab/app/app.h \
+	lab/app/appver.c lab/app/appver.h \
+	lab/app/applog.c lab/app/applog.h \
+	lab/app/db.c lab/app/db.h \
+	lab/app/hmapi.c lab/app/hmapi.h \
+	lab/app/home.c lab/app/home.h \
+	lab/app/http.c lab/app/http.h \
+	lab/app/json.c lab/app/json.h \
+	lab/app/opts.c lab/app/opts.h \
+	lab/app/pberr.c lab/app/pberr.h
+lab_pybossa_standin_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBPQ_CFLAGS)
+lab_pybossa_standin_LDADD = lib/libpb.a $(LIBEVENT_LIBS) $(LIBPQ_LIBS) -lm
+EXTRA_DIST += \
+	lab/README.md \
+	lab/sql/schema.sql \
+	lab/sql/seed.sql \
+	lab/sql/migrate-8fe68fbf6baa.sql \
+	lab/sql/downgrade-8fe68fbf6baa.sql
