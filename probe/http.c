@@ -235,7 +235,9 @@ static void finish(struct http *h, CURL *e, CURLcode result)
          * to the wire (connect, for a new connection) */
         .delay_us = r->mono_handed_us - r->mono_sched_us + pretransfer_us,
         .bytes = bytes,
-        .reused = connects == 0,
+        /* libcurl counts no connect when the connect failed: that request
+         * did not reuse anything, and one that reached nobody is unknown */
+        .reused = result == CURLE_COULDNT_CONNECT || connects > 0 ? 0 : peer[0] ? 1 : -1,
         .peer = peer[0] ? peer : NULL,
         .version = r->version[0] ? r->version : NULL,
         .request_id = r->reqid,

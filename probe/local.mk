@@ -14,3 +14,17 @@ pbprobe_SOURCES = \
 	probe/status.c probe/status.h
 pbprobe_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBCURL_CFLAGS) $(LIBPQ_CFLAGS)
 pbprobe_LDADD = lib/libpb.a $(LIBEVENT_LIBS) $(LIBCURL_LIBS) $(LIBPQ_LIBS) -lm
+
+# The prober's own test programs live in t/ but are built here, beside the
+# sources they test.
+check_PROGRAMS += t/helpers/logcat
+t_helpers_logcat_SOURCES = t/helpers/logcat.c
+t_helpers_logcat_LDADD = lib/libpb.a
+
+if HAVE_CMOCKA
+check_PROGRAMS += t/unit-probe
+t_unit_probe_SOURCES = t/unit-probe.c \
+	probe/classify.c probe/mark.c probe/options.c probe/redact.c
+t_unit_probe_CFLAGS = $(AM_CFLAGS) $(LIBCURL_CFLAGS) $(CMOCKA_CFLAGS)
+t_unit_probe_LDADD = lib/libpb.a $(LIBCURL_LIBS) $(CMOCKA_LIBS) -lm
+endif

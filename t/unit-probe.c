@@ -1,0 +1,166 @@
+/* Unit tests of the prober's pure parts: error classes, the open-loop
+ * schedule, secret redaction, marker lines, option parsing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../probe/classify.h"
+#include "../probe/mark.h"
+#include "../probe/options.h"
+#include "../probe/redact.h"
+#include "../probe/schedule.h"
+#include "outcome.h"
+
+static void classify_names_what_the_user_saw(void **state)
+{
+    (void)state;
+    assert_int_equal(classify_transfer(CURLE_OK, 200), 200);
+    assert_int_equal(classify_transfer(CURLE_OK, 503), 503);
+    assert_int_equal(classify_transfer(CURLE_OK, 0), OUTCOME_PROTOCOL);
+    assert_int_equal(classify_transfer(CURLE_COULDNT_CONNECT, 0), OUTCOME_CONNECT);
+    assert_int_equal(classify_transfer(CURLE_OPERATION_TIMEDOUT, 0), OUTCOME_TIMEOUT);
+    assert_int_equal(classify_transfer(CURLE_RECV_ERROR, 200), OUTCOME_RESET);
+    assert_int_equal(classify_transfer(CURLE_PARTIAL_FILE, 200), OUTCOME_RESET);
+    assert_int_equal(classify_transfer(CURLE_GOT_NOTHING, 0), OUTCOME_RESET);
+    assert_int_equal(classify_transfer(CURLE_COULDNT_RESOLVE_HOST, 0), OUTCOME_DNS);
+    assert_int_equal(classify_transfer(CURLE_PEER_FAILED_VERIFICATION, 0), OUTCOME_TLS);
+    assert_int_equal(classify_transfer(CURLE_WEIRD_SERVER_REPLY, 0), OUTCOME_PROTOCOL);
+    assert_int_equal(classify_transfer(CURLE_UNSUPPORTED_PROTOCOL, 0), OUTCOME_PROTOCOL);
+    assert_int_equal(classify_transfer(CURLE_OUT_OF_MEMORY, 0), OUTCOME_OTHER);
+}
+
+static void schedule_counts_exactly_rate_times_duration(void **state)
+{
+    (void)state;
+    assert_int_equal(schedule_ticks_in(5000000, 200), 1000);
+    assert_int_equal(schedule_ticks_in(1000000, 3), 3);
+    assert_int_equal(schedule_ticks_in(1000001, 3), 4);
+    assert_int_equal(schedule_ticks_in(10000000, 10000), 100000);
+    assert_int_equal(schedule_ticks_in(1500000, 0.5), 1);
+}
+
+static void schedule_does_not_drift(void **state)
+{
+    (void)state;
+    /* 1/3 s does not add up exactly; computing from i keeps tick 3000000 at 1e6 s */
+    assert_int_equal(schedule_tick_us(0, 3, 3000000), 1000000000000LL);
+    assert_int_equal(schedule_tick_us(100, 200, 1), 5100);
+    assert_int_equal(schedule_tick_us(0, 7, 7), 1000000);
+}
+
+static void redact_hides_secrets(void **state)
+{
+    (void)state;
+    char *argv[] = {"pbprobe", "-H", "Authorization: Bearer abc", "--header=Cookie: s=1",
+                    "-HX-Api-Key: k", "-H", "Accept: text/html",
+                    "http://user:hunter2@host/", "host=db password=pw1 user=x", "it's"};
+    char *line = redact_argv(10, argv);
+    assert_non_null(line);
+    assert_null(strstr(line, "abc"));
+    assert_null(strstr(line, "s=1"));
+    assert_null(strstr(line, "hunter2"));
+    assert_null(strstr(line, "pw1"));
+    assert_null(strstr(line, "Api-Key: k"));
+    assert_non_null(strstr(line, "'Accept: text/html'"));
+    assert_non_null(strstr(line, "user:<redacted>@host"));
+    assert_non_null(strstr(line, "'it'\\''s'"));
+    free(line);
+}
+
+static void mark_lines_carry_their_time(void **state)
+{
+    (void)state;
+    char a[] = "@1764165600123456 migration start";
+    char b[] = "plain text";
+    char c[] = "@notatime x";
+    int64_t t;
+    const char *text;
+    mark_parse_line(a, 42, &t, &text);
+    assert_int_equal(t, 1764165600123456LL);
+    assert_string_equal(text, "migration start");
+    mark_parse_line(b, 42, &t, &text);
+    assert_int_equal(t, 42);
+    assert_string_equal(text, "plain text");
+    mark_parse_line(c, 42, &t, &text);
+    assert_int_equal(t, 42);
+    assert_string_equal(text, "@notatime x");
+}
+
+static int parse(char **argv, int argc, struct probe_config *cfg, char *err)
+{
+    return options_parse(argc, argv, cfg, err, 256);
+}
+
+static void options_name_targets_and_rates(void **state)
+{
+    (void)state;
+    struct probe_config cfg;
+    char err[256];
+    char *argv[] = {"pbprobe", "--rate", "100", "-r", "api:1k", "home=http://h/",
+                    "api=http://h/api/x?a=b", "http://h/other", "-t", "250ms"};
+    assert_int_equal(parse(argv, 10, &cfg, err), 0);
+    assert_int_equal(cfg.ntargets, 3);
+    assert_string_equal(cfg.targets[0].name, "home");
+    assert_true(cfg.targets[0].rate == 100);
+    assert_string_equal(cfg.targets[1].name, "api");
+    assert_string_equal(cfg.targets[1].url, "http://h/api/x?a=b");
+    assert_true(cfg.targets[1].rate == 1000);
+    assert_string_equal(cfg.targets[2].name, "/other");
+    assert_int_equal(cfg.timeout_us, 250000);
+    options_free(&cfg);
+}
+
+static void options_reject_with_a_reason(void **state)
+{
+    (void)state;
+    struct probe_config cfg;
+    char err[256];
+    char *dup[] = {"pbprobe", "http://h/", "http://h/"};
+    assert_int_equal(parse(dup, 3, &cfg, err), -1);
+    assert_non_null(strstr(err, "two targets named \"/\""));
+    char *norate[] = {"pbprobe", "--rate", "nope:5", "http://h/"};
+    assert_int_equal(parse(norate, 4, &cfg, err), -1);
+    assert_non_null(strstr(err, "no target named \"nope\""));
+    char *cmd_no_o[] = {"pbprobe", "http://h/", "--", "true"};
+    assert_int_equal(parse(cmd_no_o, 4, &cfg, err), -1);
+    assert_non_null(strstr(err, "-o FILE"));
+    char *cmd_dur[] = {"pbprobe", "-d", "1s", "-o", "x", "http://h/", "--", "true"};
+    assert_int_equal(parse(cmd_dur, 8, &cfg, err), -1);
+    assert_non_null(strstr(err, "--duration and a COMMAND"));
+    char *badurl[] = {"pbprobe", "http://h:99999/"};
+    assert_int_equal(parse(badurl, 2, &cfg, err), -1);
+    assert_non_null(strstr(err, "bad URL"));
+}
+
+static void options_leave_the_command_alone(void **state)
+{
+    (void)state;
+    struct probe_config cfg;
+    char err[256];
+    char *argv[] = {"pbprobe", "-o", "x.log", "http://h/", "--", "kubectl", "--rate", "-d", NULL};
+    assert_int_equal(parse(argv, 8, &cfg, err), 0);
+    assert_string_equal(cfg.command[0], "kubectl");
+    assert_string_equal(cfg.command[1], "--rate");
+    assert_string_equal(cfg.command[2], "-d");
+    assert_null(cfg.command[3]);
+    options_free(&cfg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(classify_names_what_the_user_saw),
+        cmocka_unit_test(schedule_counts_exactly_rate_times_duration),
+        cmocka_unit_test(schedule_does_not_drift),
+        cmocka_unit_test(redact_hides_secrets),
+        cmocka_unit_test(mark_lines_carry_their_time),
+        cmocka_unit_test(options_name_targets_and_rates),
+        cmocka_unit_test(options_reject_with_a_reason),
+        cmocka_unit_test(options_leave_the_command_alone),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
