@@ -1,0 +1,186 @@
+/* The one result of reading and analysing the logs. Every formatter (text,
+ * JSON, JUnit, Markdown, plot) reads a finished struct analysis and computes
+ * nothing of its own: a number shown two ways is computed once, here. */
+#ifndef REP_ANALYSIS_H
+#define REP_ANALYSIS_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "hist.h"
+#include "outcome.h"
+
+/* The outcome classes of the per-second series and the plot. */
+enum an_class {
+    AN_OK,       /* a status in --ok-status */
+    AN_HTTP,     /* any other HTTP status */
+    AN_CONNECT,
+    AN_TIMEOUT,
+    AN_RESET,
+    AN_OTHER,    /* dns, tls, protocol, other */
+    AN_SKIPPED,  /* not sent: the prober's limit */
+    AN_NCLASS
+};
+
+/* The commonest outcomes of a window or burst, most frequent first. */
+#define AN_MIX_MAX 6
+struct an_mix {
+    int n;
+    int outcome[AN_MIX_MAX];
+    uint64_t count[AN_MIX_MAX];
+    uint64_t rest; /* failures of other outcomes */
+};
+
+/* A downtime window or an error burst. */
+struct an_span {
+    int64_t start_us;  /* scheduled time of its first failure */
+    int64_t end_us;    /* scheduled time of the next success, or see open */
+    uint64_t requests; /* sent requests scheduled in [start, end) */
+    uint64_t failed;
+    int open;          /* no success followed: end is its last failure's completion */
+    int phase;         /* index in analysis.timeline of the last event at or before
+                          start, -1 when none */
+    struct an_mix mix;
+};
+
+/* All windows (or bursts) of a target: totals over all, the longest ones listed. */
+struct an_spans {
+    uint64_t count;
+    int64_t total_us;
+    struct an_span longest;  /* valid when count > 0 */
+    int nlisted;             /* the --list longest, sorted by start */
+    struct an_span *listed;
+    int cap;
+};
+
+/* One second of one target, for the series and the plot. */
+struct an_second {
+    uint32_t n[AN_NCLASS];
+    uint32_t p99_us; /* of the requests sent in that second; 0 when none */
+};
+
+#define AN_VERSIONS_MAX 16
+struct an_version {
+    const char *name;
+    uint64_t requests;
+    int64_t first_us, last_us; /* scheduled times of its first and last request */
+};
+
+struct an_versions {
+    int n;                          /* in order of first appearance */
+    struct an_version v[AN_VERSIONS_MAX];
+    uint64_t other_requests;        /* versions beyond AN_VERSIONS_MAX */
+    uint64_t unversioned;           /* successes that carried no version */
+    uint64_t switches;              /* consecutive versioned requests that differ */
+    uint64_t flip_flops;            /* switches back to a version that appeared earlier */
+    int final;                      /* index of the last request's version, -1 */
+    int64_t mixed_start_us;         /* first request of the final version */
+    int64_t mixed_end_us;           /* last request of any other; -1 when no mix */
+};
+
+struct an_latency {
+    int64_t p50, p90, p99, p999, max; /* microseconds from the scheduled time */
+    double mean;
+};
+
+struct an_target {
+    char *name;
+    char *url;
+    int log;            /* index in analysis.logs with --by-log, else -1 */
+    double rate;        /* declared requests per second (summed over logs when merged) */
+    int nlogs;          /* how many logs probe it */
+    int rate_disagrees; /* logs declare it at different rates */
+    int url_disagrees;
+    uint64_t requests;  /* scheduled ticks: ok + failed + skipped */
+    uint64_t ok, failed, skipped;
+    uint64_t missing;   /* ticks the schedule implies but no line records */
+    double availability; /* ok / (ok + failed); -1 when nothing was sent */
+    uint64_t outcomes[OUTCOME_MAX];
+    struct hist latency; /* sent requests, successes and failures */
+    struct an_latency lat;
+    int64_t first_us, last_us;
+    struct an_spans windows, bursts;
+    int64_t series_start_s; /* Unix second of series[0] */
+    uint32_t series_len;
+    struct an_second *series;
+    struct an_versions versions;
+    void *state; /* analyze.c's running state; NULL once finished */
+};
+
+enum an_event_kind { AN_EV_MARK, AN_EV_CMD_START, AN_EV_CMD_EXIT };
+struct an_event {
+    int64_t t_us;
+    enum an_event_kind kind;
+    char *text;   /* mark name, the command, or how it ended */
+    long number;  /* the pid, or the exit status */
+    int log;
+    long seq;     /* order of reading: ties keep the log's own order */
+};
+
+struct an_log {
+    char *path;
+    int format_version;
+    char *host, *prober_version, *cmd;
+    long pid;
+    int64_t first_us, last_us; /* of its req lines; -1 when none */
+    uint64_t reqs;
+    long lines;
+    int has_end;
+    char *end_reason;
+    int64_t end_us;
+    int truncated;          /* the last line had no newline */
+    long unknown_lines;
+    long malformed;         /* skipped with --lenient */
+    long warns;             /* warn events from the prober */
+};
+
+enum an_verdict { AN_PASS, AN_FAIL, AN_INCONCLUSIVE };
+
+/* One rule applied to one target. */
+struct an_check {
+    int target;
+    enum rep_rule rule;
+    const struct rep_limit *limit; /* NULL for the default rule */
+    int64_t limit_value;           /* a count, microseconds, or for a share the count it allows */
+    int64_t value;
+    int passed;
+    int reason; /* index in an_gate.reasons when failed, else -1 */
+};
+
+struct an_gate {
+    enum an_verdict verdict;
+    int passed;
+    int nchecks;
+    struct an_check *checks;
+    int nreasons;
+    char **reasons; /* one line each, target first */
+};
+
+struct analysis {
+    const struct rep_config *cfg;
+    int nlogs;
+    struct an_log *logs;
+    int ntargets;
+    struct an_target *targets;
+    int ntimeline;
+    struct an_event *timeline; /* sorted by time */
+    int nnotes;
+    char **notes;              /* warnings for the reader of the report */
+    long notes_dropped;
+    int nversion_names;
+    char **version_names;      /* every version string seen, index 0 unused */
+    int64_t first_us, last_us; /* over all req lines; -1 when none */
+    long malformed;            /* over all logs */
+    struct an_gate gate;
+};
+
+/* "printf"-style warning for the report's notes; kept to a bounded number. */
+void analysis_note(struct analysis *an, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+void analysis_free(struct analysis *an);
+
+/* The timeline event a moment falls after, as an index, -1 when none. */
+int analysis_phase_at(const struct analysis *an, int64_t t_us);
+
+#endif

@@ -1,0 +1,296 @@
+/* Per-target running state and its finish (analyze.h). analyze_req is the
+ * hot path: ten million calls for a big log, so it does array indexing and
+ * little else. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "bursts.h"
+#include "spans.h"
+#include "versions.h"
+#include "windows.h"
+
+/* Latencies are kept to 3 significant digits up to an hour: no timeout is longer. */
+#define LATENCY_MAX_US (3600LL * 1000000)
+/* The per-second p99 needs less: 2 digits (1%) in a 27 KB histogram reset
+ * every second, instead of a histogram per second kept forever. */
+#define SECOND_DIGITS 2
+
+struct an_state {
+    const struct rep_config *cfg;
+    unsigned char class_of[OUTCOME_MAX];
+    int64_t gap_us;
+    struct win_state win;
+    struct burst_state burst;
+    struct ver_state ver;
+    struct hist second; /* latencies of the current second */
+    int64_t cur_s;      /* its Unix second, or -1 */
+    uint32_t series_cap;
+};
+
+static void fill_classes(unsigned char *class_of, const unsigned char *ok)
+{
+    for (int o = 0; o < OUTCOME_MAX; o++) {
+        if (outcome_is_http(o))
+            class_of[o] = ok[o] ? AN_OK : AN_HTTP;
+        else if (o == OUTCOME_CONNECT)
+            class_of[o] = AN_CONNECT;
+        else if (o == OUTCOME_TIMEOUT)
+            class_of[o] = AN_TIMEOUT;
+        else if (o == OUTCOME_RESET)
+            class_of[o] = AN_RESET;
+        else if (o == OUTCOME_SKIPPED)
+            class_of[o] = AN_SKIPPED;
+        else
+            class_of[o] = AN_OTHER;
+    }
+}
+
+int analyze_target_init(struct an_target *t, const struct rep_config *cfg, char *err,
+                        size_t errlen)
+{
+    struct an_state *s = calloc(1, sizeof *s);
+    if (s == NULL || hist_init(&t->latency, 3, LATENCY_MAX_US) < 0 ||
+        hist_init(&s->second, SECOND_DIGITS, LATENCY_MAX_US) < 0) {
+        if (s)
+            hist_free(&s->second);
+        free(s);
+        hist_free(&t->latency);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    s->cfg = cfg;
+    fill_classes(s->class_of, cfg->ok_status);
+    s->cur_s = -1;
+    s->gap_us = -1; /* set at the first request, when the rate is final */
+    s->burst.first_ok_after_us = -1;
+    versions_init(&t->versions, &s->ver);
+    t->state = s;
+    t->first_us = t->last_us = -1;
+    t->availability = -1;
+    return 0;
+}
+
+/* Floor division: times are positive, but a second boundary must not depend on it. */
+static int64_t second_of(int64_t t_us)
+{
+    return t_us >= 0 ? t_us / 1000000 : -((-t_us + 999999) / 1000000);
+}
+
+static void close_second(struct an_target *t, struct an_state *s)
+{
+    if (s->cur_s < 0)
+        return;
+    uint32_t i = (uint32_t)(s->cur_s - t->series_start_s);
+    int64_t p99 = s->second.count ? hist_percentile(&s->second, 99) : 0;
+    t->series[i].p99_us = p99 > UINT32_MAX ? UINT32_MAX : (uint32_t)p99;
+    hist_reset(&s->second);
+}
+
+/* Moves the series to second sec; returns its slot, or NULL when memory is short. */
+static struct an_second *series_at(struct an_target *t, struct an_state *s, int64_t sec)
+{
+    if (sec == s->cur_s)
+        return &t->series[sec - t->series_start_s];
+    close_second(t, s);
+    if (t->series_len == 0)
+        t->series_start_s = sec;
+    int64_t i = sec - t->series_start_s;
+    if (i < 0 || i > ANALYZE_SPAN_MAX_US / 1000000 + 1)
+        return NULL; /* out of order or beyond the span ingest allows: a bug upstream */
+    if ((uint64_t)i >= s->series_cap) {
+        uint32_t cap = s->series_cap ? s->series_cap : 64;
+        while (cap <= (uint64_t)i)
+            cap *= 2;
+        struct an_second *n = realloc(t->series, (size_t)cap * sizeof *n);
+        if (n == NULL)
+            return NULL;
+        memset(n + s->series_cap, 0, (size_t)(cap - s->series_cap) * sizeof *n);
+        t->series = n;
+        s->series_cap = cap;
+    }
+    if ((uint64_t)i >= t->series_len)
+        t->series_len = (uint32_t)i + 1;
+    s->cur_s = sec;
+    return &t->series[i];
+}
+
+int analyze_req(struct an_target *t, int64_t t_us, int64_t latency_us, int outcome, int vidx,
+                const char *vname)
+{
+    struct an_state *s = t->state;
+    const int max_listed = s->cfg->max_listed;
+    int cls = s->class_of[outcome];
+    if (s->gap_us < 0) {
+        /* failures one success apart are one burst at any rate: 50% errors
+         * at 0.5 requests a second are still a burst */
+        int64_t two_ticks = t->rate > 0 ? (int64_t)(2e6 / t->rate) : 0;
+        s->gap_us = s->cfg->burst_gap_us > two_ticks ? s->cfg->burst_gap_us : two_ticks;
+    }
+    struct an_second *sec = series_at(t, s, second_of(t_us));
+    if (sec == NULL)
+        return -1;
+    if (t->first_us < 0)
+        t->first_us = t_us;
+    t->last_us = t_us;
+    t->requests++;
+    t->outcomes[outcome]++;
+    sec->n[cls]++;
+    if (cls == AN_SKIPPED) {
+        t->skipped++;
+        return 0; /* neither a success nor a failure: no window opens or closes */
+    }
+    hist_record(&t->latency, latency_us);
+    hist_record(&s->second, latency_us);
+    if (vidx > 0)
+        versions_req(&t->versions, &s->ver, vidx, vname, t_us);
+    if (cls == AN_OK) {
+        t->ok++;
+        if (vidx == 0)
+            t->versions.unversioned++;
+        if (win_ok(&s->win, &t->windows, t_us, max_listed) < 0 ||
+            burst_ok(&s->burst, &t->bursts, t_us, s->gap_us, max_listed) < 0)
+            return -1;
+        return 0;
+    }
+    t->failed++;
+    win_fail(&s->win, t_us, latency_us, outcome);
+    return burst_fail(&s->burst, &t->bursts, t_us, latency_us, outcome, s->gap_us, max_listed);
+}
+
+void analyze_missing(struct an_target *t, uint64_t n)
+{
+    t->missing += n;
+}
+
+static int finish_target(struct analysis *an, struct an_target *t)
+{
+    struct an_state *s = t->state;
+    int rc = 0;
+    if (s == NULL)
+        return 0;
+    close_second(t, s);
+    if (win_end(&s->win, &t->windows, s->cfg->max_listed) < 0 ||
+        burst_end(&s->burst, &t->bursts, s->cfg->max_listed) < 0)
+        rc = -1;
+    versions_finish(&t->versions, &s->ver);
+    spans_finish(&t->windows);
+    spans_finish(&t->bursts);
+    t->lat.p50 = hist_percentile(&t->latency, 50);
+    t->lat.p90 = hist_percentile(&t->latency, 90);
+    t->lat.p99 = hist_percentile(&t->latency, 99);
+    t->lat.p999 = hist_percentile(&t->latency, 99.9);
+    t->lat.max = t->latency.count ? t->latency.max : 0;
+    t->lat.mean = hist_mean(&t->latency);
+    if (t->ok + t->failed > 0)
+        t->availability = (double)t->ok / (double)(t->ok + t->failed);
+    struct an_spans *lists[2] = {&t->windows, &t->bursts};
+    for (int l = 0; l < 2; l++) {
+        for (int i = 0; i < lists[l]->nlisted; i++)
+            lists[l]->listed[i].phase = analysis_phase_at(an, lists[l]->listed[i].start_us);
+        if (lists[l]->count)
+            lists[l]->longest.phase = analysis_phase_at(an, lists[l]->longest.start_us);
+    }
+    hist_free(&s->second);
+    free(s);
+    t->state = NULL;
+    return rc;
+}
+
+static int by_time(const void *a, const void *b)
+{
+    const struct an_event *x = a, *y = b;
+    if (x->t_us != y->t_us)
+        return (x->t_us > y->t_us) - (x->t_us < y->t_us);
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+int analyze_finish(struct analysis *an, char *err, size_t errlen)
+{
+    int rc = 0;
+    qsort(an->timeline, (size_t)an->ntimeline, sizeof *an->timeline, by_time);
+    for (int i = 0; i < an->ntargets; i++)
+        if (finish_target(an, &an->targets[i]) < 0)
+            rc = -1;
+    if (rc < 0)
+        snprintf(err, errlen, "out of memory");
+    return rc;
+}
+
+int analysis_phase_at(const struct analysis *an, int64_t t_us)
+{
+    int lo = 0, hi = an->ntimeline; /* first event after t_us, by bisection */
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (an->timeline[mid].t_us <= t_us)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo - 1;
+}
+
+#define NOTES_MAX 50
+
+void analysis_note(struct analysis *an, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    if (an->nnotes >= NOTES_MAX) {
+        an->notes_dropped++;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    char **n = realloc(an->notes, (size_t)(an->nnotes + 1) * sizeof *n);
+    if (n == NULL)
+        return;
+    an->notes = n;
+    if ((an->notes[an->nnotes] = strdup(buf)) != NULL)
+        an->nnotes++;
+}
+
+void analysis_free(struct analysis *an)
+{
+    for (int i = 0; i < an->ntargets; i++) {
+        struct an_target *t = &an->targets[i];
+        if (t->state) {
+            struct an_state *s = t->state;
+            hist_free(&s->second);
+            free(s);
+        }
+        hist_free(&t->latency);
+        spans_free(&t->windows);
+        spans_free(&t->bursts);
+        free(t->series);
+        free(t->name);
+        free(t->url);
+    }
+    free(an->targets);
+    for (int i = 0; i < an->nlogs; i++) {
+        struct an_log *l = &an->logs[i];
+        free(l->path);
+        free(l->host);
+        free(l->prober_version);
+        free(l->cmd);
+        free(l->end_reason);
+    }
+    free(an->logs);
+    for (int i = 0; i < an->ntimeline; i++)
+        free(an->timeline[i].text);
+    free(an->timeline);
+    for (int i = 0; i < an->nnotes; i++)
+        free(an->notes[i]);
+    free(an->notes);
+    for (int i = 1; i < an->nversion_names; i++)
+        free(an->version_names[i]);
+    free(an->version_names);
+    for (int i = 0; i < an->gate.nreasons; i++)
+        free(an->gate.reasons[i]);
+    free(an->gate.reasons);
+    free(an->gate.checks);
+    memset(an, 0, sizeof *an);
+}

@@ -1,0 +1,34 @@
+/* Per-target analysis, fed one request at a time in scheduled-time order
+ * (ingest.c sorts and merges): counters, latency histogram, per-second
+ * series, and the window, burst and version state machines. */
+#ifndef REP_ANALYZE_H
+#define REP_ANALYZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analysis.h"
+
+/* Ingest refuses a run longer than this: the per-second series is the one
+ * thing that grows with duration, and a corrupt time must not make it huge. */
+#define ANALYZE_SPAN_MAX_US (7LL * 24 * 3600 * 1000000)
+
+/* t->name, url, log are set by the caller. Returns 0, or -1 with err. */
+int analyze_target_init(struct an_target *t, const struct rep_config *cfg, char *err,
+                        size_t errlen);
+
+/* One scheduled tick: outcome from outcome.h, latency_us ignored when
+ * skipped, vidx 0 for no version (else an index in analysis.version_names).
+ * Returns 0, or -1 when memory is short. */
+int analyze_req(struct an_target *t, int64_t t_us, int64_t latency_us, int outcome, int vidx,
+                const char *vname);
+
+/* Ticks the schedule implies but no line records (ingest counts them). */
+void analyze_missing(struct an_target *t, uint64_t n);
+
+/* After the last request of every target: closes what is open, computes
+ * percentiles, sorts the timeline and places windows and bursts in it.
+ * Returns 0, or -1 with err when memory is short. */
+int analyze_finish(struct analysis *an, char *err, size_t errlen);
+
+#endif

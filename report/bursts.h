@@ -1,0 +1,30 @@
+/* Error bursts of one target: failures that are not a total outage (one
+ * backend of two broken, half the requests failing). A cluster is a run of
+ * failures each at most --burst-gap after the previous one, successes in
+ * between allowed; it starts at its first failure's scheduled time and ends at
+ * the next success after its last failure (open when none follows, as for
+ * windows). A cluster in which every request failed is exactly one downtime
+ * window and is reported as that, not again as a burst. */
+#ifndef REP_BURSTS_H
+#define REP_BURSTS_H
+
+#include "analysis.h"
+#include "mix.h"
+
+struct burst_state {
+    int in;
+    struct an_span cur;     /* requests and failed count up to the last failure */
+    int64_t last_fail_us;
+    int64_t last_done_us;   /* latest completion among its failures */
+    uint64_t ok_after;      /* successes since the last failure, not yet known inside */
+    int64_t first_ok_after_us;
+    struct mixacc acc;
+};
+
+int burst_fail(struct burst_state *b, struct an_spans *out, int64_t t_us, int64_t latency_us,
+               int outcome, int64_t gap_us, int max_listed);
+int burst_ok(struct burst_state *b, struct an_spans *out, int64_t t_us, int64_t gap_us,
+             int max_listed);
+int burst_end(struct burst_state *b, struct an_spans *out, int max_listed);
+
+#endif

@@ -1,0 +1,60 @@
+/* The report's configuration: built once from the command line by options.c,
+ * read-only afterwards. Every other module takes a const pointer to it. */
+#ifndef REP_CONFIG_H
+#define REP_CONFIG_H
+
+#include <stddef.h> /* lib/outcome.h uses size_t without including it */
+#include <stdint.h>
+
+#include "outcome.h"
+
+/* Exit codes: a contract with CI, documented in pbprobe-report(1). */
+enum rep_exit {
+    REP_EXIT_PASS = 0,  /* the gate passed */
+    REP_EXIT_GATE = 1,  /* the gate failed, or the run is inconclusive */
+    REP_EXIT_USAGE = 2, /* bad command line */
+    REP_EXIT_INPUT = 3, /* a log unreadable or invalid */
+};
+
+enum rep_format { REP_FMT_TEXT, REP_FMT_JSON, REP_FMT_JUNIT, REP_FMT_MARKDOWN };
+
+/* The gate's rules, in the order they are checked and printed. */
+enum rep_rule {
+    REP_RULE_MAX_ERRORS,
+    REP_RULE_MAX_DOWNTIME,
+    REP_RULE_MAX_WINDOW,
+    REP_RULE_MAX_P99,
+    REP_RULE_MIN_REQUESTS,
+    REP_RULE_COMPLETE, /* no skipped or missing tick, unless --allow-skipped; takes no value */
+    REP_RULE_N
+};
+
+/* One --max-... or --min-... argument. */
+struct rep_limit {
+    enum rep_rule rule;
+    char *target;     /* the NAME: prefix, or NULL for every target */
+    int64_t value;    /* a count, or microseconds for durations */
+    double percent;   /* --max-errors N%: the share of sent requests; -1 when a count */
+    const char *arg;  /* as given, for messages */
+};
+
+struct rep_config {
+    char **logs;
+    int nlogs;
+    enum rep_format format;
+    const char *output; /* NULL: standard output */
+    const char *plot;   /* NULL: no plot */
+    int by_log;
+    int lenient;
+    int allow_skipped;
+    int color;          /* resolved: 1 to colour the text output */
+    int max_listed;     /* windows and bursts kept per target */
+    unsigned char ok_status[OUTCOME_MAX]; /* 1 for an HTTP status that is a success */
+    const char *ok_status_arg;
+    int64_t burst_gap_us;
+    int64_t horizon_us; /* how far out of order req lines may be (lines are written at completion) */
+    struct rep_limit *limits;
+    int nlimits;
+};
+
+#endif

@@ -1,0 +1,140 @@
+/* Printing helpers (fmt.h). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "fmt.h"
+#include "units.h"
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+const char *fmt_clock(int64_t wall_us, char *buf, size_t len)
+{
+    time_t s = (time_t)floor_div(wall_us, 1000000);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    snprintf(buf, len, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min, tm.tm_sec,
+             (int)((wall_us - (int64_t)s * 1000000) / 1000));
+    return buf;
+}
+
+const char *fmt_date(int64_t wall_us, char *buf, size_t len)
+{
+    time_t s = (time_t)floor_div(wall_us, 1000000);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    return buf;
+}
+
+const char *fmt_offset(const struct analysis *an, int64_t wall_us, char *buf, size_t len)
+{
+    char d[FMT_BUF];
+    int64_t off = wall_us - an->first_us;
+    if (off < 0)
+        snprintf(buf, len, "-%s", units_format_duration(-off, d, sizeof d));
+    else
+        snprintf(buf, len, "+%s", units_format_duration(off, d, sizeof d));
+    return buf;
+}
+
+const char *fmt_unix(int64_t wall_us, char *buf, size_t len)
+{
+    int64_t s = floor_div(wall_us, 1000000);
+    snprintf(buf, len, "%" PRId64 ".%06" PRId64, s, wall_us - s * 1000000);
+    return buf;
+}
+
+const char *fmt_seconds(int64_t us, char *buf, size_t len)
+{
+    const char *sign = us < 0 ? "-" : "";
+    uint64_t u = us < 0 ? (uint64_t)0 - (uint64_t)us : (uint64_t)us;
+    snprintf(buf, len, "%s%" PRIu64 ".%06" PRIu64, sign, u / 1000000, u % 1000000);
+    return buf;
+}
+
+const char *fmt_duration(int64_t us, char *buf, size_t len)
+{
+    return units_format_duration(us, buf, len);
+}
+
+const char *fmt_target(const struct analysis *an, const struct an_target *t, char *buf,
+                       size_t len)
+{
+    if (t->log >= 0)
+        snprintf(buf, len, "%s (%s)", t->name, an->logs[t->log].path);
+    else
+        snprintf(buf, len, "%s", t->name);
+    return buf;
+}
+
+const char *fmt_mix(const struct an_mix *m, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < m->n && used < len; i++) {
+        char nb[12];
+        used += (size_t)snprintf(buf + used, len - used, "%s%s %" PRIu64, i ? ", " : "",
+                                 outcome_name(m->outcome[i], nb), m->count[i]);
+    }
+    if (m->rest && used < len)
+        snprintf(buf + used, len - used, ", others %" PRIu64, m->rest);
+    return buf;
+}
+
+const char *fmt_phase(const struct analysis *an, int phase, char *buf, size_t len)
+{
+    char off[FMT_BUF];
+    if (phase < 0) {
+        snprintf(buf, len, "before any mark");
+        return buf;
+    }
+    const struct an_event *e = &an->timeline[phase];
+    fmt_offset(an, e->t_us, off, sizeof off);
+    switch (e->kind) {
+    case AN_EV_MARK:
+        snprintf(buf, len, "after mark \"%s\" (%s)", e->text, off);
+        break;
+    case AN_EV_CMD_START:
+        snprintf(buf, len, "while the command ran (started %s)", off);
+        break;
+    case AN_EV_CMD_EXIT:
+        snprintf(buf, len, "after the command exited %ld (%s)", e->number, off);
+        break;
+    }
+    return buf;
+}
+
+const char *fmt_verdict(enum an_verdict v)
+{
+    return v == AN_PASS ? "PASS" : v == AN_FAIL ? "FAIL" : "INCONCLUSIVE";
+}
+
+const char *fmt_availability(double a, char *buf, size_t len)
+{
+    if (a < 0)
+        snprintf(buf, len, "-");
+    else if (a >= 1)
+        snprintf(buf, len, "100%%");
+    else {
+        /* truncates; the epsilon keeps 0.29 from printing 28.99% */
+        int64_t hundredths = (int64_t)(a * 10000.0 + 1e-6);
+        if (hundredths > 9999)
+            hundredths = 9999;
+        snprintf(buf, len, "%d.%02d%%", (int)(hundredths / 100), (int)(hundredths % 100));
+    }
+    return buf;
+}
+
+const char *fmt_sane(const char *s, char *buf, size_t len)
+{
+    size_t i = 0;
+    for (; s && *s && i + 1 < len; s++)
+        buf[i++] = ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s;
+    buf[i] = '\0';
+    return buf;
+}

@@ -1,0 +1,54 @@
+/* Small printing helpers shared by the formatters and gate reasons: times in
+ * UTC and as offsets from the first request, durations, target labels. They
+ * format; they never compute a fact of the analysis. */
+#ifndef REP_FMT_H
+#define REP_FMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analysis.h"
+
+#define FMT_BUF 64
+
+/* "14:03:21.123" (UTC). */
+const char *fmt_clock(int64_t wall_us, char *buf, size_t len);
+
+/* "2025-11-26 14:03:21 UTC". */
+const char *fmt_date(int64_t wall_us, char *buf, size_t len);
+
+/* "+12.4s", "+2m05s": from the first request of the analysis. */
+const char *fmt_offset(const struct analysis *an, int64_t wall_us, char *buf, size_t len);
+
+/* "1764165600.123456": Unix seconds with microseconds, exact (no floating point). */
+const char *fmt_unix(int64_t wall_us, char *buf, size_t len);
+
+/* "1.850000": a duration in seconds, exact. */
+const char *fmt_seconds(int64_t us, char *buf, size_t len);
+
+/* "850us", "1.85s" (lib/units.c). */
+const char *fmt_duration(int64_t us, char *buf, size_t len);
+
+/* "home", or "home (a.log)" with --by-log. */
+const char *fmt_target(const struct analysis *an, const struct an_target *t, char *buf,
+                       size_t len);
+
+/* "connect 37, 502 12" from a mix. */
+const char *fmt_mix(const struct an_mix *m, char *buf, size_t len);
+
+/* A phase: 'after mark "rollout" (+3.2s)', "while the command ran (started +9.0s)",
+ * "after the command exited 1 (+20.1s)", or "before any mark". */
+const char *fmt_phase(const struct analysis *an, int phase, char *buf, size_t len);
+
+/* "PASS", "FAIL", "INCONCLUSIVE". */
+const char *fmt_verdict(enum an_verdict v);
+
+/* "99.38%": truncated, never rounded up, so a single failure never reads
+ * 100%; "100%" only when nothing failed; "-" when nothing was sent. */
+const char *fmt_availability(double a, char *buf, size_t len);
+
+/* A copy of s with control characters (a terminal escape in a target name)
+ * replaced by '?', for text meant for a terminal. */
+const char *fmt_sane(const char *s, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,221 @@
+/* The gate (gate.h). For each target and rule the limit is the last one given
+ * with the target's NAME:, else the last one without a name, else the
+ * default: max-errors 0 when the target has no failure rule at all (the
+ * seed's "all 200"), and min-requests 1 (no evidence is not a pass). */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "gate.h"
+#include "gate_spec.h"
+
+int gate_check_names(const struct analysis *an, const struct rep_config *cfg, char *err,
+                     size_t errlen)
+{
+    for (int i = 0; i < cfg->nlimits; i++) {
+        const struct rep_limit *l = &cfg->limits[i];
+        int found = 0;
+        if (l->target == NULL)
+            continue;
+        for (int j = 0; j < an->ntargets && !found; j++)
+            found = strcmp(an->targets[j].name, l->target) == 0;
+        if (found)
+            continue;
+        size_t used = (size_t)snprintf(err, errlen, "--%s %s: no target \"%s\" in the logs",
+                                       spec_rule_name(l->rule), l->arg, l->target);
+        for (int j = 0; j < an->ntargets && used < errlen; j++)
+            used += (size_t)snprintf(err + used, errlen - used, "%s%s", j ? ", " : " (targets: ",
+                                     an->targets[j].name);
+        if (an->ntargets && used < errlen)
+            snprintf(err + used, errlen - used, ")");
+        return -1;
+    }
+    return 0;
+}
+
+static const struct rep_limit *limit_for(const struct rep_config *cfg, const char *name,
+                                         enum rep_rule rule)
+{
+    const struct rep_limit *any = NULL, *own = NULL;
+    for (int i = 0; i < cfg->nlimits; i++) {
+        const struct rep_limit *l = &cfg->limits[i];
+        if (l->rule != rule)
+            continue;
+        if (l->target == NULL)
+            any = l;
+        else if (strcmp(l->target, name) == 0)
+            own = l;
+    }
+    return own ? own : any;
+}
+
+__attribute__((format(printf, 2, 3))) static int reason(struct an_gate *g, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    char **n = realloc(g->reasons, (size_t)(g->nreasons + 1) * sizeof *n);
+    if (n == NULL)
+        return -1;
+    g->reasons = n;
+    if ((g->reasons[g->nreasons] = strdup(buf)) == NULL)
+        return -1;
+    g->nreasons++;
+    return 0;
+}
+
+static struct an_check *add_check(struct an_gate *g, int target, enum rep_rule rule,
+                                  const struct rep_limit *l)
+{
+    struct an_check *n = realloc(g->checks, (size_t)(g->nchecks + 1) * sizeof *n);
+    if (n == NULL)
+        return NULL;
+    g->checks = n;
+    struct an_check *c = &g->checks[g->nchecks++];
+    memset(c, 0, sizeof *c);
+    c->target = target;
+    c->rule = rule;
+    c->limit = l;
+    c->reason = -1;
+    return c;
+}
+
+/* The reason a failed check gives, one line, target first. */
+static int explain(struct analysis *an, const struct an_check *c, const char *who)
+{
+    const struct an_target *t = &an->targets[c->target];
+    struct an_gate *g = &an->gate;
+    char v[FMT_BUF], lim[128], at[FMT_BUF];
+    const char *opt = spec_rule_name(c->rule);
+    const char *arg = c->limit ? c->limit->arg : NULL;
+    switch (c->rule) {
+    case REP_RULE_MAX_ERRORS:
+        if (c->limit == NULL)
+            return reason(g, "%s: %" PRIu64 " failed request%s (none allowed by default: see "
+                          "--max-errors)", who, t->failed, t->failed == 1 ? "" : "s");
+        if (c->limit->percent >= 0)
+            return reason(g, "%s: %" PRIu64 " of %" PRIu64 " requests failed, more than %g%% "
+                          "(--%s %s)", who, t->failed, t->ok + t->failed, c->limit->percent,
+                          opt, arg);
+        return reason(g, "%s: %" PRIu64 " failed request%s (--%s %s)", who, t->failed,
+                      t->failed == 1 ? "" : "s", opt, arg);
+    case REP_RULE_MAX_DOWNTIME:
+        return reason(g, "%s: %s of downtime in %" PRIu64 " window%s (--%s %s)", who,
+                      fmt_duration(c->value, v, sizeof v), t->windows.count,
+                      t->windows.count == 1 ? "" : "s", opt, arg);
+    case REP_RULE_MAX_WINDOW:
+        return reason(g, "%s: a downtime window of %s%s at %s (--%s %s)", who,
+                      fmt_duration(c->value, v, sizeof v), t->windows.longest.open ? " (open)" : "",
+                      fmt_offset(an, t->windows.longest.start_us, at, sizeof at), opt, arg);
+    case REP_RULE_MAX_P99:
+        return reason(g, "%s: p99 latency %s (--%s %s)", who, fmt_duration(c->value, v, sizeof v),
+                      opt, arg);
+    case REP_RULE_MIN_REQUESTS:
+        if (c->limit == NULL)
+            return reason(g, "%s: no request was sent", who);
+        return reason(g, "%s: %" PRId64 " requests sent (--%s %s)", who, c->value, opt, arg);
+    case REP_RULE_COMPLETE:
+        if (t->skipped && t->missing)
+            snprintf(lim, sizeof lim, "%" PRIu64 " skipped and %" PRIu64 " missing ticks",
+                     t->skipped, t->missing);
+        else if (t->skipped)
+            snprintf(lim, sizeof lim, "%" PRIu64 " skipped tick%s", t->skipped,
+                     t->skipped == 1 ? "" : "s");
+        else
+            snprintf(lim, sizeof lim, "%" PRIu64 " missing tick%s", t->missing,
+                     t->missing == 1 ? "" : "s");
+        return reason(g, "%s: %s: the prober could not %s, so the run is inconclusive "
+                      "(--allow-skipped accepts it)", who, lim,
+                      t->skipped ? "keep up" : "log every request");
+    case REP_RULE_N:
+        break;
+    }
+    return 0;
+}
+
+int gate_evaluate(struct analysis *an, const struct rep_config *cfg)
+{
+    struct an_gate *g = &an->gate;
+    int failed = 0, incomplete = 0;
+    for (int i = 0; i < an->ntargets; i++) {
+        const struct an_target *t = &an->targets[i];
+        char who[512];
+        fmt_target(an, t, who, sizeof who);
+        int has_failure_rule = limit_for(cfg, t->name, REP_RULE_MAX_ERRORS) ||
+                               limit_for(cfg, t->name, REP_RULE_MAX_DOWNTIME) ||
+                               limit_for(cfg, t->name, REP_RULE_MAX_WINDOW);
+        uint64_t sent = t->ok + t->failed;
+        for (int r = 0; r < REP_RULE_N; r++) {
+            const struct rep_limit *l = limit_for(cfg, t->name, (enum rep_rule)r);
+            struct an_check *c;
+            if (l == NULL && !(r == REP_RULE_MAX_ERRORS && !has_failure_rule) &&
+                r != REP_RULE_MIN_REQUESTS && r != REP_RULE_COMPLETE)
+                continue;
+            if (r == REP_RULE_COMPLETE && cfg->allow_skipped)
+                continue;
+            if ((c = add_check(g, i, (enum rep_rule)r, l)) == NULL)
+                return -1;
+            switch (r) {
+            case REP_RULE_MAX_ERRORS:
+                c->value = (int64_t)t->failed;
+                if (l && l->percent >= 0) {
+                    /* failed/sent <= pct/100, in integers where it matters */
+                    c->limit_value = (int64_t)(l->percent / 100.0 * (double)sent + 1e-9);
+                    c->passed = (double)t->failed * 100.0 <= l->percent * (double)sent + 1e-9;
+                } else {
+                    c->limit_value = l ? l->value : 0;
+                    c->passed = c->value <= c->limit_value;
+                }
+                break;
+            case REP_RULE_MAX_DOWNTIME:
+                c->value = t->windows.total_us;
+                c->limit_value = l->value;
+                c->passed = c->value <= c->limit_value;
+                break;
+            case REP_RULE_MAX_WINDOW:
+                c->value = t->windows.count ? t->windows.longest.end_us - t->windows.longest.start_us
+                                            : 0;
+                c->limit_value = l->value;
+                c->passed = c->value <= c->limit_value;
+                break;
+            case REP_RULE_MAX_P99:
+                c->value = t->lat.p99;
+                c->limit_value = l->value;
+                c->passed = c->value <= c->limit_value;
+                break;
+            case REP_RULE_MIN_REQUESTS:
+                c->value = (int64_t)sent;
+                c->limit_value = l ? l->value : 1;
+                c->passed = c->value >= c->limit_value;
+                break;
+            case REP_RULE_COMPLETE:
+                c->value = (int64_t)(t->skipped + t->missing);
+                c->limit_value = 0;
+                c->passed = c->value == 0;
+                break;
+            }
+            if (c->passed)
+                continue;
+            if (r == REP_RULE_COMPLETE)
+                incomplete = 1;
+            else
+                failed = 1;
+            c->reason = g->nreasons;
+            if (explain(an, c, who) < 0)
+                return -1;
+        }
+    }
+    if (an->ntargets == 0) {
+        failed = 1;
+        if (reason(g, "no target in the logs: nothing was probed") < 0)
+            return -1;
+    }
+    g->verdict = failed ? AN_FAIL : incomplete ? AN_INCONCLUSIVE : AN_PASS;
+    g->passed = g->verdict == AN_PASS;
+    return 0;
+}

@@ -1,0 +1,28 @@
+/* Parsers of the gate's and the success rule's arguments: --ok-status lists
+ * and ranges, and --max-... / --min-... values with an optional NAME: prefix.
+ * Pure functions, unit-tested and fuzzed (report/fuzz-gate-spec.c). */
+#ifndef REP_GATE_SPEC_H
+#define REP_GATE_SPEC_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+/* "200", "200-299,304", "2xx,304": sets ok[status] to 1 for each status named
+ * (and clears the rest). Returns 0, or -1 with a reason in err. */
+int spec_parse_ok_status(const char *s, unsigned char ok[OUTCOME_MAX], char *err, size_t errlen);
+
+/* "[NAME:]VALUE" for rule: counts ("5", "5k", and for max-errors "0.5%") or
+ * durations ("1.5s", "250ms"). The name is split at the last ':' (a value
+ * never holds one), so target names may. out->target is malloc'd or NULL.
+ * Returns 0, or -1 with a reason in err. */
+int spec_parse_limit(const char *arg, enum rep_rule rule, struct rep_limit *out, char *err,
+                     size_t errlen);
+
+/* "max-errors", "max-downtime", ...: the option's name without dashes. */
+const char *spec_rule_name(enum rep_rule rule);
+
+/* Whether the rule's value is a duration (else a count). */
+int spec_rule_is_duration(enum rep_rule rule);
+
+#endif

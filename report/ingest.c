@@ -1,0 +1,642 @@
+/* Ingest (ingest.h). The prober writes a req line when its request ends, so a
+ * log is in completion order, not scheduled order: a slow request's line comes
+ * after lines scheduled up to its latency later. Each log therefore feeds a
+ * sorting stage holding --reorder-horizon of schedule, then a k-way merge by
+ * scheduled time joins the logs of several probers. Both stream: memory grows
+ * with rate x horizon, never with the length of the logs. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "ingest.h"
+#include "logread.h"
+#include "strmap.h"
+#include "versions.h"
+
+/* An entry packs outcome, version and target in 32 bits: 16 bytes a request. */
+#define OUTCOME_BITS 10
+#define VERSION_BITS 10
+#define TARGETS_MAX 4096 /* per log: 12 bits */
+#define PACK(o, v, t) ((uint32_t)(o) | (uint32_t)(v) << OUTCOME_BITS | \
+                       (uint32_t)(t) << (OUTCOME_BITS + VERSION_BITS))
+#define UNPACK_OUTCOME(p) ((int)((p) & ((1u << OUTCOME_BITS) - 1)))
+#define UNPACK_VERSION(p) ((int)(((p) >> OUTCOME_BITS) & ((1u << VERSION_BITS) - 1)))
+#define UNPACK_TARGET(p) ((int)((p) >> (OUTCOME_BITS + VERSION_BITS)))
+
+/* Entries held in all sorting stages together, at most: 16 MB. Past it the
+ * oldest is released early, and a line later than that is an error. */
+#define HELD_MAX (1 << 20)
+#define HELD_MIN_PER_LOG (1 << 14)
+#define NOTES_PER_LOG 3 /* malformed lines and prober warnings quoted per log */
+
+struct entry {
+    int64_t t_us;
+    uint32_t latency_us;
+    uint32_t packed;
+};
+
+/* A target as one log declares it. */
+struct ltarget {
+    char *name;
+    int target;        /* index in analysis.targets */
+    double interval_us;
+    int64_t last_us;   /* scheduled time of its last request released, -1 */
+};
+
+struct source {
+    struct logr *r;
+    int log;
+    /* sorting stage: lines in order go to a run (buf[start..end), sorted),
+     * late lines to a min-heap; the next request is the smaller front */
+    struct entry *buf;
+    size_t start, end, cap;
+    struct entry *heap;
+    size_t nheap, heap_cap;
+    size_t limit;
+    int64_t newest_us;  /* latest scheduled time read */
+    int64_t final_us;   /* entries before this are released: a line earlier is an error */
+    int64_t first_us;   /* first scheduled time read, -1 */
+    int eof;
+    struct strmap names; /* target name -> index in lt */
+    struct ltarget *lt;
+    int nlt;
+    const char *last_version; /* one-entry cache: versions change rarely */
+    int last_vidx;
+    long last_err_line;
+};
+
+struct ingest {
+    struct analysis *an;
+    const struct rep_config *cfg;
+    struct source *src;
+    int nsrc;
+    struct strmap targets;  /* merged mode: name -> target index */
+    struct strmap versions; /* version string -> index */
+    int targets_cap;
+    int timeline_cap;
+    long seq;
+    int64_t first_released_us;
+    char *err;
+    size_t errlen;
+};
+
+__attribute__((format(printf, 2, 3))) static int fail(struct ingest *g, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(g->err, g->errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static const char *spath(const struct source *s)
+{
+    return logr_path(s->r);
+}
+
+/* A line that breaks the format: fatal, or with --lenient counted, quoted in
+ * the notes (the first few), and skipped. msg is "path:line: reason". */
+static int malformed(struct ingest *g, struct source *s, const char *msg)
+{
+    struct an_log *log = &g->an->logs[s->log];
+    if (!g->cfg->lenient)
+        return fail(g, "%s", msg);
+    log->malformed++;
+    g->an->malformed++;
+    if (log->malformed <= NOTES_PER_LOG)
+        analysis_note(g->an, "skipped (--lenient): %s", msg);
+    return 0;
+}
+
+__attribute__((format(printf, 3, 4))) static int malformedf(struct ingest *g, struct source *s,
+                                                            const char *fmt, ...)
+{
+    char msg[512];
+    int n = snprintf(msg, sizeof msg, "%s:%ld: ", spath(s), logr_lineno(s->r));
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
+    va_end(ap);
+    return malformed(g, s, msg);
+}
+
+static char *xstrdup(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+/* --- the sorting stage --- */
+
+static size_t held(const struct source *s)
+{
+    return s->end - s->start + s->nheap;
+}
+
+static const struct entry *front(const struct source *s)
+{
+    const struct entry *run = s->end > s->start ? &s->buf[s->start] : NULL;
+    const struct entry *late = s->nheap ? &s->heap[0] : NULL;
+    if (run == NULL)
+        return late;
+    if (late == NULL)
+        return run;
+    return late->t_us < run->t_us ? late : run;
+}
+
+static void heap_push(struct source *s, const struct entry *e)
+{
+    size_t i = s->nheap++;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (s->heap[p].t_us <= e->t_us)
+            break;
+        s->heap[i] = s->heap[p];
+        i = p;
+    }
+    s->heap[i] = *e;
+}
+
+static void heap_pop(struct source *s)
+{
+    struct entry last = s->heap[--s->nheap];
+    size_t i = 0, n = s->nheap;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && s->heap[c + 1].t_us < s->heap[c].t_us)
+            c++;
+        if (last.t_us <= s->heap[c].t_us)
+            break;
+        s->heap[i] = s->heap[c];
+        i = c;
+    }
+    if (n)
+        s->heap[i] = last;
+}
+
+static int grow(void **p, size_t *cap, size_t size)
+{
+    size_t n = *cap ? *cap * 2 : 4096;
+    void *q = realloc(*p, n * size);
+    if (q == NULL)
+        return -1;
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+static int push(struct ingest *g, struct source *s, const struct entry *e)
+{
+    if (s->end > s->start && e->t_us < s->buf[s->end - 1].t_us) {
+        /* a late line (a slow request): the heap keeps the run append-only */
+        if (s->nheap == s->heap_cap && grow((void **)&s->heap, &s->heap_cap, sizeof *e) < 0)
+            return fail(g, "out of memory");
+        heap_push(s, e);
+    } else {
+        if (s->end == s->cap) {
+            if (s->start > 0 && s->start >= s->cap / 2) {
+                memmove(s->buf, s->buf + s->start, (s->end - s->start) * sizeof *e);
+                s->end -= s->start;
+                s->start = 0;
+            } else if (grow((void **)&s->buf, &s->cap, sizeof *e) < 0) {
+                return fail(g, "out of memory");
+            }
+        }
+        s->buf[s->end++] = *e;
+    }
+    if (e->t_us > s->newest_us) {
+        s->newest_us = e->t_us;
+        if (s->newest_us - g->cfg->horizon_us > s->final_us)
+            s->final_us = s->newest_us - g->cfg->horizon_us;
+    }
+    return 0;
+}
+
+static struct entry pop(struct source *s)
+{
+    const struct entry *f = front(s);
+    struct entry e = *f;
+    if (f == &s->buf[s->start] && s->end > s->start)
+        s->start++;
+    else
+        heap_pop(s);
+    if (e.t_us > s->final_us)
+        s->final_us = e.t_us; /* released early (the stage was full): nothing may precede it now */
+    return e;
+}
+
+/* --- events --- */
+
+static int add_target(struct ingest *g, struct source *s, const struct log_event *ev)
+{
+    const struct log_target *lt = &ev->u.target;
+    uint64_t h = strmap_hash(lt->name);
+    struct analysis *an = g->an;
+    if (strmap_get(&s->names, lt->name, h) >= 0)
+        return malformedf(g, s, "target \"%.60s\" declared twice", lt->name);
+    if (s->nlt == TARGETS_MAX)
+        return fail(g, "%s:%ld: more than %d targets in one log", spath(s), logr_lineno(s->r),
+                    TARGETS_MAX);
+    int ti = g->cfg->by_log ? -1 : strmap_get(&g->targets, lt->name, h);
+    if (ti >= 0) {
+        /* the same target probed from another log: one target, merged by time */
+        struct an_target *t = &an->targets[ti];
+        if (fabs(t->rate / t->nlogs - lt->rate) > 1e-9 * lt->rate && !t->rate_disagrees) {
+            t->rate_disagrees = 1;
+            analysis_note(an, "target %s: logs disagree on its rate (%g/s in %s, %g/s before)",
+                          lt->name, lt->rate, spath(s), t->rate / t->nlogs);
+        }
+        if (strcmp(t->url ? t->url : "", lt->url ? lt->url : "") != 0 && !t->url_disagrees) {
+            t->url_disagrees = 1;
+            analysis_note(an, "target %s: logs disagree on its URL (%s in %s, %s before)",
+                          lt->name, lt->url ? lt->url : "-", spath(s), t->url ? t->url : "-");
+        }
+        t->rate += lt->rate;
+        t->nlogs++;
+    } else {
+        if (an->ntargets == g->targets_cap) {
+            int cap = g->targets_cap ? g->targets_cap * 2 : 8;
+            struct an_target *n = realloc(an->targets, (size_t)cap * sizeof *n);
+            if (n == NULL)
+                return fail(g, "out of memory");
+            an->targets = n;
+            g->targets_cap = cap;
+        }
+        ti = an->ntargets;
+        struct an_target *t = memset(&an->targets[ti], 0, sizeof *t);
+        t->name = xstrdup(lt->name);
+        t->url = xstrdup(lt->url);
+        t->log = g->cfg->by_log ? s->log : -1;
+        t->rate = lt->rate;
+        t->nlogs = 1;
+        if (t->name == NULL || analyze_target_init(t, g->cfg, g->err, g->errlen) < 0) {
+            free(t->name);
+            free(t->url);
+            return fail(g, "out of memory");
+        }
+        an->ntargets++;
+        if (!g->cfg->by_log && strmap_put(&g->targets, t->name, h, ti) < 0)
+            return fail(g, "out of memory");
+    }
+    struct ltarget *n = realloc(s->lt, (size_t)(s->nlt + 1) * sizeof *n);
+    if (n == NULL)
+        return fail(g, "out of memory");
+    s->lt = n;
+    struct ltarget *l = &s->lt[s->nlt];
+    l->name = xstrdup(lt->name);
+    l->target = ti;
+    l->interval_us = 1e6 / lt->rate;
+    l->last_us = -1;
+    if (l->name == NULL || strmap_put(&s->names, l->name, h, s->nlt) < 0)
+        return fail(g, "out of memory");
+    s->nlt++;
+    return 0;
+}
+
+/* The index of a version string, interned on first sight. */
+static int version_index(struct ingest *g, struct source *s, const char *v)
+{
+    if (s->last_version && strcmp(v, s->last_version) == 0)
+        return s->last_vidx;
+    uint64_t h = strmap_hash(v);
+    int i = strmap_get(&g->versions, v, h);
+    if (i < 0) {
+        struct analysis *an = g->an;
+        if (an->nversion_names >= VER_NAMES_MAX - 1) {
+            /* the last index stands for every version beyond: "(others)" */
+            if (an->nversion_names == VER_NAMES_MAX - 1) {
+                if ((an->version_names[VER_NAMES_MAX - 1] = strdup("(others)")) == NULL)
+                    return -1;
+                an->nversion_names = VER_NAMES_MAX;
+            }
+            return VER_NAMES_MAX - 1;
+        }
+        if (an->nversion_names == 0) {
+            an->version_names = calloc(VER_NAMES_MAX, sizeof *an->version_names);
+            if (an->version_names == NULL)
+                return -1;
+            an->nversion_names = 1; /* index 0: no version */
+        }
+        char *copy = strdup(v);
+        if (copy == NULL || strmap_put(&g->versions, copy, h, an->nversion_names) < 0) {
+            free(copy);
+            return -1;
+        }
+        i = an->nversion_names;
+        an->version_names[an->nversion_names++] = copy;
+    }
+    s->last_version = g->an->version_names[i];
+    s->last_vidx = i;
+    return i;
+}
+
+static int add_req(struct ingest *g, struct source *s, const struct log_event *ev)
+{
+    const struct log_req *q = &ev->u.req;
+    int li = strmap_get(&s->names, q->target, strmap_hash(q->target));
+    if (li < 0)
+        return malformedf(g, s, "req for target \"%.60s\", which no target line declared before",
+                          q->target);
+    int64_t t = q->wall_sched_us;
+    if (s->first_us < 0)
+        s->first_us = t;
+    if (t - s->first_us > ANALYZE_SPAN_MAX_US || s->first_us - t > ANALYZE_SPAN_MAX_US)
+        return malformedf(g, s, "req: time %" PRId64 " is more than 7 days from the log's first "
+                          "request (%" PRId64 "): a corrupt time field",
+                          t, s->first_us);
+    if (t < s->final_us) {
+        char msg[512];
+        snprintf(msg, sizeof msg,
+                 "%s:%ld: req of target \"%.60s\" comes %.3fs after requests scheduled later: "
+                 "the log is out of order by more than --reorder-horizon (or a time is corrupt)",
+                 spath(s), logr_lineno(s->r), q->target, (double)(s->newest_us - t) / 1e6);
+        return malformed(g, s, msg);
+    }
+    int vidx = 0;
+    if (q->version && (vidx = version_index(g, s, q->version)) < 0)
+        return fail(g, "out of memory");
+    int64_t lat = q->outcome == OUTCOME_SKIPPED ? 0 : q->latency_us;
+    struct entry e = {t, lat > UINT32_MAX ? UINT32_MAX : (uint32_t)lat,
+                      PACK(q->outcome, vidx, li)};
+    struct an_log *log = &g->an->logs[s->log];
+    log->reqs++;
+    if (log->first_us < 0 || t < log->first_us)
+        log->first_us = t;
+    if (t > log->last_us)
+        log->last_us = t;
+    return push(g, s, &e);
+}
+
+static int add_event(struct ingest *g, struct source *s, enum an_event_kind kind, int64_t t_us,
+                     const char *text, long number)
+{
+    struct analysis *an = g->an;
+    if (an->ntimeline == g->timeline_cap) {
+        int cap = g->timeline_cap ? g->timeline_cap * 2 : 16;
+        struct an_event *n = realloc(an->timeline, (size_t)cap * sizeof *n);
+        if (n == NULL)
+            return fail(g, "out of memory");
+        an->timeline = n;
+        g->timeline_cap = cap;
+    }
+    struct an_event *e = &an->timeline[an->ntimeline];
+    e->t_us = t_us;
+    e->kind = kind;
+    e->text = strdup(text ? text : "");
+    e->number = number;
+    e->log = s->log;
+    e->seq = g->seq++;
+    if (e->text == NULL)
+        return fail(g, "out of memory");
+    an->ntimeline++;
+    return 0;
+}
+
+static int at_eof(struct ingest *g, struct source *s)
+{
+    struct an_log *log = &g->an->logs[s->log];
+    s->eof = 1;
+    log->lines = logr_lineno(s->r);
+    log->truncated = logr_truncated(s->r);
+    log->unknown_lines = logr_unknown_lines(s->r);
+    if (log->truncated)
+        analysis_note(g->an, "%s:%ld: truncated last line ignored (the prober was killed while "
+                      "writing it)", log->path, log->lines);
+    if (!log->has_end)
+        analysis_note(g->an, "%s: no end line: the prober was cut short; its complete lines "
+                      "are used", log->path);
+    else if (strcmp(log->end_reason, "duration") && strcmp(log->end_reason, "command"))
+        analysis_note(g->an, "%s: the prober stopped early (%s)", log->path, log->end_reason);
+    if (log->unknown_lines)
+        analysis_note(g->an, "%s: %ld lines of kinds this reader does not know, ignored "
+                      "(written by a newer prober?)", log->path, log->unknown_lines);
+    return 0;
+}
+
+/* Reads one line of s into the analysis (events) or the sorting stage (req).
+ * Returns 0, or -1 with g->err set. */
+static int read_line(struct ingest *g, struct source *s)
+{
+    struct log_event ev;
+    char msg[512];
+    int rc = logr_next(s->r, &ev, msg, sizeof msg);
+    if (rc == 0)
+        return at_eof(g, s);
+    if (rc < 0) {
+        /* the reader skips a bad line, but not a read error or an over-long
+         * line: then the line number does not move, and going on would loop */
+        long line = logr_lineno(s->r);
+        if (line == s->last_err_line)
+            return fail(g, "%s", msg);
+        s->last_err_line = line;
+        return malformed(g, s, msg);
+    }
+    struct an_log *log = &g->an->logs[s->log];
+    switch (ev.kind) {
+    case LOG_REQ:
+        return add_req(g, s, &ev);
+    case LOG_TARGET:
+        return add_target(g, s, &ev);
+    case LOG_MARK:
+        return add_event(g, s, AN_EV_MARK, ev.wall_us, ev.u.text, 0);
+    case LOG_CMD_START:
+        return add_event(g, s, AN_EV_CMD_START, ev.wall_us, ev.u.cmd_start.command,
+                         ev.u.cmd_start.pid);
+    case LOG_CMD_EXIT:
+        return add_event(g, s, AN_EV_CMD_EXIT, ev.wall_us, ev.u.cmd_exit.how,
+                         ev.u.cmd_exit.status);
+    case LOG_END:
+        if (log->has_end)
+            return malformedf(g, s, "a second end line");
+        log->has_end = 1;
+        log->end_us = ev.wall_us;
+        if ((log->end_reason = strdup(ev.u.text)) == NULL)
+            return fail(g, "out of memory");
+        return 0;
+    case LOG_WARN:
+        if (++log->warns <= NOTES_PER_LOG)
+            analysis_note(g->an, "%s:%ld: the prober warned: %s", log->path,
+                          logr_lineno(s->r), ev.u.text);
+        return 0;
+    case LOG_UNKNOWN:
+        return 0;
+    }
+    return 0;
+}
+
+/* Reads s until its next request can be released: it is older than the
+ * newest read by the horizon, the stage is full, or the log has ended. */
+static int ready(struct ingest *g, struct source *s)
+{
+    while (!s->eof) {
+        size_t n = held(s);
+        if (n > 0 && (front(s)->t_us < s->newest_us - g->cfg->horizon_us || n >= s->limit))
+            return 0;
+        if (read_line(g, s) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Hands one request to its target; counts ticks missing since the previous
+ * request of the same target in the same log (the schedule is t0 + i/rate). */
+static int release(struct ingest *g, struct source *s, const struct entry *e)
+{
+    struct ltarget *l = &s->lt[UNPACK_TARGET(e->packed)];
+    struct an_target *t = &g->an->targets[l->target];
+    if (g->first_released_us < 0)
+        g->first_released_us = e->t_us;
+    else if (e->t_us - g->first_released_us > ANALYZE_SPAN_MAX_US)
+        return fail(g, "%s: requests more than 7 days after the first of another log: are "
+                    "these logs from one run?", spath(s));
+    if (l->last_us >= 0) {
+        double gap = (double)(e->t_us - l->last_us);
+        if (gap > 1.5 * l->interval_us)
+            analyze_missing(t, (uint64_t)llround(gap / l->interval_us) - 1);
+    }
+    l->last_us = e->t_us;
+    int v = UNPACK_VERSION(e->packed);
+    if (analyze_req(t, e->t_us, e->latency_us, UNPACK_OUTCOME(e->packed), v,
+                    v ? g->an->version_names[v] : NULL) < 0)
+        return fail(g, "out of memory");
+    return 0;
+}
+
+static int open_logs(struct ingest *g)
+{
+    struct analysis *an = g->an;
+    char msg[512];
+    an->logs = calloc((size_t)g->cfg->nlogs, sizeof *an->logs);
+    g->src = calloc((size_t)g->cfg->nlogs, sizeof *g->src);
+    if (an->logs == NULL || g->src == NULL)
+        return fail(g, "out of memory");
+    size_t limit = HELD_MAX / (size_t)g->cfg->nlogs;
+    if (limit < HELD_MIN_PER_LOG)
+        limit = HELD_MIN_PER_LOG;
+    for (int i = 0; i < g->cfg->nlogs; i++) {
+        struct source *s = &g->src[i];
+        struct an_log *log = &an->logs[i];
+        log->first_us = log->last_us = log->end_us = -1;
+        log->path = strdup(g->cfg->logs[i]);
+        an->nlogs++;
+        g->nsrc++;
+        s->log = i;
+        s->limit = limit;
+        s->newest_us = s->final_us = INT64_MIN;
+        s->first_us = -1;
+        s->last_err_line = -1;
+        if (log->path == NULL)
+            return fail(g, "out of memory");
+        s->r = logr_open(g->cfg->logs[i], msg, sizeof msg);
+        if (s->r == NULL)
+            return fail(g, "%s", msg);
+        const struct log_header *h = logr_header(s->r);
+        log->format_version = h->version;
+        log->host = xstrdup(h->host);
+        log->prober_version = xstrdup(h->prober_version);
+        log->cmd = xstrdup(h->cmd);
+        log->pid = h->pid;
+    }
+    for (int i = 1; i < an->nlogs; i++) {
+        const struct an_log *a = &an->logs[0], *b = &an->logs[i];
+        if (a->format_version != b->format_version)
+            analysis_note(an, "logs of different format versions: %d (%s), %d (%s)",
+                          a->format_version, a->path, b->format_version, b->path);
+        if (strcmp(a->prober_version ? a->prober_version : "-",
+                   b->prober_version ? b->prober_version : "-") != 0)
+            analysis_note(an, "logs written by different pbprobe versions: %s (%s), %s (%s)",
+                          a->prober_version ? a->prober_version : "-", a->path,
+                          b->prober_version ? b->prober_version : "-", b->path);
+    }
+    return 0;
+}
+
+/* Several probers of one run start together and overlap: say so when their
+ * logs do not, as their clocks may disagree (the merge trusts them). */
+static void check_clocks(struct analysis *an)
+{
+    int first = -1, last = -1;
+    for (int i = 0; i < an->nlogs; i++) {
+        const struct an_log *l = &an->logs[i];
+        if (l->reqs == 0)
+            continue;
+        if (first < 0 || l->first_us < an->logs[first].first_us)
+            first = i;
+        if (last < 0 || l->first_us > an->logs[last].first_us)
+            last = i;
+    }
+    if (first < 0 || first == last)
+        return;
+    const struct an_log *a = &an->logs[first], *b = &an->logs[last];
+    if (b->first_us - a->first_us > 1000000)
+        analysis_note(an, "logs start %.1fs apart (%s first, %s last): their probers started "
+                      "at different times or their clocks disagree",
+                      (double)(b->first_us - a->first_us) / 1e6, a->path, b->path);
+    for (int i = 0; i < an->nlogs; i++)
+        for (int j = i + 1; j < an->nlogs; j++) {
+            const struct an_log *x = &an->logs[i], *y = &an->logs[j];
+            if (x->reqs && y->reqs && (x->last_us < y->first_us || y->last_us < x->first_us))
+                analysis_note(an, "%s and %s do not overlap in time: merged anyway", x->path,
+                              y->path);
+        }
+}
+
+int ingest_run(struct analysis *an, const struct rep_config *cfg, char *err, size_t errlen)
+{
+    struct ingest g = {.an = an, .cfg = cfg, .err = err, .errlen = errlen,
+                       .first_released_us = -1};
+    int rc = 0;
+    an->cfg = cfg;
+    an->first_us = an->last_us = -1;
+    if (open_logs(&g) < 0) {
+        rc = -1;
+        goto out;
+    }
+    for (;;) {
+        struct source *best = NULL;
+        for (int i = 0; i < g.nsrc; i++) {
+            struct source *s = &g.src[i];
+            if (ready(&g, s) < 0) {
+                rc = -1;
+                goto out;
+            }
+            if (held(s) && (best == NULL || front(s)->t_us < front(best)->t_us))
+                best = s;
+        }
+        if (best == NULL)
+            break;
+        struct entry e = pop(best);
+        if (release(&g, best, &e) < 0) {
+            rc = -1;
+            goto out;
+        }
+    }
+    for (int i = 0; i < an->ntargets; i++) {
+        const struct an_target *t = &an->targets[i];
+        if (t->first_us >= 0 && (an->first_us < 0 || t->first_us < an->first_us))
+            an->first_us = t->first_us;
+        if (t->last_us > an->last_us)
+            an->last_us = t->last_us;
+    }
+    check_clocks(an);
+out:
+    for (int i = 0; i < g.nsrc; i++) {
+        struct source *s = &g.src[i];
+        logr_close(s->r);
+        free(s->buf);
+        free(s->heap);
+        for (int j = 0; j < s->nlt; j++)
+            free(s->lt[j].name);
+        free(s->lt);
+        strmap_free(&s->names);
+    }
+    free(g.src);
+    strmap_free(&g.targets);
+    strmap_free(&g.versions);
+    return rc;
+}

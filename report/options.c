@@ -1,0 +1,314 @@
+/* Options of pbprobe-report. The table below is the one source of --help; the
+ * man page (docs/pbprobe-report.1) sits beside it and t/t4000 checks that both
+ * name the same options with the same defaults. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "gate_spec.h"
+#include "options.h"
+#include "units.h"
+
+#define DEFAULT_OK_STATUS "200"
+#define DEFAULT_BURST_GAP "1s"
+#define DEFAULT_LIST "20"
+/* The prober writes a req line when the request ends, so a line can follow
+ * lines scheduled up to its latency later; 60 s covers any sane --timeout. */
+#define DEFAULT_HORIZON "60s"
+
+enum {
+    OPT_PLOT = 256,
+    OPT_BY_LOG,
+    OPT_OK_STATUS,
+    OPT_BURST_GAP,
+    OPT_MAX_ERRORS,
+    OPT_MAX_DOWNTIME,
+    OPT_MAX_WINDOW,
+    OPT_MAX_P99,
+    OPT_MIN_REQUESTS,
+    OPT_ALLOW_SKIPPED,
+    OPT_LENIENT,
+    OPT_LIST,
+    OPT_HORIZON,
+    OPT_COLOR,
+};
+
+struct opt_doc {
+    struct option opt;
+    int shortopt;
+    const char *arg;
+    const char *help; /* ends with the default, in parentheses */
+};
+
+static const struct opt_doc docs[] = {
+    {{"format", required_argument, NULL, 'f'}, 'f', "FORMAT",
+     "text, json, junit or markdown (default text)"},
+    {{"output", required_argument, NULL, 'o'}, 'o', "FILE",
+     "write the report to FILE (default -, standard output)"},
+    {{"plot", required_argument, NULL, OPT_PLOT}, 0, "FILE",
+     "also draw FILE.png or FILE.svg with gnuplot (default none)"},
+    {{"by-log", no_argument, NULL, OPT_BY_LOG}, 0, NULL,
+     "keep each log's targets apart (default off: merge logs by target name)"},
+    {{"ok-status", required_argument, NULL, OPT_OK_STATUS}, 0, "LIST",
+     "statuses that are successes, e.g. 200-299,304 or 2xx (default " DEFAULT_OK_STATUS ")"},
+    {{"burst-gap", required_argument, NULL, OPT_BURST_GAP}, 0, "DURATION",
+     "failures at most this far apart form one burst (default " DEFAULT_BURST_GAP ")"},
+    {{"max-errors", required_argument, NULL, OPT_MAX_ERRORS}, 0, "[NAME:]N",
+     "at most N failed requests, or N% of those sent (default 0, unless another failure "
+     "rule is given)"},
+    {{"max-downtime", required_argument, NULL, OPT_MAX_DOWNTIME}, 0, "[NAME:]DURATION",
+     "at most this much downtime in all windows (default none)"},
+    {{"max-window", required_argument, NULL, OPT_MAX_WINDOW}, 0, "[NAME:]DURATION",
+     "no downtime window longer than this (default none)"},
+    {{"max-p99", required_argument, NULL, OPT_MAX_P99}, 0, "[NAME:]DURATION",
+     "99th percentile latency at most this (default none)"},
+    {{"min-requests", required_argument, NULL, OPT_MIN_REQUESTS}, 0, "[NAME:]N",
+     "at least N requests sent (default 1)"},
+    {{"allow-skipped", no_argument, NULL, OPT_ALLOW_SKIPPED}, 0, NULL,
+     "skipped or missing ticks do not make the run inconclusive (default off)"},
+    {{"lenient", no_argument, NULL, OPT_LENIENT}, 0, NULL,
+     "count and skip malformed lines instead of stopping (default off)"},
+    {{"list", required_argument, NULL, OPT_LIST}, 0, "N",
+     "windows and bursts listed per target, the longest (default " DEFAULT_LIST ")"},
+    {{"reorder-horizon", required_argument, NULL, OPT_HORIZON}, 0, "DURATION",
+     "how far a req line may trail later-scheduled ones (default " DEFAULT_HORIZON ")"},
+    {{"color", required_argument, NULL, OPT_COLOR}, 0, "WHEN",
+     "auto, always or never (default auto: on a terminal, unless NO_COLOR is set)"},
+    {{"help", no_argument, NULL, 'h'}, 'h', NULL, "print this help and exit (default off)"},
+    {{"version", no_argument, NULL, 'V'}, 'V', NULL, "print the version and exit (default off)"},
+};
+#define NDOCS (sizeof docs / sizeof *docs)
+
+static void print_help(FILE *f)
+{
+    fputs("usage: pbprobe-report [OPTIONS] LOG...\n"
+          "Reads pbprobe logs (\"-\" is standard input) and tells whether users saw downtime:\n"
+          "when, how long, how bad. Exits 0 when the gate passed, 1 when it failed or the\n"
+          "run is inconclusive, 2 on a bad command line, 3 on an unreadable or invalid log.\n\n",
+          f);
+    for (size_t i = 0; i < NDOCS; i++) {
+        char left[64];
+        if (docs[i].shortopt)
+            snprintf(left, sizeof left, "-%c, --%s%s%s", docs[i].shortopt, docs[i].opt.name,
+                     docs[i].arg ? " " : "", docs[i].arg ? docs[i].arg : "");
+        else
+            snprintf(left, sizeof left, "    --%s%s%s", docs[i].opt.name,
+                     docs[i].arg ? " " : "", docs[i].arg ? docs[i].arg : "");
+        if (strlen(left) > 28)
+            fprintf(f, "  %s\n  %-28s  %s\n", left, "", docs[i].help);
+        else
+            fprintf(f, "  %-28s  %s\n", left, docs[i].help);
+    }
+    fputs("\nDURATION: 250ms, 1.5s, 1m30s. N: 1000, 5k. NAME: a target's name: the rule\n"
+          "applies to that target only and overrides the same rule without a name.\n"
+          "See pbprobe-report(1).\n",
+          f);
+}
+
+/* getopt_long's complaint, in one line: optopt holds the option's value when
+ * it is known (a missing or unwanted value), 0 for an unknown long option. */
+static void bad_option(const char *word, char *err, size_t errlen)
+{
+    for (size_t i = 0; optopt && i < NDOCS; i++) {
+        if (docs[i].opt.val != optopt)
+            continue;
+        if (strncmp(word, "--", 2) != 0)
+            snprintf(err, errlen, "-%c needs a value (see --help)", optopt);
+        else if (docs[i].arg)
+            snprintf(err, errlen, "--%s needs a value (see --help)", docs[i].opt.name);
+        else
+            snprintf(err, errlen, "--%s takes no value (see --help)", docs[i].opt.name);
+        return;
+    }
+    if (optopt)
+        snprintf(err, errlen, "unknown option -%c (see --help)", optopt);
+    else
+        snprintf(err, errlen, "unknown option \"%s\" (see --help)", word);
+}
+
+static int add_limit(struct rep_config *cfg, const char *arg, enum rep_rule rule, char *err,
+                     size_t errlen)
+{
+    struct rep_limit *l = realloc(cfg->limits, (size_t)(cfg->nlimits + 1) * sizeof *l);
+    if (l == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    cfg->limits = l;
+    if (spec_parse_limit(arg, rule, &l[cfg->nlimits], err, errlen) < 0)
+        return -1;
+    cfg->nlimits++;
+    return 0;
+}
+
+static int parse_duration(const char *opt, const char *arg, int64_t *out, char *err,
+                          size_t errlen)
+{
+    char why[160];
+    if (units_parse_duration_us(arg, out, why, sizeof why) < 0) {
+        snprintf(err, errlen, "--%s: %s", opt, why);
+        return -1;
+    }
+    return 0;
+}
+
+int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size_t errlen)
+{
+    struct option longopts[NDOCS + 1];
+    char shortopts[32] = "";
+    const char *color = "auto";
+    int64_t n;
+    char why[160];
+
+    memset(cfg, 0, sizeof *cfg);
+    for (size_t i = 0; i < NDOCS; i++) {
+        longopts[i] = docs[i].opt;
+        if (docs[i].shortopt) {
+            size_t len = strlen(shortopts);
+            shortopts[len] = (char)docs[i].shortopt;
+            shortopts[len + 1] = docs[i].arg ? ':' : '\0';
+            shortopts[len + 2] = '\0';
+        }
+    }
+    memset(&longopts[NDOCS], 0, sizeof longopts[NDOCS]);
+
+    cfg->format = REP_FMT_TEXT;
+    cfg->ok_status_arg = DEFAULT_OK_STATUS;
+    cfg->max_listed = atoi(DEFAULT_LIST);
+    spec_parse_ok_status(DEFAULT_OK_STATUS, cfg->ok_status, why, sizeof why);
+    units_parse_duration_us(DEFAULT_BURST_GAP, &cfg->burst_gap_us, why, sizeof why);
+    units_parse_duration_us(DEFAULT_HORIZON, &cfg->horizon_us, why, sizeof why);
+
+    opterr = 0; /* our own one-line messages */
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        int rc = 0;
+        switch (c) {
+        case 'f':
+            if (strcmp(optarg, "text") == 0)
+                cfg->format = REP_FMT_TEXT;
+            else if (strcmp(optarg, "json") == 0)
+                cfg->format = REP_FMT_JSON;
+            else if (strcmp(optarg, "junit") == 0)
+                cfg->format = REP_FMT_JUNIT;
+            else if (strcmp(optarg, "markdown") == 0 || strcmp(optarg, "md") == 0)
+                cfg->format = REP_FMT_MARKDOWN;
+            else {
+                snprintf(err, errlen,
+                         "--format: unknown format \"%s\" (text, json, junit or markdown)",
+                         optarg);
+                rc = -1;
+            }
+            break;
+        case 'o':
+            cfg->output = strcmp(optarg, "-") == 0 ? NULL : optarg;
+            break;
+        case OPT_PLOT:
+            cfg->plot = optarg;
+            break;
+        case OPT_BY_LOG:
+            cfg->by_log = 1;
+            break;
+        case OPT_OK_STATUS:
+            cfg->ok_status_arg = optarg;
+            rc = spec_parse_ok_status(optarg, cfg->ok_status, err, errlen);
+            break;
+        case OPT_BURST_GAP:
+            rc = parse_duration("burst-gap", optarg, &cfg->burst_gap_us, err, errlen);
+            break;
+        case OPT_MAX_ERRORS:
+            rc = add_limit(cfg, optarg, REP_RULE_MAX_ERRORS, err, errlen);
+            break;
+        case OPT_MAX_DOWNTIME:
+            rc = add_limit(cfg, optarg, REP_RULE_MAX_DOWNTIME, err, errlen);
+            break;
+        case OPT_MAX_WINDOW:
+            rc = add_limit(cfg, optarg, REP_RULE_MAX_WINDOW, err, errlen);
+            break;
+        case OPT_MAX_P99:
+            rc = add_limit(cfg, optarg, REP_RULE_MAX_P99, err, errlen);
+            break;
+        case OPT_MIN_REQUESTS:
+            rc = add_limit(cfg, optarg, REP_RULE_MIN_REQUESTS, err, errlen);
+            break;
+        case OPT_ALLOW_SKIPPED:
+            cfg->allow_skipped = 1;
+            break;
+        case OPT_LENIENT:
+            cfg->lenient = 1;
+            break;
+        case OPT_LIST:
+            if (units_parse_count(optarg, &n, why, sizeof why) < 0 || n > 100000) {
+                snprintf(err, errlen, "--list: %s", n > 100000 ? "at most 100000" : why);
+                rc = -1;
+            } else {
+                cfg->max_listed = (int)n;
+            }
+            break;
+        case OPT_HORIZON:
+            rc = parse_duration("reorder-horizon", optarg, &cfg->horizon_us, err, errlen);
+            break;
+        case OPT_COLOR:
+            if (strcmp(optarg, "auto") && strcmp(optarg, "always") && strcmp(optarg, "never")) {
+                snprintf(err, errlen, "--color: \"%s\": use auto, always or never", optarg);
+                rc = -1;
+            }
+            color = optarg;
+            break;
+        case 'h':
+            print_help(stdout);
+            return REP_EXIT_PASS;
+        case 'V':
+            printf("pbprobe-report %s\n", PACKAGE_VERSION);
+            return REP_EXIT_PASS;
+        default:
+            bad_option(argv[optind - 1], err, errlen);
+            rc = -1;
+        }
+        if (rc < 0)
+            return REP_EXIT_USAGE;
+    }
+    if (optind >= argc) {
+        snprintf(err, errlen, "no log given (usage: pbprobe-report [OPTIONS] LOG...)");
+        return REP_EXIT_USAGE;
+    }
+    cfg->logs = argv + optind;
+    cfg->nlogs = argc - optind;
+    for (int i = 0; i < cfg->nlogs; i++)
+        if (strcmp(cfg->logs[i], "-") == 0)
+            for (int j = i + 1; j < cfg->nlogs; j++)
+                if (strcmp(cfg->logs[j], "-") == 0) {
+                    snprintf(err, errlen, "standard input (\"-\") given twice");
+                    return REP_EXIT_USAGE;
+                }
+    if (cfg->plot) {
+        const char *dot = strrchr(cfg->plot, '.');
+        if (dot == NULL || (strcmp(dot, ".png") && strcmp(dot, ".svg"))) {
+            snprintf(err, errlen, "--plot %s: the name must end in .png or .svg", cfg->plot);
+            return REP_EXIT_USAGE;
+        }
+    }
+    if (strcmp(color, "always") == 0)
+        cfg->color = 1;
+    else if (strcmp(color, "auto") == 0) {
+        const char *term = getenv("TERM");
+        const char *no_color = getenv("NO_COLOR");
+        cfg->color = cfg->output == NULL && isatty(STDOUT_FILENO) &&
+                     (no_color == NULL || *no_color == '\0') &&
+                     (term == NULL || strcmp(term, "dumb") != 0);
+    }
+    return -1;
+}
+
+void options_free(struct rep_config *cfg)
+{
+    for (int i = 0; i < cfg->nlimits; i++)
+        free(cfg->limits[i].target);
+    free(cfg->limits);
+    cfg->limits = NULL;
+    cfg->nlimits = 0;
+}

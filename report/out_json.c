@@ -1,0 +1,443 @@
+/* The JSON report (docs/report-json.md): the same facts as the text report,
+ * for machines. Times are Unix seconds with microseconds, durations seconds,
+ * latencies milliseconds, all printed from integers so nothing is rounded. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "gate_spec.h"
+#include "output.h"
+
+#define SCHEMA_VERSION 1
+
+/* A small streaming writer: it knows whether a comma is due and indents. */
+struct jw {
+    FILE *f;
+    int depth;
+    int count[32]; /* members written at each depth */
+    int inline_;   /* depth from which arrays are written on one line */
+};
+
+static void jw_sep(struct jw *w)
+{
+    if (w->count[w->depth]++)
+        fputc(',', w->f);
+    if (w->inline_ && w->depth >= w->inline_)
+        return;
+    fputc('\n', w->f);
+    for (int i = 0; i < w->depth; i++)
+        fputs("  ", w->f);
+}
+
+/* A JSON string: UTF-8 kept when valid, invalid bytes as U+FFFD (a log is
+ * UTF-8 by contract, but a report must stay valid JSON whatever it read). */
+static void jw_string(struct jw *w, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    fputc('"', w->f);
+    while (*p) {
+        unsigned char ch = *p;
+        int len = ch < 0x80 ? 1 : (ch & 0xe0) == 0xc0 ? 2 : (ch & 0xf0) == 0xe0 ? 3
+                : (ch & 0xf8) == 0xf0 ? 4 : 0;
+        int ok = len > 0 && !(len == 2 && ch < 0xc2) && !(len == 4 && ch > 0xf4);
+        for (int i = 1; ok && i < len; i++)
+            ok = (p[i] & 0xc0) == 0x80;
+        if (ok && len == 3) /* no overlong forms, no surrogates */
+            ok = !(ch == 0xe0 && p[1] < 0xa0) && !(ch == 0xed && p[1] >= 0xa0);
+        if (ok && len == 4)
+            ok = !(ch == 0xf0 && p[1] < 0x90) && !(ch == 0xf4 && p[1] >= 0x90);
+        if (!ok) {
+            fputs("\\ufffd", w->f);
+            p++;
+            continue;
+        }
+        if (len > 1) {
+            fwrite(p, 1, (size_t)len, w->f);
+            p += len;
+            continue;
+        }
+        switch (ch) {
+        case '"':
+            fputs("\\\"", w->f);
+            break;
+        case '\\':
+            fputs("\\\\", w->f);
+            break;
+        case '\n':
+            fputs("\\n", w->f);
+            break;
+        case '\t':
+            fputs("\\t", w->f);
+            break;
+        case '\r':
+            fputs("\\r", w->f);
+            break;
+        default:
+            if (ch < 0x20 || ch == 0x7f)
+                fprintf(w->f, "\\u%04x", ch);
+            else
+                fputc(ch, w->f);
+        }
+        p++;
+    }
+    fputc('"', w->f);
+}
+
+static void jw_key(struct jw *w, const char *key)
+{
+    jw_sep(w);
+    if (key) {
+        jw_string(w, key);
+        fputs(": ", w->f);
+    }
+}
+
+static void jw_open(struct jw *w, const char *key, char bracket)
+{
+    jw_key(w, key);
+    fputc(bracket, w->f);
+    w->count[++w->depth] = 0;
+}
+
+static void jw_close(struct jw *w, char bracket)
+{
+    int had = w->count[w->depth];
+    w->depth--;
+    if (had && !(w->inline_ && w->depth + 1 >= w->inline_)) {
+        fputc('\n', w->f);
+        for (int i = 0; i < w->depth; i++)
+            fputs("  ", w->f);
+    }
+    fputc(bracket, w->f);
+}
+
+static void jw_str(struct jw *w, const char *key, const char *v)
+{
+    jw_key(w, key);
+    if (v)
+        jw_string(w, v);
+    else
+        fputs("null", w->f);
+}
+
+static void jw_u64(struct jw *w, const char *key, uint64_t v)
+{
+    jw_key(w, key);
+    fprintf(w->f, "%" PRIu64, v);
+}
+
+static void jw_i64(struct jw *w, const char *key, int64_t v)
+{
+    jw_key(w, key);
+    fprintf(w->f, "%" PRId64, v);
+}
+
+static void jw_bool(struct jw *w, const char *key, int v)
+{
+    jw_key(w, key);
+    fputs(v ? "true" : "false", w->f);
+}
+
+static void jw_null(struct jw *w, const char *key)
+{
+    jw_key(w, key);
+    fputs("null", w->f);
+}
+
+/* Unix seconds, 6 decimals; null for -1 (unknown). */
+static void jw_time(struct jw *w, const char *key, int64_t wall_us)
+{
+    char buf[FMT_BUF];
+    jw_key(w, key);
+    fputs(wall_us < 0 ? "null" : fmt_unix(wall_us, buf, sizeof buf), w->f);
+}
+
+static void jw_seconds(struct jw *w, const char *key, int64_t us)
+{
+    char buf[FMT_BUF];
+    jw_key(w, key);
+    fputs(fmt_seconds(us, buf, sizeof buf), w->f);
+}
+
+/* Milliseconds with 3 decimals, exact. */
+static void jw_ms(struct jw *w, const char *key, int64_t us)
+{
+    jw_key(w, key);
+    fprintf(w->f, "%" PRId64 ".%03d", us / 1000, (int)(us % 1000));
+}
+
+static void jw_double(struct jw *w, const char *key, double v)
+{
+    jw_key(w, key);
+    fprintf(w->f, "%.9g", v);
+}
+
+static void event(struct jw *w, const struct analysis *an, const char *key, int i)
+{
+    if (i < 0) {
+        jw_null(w, key);
+        return;
+    }
+    const struct an_event *e = &an->timeline[i];
+    static const char *const kinds[] = {"mark", "cmd-start", "cmd-exit"};
+    jw_open(w, key, '{');
+    jw_time(w, "time", e->t_us);
+    jw_str(w, "kind", kinds[e->kind]);
+    jw_str(w, "text", e->text);
+    if (e->kind == AN_EV_CMD_START)
+        jw_i64(w, "pid", e->number);
+    if (e->kind == AN_EV_CMD_EXIT)
+        jw_i64(w, "status", e->number);
+    jw_str(w, "log", an->logs[e->log].path);
+    jw_close(w, '}');
+}
+
+static void mix(struct jw *w, const struct an_mix *m)
+{
+    char nb[12];
+    jw_open(w, "outcomes", '{');
+    for (int i = 0; i < m->n; i++)
+        jw_u64(w, outcome_name(m->outcome[i], nb), m->count[i]);
+    if (m->rest)
+        jw_u64(w, "others", m->rest);
+    jw_close(w, '}');
+}
+
+static void span(struct jw *w, const struct analysis *an, const struct an_span *s, int burst)
+{
+    jw_open(w, NULL, '{');
+    jw_time(w, "start", s->start_us);
+    jw_time(w, "end", s->end_us);
+    jw_seconds(w, "duration_s", s->end_us - s->start_us);
+    jw_bool(w, "open", s->open);
+    jw_u64(w, "failed", s->failed);
+    jw_u64(w, "requests", s->requests);
+    if (burst)
+        jw_double(w, "error_rate", s->requests ? (double)s->failed / (double)s->requests : 0);
+    mix(w, &s->mix);
+    event(w, an, "phase", s->phase);
+    jw_close(w, '}');
+}
+
+static void spans(struct jw *w, const struct analysis *an, const char *key,
+                  const struct an_spans *s, int burst)
+{
+    jw_open(w, key, '[');
+    for (int i = 0; i < s->nlisted; i++)
+        span(w, an, &s->listed[i], burst);
+    jw_close(w, ']');
+}
+
+static void versions(struct jw *w, const struct analysis *an, const struct an_versions *v)
+{
+    (void)an;
+    jw_open(w, "versions", '{');
+    jw_open(w, "requests", '{');
+    for (int i = 0; i < v->n; i++)
+        jw_u64(w, v->v[i].name, v->v[i].requests);
+    jw_close(w, '}');
+    jw_open(w, "seen", '[');
+    for (int i = 0; i < v->n; i++) {
+        jw_open(w, NULL, '{');
+        jw_str(w, "version", v->v[i].name);
+        jw_time(w, "first", v->v[i].first_us);
+        jw_time(w, "last", v->v[i].last_us);
+        jw_close(w, '}');
+    }
+    jw_close(w, ']');
+    jw_u64(w, "other_requests", v->other_requests);
+    jw_u64(w, "unversioned_ok", v->unversioned);
+    jw_u64(w, "switches", v->switches);
+    jw_u64(w, "flip_flops", v->flip_flops);
+    jw_str(w, "final", v->final >= 0 ? v->v[v->final].name : NULL);
+    if (v->n >= 2 && v->final >= 0 && v->mixed_end_us >= v->mixed_start_us) {
+        jw_open(w, "mixed", '{');
+        jw_time(w, "start", v->mixed_start_us);
+        jw_time(w, "end", v->mixed_end_us);
+        jw_seconds(w, "duration_s", v->mixed_end_us - v->mixed_start_us);
+        jw_close(w, '}');
+    } else {
+        jw_null(w, "mixed");
+    }
+    jw_close(w, '}');
+}
+
+static void series(struct jw *w, const struct an_target *t)
+{
+    static const char *const names[AN_NCLASS] = {"ok", "http", "connect", "timeout",
+                                                 "reset", "other", "skipped"};
+    jw_open(w, "series", '{');
+    jw_time(w, "start", t->series_len ? t->series_start_s * 1000000 : -1);
+    jw_u64(w, "step_s", 1);
+    int saved = w->inline_;
+    for (int k = 0; k <= AN_NCLASS; k++) {
+        jw_open(w, k < AN_NCLASS ? names[k] : "p99_ms", '[');
+        w->inline_ = w->depth;
+        for (uint32_t i = 0; i < t->series_len; i++) {
+            if (k < AN_NCLASS)
+                jw_u64(w, NULL, t->series[i].n[k]);
+            else
+                jw_ms(w, NULL, t->series[i].p99_us);
+        }
+        jw_close(w, ']');
+        w->inline_ = saved;
+    }
+    jw_close(w, '}');
+}
+
+static void target(struct jw *w, const struct analysis *an, const struct an_target *t)
+{
+    char nb[12];
+    jw_open(w, NULL, '{');
+    jw_str(w, "name", t->name);
+    jw_str(w, "url", t->url);
+    jw_str(w, "log", t->log >= 0 ? an->logs[t->log].path : NULL);
+    jw_u64(w, "logs", (uint64_t)t->nlogs);
+    jw_double(w, "rate", t->rate);
+    jw_u64(w, "requests", t->requests);
+    jw_u64(w, "ok", t->ok);
+    jw_u64(w, "failed", t->failed);
+    jw_u64(w, "skipped", t->skipped);
+    jw_u64(w, "missing", t->missing);
+    jw_open(w, "status", '{');
+    for (int o = 100; o < OUTCOME_MAX; o++)
+        if (t->outcomes[o])
+            jw_u64(w, outcome_name(o, nb), t->outcomes[o]);
+    jw_close(w, '}');
+    jw_open(w, "errors", '{');
+    for (int o = 1; o < OUTCOME_ERROR_END; o++)
+        if (t->outcomes[o] && o != OUTCOME_SKIPPED)
+            jw_u64(w, outcome_name(o, nb), t->outcomes[o]);
+    jw_close(w, '}');
+    if (t->availability < 0)
+        jw_null(w, "availability");
+    else
+        jw_double(w, "availability", t->availability);
+    jw_open(w, "latency_ms", '{');
+    jw_ms(w, "p50", t->lat.p50);
+    jw_ms(w, "p90", t->lat.p90);
+    jw_ms(w, "p99", t->lat.p99);
+    jw_ms(w, "p999", t->lat.p999);
+    jw_ms(w, "max", t->lat.max);
+    jw_key(w, "mean");
+    fprintf(w->f, "%.3f", t->lat.mean / 1000.0);
+    jw_close(w, '}');
+    jw_time(w, "first", t->first_us);
+    jw_time(w, "last", t->last_us);
+    jw_seconds(w, "downtime_s", t->windows.total_us);
+    jw_seconds(w, "longest_window_s",
+               t->windows.count ? t->windows.longest.end_us - t->windows.longest.start_us : 0);
+    jw_u64(w, "windows_count", t->windows.count);
+    spans(w, an, "windows", &t->windows, 0);
+    jw_u64(w, "bursts_count", t->bursts.count);
+    spans(w, an, "bursts", &t->bursts, 1);
+    versions(w, an, &t->versions);
+    series(w, t);
+    jw_close(w, '}');
+}
+
+static void gate(struct jw *w, const struct analysis *an)
+{
+    const struct an_gate *g = &an->gate;
+    static const char *const verdicts[] = {"pass", "fail", "inconclusive"};
+    jw_open(w, "gate", '{');
+    jw_bool(w, "passed", g->passed);
+    jw_str(w, "verdict", verdicts[g->verdict]);
+    jw_open(w, "reasons", '[');
+    for (int i = 0; i < g->nreasons; i++)
+        jw_str(w, NULL, g->reasons[i]);
+    jw_close(w, ']');
+    jw_open(w, "checks", '[');
+    for (int i = 0; i < g->nchecks; i++) {
+        const struct an_check *c = &g->checks[i];
+        int dur = spec_rule_is_duration(c->rule);
+        jw_open(w, NULL, '{');
+        jw_str(w, "target", an->targets[c->target].name);
+        if (an->targets[c->target].log >= 0)
+            jw_str(w, "log", an->logs[an->targets[c->target].log].path);
+        jw_str(w, "rule", spec_rule_name(c->rule));
+        jw_str(w, "arg", c->limit ? c->limit->arg : NULL);
+        if (dur) {
+            jw_seconds(w, "limit_s", c->limit_value);
+            jw_seconds(w, "value_s", c->value);
+        } else {
+            jw_i64(w, "limit", c->limit_value);
+            jw_i64(w, "value", c->value);
+        }
+        jw_bool(w, "passed", c->passed);
+        jw_close(w, '}');
+    }
+    jw_close(w, ']');
+    jw_close(w, '}');
+}
+
+static void logs(struct jw *w, const struct analysis *an)
+{
+    jw_open(w, "logs", '[');
+    for (int i = 0; i < an->nlogs; i++) {
+        const struct an_log *l = &an->logs[i];
+        jw_open(w, NULL, '{');
+        jw_str(w, "path", l->path);
+        jw_i64(w, "format_version", l->format_version);
+        jw_str(w, "host", l->host);
+        jw_i64(w, "pid", l->pid);
+        jw_str(w, "prober_version", l->prober_version);
+        jw_str(w, "cmd", l->cmd);
+        jw_i64(w, "lines", l->lines);
+        jw_u64(w, "requests", l->reqs);
+        jw_time(w, "first", l->first_us);
+        jw_time(w, "last", l->last_us);
+        if (l->has_end) {
+            jw_open(w, "end", '{');
+            jw_time(w, "time", l->end_us);
+            jw_str(w, "reason", l->end_reason);
+            jw_close(w, '}');
+        } else {
+            jw_null(w, "end");
+        }
+        jw_bool(w, "truncated", l->truncated);
+        jw_i64(w, "malformed_skipped", l->malformed);
+        jw_i64(w, "unknown_lines", l->unknown_lines);
+        jw_i64(w, "prober_warnings", l->warns);
+        jw_close(w, '}');
+    }
+    jw_close(w, ']');
+}
+
+int out_json(FILE *f, const struct analysis *an)
+{
+    struct jw w = {.f = f};
+    jw_open(&w, NULL, '{');
+    jw_i64(&w, "schema", SCHEMA_VERSION);
+    gate(&w, an);
+    jw_time(&w, "start", an->first_us);
+    jw_time(&w, "end", an->last_us);
+    jw_seconds(&w, "duration_s", an->first_us >= 0 ? an->last_us - an->first_us : 0);
+    jw_open(&w, "config", '{');
+    jw_str(&w, "ok_status", an->cfg->ok_status_arg);
+    jw_seconds(&w, "burst_gap_s", an->cfg->burst_gap_us);
+    jw_bool(&w, "by_log", an->cfg->by_log);
+    jw_bool(&w, "allow_skipped", an->cfg->allow_skipped);
+    jw_bool(&w, "lenient", an->cfg->lenient);
+    jw_i64(&w, "list", an->cfg->max_listed);
+    jw_close(&w, '}');
+    jw_open(&w, "targets", '[');
+    for (int i = 0; i < an->ntargets; i++)
+        target(&w, an, &an->targets[i]);
+    jw_close(&w, ']');
+    logs(&w, an);
+    jw_open(&w, "timeline", '[');
+    for (int i = 0; i < an->ntimeline; i++)
+        event(&w, an, NULL, i);
+    jw_close(&w, ']');
+    jw_i64(&w, "malformed_skipped", an->malformed);
+    jw_open(&w, "notes", '[');
+    for (int i = 0; i < an->nnotes; i++)
+        jw_str(&w, NULL, an->notes[i]);
+    jw_close(&w, ']');
+    jw_i64(&w, "notes_dropped", an->notes_dropped);
+    jw_close(&w, '}');
+    fputc('\n', f);
+    return ferror(f) ? -1 : 0;
+}

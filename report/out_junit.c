@@ -1,0 +1,164 @@
+/* The JUnit XML report, for CI systems that show test results: one test case
+ * per target (does it meet every rule?) and one per rule and target, so a
+ * failure names the rule that blocked the release. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "gate_spec.h"
+#include "output.h"
+
+/* Text for XML 1.0: markup escaped, characters XML cannot hold at all (most
+ * control characters) replaced with '?'. */
+static void xml(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        switch (ch) {
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        case '\'':
+            fputs("&apos;", f);
+            break;
+        default:
+            fputc((ch < 0x20 && ch != '\t' && ch != '\n') || ch == 0x7f ? '?' : ch, f);
+        }
+    }
+}
+
+static void rule_name(const struct an_check *c, char *buf, size_t len)
+{
+    char v[FMT_BUF];
+    if (c->rule == REP_RULE_COMPLETE)
+        snprintf(buf, len, "no skipped or missing ticks");
+    else if (c->limit)
+        snprintf(buf, len, "%s %s", spec_rule_name(c->rule), c->limit->arg);
+    else if (spec_rule_is_duration(c->rule))
+        snprintf(buf, len, "%s %s", spec_rule_name(c->rule), fmt_duration(c->limit_value, v, sizeof v));
+    else
+        snprintf(buf, len, "%s %" PRId64 " (default)", spec_rule_name(c->rule), c->limit_value);
+}
+
+static void summary(const struct analysis *an, const struct an_target *t, char *buf, size_t len)
+{
+    char a[FMT_BUF], d[FMT_BUF], p[FMT_BUF];
+    snprintf(buf, len,
+             "%" PRIu64 " requests, %" PRIu64 " failed, %" PRIu64 " skipped, availability %s, "
+             "downtime %s in %" PRIu64 " windows, %" PRIu64 " bursts, p99 %s",
+             t->requests, t->failed, t->skipped, fmt_availability(t->availability, a, sizeof a),
+             fmt_duration(t->windows.total_us, d, sizeof d), t->windows.count, t->bursts.count,
+             fmt_duration(t->lat.p99, p, sizeof p));
+    (void)an;
+}
+
+int out_junit(FILE *f, const struct analysis *an)
+{
+    const struct an_gate *g = &an->gate;
+    int tests = an->ntargets + g->nchecks + (an->ntargets == 0);
+    int failures = 0;
+    char secs[FMT_BUF], date[FMT_BUF];
+    for (int i = 0; i < g->nchecks; i++)
+        failures += !g->checks[i].passed;
+    for (int i = 0; i < an->ntargets; i++)
+        for (int j = 0; j < g->nchecks; j++)
+            if (g->checks[j].target == i && !g->checks[j].passed) {
+                failures++;
+                break;
+            }
+    failures += an->ntargets == 0;
+    fmt_seconds(an->first_us >= 0 ? an->last_us - an->first_us : 0, secs, sizeof secs);
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
+    fprintf(f, "<testsuites name=\"pbprobe-report\" tests=\"%d\" failures=\"%d\" errors=\"0\" "
+            "time=\"%s\">\n", tests, failures, secs);
+    fprintf(f, "  <testsuite name=\"pbprobe-report\" tests=\"%d\" failures=\"%d\" errors=\"0\" "
+            "skipped=\"0\" time=\"%s\"", tests, failures, secs);
+    if (an->first_us >= 0) {
+        fmt_date(an->first_us, date, sizeof date);
+        date[10] = 'T';  /* "2025-11-26T14:03:21", as JUnit wants it */
+        date[19] = '\0';
+        fprintf(f, " timestamp=\"%s\"", date);
+    }
+    fputs(">\n    <properties>\n", f);
+    fprintf(f, "      <property name=\"verdict\" value=\"%s\"/>\n", fmt_verdict(g->verdict));
+    for (int i = 0; i < an->nlogs; i++) {
+        fputs("      <property name=\"log\" value=\"", f);
+        xml(f, an->logs[i].path);
+        fputs("\"/>\n", f);
+    }
+    fputs("    </properties>\n", f);
+    for (int i = 0; i < an->ntargets; i++) {
+        const struct an_target *t = &an->targets[i];
+        char name[512], sum[512];
+        fmt_target(an, t, name, sizeof name);
+        summary(an, t, sum, sizeof sum);
+        fputs("    <testcase classname=\"pbprobe.target\" name=\"", f);
+        xml(f, name);
+        fprintf(f, "\" time=\"%s\">\n", fmt_seconds(t->first_us >= 0 ? t->last_us - t->first_us : 0,
+                                                  secs, sizeof secs));
+        int failed = 0;
+        for (int j = 0; j < g->nchecks; j++)
+            if (g->checks[j].target == i && !g->checks[j].passed)
+                failed = 1;
+        if (failed) {
+            fputs("      <failure type=\"gate\" message=\"", f);
+            xml(f, sum);
+            fputs("\">", f);
+            for (int j = 0; j < g->nchecks; j++)
+                if (g->checks[j].target == i && g->checks[j].reason >= 0) {
+                    xml(f, g->reasons[g->checks[j].reason]);
+                    fputc('\n', f);
+                }
+            fputs("</failure>\n", f);
+        }
+        fputs("      <system-out>", f);
+        xml(f, sum);
+        fputs("</system-out>\n    </testcase>\n", f);
+    }
+    for (int j = 0; j < g->nchecks; j++) {
+        const struct an_check *c = &g->checks[j];
+        char name[512], rule[256];
+        fmt_target(an, &an->targets[c->target], name, sizeof name);
+        rule_name(c, rule, sizeof rule);
+        fputs("    <testcase classname=\"pbprobe.gate.", f);
+        xml(f, name);
+        fputs("\" name=\"", f);
+        xml(f, name);
+        fputs(": ", f);
+        xml(f, rule);
+        fputs("\" time=\"0\"", f);
+        if (c->passed) {
+            fputs("/>\n", f);
+            continue;
+        }
+        fprintf(f, ">\n      <failure type=\"%s\" message=\"", spec_rule_name(c->rule));
+        if (c->reason >= 0)
+            xml(f, g->reasons[c->reason]);
+        fputs("\"/>\n    </testcase>\n", f);
+    }
+    if (an->ntargets == 0) {
+        fputs("    <testcase classname=\"pbprobe.gate\" name=\"any target probed\" time=\"0\">\n"
+              "      <failure type=\"gate\" message=\"no target in the logs: nothing was "
+              "probed\"/>\n    </testcase>\n", f);
+    }
+    if (an->nnotes) {
+        fputs("    <system-err>", f);
+        for (int i = 0; i < an->nnotes; i++) {
+            xml(f, an->notes[i]);
+            fputc('\n', f);
+        }
+        fputs("</system-err>\n", f);
+    }
+    fputs("  </testsuite>\n</testsuites>\n", f);
+    return ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,126 @@
+/* The Markdown report, for a CI step summary or a pull-request comment: the
+ * verdict and reasons, a table of targets, then windows and bursts folded in
+ * <details>. Strings from logs are escaped so a target name cannot break the
+ * table or inject markup. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "output.h"
+
+/* Text safe in a Markdown table cell (GitHub flavour): markup characters
+ * backslash-escaped, HTML as entities, control characters dropped to '?'. */
+static void md(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '<')
+            fputs("&lt;", f);
+        else if (ch == '>')
+            fputs("&gt;", f);
+        else if (ch == '&')
+            fputs("&amp;", f);
+        else if (ch < 0x20 || ch == 0x7f)
+            fputc('?', f);
+        else if (strchr("\\`*_{}[]()#+-.!|~", ch))
+            fprintf(f, "\\%c", ch);
+        else
+            fputc(ch, f);
+    }
+}
+
+static void span_rows(FILE *f, const struct analysis *an, int burst)
+{
+    int any = 0;
+    for (int i = 0; i < an->ntargets; i++)
+        any |= (burst ? an->targets[i].bursts.nlisted : an->targets[i].windows.nlisted) > 0;
+    if (!any)
+        return;
+    fprintf(f, "\n<details><summary>%s</summary>\n\n", burst ? "Error bursts" : "Downtime windows");
+    fprintf(f, "| target | start (UTC) | offset | duration | failed | outcomes | phase |\n"
+               "|---|---|--:|--:|--:|---|---|\n");
+    for (int i = 0; i < an->ntargets; i++) {
+        const struct an_target *t = &an->targets[i];
+        const struct an_spans *s = burst ? &t->bursts : &t->windows;
+        char name[512];
+        fmt_target(an, t, name, sizeof name);
+        for (int j = 0; j < s->nlisted; j++) {
+            const struct an_span *sp = &s->listed[j];
+            char clk[FMT_BUF], off[FMT_BUF], dur[FMT_BUF], mix[512], phase[512];
+            fputs("| ", f);
+            md(f, name);
+            fprintf(f, " | %s | %s | %s%s | ", fmt_clock(sp->start_us, clk, sizeof clk),
+                    fmt_offset(an, sp->start_us, off, sizeof off),
+                    fmt_duration(sp->end_us - sp->start_us, dur, sizeof dur),
+                    sp->open ? " (open)" : "");
+            if (burst)
+                fprintf(f, "%" PRIu64 " of %" PRIu64 " | ", sp->failed, sp->requests);
+            else
+                fprintf(f, "%" PRIu64 " | ", sp->failed);
+            md(f, fmt_mix(&sp->mix, mix, sizeof mix));
+            fputs(" | ", f);
+            md(f, fmt_phase(an, sp->phase, phase, sizeof phase));
+            fputs(" |\n", f);
+        }
+        if ((uint64_t)s->nlisted < s->count) {
+            fputs("| ", f);
+            md(f, name);
+            fprintf(f, " | %" PRIu64 " shorter ones not listed | | | | | |\n",
+                    s->count - (uint64_t)s->nlisted);
+        }
+    }
+    fputs("\n</details>\n", f);
+}
+
+int out_markdown(FILE *f, const struct analysis *an)
+{
+    const struct an_gate *g = &an->gate;
+    static const char *const icon[] = {"\xe2\x9c\x85", "\xe2\x9d\x8c", "\xe2\x9a\xa0\xef\xb8\x8f"};
+    char d[FMT_BUF], dur[FMT_BUF];
+    fprintf(f, "### %s pbprobe: %s\n\n", icon[g->verdict], fmt_verdict(g->verdict));
+    for (int i = 0; i < g->nreasons; i++) {
+        fputs("- ", f);
+        md(f, g->reasons[i]);
+        fputc('\n', f);
+    }
+    if (an->first_us >= 0)
+        fprintf(f, "%sFrom %s for %s, %d log%s.\n\n", g->nreasons ? "\n" : "",
+                fmt_date(an->first_us, d, sizeof d),
+                fmt_duration(an->last_us - an->first_us, dur, sizeof dur), an->nlogs,
+                an->nlogs == 1 ? "" : "s");
+    if (an->ntargets) {
+        fputs("| target | requests | failed | skipped | availability | p50 | p99 | max | "
+              "downtime | windows | bursts |\n"
+              "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n", f);
+        for (int i = 0; i < an->ntargets; i++) {
+            const struct an_target *t = &an->targets[i];
+            char name[512], a[FMT_BUF], p50[FMT_BUF], p99[FMT_BUF], mx[FMT_BUF], dn[FMT_BUF];
+            int sent = t->ok + t->failed > 0;
+            fputs("| ", f);
+            md(f, fmt_target(an, t, name, sizeof name));
+            fprintf(f, " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %s | %s | %s | %s | %s | %"
+                    PRIu64 " | %" PRIu64 " |\n",
+                    t->requests, t->failed, t->skipped,
+                    fmt_availability(t->availability, a, sizeof a),
+                    sent ? fmt_duration(t->lat.p50, p50, sizeof p50) : "-",
+                    sent ? fmt_duration(t->lat.p99, p99, sizeof p99) : "-",
+                    sent ? fmt_duration(t->lat.max, mx, sizeof mx) : "-",
+                    fmt_duration(t->windows.total_us, dn, sizeof dn), t->windows.count,
+                    t->bursts.count);
+        }
+    }
+    span_rows(f, an, 0);
+    span_rows(f, an, 1);
+    if (an->nnotes || an->malformed) {
+        fputs("\n**Notes**\n\n", f);
+        if (an->malformed)
+            fprintf(f, "- %ld malformed lines skipped (\\-\\-lenient)\n", an->malformed);
+        for (int i = 0; i < an->nnotes; i++) {
+            fputs("- ", f);
+            md(f, an->notes[i]);
+            fputc('\n', f);
+        }
+    }
+    return ferror(f) ? -1 : 0;
+}

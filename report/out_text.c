@@ -1,0 +1,227 @@
+/* The text report: what a person reads on a terminal in five seconds. The
+ * verdict and its reasons first, then one line per target, then the windows,
+ * bursts and versions, then the notes. Colour only when config says so (a
+ * terminal); every string from a log is printed with control characters
+ * replaced, so a log cannot drive the terminal. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "gate_spec.h"
+#include "output.h"
+
+#define RED "\033[31m"
+#define GREEN "\033[32m"
+#define YELLOW "\033[33m"
+#define BOLD "\033[1m"
+#define OFF "\033[0m"
+
+struct text {
+    FILE *f;
+    const struct analysis *an;
+    int color;
+};
+
+static const char *c(const struct text *x, const char *code)
+{
+    return x->color ? code : "";
+}
+
+static const char *sane(const char *s, char *buf, size_t len)
+{
+    return fmt_sane(s, buf, len);
+}
+
+static void verdict(const struct text *x)
+{
+    const struct an_gate *g = &x->an->gate;
+    const char *col = g->verdict == AN_PASS ? GREEN : g->verdict == AN_FAIL ? RED : YELLOW;
+    char buf[1024];
+    fprintf(x->f, "%s%s%s%s", c(x, BOLD), c(x, col), fmt_verdict(g->verdict), c(x, OFF));
+    if (g->nreasons == 0) {
+        uint64_t sent = 0, failed = 0;
+        for (int i = 0; i < x->an->ntargets; i++) {
+            sent += x->an->targets[i].ok + x->an->targets[i].failed;
+            failed += x->an->targets[i].failed;
+        }
+        fprintf(x->f, "  %d target%s, %" PRIu64 " requests sent, %" PRIu64 " failed\n",
+                x->an->ntargets, x->an->ntargets == 1 ? "" : "s", sent, failed);
+        return;
+    }
+    for (int i = 0; i < g->nreasons; i++)
+        fprintf(x->f, "%s%s\n", i ? "      " : "  ", sane(g->reasons[i], buf, sizeof buf));
+}
+
+static void logs_line(const struct text *x)
+{
+    const struct analysis *an = x->an;
+    char d[FMT_BUF], dur[FMT_BUF], buf[512];
+    fprintf(x->f, "\n");
+    if (an->first_us >= 0)
+        fprintf(x->f, "from %s for %s", fmt_date(an->first_us, d, sizeof d),
+                fmt_duration(an->last_us - an->first_us, dur, sizeof dur));
+    else
+        fprintf(x->f, "no request in the logs");
+    if (an->nlogs == 1)
+        fprintf(x->f, ", %s\n", sane(an->logs[0].path, buf, sizeof buf));
+    else
+        fprintf(x->f, ", %d logs merged%s\n", an->nlogs, an->cfg->by_log ? " (kept apart)" : "");
+}
+
+static void target_table(const struct text *x)
+{
+    const struct analysis *an = x->an;
+    char name[256], a[FMT_BUF], p50[FMT_BUF], p99[FMT_BUF], mx[FMT_BUF], down[FMT_BUF];
+    size_t w = 6;
+    for (int i = 0; i < an->ntargets; i++) {
+        fmt_target(an, &an->targets[i], name, sizeof name);
+        if (strlen(name) > w)
+            w = strlen(name) > 40 ? 40 : strlen(name);
+    }
+    fprintf(x->f, "\n%-*s %9s %8s %7s %8s %7s %7s %7s %8s %7s\n", (int)w, "target", "requests",
+            "failed", "skipped", "avail", "p50", "p99", "max", "downtime", "windows");
+    for (int i = 0; i < an->ntargets; i++) {
+        const struct an_target *t = &an->targets[i];
+        char raw[256];
+        sane(fmt_target(an, t, raw, sizeof raw), name, sizeof name);
+        int sent = t->ok + t->failed > 0;
+        fprintf(x->f, "%-*.*s %9" PRIu64 " %s%8" PRIu64 "%s %s%7" PRIu64 "%s %8s %7s %7s %7s "
+                "%8s %7" PRIu64 "\n",
+                (int)w, (int)w, name, t->requests, c(x, t->failed ? RED : ""), t->failed,
+                c(x, t->failed ? OFF : ""), c(x, t->skipped ? YELLOW : ""), t->skipped,
+                c(x, t->skipped ? OFF : ""), fmt_availability(t->availability, a, sizeof a),
+                sent ? fmt_duration(t->lat.p50, p50, sizeof p50) : "-",
+                sent ? fmt_duration(t->lat.p99, p99, sizeof p99) : "-",
+                sent ? fmt_duration(t->lat.max, mx, sizeof mx) : "-",
+                fmt_duration(t->windows.total_us, down, sizeof down), t->windows.count);
+    }
+}
+
+/* Per target, the outcomes that were not successes: "home: connect 200, 502 12". */
+static void failure_outcomes(const struct text *x)
+{
+    const struct analysis *an = x->an;
+    int header = 0;
+    for (int i = 0; i < an->ntargets; i++) {
+        const struct an_target *t = &an->targets[i];
+        char raw[256], name[256];
+        if (t->failed == 0 && t->missing == 0)
+            continue;
+        if (!header++)
+            fprintf(x->f, "\nfailures\n");
+        fprintf(x->f, "  %s:", sane(fmt_target(an, t, raw, sizeof raw), name, sizeof name));
+        int n = 0;
+        for (int o = 1; o < OUTCOME_MAX; o++) {
+            char nb[12];
+            if (t->outcomes[o] == 0 || o == OUTCOME_SKIPPED || an->cfg->ok_status[o])
+                continue;
+            fprintf(x->f, "%s %s %" PRIu64, n++ ? "," : "", outcome_name(o, nb), t->outcomes[o]);
+        }
+        if (t->missing)
+            fprintf(x->f, "%s %" PRIu64 " ticks missing from the log", n ? ";" : "", t->missing);
+        fprintf(x->f, "\n");
+    }
+}
+
+static void span_line(const struct text *x, const struct an_span *s, int burst)
+{
+    char clk[FMT_BUF], off[FMT_BUF], dur[FMT_BUF], mix[512], phase[512], buf[1024];
+    fprintf(x->f, "    %s %-8s %8s%s  ", fmt_clock(s->start_us, clk, sizeof clk),
+            fmt_offset(x->an, s->start_us, off, sizeof off),
+            fmt_duration(s->end_us - s->start_us, dur, sizeof dur), s->open ? "+ (open)" : "");
+    if (burst)
+        fprintf(x->f, "%" PRIu64 " of %" PRIu64 " failed (%.1f%%)", s->failed, s->requests,
+                s->requests ? 100.0 * (double)s->failed / (double)s->requests : 0.0);
+    else
+        fprintf(x->f, "%" PRIu64 " failed", s->failed);
+    fmt_mix(&s->mix, mix, sizeof mix);
+    fmt_phase(x->an, s->phase, phase, sizeof phase);
+    fprintf(x->f, ": %s; %s\n", mix, sane(phase, buf, sizeof buf));
+}
+
+static void spans(const struct text *x, int burst)
+{
+    const struct analysis *an = x->an;
+    for (int i = 0; i < an->ntargets; i++) {
+        const struct an_target *t = &an->targets[i];
+        const struct an_spans *s = burst ? &t->bursts : &t->windows;
+        char raw[256], name[256], total[FMT_BUF], lon[FMT_BUF];
+        if (s->count == 0)
+            continue;
+        sane(fmt_target(an, t, raw, sizeof raw), name, sizeof name);
+        fprintf(x->f, "\n%s%s%s %s: %" PRIu64 ", %s in all, the longest %s", c(x, BOLD),
+                burst ? "error bursts" : "downtime windows", c(x, OFF), name, s->count,
+                fmt_duration(s->total_us, total, sizeof total),
+                fmt_duration(s->longest.end_us - s->longest.start_us, lon, sizeof lon));
+        if ((uint64_t)s->nlisted < s->count)
+            fprintf(x->f, " (the %d longest listed)", s->nlisted);
+        fprintf(x->f, "\n");
+        for (int j = 0; j < s->nlisted; j++)
+            span_line(x, &s->listed[j], burst);
+    }
+}
+
+static void versions(const struct text *x)
+{
+    const struct analysis *an = x->an;
+    for (int i = 0; i < an->ntargets; i++) {
+        const struct an_target *t = &an->targets[i];
+        const struct an_versions *v = &t->versions;
+        char raw[256], name[256], buf[256], a[FMT_BUF], b[FMT_BUF], d[FMT_BUF];
+        if (v->n == 0)
+            continue;
+        fprintf(x->f, "\n%sversions%s %s:", c(x, BOLD), c(x, OFF),
+                sane(fmt_target(an, t, raw, sizeof raw), name, sizeof name));
+        for (int j = 0; j < v->n; j++)
+            fprintf(x->f, "%s %s %" PRIu64, j ? "," : "", sane(v->v[j].name, buf, sizeof buf),
+                    v->v[j].requests);
+        if (v->other_requests)
+            fprintf(x->f, ", others %" PRIu64, v->other_requests);
+        fprintf(x->f, "\n");
+        if (v->n < 2)
+            continue;
+        if (v->mixed_end_us >= v->mixed_start_us)
+            fprintf(x->f, "    mixed from %s to %s (%s), %" PRIu64 " switches, %" PRIu64
+                    " flip-flops back to an older version\n",
+                    fmt_offset(an, v->mixed_start_us, a, sizeof a),
+                    fmt_offset(an, v->mixed_end_us, b, sizeof b),
+                    fmt_duration(v->mixed_end_us - v->mixed_start_us, d, sizeof d), v->switches,
+                    v->flip_flops);
+        else if (v->final >= 0)
+            fprintf(x->f, "    switched to %s at %s with no overlap, %" PRIu64 " switches\n",
+                    sane(v->v[v->final].name, buf, sizeof buf),
+                    fmt_offset(an, v->mixed_start_us, a, sizeof a), v->switches);
+    }
+}
+
+static void notes(const struct text *x)
+{
+    const struct analysis *an = x->an;
+    char buf[1200];
+    if (an->nnotes == 0 && an->malformed == 0)
+        return;
+    fprintf(x->f, "\n%snotes%s\n", c(x, BOLD), c(x, OFF));
+    if (an->malformed)
+        fprintf(x->f, "  %s%ld malformed line%s skipped (--lenient)%s\n", c(x, YELLOW),
+                an->malformed, an->malformed == 1 ? "" : "s", c(x, OFF));
+    for (int i = 0; i < an->nnotes; i++)
+        fprintf(x->f, "  %s\n", sane(an->notes[i], buf, sizeof buf));
+    if (an->notes_dropped)
+        fprintf(x->f, "  ... and %ld more\n", an->notes_dropped);
+}
+
+int out_text(FILE *f, const struct analysis *an)
+{
+    struct text x = {f, an, an->cfg->color};
+    verdict(&x);
+    logs_line(&x);
+    if (an->ntargets)
+        target_table(&x);
+    failure_outcomes(&x);
+    spans(&x, 0);
+    spans(&x, 1);
+    versions(&x);
+    notes(&x);
+    return ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,20 @@
+/* The formatters: each prints one finished struct analysis and computes
+ * nothing. Each returns 0, or -1 when writing failed (errno is set). */
+#ifndef REP_OUTPUT_H
+#define REP_OUTPUT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "analysis.h"
+
+int out_text(FILE *f, const struct analysis *an);
+int out_json(FILE *f, const struct analysis *an);
+int out_junit(FILE *f, const struct analysis *an);
+int out_markdown(FILE *f, const struct analysis *an);
+
+/* Draws the plot with gnuplot (plot.c). Returns 0, or -1 with a one-line
+ * reason in err; the rest of the report does not depend on it. */
+int plot_draw(const struct analysis *an, const char *path, char *err, size_t errlen);
+
+#endif
