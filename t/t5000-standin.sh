@@ -3,6 +3,11 @@
 # what each release serves, 2.8.0 breaking on the 2.7 schema and working after
 # the migration, the startup delay, the SIGTERM drain, and a database that
 # goes away and comes back.
+
+# Bodies are single-quoted strings eval'd later; shellcheck cannot see that
+# they use these variables and functions.
+# shellcheck disable=SC2016,SC2034,SC2317
+# shellcheck source-path=SCRIPTDIR source=./lib.sh
 . "$(dirname "$0")/lib.sh"
 
 STANDIN=$PB_BUILD/lab/pybossa-standin

@@ -56,7 +56,7 @@ struct db_pool {
     unsigned queued;
     struct db_jobq failed; /* rejected in db_query, answered from dispatch_ev */
     struct event *dispatch_ev;
-    int up;              /* last state logged: 1 connected, 0 unavailable, -1 unknown */
+    int up; /* last state logged: 1 connected, 0 unavailable, -1 unknown */
     char last_error[512];
 };
 

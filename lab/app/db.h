@@ -19,9 +19,9 @@ enum db_outcome {
 
 struct db_result {
     enum db_outcome outcome;
-    const PGresult *rows;  /* DB_OK only; valid during the callback */
-    const char *sqlstate;  /* DB_SQL_ERROR: five characters, e.g. "42703" */
-    const char *message;   /* errors: libpq's text without the "ERROR:  " prefix */
+    const PGresult *rows; /* DB_OK only; valid during the callback */
+    const char *sqlstate; /* DB_SQL_ERROR: five characters, e.g. "42703" */
+    const char *message;  /* errors: libpq's text without the "ERROR:  " prefix */
 };
 
 /* Called exactly once per db_query; from inside db_query only when out of
@@ -38,8 +38,8 @@ struct db_pool_config {
 struct db_pool;
 
 /* Starts connecting right away; never fails because the database is down. */
-struct db_pool *db_pool_new(struct event_base *base, const struct db_pool_config *cfg,
-                            char *err, size_t errlen);
+struct db_pool *db_pool_new(struct event_base *base, const struct db_pool_config *cfg, char *err,
+                            size_t errlen);
 
 /* Fails every pending query ("shutting down") through its callback, then frees. */
 void db_pool_free(struct db_pool *pool);

@@ -23,8 +23,8 @@
 
 /* The HelpingMaterial model's columns, in declaration order, which is the
  * order SQLAlchemy selects them in; priority exists from 2.8.0 on. */
-static const char *const hmapi_columns[] = {"id", "created", "project_id", "info", "media_url",
-                                            "priority"};
+static const char *const hmapi_columns[] = {"id",   "created",   "project_id",
+                                            "info", "media_url", "priority"};
 enum { HMAPI_COLS_27 = 5, HMAPI_COLS_28 = 6 };
 
 static int model_columns(const struct appver *v)

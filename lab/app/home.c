@@ -45,8 +45,9 @@ static void home_html(struct evbuffer *b, const PGresult *r, const char *version
         html_put_text(b, PQgetvalue(r, i, 3));
         evbuffer_add_printf(b, "</li>\n");
     }
-    evbuffer_add_printf(b, "</ul>\n<footer>pybossa-standin %s (a lab stand-in, not PyBossa)"
-                           "</footer>\n</body></html>\n",
+    evbuffer_add_printf(b,
+                        "</ul>\n<footer>pybossa-standin %s (a lab stand-in, not PyBossa)"
+                        "</footer>\n</body></html>\n",
                         version);
 }
 

@@ -63,15 +63,24 @@ const char *http_exchange_host(const struct http_exchange *x)
 static const char *method_name(enum evhttp_cmd_type cmd)
 {
     switch (cmd) {
-    case EVHTTP_REQ_GET: return "GET";
-    case EVHTTP_REQ_HEAD: return "HEAD";
-    case EVHTTP_REQ_POST: return "POST";
-    case EVHTTP_REQ_PUT: return "PUT";
-    case EVHTTP_REQ_DELETE: return "DELETE";
-    case EVHTTP_REQ_OPTIONS: return "OPTIONS";
-    case EVHTTP_REQ_TRACE: return "TRACE";
-    case EVHTTP_REQ_CONNECT: return "CONNECT";
-    case EVHTTP_REQ_PATCH: return "PATCH";
+    case EVHTTP_REQ_GET:
+        return "GET";
+    case EVHTTP_REQ_HEAD:
+        return "HEAD";
+    case EVHTTP_REQ_POST:
+        return "POST";
+    case EVHTTP_REQ_PUT:
+        return "PUT";
+    case EVHTTP_REQ_DELETE:
+        return "DELETE";
+    case EVHTTP_REQ_OPTIONS:
+        return "OPTIONS";
+    case EVHTTP_REQ_TRACE:
+        return "TRACE";
+    case EVHTTP_REQ_CONNECT:
+        return "CONNECT";
+    case EVHTTP_REQ_PATCH:
+        return "PATCH";
     }
     return "OTHER";
 }
@@ -150,16 +159,14 @@ void http_reply_error(struct http_exchange *x, const char *target, const struct 
         evbuffer_free(b);
 }
 
-void http_reply_db_error(struct http_exchange *x, const char *target,
-                         const struct db_result *res)
+void http_reply_db_error(struct http_exchange *x, const char *target, const struct db_result *res)
 {
     struct pberr e;
     pberr_from_db(res, &e);
     http_reply_error(x, target, &e);
 }
 
-static void reply_plain_error(struct http_exchange *x, int status, const char *cls,
-                              const char *msg)
+static void reply_plain_error(struct http_exchange *x, int status, const char *cls, const char *msg)
 {
     struct pberr e = {.status = status, .cls = cls};
     snprintf(e.msg, sizeof e.msg, "%s", msg);
@@ -211,8 +218,8 @@ struct http_server *http_server_new(struct app *app, char *err, size_t errlen)
     }
     s->app = app;
     evhttp_set_allowed_methods(s->evh, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
-                                           EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-                                           EVHTTP_REQ_OPTIONS | EVHTTP_REQ_PATCH);
+                                           EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
+                                           EVHTTP_REQ_PATCH);
     evhttp_set_gencb(s->evh, on_request, s);
     return s;
 }

@@ -46,7 +46,6 @@ void http_reply(struct http_exchange *x, int status, const char *content_type,
                 struct evbuffer *body);
 /* A PyBossa-style JSON error body (pberr.h). */
 void http_reply_error(struct http_exchange *x, const char *target, const struct pberr *e);
-void http_reply_db_error(struct http_exchange *x, const char *target,
-                         const struct db_result *res);
+void http_reply_db_error(struct http_exchange *x, const char *target, const struct db_result *res);
 
 #endif

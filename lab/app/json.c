@@ -18,11 +18,21 @@ void json_put_str(struct evbuffer *b, const char *s)
         const char *esc = NULL;
         char ubuf[8];
         switch (c) {
-        case '"': esc = "\\\""; break;
-        case '\\': esc = "\\\\"; break;
-        case '\n': esc = "\\n"; break;
-        case '\r': esc = "\\r"; break;
-        case '\t': esc = "\\t"; break;
+        case '"':
+            esc = "\\\"";
+            break;
+        case '\\':
+            esc = "\\\\";
+            break;
+        case '\n':
+            esc = "\\n";
+            break;
+        case '\r':
+            esc = "\\r";
+            break;
+        case '\t':
+            esc = "\\t";
+            break;
         default:
             if (c < 0x20) {
                 static const char hex[] = "0123456789abcdef";
@@ -66,11 +76,21 @@ void html_put_text(struct evbuffer *b, const char *s)
     for (const char *p = s; *p; p++) {
         const char *esc = NULL;
         switch (*p) {
-        case '&': esc = "&amp;"; break;
-        case '<': esc = "&lt;"; break;
-        case '>': esc = "&gt;"; break;
-        case '"': esc = "&quot;"; break;
-        case '\'': esc = "&#39;"; break;
+        case '&':
+            esc = "&amp;";
+            break;
+        case '<':
+            esc = "&lt;";
+            break;
+        case '>':
+            esc = "&gt;";
+            break;
+        case '"':
+            esc = "&quot;";
+            break;
+        case '\'':
+            esc = "&#39;";
+            break;
         }
         if (esc) {
             evbuffer_add(b, run, (size_t)(p - run));

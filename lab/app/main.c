@@ -91,8 +91,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
         return;
     case PHASE_SERVING:
         m->phase = PHASE_DRAINING;
-        applog_note("%s: closing the listener, draining %u requests in flight",
-                    strsignal((int)sig), http_server_inflight(m->http));
+        applog_note("%s: closing the listener, draining %u requests in flight", strsignal((int)sig),
+                    http_server_inflight(m->http));
         struct timeval tv = tv_of(m->app.opts->drain_timeout_us);
         evtimer_add(m->ev_drain, &tv);
         http_server_drain(m->http, on_drained, m);

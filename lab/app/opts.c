@@ -16,29 +16,31 @@
 
 void opts_usage(FILE *f)
 {
-    fprintf(f,
-            "usage: pybossa-standin --app-version VERSION [options]\n"
-            "A stand-in for PyBossa in the lab: serves / and /api/helpingmaterial from\n"
-            "PostgreSQL with the query the chosen release makes. It is not PyBossa.\n"
-            "\n"
-            "  --app-version VERSION  release to imitate: %s (required)\n"
-            "  --listen HOST:PORT     address to listen on; port 0 picks a free one\n"
-            "                         (default " OPTS_DEFAULT_LISTEN ")\n"
-            "  --db CONNINFO          libpq connection string (default \"\": PG* variables)\n"
-            "  --startup-delay DUR    wait before binding the port (default " OPTS_DEFAULT_STARTUP_DELAY ")\n"
-            "  --pool N               database connections, 1-%d (default %d)\n"
-            "  --drain-timeout DUR    after SIGTERM, give in-flight requests this long\n"
-            "                         (default " OPTS_DEFAULT_DRAIN_TIMEOUT ")\n"
-            "  --query-timeout DUR    answer 503 when the database has not answered by then,\n"
-            "                         queueing included (default " OPTS_DEFAULT_QUERY_TIMEOUT ")\n"
-            "  --access-log FILE      one line per request, \"-\" for stderr (default: none)\n"
-            "  -h, --help             this text\n"
-            "\n"
-            "Prints \"ready PORT\" on stdout once listening. SIGTERM or SIGINT: close the\n"
-            "listener, finish in-flight requests, exit.\n"
-            "Exit: 0 drained (or stopped before listening), 1 runtime error, 2 usage error,\n"
-            "3 drain timeout reached with requests still in flight.\n",
-            appver_names(), OPTS_POOL_MAX, OPTS_DEFAULT_POOL);
+    fprintf(
+        f,
+        "usage: pybossa-standin --app-version VERSION [options]\n"
+        "A stand-in for PyBossa in the lab: serves / and /api/helpingmaterial from\n"
+        "PostgreSQL with the query the chosen release makes. It is not PyBossa.\n"
+        "\n"
+        "  --app-version VERSION  release to imitate: %s (required)\n"
+        "  --listen HOST:PORT     address to listen on; port 0 picks a free one\n"
+        "                         (default " OPTS_DEFAULT_LISTEN ")\n"
+        "  --db CONNINFO          libpq connection string (default \"\": PG* variables)\n"
+        "  --startup-delay DUR    wait before binding the port (default " OPTS_DEFAULT_STARTUP_DELAY
+        ")\n"
+        "  --pool N               database connections, 1-%d (default %d)\n"
+        "  --drain-timeout DUR    after SIGTERM, give in-flight requests this long\n"
+        "                         (default " OPTS_DEFAULT_DRAIN_TIMEOUT ")\n"
+        "  --query-timeout DUR    answer 503 when the database has not answered by then,\n"
+        "                         queueing included (default " OPTS_DEFAULT_QUERY_TIMEOUT ")\n"
+        "  --access-log FILE      one line per request, \"-\" for stderr (default: none)\n"
+        "  -h, --help             this text\n"
+        "\n"
+        "Prints \"ready PORT\" on stdout once listening. SIGTERM or SIGINT: close the\n"
+        "listener, finish in-flight requests, exit.\n"
+        "Exit: 0 drained (or stopped before listening), 1 runtime error, 2 usage error,\n"
+        "3 drain timeout reached with requests still in flight.\n",
+        appver_names(), OPTS_POOL_MAX, OPTS_DEFAULT_POOL);
 }
 
 static int parse_listen(const char *s, struct opts *o, char *err, size_t errlen)
@@ -60,8 +62,7 @@ static int parse_listen(const char *s, struct opts *o, char *err, size_t errlen)
     return 0;
 }
 
-static int parse_duration(const char *name, const char *s, int64_t *out, char *err,
-                          size_t errlen)
+static int parse_duration(const char *name, const char *s, int64_t *out, char *err, size_t errlen)
 {
     char why[160];
     if (units_parse_duration_us(s, out, why, sizeof why) < 0) {

@@ -13,9 +13,9 @@ int pberr_status(const char *cls)
         const char *cls;
         int status;
     } table[] = {
-        {"Forbidden", 403},       {"NotFound", 404},      {"Unauthorized", 401},
-        {"TypeError", 415},       {"ValueError", 415},    {"DataError", 415},
-        {"AttributeError", 415},  {"IntegrityError", 415}, {"TooManyRequests", 429},
+        {"Forbidden", 403},      {"NotFound", 404},       {"Unauthorized", 401},
+        {"TypeError", 415},      {"ValueError", 415},     {"DataError", 415},
+        {"AttributeError", 415}, {"IntegrityError", 415}, {"TooManyRequests", 429},
     };
     for (size_t i = 0; i < sizeof table / sizeof *table; i++)
         if (strcmp(table[i].cls, cls) == 0)
