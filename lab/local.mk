@@ -20,4 +20,5 @@ EXTRA_DIST += \
 	lab/sql/schema.sql \
 	lab/sql/seed.sql \
 	lab/sql/migrate-8fe68fbf6baa.sql \
-	lab/sql/downgrade-8fe68fbf6baa.sql
+	lab/sql/downgrade-8fe68fbf6baa.sql \
+	t/t5000-standin.sh
