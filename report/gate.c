@@ -129,9 +129,10 @@ static int explain(struct analysis *an, const struct an_check *c, const char *wh
         else
             snprintf(lim, sizeof lim, "%" PRIu64 " missing tick%s", t->missing,
                      t->missing == 1 ? "" : "s");
-        return reason(g, "%s: %s: the prober could not %s, so the run is inconclusive "
-                      "(--allow-skipped accepts it)", who, lim,
-                      t->skipped ? "keep up" : "log every request");
+        return reason(g, "%s: %s: %s, so the run is inconclusive (--allow-skipped accepts "
+                      "it)", who, lim,
+                      t->skipped ? "the prober could not keep up"
+                                 : "the log does not record every scheduled request");
     case REP_RULE_N:
         break;
     }

@@ -352,8 +352,8 @@ static int add_req(struct ingest *g, struct source *s, const struct log_event *e
     if (t < s->final_us) {
         char msg[512];
         snprintf(msg, sizeof msg,
-                 "%s:%ld: req of target \"%.60s\" comes %.3fs after requests scheduled later: "
-                 "the log is out of order by more than --reorder-horizon (or a time is corrupt)",
+                 "%s:%ld: req of target \"%.60s\" is scheduled %.3fs before requests read "
+                 "earlier: out of order by more than --reorder-horizon (or a corrupt time)",
                  spath(s), logr_lineno(s->r), q->target, (double)(s->newest_us - t) / 1e6);
         return malformed(g, s, msg);
     }

@@ -119,17 +119,20 @@ static void failure_outcomes(const struct text *x)
             fprintf(x->f, "%s %s %" PRIu64, n++ ? "," : "", outcome_name(o, nb), t->outcomes[o]);
         }
         if (t->missing)
-            fprintf(x->f, "%s %" PRIu64 " ticks missing from the log", n ? ";" : "", t->missing);
+            fprintf(x->f, "%s %" PRIu64 " tick%s missing from the log", n ? ";" : "", t->missing,
+                    t->missing == 1 ? "" : "s");
         fprintf(x->f, "\n");
     }
 }
 
 static void span_line(const struct text *x, const struct an_span *s, int burst)
 {
-    char clk[FMT_BUF], off[FMT_BUF], dur[FMT_BUF], mix[512], phase[512], buf[1024];
-    fprintf(x->f, "    %s %-8s %8s%s  ", fmt_clock(s->start_us, clk, sizeof clk),
+    char clk[FMT_BUF], off[FMT_BUF], end[FMT_BUF], dur[FMT_BUF], mix[512], phase[512];
+    char buf[1024];
+    fprintf(x->f, "  %s  %s .. %s%s  %s  ", fmt_clock(s->start_us, clk, sizeof clk),
             fmt_offset(x->an, s->start_us, off, sizeof off),
-            fmt_duration(s->end_us - s->start_us, dur, sizeof dur), s->open ? "+ (open)" : "");
+            fmt_offset(x->an, s->end_us, end, sizeof end), s->open ? " (open)" : "",
+            fmt_duration(s->end_us - s->start_us, dur, sizeof dur));
     if (burst)
         fprintf(x->f, "%" PRIu64 " of %" PRIu64 " failed (%.1f%%)", s->failed, s->requests,
                 s->requests ? 100.0 * (double)s->failed / (double)s->requests : 0.0);
@@ -150,10 +153,12 @@ static void spans(const struct text *x, int burst)
         if (s->count == 0)
             continue;
         sane(fmt_target(an, t, raw, sizeof raw), name, sizeof name);
-        fprintf(x->f, "\n%s%s%s %s: %" PRIu64 ", %s in all, the longest %s", c(x, BOLD),
-                burst ? "error bursts" : "downtime windows", c(x, OFF), name, s->count,
-                fmt_duration(s->total_us, total, sizeof total),
-                fmt_duration(s->longest.end_us - s->longest.start_us, lon, sizeof lon));
+        fprintf(x->f, "\n%s%s of %s%s: %" PRIu64, c(x, BOLD),
+                burst ? "error bursts" : "downtime windows", name, c(x, OFF), s->count);
+        if (s->count > 1)
+            fprintf(x->f, ", %s in all, the longest %s",
+                    fmt_duration(s->total_us, total, sizeof total),
+                    fmt_duration(s->longest.end_us - s->longest.start_us, lon, sizeof lon));
         if ((uint64_t)s->nlisted < s->count)
             fprintf(x->f, " (the %d longest listed)", s->nlisted);
         fprintf(x->f, "\n");
@@ -171,8 +176,8 @@ static void versions(const struct text *x)
         char raw[256], name[256], buf[256], a[FMT_BUF], b[FMT_BUF], d[FMT_BUF];
         if (v->n == 0)
             continue;
-        fprintf(x->f, "\n%sversions%s %s:", c(x, BOLD), c(x, OFF),
-                sane(fmt_target(an, t, raw, sizeof raw), name, sizeof name));
+        fprintf(x->f, "\n%sversions of %s%s:", c(x, BOLD),
+                sane(fmt_target(an, t, raw, sizeof raw), name, sizeof name), c(x, OFF));
         for (int j = 0; j < v->n; j++)
             fprintf(x->f, "%s %s %" PRIu64, j ? "," : "", sane(v->v[j].name, buf, sizeof buf),
                     v->v[j].requests);
@@ -182,16 +187,16 @@ static void versions(const struct text *x)
         if (v->n < 2)
             continue;
         if (v->mixed_end_us >= v->mixed_start_us)
-            fprintf(x->f, "    mixed from %s to %s (%s), %" PRIu64 " switches, %" PRIu64
-                    " flip-flops back to an older version\n",
+            fprintf(x->f, "  mixed from %s to %s (%s), %" PRIu64 " switch%s, %" PRIu64
+                    " back to an older version\n",
                     fmt_offset(an, v->mixed_start_us, a, sizeof a),
                     fmt_offset(an, v->mixed_end_us, b, sizeof b),
                     fmt_duration(v->mixed_end_us - v->mixed_start_us, d, sizeof d), v->switches,
-                    v->flip_flops);
+                    v->switches == 1 ? "" : "es", v->flip_flops);
         else if (v->final >= 0)
-            fprintf(x->f, "    switched to %s at %s with no overlap, %" PRIu64 " switches\n",
+            fprintf(x->f, "  switched to %s at %s with no overlap\n",
                     sane(v->v[v->final].name, buf, sizeof buf),
-                    fmt_offset(an, v->mixed_start_us, a, sizeof a), v->switches);
+                    fmt_offset(an, v->mixed_start_us, a, sizeof a));
     }
 }
 

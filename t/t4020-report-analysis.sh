@@ -1,0 +1,165 @@
+#!/bin/bash
+# The numbers: hand-made logs (t/data/report-*.log) with known windows,
+# bursts, skipped and missing ticks, versions and several probers; the
+# JSON report must give exactly them.
+. "$(dirname "$0")/lib.sh"
+
+REPORT=$PB_BUILD/pbprobe-report
+D=$PB_SRC/t/data
+T0=1764165600
+T1=$((T0 + 1))
+T2=$((T0 + 2))
+T3=$((T0 + 3))
+
+# json [OPTION...] LOG...: the JSON report in j, whatever the verdict
+json() {
+	local rc=0
+	"$REPORT" -f json "$@" >j || rc=$?
+	test "$rc" -le 1 || { echo "exit $rc"; return 1; }
+	jq -e . j >/dev/null
+}
+# is FILTER VALUE: jq -r FILTER on j prints VALUE
+is() {
+	local got
+	got=$(jq -r "$1" j) || return 1
+	[ "$got" = "$2" ] || { echo "$1: got \"$got\", expected \"$2\""; return 1; }
+}
+
+test_expect_success 'outage: counts per status and per error class' '
+	json "$D/report-outage.log" &&
+	is ".targets[0].requests" 40 && is ".targets[0].ok" 34 && is ".targets[0].failed" 6 &&
+	is ".targets[0].status | tojson" "{\"200\":34,\"503\":1}" &&
+	is ".targets[0].errors | tojson" "{\"connect\":5}" &&
+	is ".targets[0].availability" 0.85
+'
+test_expect_success 'outage: a window runs from the first failure to the next success' '
+	is ".targets[0].windows_count" 2 &&
+	is ".targets[0].windows[0].start" $T1 &&
+	is ".targets[0].windows[0].end" $T1.5 &&
+	grep -F "\"start\": $T1.000000," j &&
+	grep -F "\"end\": $T1.500000," j &&
+	is ".targets[0].windows[0].failed" 5 &&
+	is ".targets[0].windows[0].open" false &&
+	is ".targets[0].windows[1].start" $T2.5 &&
+	is ".targets[0].windows[1].duration_s" 0.1 &&
+	is ".targets[0].downtime_s" 0.6 && is ".targets[0].longest_window_s" 0.5
+'
+test_expect_success 'outage: lines written in completion order are sorted by schedule' '
+	# tick 5 (a success, 800 ms slow) is written after failures 10..12:
+	# read in file order it would split the first window in two
+	is ".targets[0].windows[0].failed" 5 &&
+	is ".targets[0].latency_ms.max" 800
+'
+test_expect_success 'outage: a window names the phase it fell in' '
+	is ".targets[0].windows[0].phase.kind" mark &&
+	is ".targets[0].windows[0].phase.text" rollout &&
+	is "[.timeline[].kind] | join(\",\")" "cmd-start,mark,cmd-exit" &&
+	is ".timeline[0].text" "kubectl rollout restart deploy/pybossa"
+'
+test_expect_success 'outage: two windows 1.1 s apart are not a burst; with --burst-gap 2s they are' '
+	is ".targets[0].bursts_count" 0 &&
+	json --burst-gap 2s "$D/report-outage.log" &&
+	is ".targets[0].bursts_count" 1 &&
+	is ".targets[0].bursts[0].start" $T1 &&
+	is ".targets[0].bursts[0].end" $T2.6 &&
+	is ".targets[0].bursts[0].failed" 6 &&
+	is ".targets[0].bursts[0].requests" 16 &&
+	is ".targets[0].bursts[0].error_rate" 0.375
+'
+test_expect_success 'burst: every other request failing is one burst of about 50%' '
+	json "$D/report-burst.log" &&
+	is ".targets[0].bursts_count" 1 &&
+	is ".targets[0].bursts[0].start" $T2 &&
+	is ".targets[0].bursts[0].end" $T3.9 &&
+	is ".targets[0].bursts[0].failed" 10 &&
+	is ".targets[0].bursts[0].requests" 19 &&
+	is ".targets[0].bursts[0].outcomes | tojson" "{\"503\":10}" &&
+	is ".targets[0].windows_count" 10 && is ".targets[0].downtime_s" 1
+'
+test_expect_success 'burst: --list keeps the longest windows but counts them all' '
+	json --list 3 "$D/report-burst.log" &&
+	is ".targets[0].windows | length" 3 && is ".targets[0].windows_count" 10 &&
+	is ".targets[0].windows[0].start" $T2 &&
+	is ".targets[0].downtime_s" 1
+'
+test_expect_success 'burst: --ok-status lists and ranges decide what a success is' '
+	json --ok-status 200,503 "$D/report-burst.log" && is ".gate.passed" true &&
+	json --ok-status 200-299,500-599 "$D/report-burst.log" && is ".targets[0].failed" 0 &&
+	json --ok-status 5xx "$D/report-burst.log" && is ".targets[0].failed" 50
+'
+test_expect_success 'open: a log ending in failure has an open window up to the last completion' '
+	json "$D/report-open.log" &&
+	is ".targets[0].windows[0].open" true &&
+	is ".targets[0].windows[0].start" $T1 &&
+	is ".targets[0].windows[0].end" $T3.9 &&
+	is ".logs[0].end" null && is ".logs[0].truncated" true &&
+	jq -r ".notes[]" j >notes &&
+	grep -F "report-open.log: no end line: the prober was cut short" notes &&
+	grep -F "report-open.log:23: truncated last line ignored" notes
+'
+test_expect_success 'skipped ticks neither fail nor split a window' '
+	json "$D/report-skipped.log" &&
+	is ".targets[0].requests" 30 && is ".targets[0].skipped" 2 &&
+	is ".targets[0].failed" 5 && is ".targets[0].ok" 23 &&
+	is ".targets[0].windows_count" 1 &&
+	is ".targets[0].windows[0].failed" 5 &&
+	is ".targets[0].windows[0].end" $T1.6 &&
+	is ".targets[0].series.skipped | add" 2
+'
+test_expect_success 'skipped ticks make the run inconclusive, never a pass' '
+	test_must_fail "$REPORT" --max-errors 10 "$D/report-skipped.log" >out &&
+	head -n 1 out | grep "^INCONCLUSIVE  home: 2 skipped ticks: the prober could not keep up" &&
+	"$REPORT" --max-errors 10 --allow-skipped "$D/report-skipped.log" >out &&
+	head -n 1 out | grep "^PASS"
+'
+test_expect_success 'missing ticks are counted and make the run inconclusive' '
+	json "$D/report-missing.log" &&
+	is ".targets[0].missing" 2 && is ".gate.verdict" inconclusive &&
+	jq -r ".notes[]" j | grep -F "the prober warned: 2 requests still in flight past the timeout" &&
+	json --allow-skipped "$D/report-missing.log" && is ".gate.passed" true
+'
+test_expect_success 'two probers of one target merge by time into one window' '
+	json "$D/report-pod-a.log" "$D/report-pod-b.log" &&
+	is ".targets | length" 1 && is ".targets[0].logs" 2 && is ".targets[0].rate" 10 &&
+	is ".targets[0].requests" 40 && is ".targets[0].missing" 0 &&
+	is ".targets[0].windows_count" 1 &&
+	is ".targets[0].windows[0].start" $T1 &&
+	is ".targets[0].windows[0].end" $T1.6 &&
+	is ".targets[0].windows[0].failed" 6 &&
+	is ".notes | length" 0
+'
+test_expect_success '--by-log keeps the probers apart' '
+	json --by-log "$D/report-pod-a.log" "$D/report-pod-b.log" &&
+	is ".targets | length" 2 &&
+	is "[.targets[].windows[0].start] | join(\" \")" "$T1 $T1.1" &&
+	is "[.targets[].windows[0].failed] | join(\" \")" "3 3" &&
+	is ".targets[1].log" "$D/report-pod-b.log"
+'
+test_expect_success 'probers whose clocks or rates disagree are reported' '
+	json "$D/report-pod-a.log" "$D/report-pod-b.log" "$D/report-pod-c.log" &&
+	jq -r ".notes[]" j >notes &&
+	grep -F "target home: logs disagree on its rate (20/s in $D/report-pod-c.log, 5/s before)" notes &&
+	grep -F "logs start 30.0s apart" notes
+'
+test_expect_success 'versions: requests per version, the mixed interval, flip-flops' '
+	json "$D/report-versions.log" &&
+	is ".targets[0].versions.requests | tojson" "{\"v1\":25,\"v2\":15}" &&
+	is ".targets[0].versions.final" v2 &&
+	is ".targets[0].versions.mixed.start" $T2.1 &&
+	is ".targets[0].versions.mixed.end" $T2.8 &&
+	is ".targets[0].versions.switches" 9 &&
+	is ".targets[0].versions.flip_flops" 4
+'
+test_expect_success 'the per-second series adds up to the totals' '
+	json "$D/report-outage.log" &&
+	is ".targets[0].series.start" $T0 &&
+	is ".targets[0].series.ok | length" 4 &&
+	is "[.targets[0].series | .ok, .http, .connect, .timeout, .reset, .other, .skipped | add] | add" 40 &&
+	is ".targets[0].series.connect | tojson" "[0,5,0,0]" &&
+	is ".targets[0].series.http | tojson" "[0,0,1,0]"
+'
+test_expect_success 'a clean log passes with exit 0' '
+	"$REPORT" "$D/report-clean.log" >out &&
+	head -n 1 out | grep "^PASS  2 targets, 40 requests sent, 0 failed"
+'
+test_done
