@@ -24,7 +24,7 @@ int gate_check_names(const struct analysis *an, const struct rep_config *cfg, ch
             found = strcmp(an->targets[j].name, l->target) == 0;
         if (found)
             continue;
-        size_t used = (size_t)snprintf(err, errlen, "--%s %s: no target \"%s\" in the logs",
+        size_t used = (size_t)snprintf(err, errlen, "--%s \"%s\": no target \"%s\" in the logs",
                                        spec_rule_name(l->rule), l->arg, l->target);
         for (int j = 0; j < an->ntargets && used < errlen; j++)
             used += (size_t)snprintf(err + used, errlen - used, "%s%s", j ? ", " : " (targets: ",

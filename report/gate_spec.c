@@ -116,11 +116,11 @@ int spec_parse_limit(const char *arg, enum rep_rule rule, struct rep_limit *out,
     out->arg = arg;
     out->percent = -1;
     if (colon == arg) {
-        snprintf(err, errlen, "--%s %s: empty target name before ':'", opt, arg);
+        snprintf(err, errlen, "--%s \"%s\": empty target name before ':'", opt, arg);
         return -1;
     }
     if (*value == '\0') {
-        snprintf(err, errlen, "--%s %s: no value after the target name", opt, arg);
+        snprintf(err, errlen, "--%s \"%s\": no value after the target name", opt, arg);
         return -1;
     }
     if (spec_rule_is_duration(rule)) {

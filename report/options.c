@@ -85,9 +85,10 @@ static const struct opt_doc docs[] = {
 static void print_help(FILE *f)
 {
     fputs("usage: pbprobe-report [OPTIONS] LOG...\n"
-          "Reads pbprobe logs (\"-\" is standard input) and tells whether users saw downtime:\n"
-          "when, how long, how bad. Exits 0 when the gate passed, 1 when it failed or the\n"
-          "run is inconclusive, 2 on a bad command line, 3 on an unreadable or invalid log.\n\n",
+          "Reads pbprobe logs (\"-\" is standard input) and tells whether users saw\n"
+          "downtime: when, how long, how bad. Exits 0 when the gate passed, 1 when it\n"
+          "failed or the run is inconclusive, 2 on a bad command line, 3 on an\n"
+          "unreadable or invalid log.\n\n",
           f);
     for (size_t i = 0; i < NDOCS; i++) {
         char left[64];
@@ -98,9 +99,26 @@ static void print_help(FILE *f)
             snprintf(left, sizeof left, "    --%s%s%s", docs[i].opt.name,
                      docs[i].arg ? " " : "", docs[i].arg ? docs[i].arg : "");
         if (strlen(left) > 28)
-            fprintf(f, "  %s\n  %-28s  %s\n", left, "", docs[i].help);
+            fprintf(f, "  %s\n%32s", left, "");
         else
-            fprintf(f, "  %-28s  %s\n", left, docs[i].help);
+            fprintf(f, "  %-28s  ", left);
+        /* words wrapped at 79 columns, under the first one */
+        int col = 32;
+        for (const char *w = docs[i].help; *w;) {
+            size_t len = strcspn(w, " ");
+            if (col > 32 && col + 1 + (int)len > 79) {
+                fprintf(f, "\n%32s", "");
+                col = 32;
+            } else if (col > 32) {
+                fputc(' ', f);
+                col++;
+            }
+            fwrite(w, 1, len, f);
+            col += (int)len;
+            w += len;
+            w += strspn(w, " ");
+        }
+        fputc('\n', f);
     }
     fputs("\nDURATION: 250ms, 1.5s, 1m30s. N: 1000, 5k. NAME: a target's name: the rule\n"
           "applies to that target only and overrides the same rule without a name.\n"
@@ -160,7 +178,7 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
     struct option longopts[NDOCS + 1];
     char shortopts[32] = "";
     const char *color = "auto";
-    int64_t n;
+    int64_t n = 0;
     char why[160];
 
     memset(cfg, 0, sizeof *cfg);
@@ -242,8 +260,11 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
             cfg->lenient = 1;
             break;
         case OPT_LIST:
-            if (units_parse_count(optarg, &n, why, sizeof why) < 0 || n > 100000) {
-                snprintf(err, errlen, "--list: %s", n > 100000 ? "at most 100000" : why);
+            if (units_parse_count(optarg, &n, why, sizeof why) < 0) {
+                snprintf(err, errlen, "--list: %s", why);
+                rc = -1;
+            } else if (n > 100000) {
+                snprintf(err, errlen, "--list: %s: at most 100000", optarg);
                 rc = -1;
             } else {
                 cfg->max_listed = (int)n;
