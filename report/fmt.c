@@ -130,11 +130,38 @@ const char *fmt_availability(double a, char *buf, size_t len)
     return buf;
 }
 
+int fmt_utf8_len(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    unsigned char ch = p[0];
+    int len = ch < 0x80 ? 1 : (ch & 0xe0) == 0xc0 ? 2 : (ch & 0xf0) == 0xe0 ? 3
+            : (ch & 0xf8) == 0xf0 ? 4 : 0;
+    if (len == 0 || (len == 2 && ch < 0xc2) || (len == 4 && ch > 0xf4))
+        return 0;
+    for (int i = 1; i < len; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    if (len == 3 && ((ch == 0xe0 && p[1] < 0xa0) || (ch == 0xed && p[1] >= 0xa0)))
+        return 0; /* overlong, or a surrogate */
+    if (len == 4 && ((ch == 0xf0 && p[1] < 0x90) || (ch == 0xf4 && p[1] >= 0x90)))
+        return 0; /* overlong, or beyond U+10FFFF */
+    return len;
+}
+
 const char *fmt_sane(const char *s, char *buf, size_t len)
 {
     size_t i = 0;
-    for (; s && *s && i + 1 < len; s++)
-        buf[i++] = ((unsigned char)*s < 0x20 || *s == 0x7f) ? '?' : *s;
+    while (s && *s && i + 5 < len) {
+        int n = fmt_utf8_len(s);
+        if (n == 0 || (n == 1 && ((unsigned char)*s < 0x20 || *s == 0x7f))) {
+            buf[i++] = '?';
+            s++;
+            continue;
+        }
+        memcpy(buf + i, s, (size_t)n);
+        i += (size_t)n;
+        s += n;
+    }
     buf[i] = '\0';
     return buf;
 }

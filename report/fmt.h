@@ -47,8 +47,13 @@ const char *fmt_verdict(enum an_verdict v);
  * 100%; "100%" only when nothing failed; "-" when nothing was sent. */
 const char *fmt_availability(double a, char *buf, size_t len);
 
+/* The length of the valid UTF-8 sequence at p (1..4), or 0 when the bytes
+ * there are not one (a log is UTF-8 by contract, but a report must stay valid
+ * JSON, XML or Markdown whatever it read). */
+int fmt_utf8_len(const char *p);
+
 /* A copy of s with control characters (a terminal escape in a target name)
- * replaced by '?', for text meant for a terminal. */
+ * and invalid UTF-8 replaced by '?', for text meant for a terminal. */
 const char *fmt_sane(const char *s, char *buf, size_t len);
 
 #endif

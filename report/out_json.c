@@ -30,24 +30,15 @@ static void jw_sep(struct jw *w)
         fputs("  ", w->f);
 }
 
-/* A JSON string: UTF-8 kept when valid, invalid bytes as U+FFFD (a log is
- * UTF-8 by contract, but a report must stay valid JSON whatever it read). */
+/* A JSON string: UTF-8 kept when valid, invalid bytes as U+FFFD. */
 static void jw_string(struct jw *w, const char *s)
 {
     const unsigned char *p = (const unsigned char *)(s ? s : "");
     fputc('"', w->f);
     while (*p) {
         unsigned char ch = *p;
-        int len = ch < 0x80 ? 1 : (ch & 0xe0) == 0xc0 ? 2 : (ch & 0xf0) == 0xe0 ? 3
-                : (ch & 0xf8) == 0xf0 ? 4 : 0;
-        int ok = len > 0 && !(len == 2 && ch < 0xc2) && !(len == 4 && ch > 0xf4);
-        for (int i = 1; ok && i < len; i++)
-            ok = (p[i] & 0xc0) == 0x80;
-        if (ok && len == 3) /* no overlong forms, no surrogates */
-            ok = !(ch == 0xe0 && p[1] < 0xa0) && !(ch == 0xed && p[1] >= 0xa0);
-        if (ok && len == 4)
-            ok = !(ch == 0xf0 && p[1] < 0x90) && !(ch == 0xf4 && p[1] >= 0x90);
-        if (!ok) {
+        int len = fmt_utf8_len((const char *)p);
+        if (len == 0) {
             fputs("\\ufffd", w->f);
             p++;
             continue;

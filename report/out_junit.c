@@ -9,31 +9,33 @@
 #include "gate_spec.h"
 #include "output.h"
 
-/* Text for XML 1.0: markup escaped, characters XML cannot hold at all (most
- * control characters) replaced with '?'. */
+/* Text for XML 1.0: markup escaped; what XML cannot hold at all (most
+ * control characters, invalid UTF-8) replaced with '?'. */
 static void xml(FILE *f, const char *s)
 {
-    for (; s && *s; s++) {
+    while (s && *s) {
         unsigned char ch = (unsigned char)*s;
-        switch (ch) {
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        case '\'':
-            fputs("&apos;", f);
-            break;
-        default:
-            fputc((ch < 0x20 && ch != '\t' && ch != '\n') || ch == 0x7f ? '?' : ch, f);
+        int len = fmt_utf8_len(s);
+        if (len > 1) {
+            fwrite(s, 1, (size_t)len, f);
+            s += len;
+            continue;
         }
+        s++;
+        if (len == 0 || (ch < 0x20 && ch != '\t' && ch != '\n') || ch == 0x7f)
+            fputc('?', f);
+        else if (ch == '<')
+            fputs("&lt;", f);
+        else if (ch == '>')
+            fputs("&gt;", f);
+        else if (ch == '&')
+            fputs("&amp;", f);
+        else if (ch == '"')
+            fputs("&quot;", f);
+        else if (ch == '\'')
+            fputs("&apos;", f);
+        else
+            fputc(ch, f);
     }
 }
 

@@ -9,21 +9,30 @@
 #include "fmt.h"
 #include "output.h"
 
-/* Text safe in a Markdown table cell (GitHub flavour): markup characters
- * backslash-escaped, HTML as entities, control characters dropped to '?'. */
+/* Text safe in a Markdown table cell or list item (GitHub flavour): the
+ * characters that make markup backslash-escaped (@ too: it would mention a
+ * user in a pull request), HTML as entities, control characters and invalid
+ * UTF-8 as '?'. */
 static void md(FILE *f, const char *s)
 {
-    for (; s && *s; s++) {
+    while (s && *s) {
         unsigned char ch = (unsigned char)*s;
-        if (ch == '<')
+        int len = fmt_utf8_len(s);
+        if (len > 1) {
+            fwrite(s, 1, (size_t)len, f);
+            s += len;
+            continue;
+        }
+        s++;
+        if (len == 0 || ch < 0x20 || ch == 0x7f)
+            fputc('?', f);
+        else if (ch == '<')
             fputs("&lt;", f);
         else if (ch == '>')
             fputs("&gt;", f);
         else if (ch == '&')
             fputs("&amp;", f);
-        else if (ch < 0x20 || ch == 0x7f)
-            fputc('?', f);
-        else if (strchr("\\`*_{}[]()#+-.!|~", ch))
+        else if (strchr("\\`*_[]|~#@", ch))
             fprintf(f, "\\%c", ch);
         else
             fputc(ch, f);
@@ -115,7 +124,7 @@ int out_markdown(FILE *f, const struct analysis *an)
     if (an->nnotes || an->malformed) {
         fputs("\n**Notes**\n\n", f);
         if (an->malformed)
-            fprintf(f, "- %ld malformed lines skipped (\\-\\-lenient)\n", an->malformed);
+            fprintf(f, "- %ld malformed lines skipped (--lenient)\n", an->malformed);
         for (int i = 0; i < an->nnotes; i++) {
             fputs("- ", f);
             md(f, an->notes[i]);

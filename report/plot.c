@@ -25,21 +25,22 @@
 
 #define PLOT_TARGETS_MAX 20   /* more panels than this are unreadable anyway */
 #define GNUPLOT_TIMEOUT_S 120 /* a wedged gnuplot must not hang a CI job */
+/* marks read as data: column 2 is drawn as text, down from the top */
+#define MARK_LABELS \
+    " using 1:(0.98):2 axes x1y2 with labels rotate by 90 right offset 0.9,0 notitle\n"
 
 /* s as a gnuplot single-quoted string: '' for ', control characters as '?'
- * (a newline would end the command). Backslashes, quotes, backquotes and @
+ * and invalid UTF-8 (a newline would end the command). Backslashes, quotes, backquotes and @
  * are inert inside single quotes: checked by t/t4300. */
 static void gp_quote(FILE *f, const char *s)
 {
+    char buf[2048];
     fputc('\'', f);
-    for (; s && *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '\'')
+    for (s = fmt_sane(s, buf, sizeof buf); *s; s++) {
+        if (*s == '\'')
             fputs("''", f);
-        else if (ch < 0x20 || ch == 0x7f)
-            fputc('?', f);
         else
-            fputc(ch, f);
+            fputc(*s, f);
     }
     fputc('\'', f);
 }
@@ -50,16 +51,14 @@ static void gp_quote(FILE *f, const char *s)
  * (a TAB would split the field, a newline the record) become '?'. */
 static void gp_label(FILE *f, const char *s)
 {
-    for (; s && *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"')
+    char buf[52]; /* a longer label would run out of its panel: cut, on a character */
+    for (s = fmt_sane(s, buf, sizeof buf); *s; s++) {
+        if (*s == '"')
             fputc('\'', f);
-        else if (ch == '\\')
+        else if (*s == '\\')
             fputs("\\\\", f);
-        else if (ch < 0x20 || ch == 0x7f)
-            fputc('?', f);
         else
-            fputc(ch, f);
+            fputc(*s, f);
     }
 }
 
@@ -142,8 +141,9 @@ static void shade(FILE *f, const struct an_spans *s, int64_t base_us, const char
     for (int i = 0; i < s->nlisted; i++) {
         const struct an_span *sp = &s->listed[i];
         int64_t end = sp->end_us > sp->start_us ? sp->end_us : sp->start_us + 1000;
-        fprintf(f, "set object %d rect from %s, graph 0 to %s, graph 1 behind fc rgb '%s' "
-                "fs solid 0.35 noborder\n",
+        /* in front, see-through: the bars would hide it behind them */
+        fprintf(f, "set object %d rect from %s, graph 0 to %s, graph 1 front fc rgb '%s' "
+                "fs transparent solid 0.3 noborder\n",
                 ++*obj, fmt_seconds(sp->start_us - base_us, a, sizeof a),
                 fmt_seconds(end - base_us, b, sizeof b), color);
     }
@@ -166,6 +166,12 @@ static int write_script(const struct analysis *an, const char *out, const struct
     fputs("set output ", f);
     gp_quote(f, out);
     fputs("\nset datafile separator \"\\t\"\nset datafile commentschars ''\n", f);
+    /* fixed margins and one x range: the panels line up in time */
+    char x0[FMT_BUF], x1[FMT_BUF];
+    fmt_seconds(an->first_us - base_us, x0, sizeof x0);
+    fmt_seconds(an->last_us - base_us + 1000000, x1, sizeof x1);
+    fprintf(f, "set lmargin at screen 0.07\nset rmargin at screen 0.86\nset xrange [%s:%s]\n", x0,
+            x1);
     fputs("set style fill solid 1.0 noborder\nset boxwidth 1.0 absolute\nset grid ytics\n"
           "set key outside right top vertical\nset y2range [0:1]\nunset y2tics\n", f);
     snprintf(title, sizeof title, "pbprobe: %s, from %s", fmt_verdict(an->gate.verdict),
@@ -188,7 +194,7 @@ static int write_script(const struct analysis *an, const char *out, const struct
         for (int e = 0; e < an->ntimeline; e++) {
             char x[FMT_BUF];
             fmt_seconds(an->timeline[e].t_us - base_us, x, sizeof x);
-            fprintf(f, "set arrow from %s, graph 0 to %s, graph 1 nohead dt 2 lc rgb '#404040'\n",
+            fprintf(f, "set arrow from %s, graph 0 to %s, graph 1 nohead front dt 2 lc rgb '#404040'\n",
                     x, x);
         }
         fputs("set title ", f);
@@ -209,21 +215,22 @@ static int write_script(const struct analysis *an, const char *out, const struct
         for (int k = AN_NCLASS - 1; k >= 0; k--) {
             fputs(k == AN_NCLASS - 1 ? "" : ", ", f);
             gp_quote(f, td->series[i]);
-            fputs(" using 1:(", f);
+            /* second s covers [s, s+1): the box is centred on s + 0.5 */
+            fputs(" using ($1+0.5):(", f);
             for (int j = 0; j <= k; j++)
                 fprintf(f, "%s$%d", j ? "+" : "", j + 2);
             fprintf(f, ") with boxes lc rgb '%s' title '%s'", colors[k], classes[k]);
         }
         fputs(", ", f);
         gp_quote(f, td->marks);
-        fputs(" using 1:(0.96):2 axes x1y2 with labels left offset 0.3,0 notitle\n", f);
+        fputs(MARK_LABELS, f);
         fputs("set title ''\nset ylabel 'p99 latency (ms)'\nset logscale y\nset yrange [*:*]\n", f);
         fputs("plot ", f);
         gp_quote(f, td->series[i]);
-        fprintf(f, " using 1:($%d > 0 ? $%d : 1/0) with steps lw 2 lc rgb '#1e88e5' "
+        fprintf(f, " using ($1+0.5):($%d > 0 ? $%d : 1/0) with histeps lw 2 lc rgb '#1e88e5' "
                 "title 'p99', ", AN_NCLASS + 2, AN_NCLASS + 2);
         gp_quote(f, td->marks);
-        fputs(" using 1:(0.96):2 axes x1y2 with labels left offset 0.3,0 notitle\n", f);
+        fputs(MARK_LABELS, f);
     }
     fputs("unset multiplot\n", f);
     int rc = ferror(f) ? -1 : 0;
