@@ -1,0 +1,42 @@
+#!/bin/bash
+# What the prober itself reports, read back: skipped ticks when it may not
+# send (--max-inflight) make the run inconclusive, never a pass; timeouts are
+# failures, and a run that ends inside them has an open window.
+. "$(dirname "$0")/lib.sh"
+
+PB=$PB_BUILD/pbprobe
+REPORT=$PB_BUILD/pbprobe-report
+port=$(free_port)
+svc_nginx_start "$TEST_DIR/ng" "$port" || skip_all "nginx did not start"
+
+test_expect_success 'a slow server and --max-inflight 1: skipped ticks' '
+	"$PB" -q --rate 20 --duration 2s --max-inflight 1 --timeout 3s -o slow.log \
+		slow=http://127.0.0.1:$port/slow &&
+	rc=0 && "$REPORT" -f json slow.log >j || rc=$? &&
+	test "$rc" -eq 1 &&
+	jq -e ".targets[0].skipped > 20 and .targets[0].failed == 0" j &&
+	jq -e ".targets[0].requests == 40 and .targets[0].missing == 0" j
+'
+test_expect_success 'skipped ticks alone: INCONCLUSIVE, with the reason' '
+	jq -e ".gate.verdict == \"inconclusive\" and .gate.passed == false" j &&
+	jq -r ".gate.reasons[0]" j | grep -E "^slow: [0-9]+ skipped ticks: the prober could not keep up, so the run is inconclusive \(--allow-skipped accepts it\)$"
+'
+test_expect_success '--allow-skipped accepts them' '
+	"$REPORT" --allow-skipped slow.log >out &&
+	head -n 1 out | grep "^PASS"
+'
+test_expect_success 'latency counts from the scheduled time: the slow page takes about 1 s' '
+	jq -e ".targets[0].latency_ms.p50 >= 800" j
+'
+test_expect_success 'timeouts: a run ending inside them has one open window' '
+	"$PB" -q --rate 10 --duration 1500ms --timeout 300ms -o timeout.log \
+		slow=http://127.0.0.1:$port/slow &&
+	test_must_fail "$REPORT" -f json timeout.log >j &&
+	jq -e ".targets[0].failed == 15 and .targets[0].errors == {\"timeout\": 15}" j &&
+	jq -e ".targets[0].windows_count == 1 and .targets[0].windows[0].open" j &&
+	jq -e ".targets[0].windows[0].start == .targets[0].first" j &&
+	# open: it ends when its last failure completed, after the timeout
+	jq -e "(.targets[0].windows[0].end - .targets[0].last) >= 0.3 and
+	       (.targets[0].windows[0].end - .targets[0].last) < 0.5" j
+'
+test_done
