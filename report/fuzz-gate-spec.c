@@ -1,0 +1,39 @@
+/* libFuzzer target for the report's own parsers: --ok-status lists and the
+ * gate's [NAME:]VALUE limits, which take text from CI configuration. They
+ * must never crash, read out of bounds or leak, and must either succeed or
+ * say why in a NUL-terminated message. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gate_spec.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *s = malloc(size + 1);
+    unsigned char ok[OUTCOME_MAX];
+    char err[256];
+    if (s == NULL)
+        return 0;
+    memcpy(s, data, size);
+    s[size] = '\0';
+    err[0] = '\0';
+    if (spec_parse_ok_status(s, ok, err, sizeof err) < 0 && strlen(err) == 0)
+        abort();
+    for (int r = 0; r < REP_RULE_COMPLETE; r++) {
+        struct rep_limit l;
+        err[0] = '\0';
+        if (spec_parse_limit(s, (enum rep_rule)r, &l, err, sizeof err) == 0) {
+            if (l.target && strlen(l.target) >= size)
+                abort();
+            free(l.target);
+        } else if (strlen(err) == 0) {
+            abort();
+        }
+    }
+    free(s);
+    return 0;
+}
