@@ -14,6 +14,7 @@
 #include "analyze.h"
 #include "ingest.h"
 #include "logread.h"
+#include "pipe.h"
 #include "strmap.h"
 #include "versions.h"
 
@@ -72,6 +73,7 @@ struct source {
 struct ingest {
     struct analysis *an;
     const struct rep_config *cfg;
+    struct pipe *pipe; /* released requests go to analysis through it */
     struct source *src;
     int nsrc;
     struct strmap targets;  /* merged mode: name -> target index */
@@ -242,6 +244,9 @@ static int add_target(struct ingest *g, struct source *s, const struct log_event
     if (s->nlt == TARGETS_MAX)
         return fail(g, "%s:%ld: more than %d targets in one log", spath(s), logr_lineno(s->r),
                     TARGETS_MAX);
+    /* the analysis thread reads the targets: let it finish before they change */
+    if (pipe_drain(g->pipe) < 0)
+        return fail(g, "out of memory");
     int ti = g->cfg->by_log ? -1 : strmap_get(&g->targets, lt->name, h);
     if (ti >= 0) {
         /* the same target probed from another log: one target, merged by time */
@@ -298,10 +303,21 @@ static int add_target(struct ingest *g, struct source *s, const struct log_event
     return 0;
 }
 
+/* Equality of two short strings, inline: on the hot path a call to strcmp
+ * costs more than the compare itself. */
+static inline int same(const char *a, const char *b)
+{
+    while (*a && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
 /* The index of a version string, interned on first sight. */
 static int version_index(struct ingest *g, struct source *s, const char *v)
 {
-    if (s->last_version && strcmp(v, s->last_version) == 0)
+    if (s->last_version && same(v, s->last_version))
         return s->last_vidx;
     uint64_t h = strmap_hash(v);
     int i = strmap_get(&g->versions, v, h);
@@ -335,10 +351,23 @@ static int version_index(struct ingest *g, struct source *s, const char *v)
     return i;
 }
 
+/* The log's index of a target name: a scan while the log has few targets
+ * (they differ at the first character, mostly), the map beyond. */
+static int target_index(const struct source *s, const char *name)
+{
+    if (s->nlt <= 8) {
+        for (int i = 0; i < s->nlt; i++)
+            if (same(name, s->lt[i].name))
+                return i;
+        return -1;
+    }
+    return strmap_get(&s->names, name, strmap_hash(name));
+}
+
 static int add_req(struct ingest *g, struct source *s, const struct log_event *ev)
 {
     const struct log_req *q = &ev->u.req;
-    int li = strmap_get(&s->names, q->target, strmap_hash(q->target));
+    int li = target_index(s, q->target);
     if (li < 0)
         return malformedf(g, s, "req for target \"%.60s\", which no target line declared before",
                           q->target);
@@ -483,12 +512,15 @@ static int ready(struct ingest *g, struct source *s)
     return 0;
 }
 
-/* Hands one request to its target; counts ticks missing since the previous
+/* Hands one request to analysis; counts ticks missing since the previous
  * request of the same target in the same log (the schedule is t0 + i/rate). */
 static int release(struct ingest *g, struct source *s, const struct entry *e)
 {
     struct ltarget *l = &s->lt[UNPACK_TARGET(e->packed)];
-    struct an_target *t = &g->an->targets[l->target];
+    struct pipe_req q = {.t_us = e->t_us, .latency_us = e->latency_us,
+                         .outcome = (uint16_t)UNPACK_OUTCOME(e->packed),
+                         .vidx = (uint16_t)UNPACK_VERSION(e->packed),
+                         .target = (uint32_t)l->target};
     if (g->first_released_us < 0)
         g->first_released_us = e->t_us;
     else if (e->t_us - g->first_released_us > ANALYZE_SPAN_MAX_US)
@@ -497,12 +529,10 @@ static int release(struct ingest *g, struct source *s, const struct entry *e)
     if (l->last_us >= 0) {
         double gap = (double)(e->t_us - l->last_us);
         if (gap > 1.5 * l->interval_us)
-            analyze_missing(t, (uint64_t)llround(gap / l->interval_us) - 1);
+            q.missing = (uint32_t)llround(gap / l->interval_us) - 1;
     }
     l->last_us = e->t_us;
-    int v = UNPACK_VERSION(e->packed);
-    if (analyze_req(t, e->t_us, e->latency_us, UNPACK_OUTCOME(e->packed), v,
-                    v ? g->an->version_names[v] : NULL) < 0)
+    if (pipe_put(g->pipe, &q) < 0)
         return fail(g, "out of memory");
     return 0;
 }
@@ -593,6 +623,10 @@ int ingest_run(struct analysis *an, const struct rep_config *cfg, char *err, siz
     int rc = 0;
     an->cfg = cfg;
     an->first_us = an->last_us = -1;
+    if ((g.pipe = pipe_start(an)) == NULL) {
+        rc = fail(&g, "out of memory");
+        goto out;
+    }
     if (open_logs(&g) < 0) {
         rc = -1;
         goto out;
@@ -616,6 +650,12 @@ int ingest_run(struct analysis *an, const struct rep_config *cfg, char *err, siz
             goto out;
         }
     }
+    if (pipe_finish(g.pipe) < 0) {
+        g.pipe = NULL;
+        rc = fail(&g, "out of memory");
+        goto out;
+    }
+    g.pipe = NULL;
     for (int i = 0; i < an->ntargets; i++) {
         const struct an_target *t = &an->targets[i];
         if (t->first_us >= 0 && (an->first_us < 0 || t->first_us < an->first_us))
@@ -625,6 +665,7 @@ int ingest_run(struct analysis *an, const struct rep_config *cfg, char *err, siz
     }
     check_clocks(an);
 out:
+    pipe_finish(g.pipe); /* after an error: stops the thread, the result is not used */
     for (int i = 0; i < g.nsrc; i++) {
         struct source *s = &g.src[i];
         logr_close(s->r);

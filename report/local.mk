@@ -6,6 +6,7 @@ pbprobe_report_SOURCES = \
 	report/options.c report/options.h \
 	report/gate_spec.c report/gate_spec.h \
 	report/ingest.c report/ingest.h \
+	report/pipe.c report/pipe.h \
 	report/strmap.c report/strmap.h \
 	report/analysis.h \
 	report/analyze.c report/analyze.h \
@@ -22,9 +23,50 @@ pbprobe_report_SOURCES = \
 	report/out_junit.c \
 	report/out_markdown.c \
 	report/plot.c
+pbprobe_report_CFLAGS = $(AM_CFLAGS) -pthread
+pbprobe_report_LDFLAGS = -pthread
 pbprobe_report_LDADD = lib/libpb.a -lm
 dist_man_MANS += docs/pbprobe-report.1
 EXTRA_DIST += docs/report-json.md
+
+# The report's test scripts and the hand-made logs they read.
+EXTRA_DIST += \
+	t/t4000-report-usage.sh \
+	t/t4010-report-bad-input.sh \
+	t/t4020-report-analysis.sh \
+	t/t4030-report-gate.sh \
+	t/t4040-report-formats.sh \
+	t/t4100-report-outage.sh \
+	t/t4110-report-haproxy-burst.sh \
+	t/t4120-report-merge.sh \
+	t/t4130-report-prober-limits.sh \
+	t/t4300-report-plot.sh \
+	t/data/bad-concat.log \
+	t/data/bad-duplicate-target.log \
+	t/data/bad-empty.log \
+	t/data/bad-fields.log \
+	t/data/bad-header-only.log \
+	t/data/bad-latency.log \
+	t/data/bad-lenient.log \
+	t/data/bad-not-a-log.log \
+	t/data/bad-order.log \
+	t/data/bad-outcome.log \
+	t/data/bad-time.log \
+	t/data/bad-truncated.log \
+	t/data/bad-undeclared.log \
+	t/data/bad-version.log \
+	t/data/forward-compat.log \
+	t/data/report-burst.log \
+	t/data/report-clean.log \
+	t/data/report-hostile.log \
+	t/data/report-missing.log \
+	t/data/report-open.log \
+	t/data/report-outage.log \
+	t/data/report-pod-a.log \
+	t/data/report-pod-b.log \
+	t/data/report-pod-c.log \
+	t/data/report-skipped.log \
+	t/data/report-versions.log
 
 # C unit tests of the report's pure parts (cmocka): window and burst state
 # machines against brute-force definitions, the parsers, the printing helpers.
@@ -48,3 +90,16 @@ fuzz_fuzz_report_gate_spec_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer,address,undef
 fuzz_fuzz_report_gate_spec_LDFLAGS = -fsanitize=fuzzer,address,undefined
 fuzz_fuzz_report_gate_spec_LDADD = lib/libpb.a -lm
 endif
+
+# make bench: the report against mawk and gawk on generated logs
+# (bench/report-bench.sh). The generator writes through lib's one writer; it
+# is built with `all` (one small file) because bench/local.mk assigns
+# EXTRA_PROGRAMS with '=' after this fragment is read.
+noinst_PROGRAMS += bench/report-genlog
+bench_report_genlog_SOURCES = bench/report-genlog.c
+bench_report_genlog_LDADD = lib/libpb.a -lm
+EXTRA_DIST += bench/report-bench.sh
+bench: bench-report
+bench-report: pbprobe-report bench/report-genlog
+	PB_BUILD=$(abs_builddir) $(SHELL) $(srcdir)/bench/report-bench.sh
+.PHONY: bench bench-report
