@@ -210,7 +210,8 @@ static int by_time(const void *a, const void *b)
 int analyze_finish(struct analysis *an, char *err, size_t errlen)
 {
     int rc = 0;
-    qsort(an->timeline, (size_t)an->ntimeline, sizeof *an->timeline, by_time);
+    if (an->ntimeline > 1) /* qsort(NULL, 0) is undefined */
+        qsort(an->timeline, (size_t)an->ntimeline, sizeof *an->timeline, by_time);
     for (int i = 0; i < an->ntargets; i++)
         if (finish_target(an, &an->targets[i]) < 0)
             rc = -1;

@@ -276,14 +276,14 @@ static int run_gnuplot(const char *gnuplot, const struct tmpdir *td, char *err, 
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return 0;
-    char line[512] = "";
+    char line[200] = "";
     FILE *f = fopen(td->errors, "r");
     if (f) {
         /* gnuplot's message: the last non-blank line says what went wrong */
-        char buf[512];
+        char buf[200];
         while (fgets(buf, sizeof buf, f))
             if (strspn(buf, " \t\r\n^") != strlen(buf))
-                snprintf(line, sizeof line, "%s", buf);
+                memcpy(line, buf, sizeof line);
         fclose(f);
     }
     line[strcspn(line, "\r\n")] = '\0';
@@ -333,11 +333,13 @@ int plot_draw(const struct analysis *an, const char *path, char *err, size_t err
                  strerror(errno));
         goto out;
     }
+    char dir[sizeof td->dir]; /* a copy: gcc sees overlap in td->dir -> td->series */
+    memcpy(dir, td->dir, sizeof dir);
     for (int i = 0; i < ntargets; i++)
-        snprintf(td->series[i], sizeof td->series[i], "%s/series-%d.dat", td->dir, i);
-    snprintf(td->marks, sizeof td->marks, "%s/marks.dat", td->dir);
-    snprintf(td->script, sizeof td->script, "%s/plot.gp", td->dir);
-    snprintf(td->errors, sizeof td->errors, "%s/gnuplot.err", td->dir);
+        snprintf(td->series[i], sizeof td->series[i], "%s/series-%d.dat", dir, i);
+    snprintf(td->marks, sizeof td->marks, "%s/marks.dat", dir);
+    snprintf(td->script, sizeof td->script, "%s/plot.gp", dir);
+    snprintf(td->errors, sizeof td->errors, "%s/gnuplot.err", dir);
     int64_t base_s = an->first_us / 1000000;
     for (int i = 0; i < ntargets; i++)
         if (write_series(an, &an->targets[i], base_s, td->series[i]) < 0)

@@ -84,7 +84,8 @@ static int by_start(const void *a, const void *b)
 
 void spans_finish(struct an_spans *s)
 {
-    qsort(s->listed, (size_t)s->nlisted, sizeof *s->listed, by_start);
+    if (s->nlisted > 1) /* qsort(NULL, 0) is undefined */
+        qsort(s->listed, (size_t)s->nlisted, sizeof *s->listed, by_start);
 }
 
 void spans_free(struct an_spans *s)
