@@ -478,6 +478,9 @@ int run_probe(const struct probe_config *cfg)
 
     raise_fd_limit();
     signal(SIGPIPE, SIG_IGN);
+    /* past a file size limit, write() must fail with EFBIG and be reported,
+     * not kill the prober silently */
+    signal(SIGXFSZ, SIG_IGN);
     r->log = logw_open(cfg->output, err, sizeof err);
     if (r->log == NULL) {
         fprintf(stderr, "pbprobe: %s\n", err);

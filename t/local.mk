@@ -1,1 +1,38 @@
-# t: build fragment (see Makefile.am).
+# t/: the test suite. `make check` runs t/run-all, which runs every
+# t/t[0-9]*.sh script (TAP, sourcing t/lib.sh) and every C unit test.
+
+# Misbehaving TCP peers for the transport-error tests.
+check_PROGRAMS += t/helpers/badpeer
+t_helpers_badpeer_SOURCES = t/helpers/badpeer.c
+
+# C unit tests of lib/ (cmocka). Without cmocka they are not built, and
+# t/run-all says so; they are never replaced by something weaker.
+if HAVE_CMOCKA
+check_PROGRAMS += t/unit-units t/unit-hist t/unit-logfmt
+T_UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+T_UNIT_LDADD = lib/libpb.a $(CMOCKA_LIBS) -lm
+t_unit_units_SOURCES = t/unit-units.c
+t_unit_units_CFLAGS = $(T_UNIT_CFLAGS)
+t_unit_units_LDADD = $(T_UNIT_LDADD)
+t_unit_hist_SOURCES = t/unit-hist.c
+t_unit_hist_CFLAGS = $(T_UNIT_CFLAGS)
+t_unit_hist_LDADD = $(T_UNIT_LDADD)
+t_unit_logfmt_SOURCES = t/unit-logfmt.c
+t_unit_logfmt_CFLAGS = $(T_UNIT_CFLAGS)
+t_unit_logfmt_LDADD = $(T_UNIT_LDADD)
+endif
+
+EXTRA_DIST += t/lib.sh t/run-all t/t0000-harness.sh lab/services.sh
+
+# Builds what the suite needs without running it (test.sh, .ci/run).
+# Two steps, like automake's own check-am: in one parallel make the programs
+# could link against a lib/libpb.a that `all` is still rebuilding.
+check-build:
+	$(MAKE) $(AM_MAKEFLAGS) all
+	$(MAKE) $(AM_MAKEFLAGS) $(check_PROGRAMS)
+.PHONY: check-build
+
+# Absolute paths: the scripts cd into temporary directories.
+check-local: $(check_PROGRAMS)
+	PB_BUILD='$(abs_top_builddir)' PB_SRC='$(abs_top_srcdir)' \
+		'$(abs_top_srcdir)/t/run-all'

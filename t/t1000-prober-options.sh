@@ -1,0 +1,61 @@
+#!/bin/bash
+# pbprobe's command line: help, man page in step with it, usage errors that
+# name the problem, output errors with their documented exit codes.
+. "$(dirname "$0")/lib.sh"
+
+PB=$PB_BUILD/pbprobe
+
+test_expect_success '--help and --version exit 0' '
+	"$PB" --help >help.out &&
+	grep -q "^Usage: pbprobe" help.out &&
+	"$PB" --version | grep -q "^pbprobe [0-9]"
+'
+
+test_expect_success 'every long option in --help is in the man page, and back' '
+	"$PB" --help | grep -o -- "--[a-z][a-z-]*" | sort -u >help.opts &&
+	sed "s/\\\\-/-/g" "$PB_SRC/docs/pbprobe.1" | grep -o -- "--[a-z][a-z-]*" | sort -u >man.opts &&
+	test_cmp help.opts man.opts
+'
+
+# usage errors: exit 2 and one line on stderr that names the culprit
+check_usage() {
+	expect=$1
+	shift
+	test_expect_code 2 "$PB" "$@" 2>err.out &&
+	test "$(wc -l <err.out)" -eq 1 &&
+	grep -q -- "$expect" err.out
+}
+
+test_expect_success 'usage errors exit 2 with one line naming the problem' '
+	check_usage "no URL" &&
+	check_usage "bad URL \"ftp://x/\"" ftp://x/ &&
+	check_usage "bad URL" "http://h:99999/" &&
+	check_usage "bad rate \"10x\"" --rate 10x http://h/ &&
+	check_usage "bad duration \"5parsecs\"" --duration 5parsecs http://h/ &&
+	check_usage "unknown option --bogus" --bogus http://h/ &&
+	check_usage "needs a value" http://h/ --rate &&
+	check_usage "two targets named" http://h/ http://h/ &&
+	check_usage "no target named \"api\"" --rate api:5 http://h/ &&
+	check_usage "give -o FILE" http://h/ -- true &&
+	check_usage "do not mix" -d 1s -o x.log http://h/ -- true &&
+	check_usage "must be followed by a COMMAND" -o x.log http://h/ -- &&
+	check_usage "--max-inflight" -m 0 http://h/ &&
+	check_usage "not \"Name: value\"" -H nocolon http://h/
+'
+
+test_expect_success 'an unwritable log is exit 3 with the path and reason' '
+	test_expect_code 3 "$PB" -q -d 1s -o /nonexistent/dir/x.log http://127.0.0.1:1/ 2>err.out &&
+	grep -q "/nonexistent/dir/x.log: cannot open for writing: No such file" err.out
+'
+
+test_expect_success 'a full disk is exit 3 and one clear line, not a crash' '
+	test_expect_code 3 "$PB" -q -d 2s --rate 1k -o /dev/full http://127.0.0.1:1/ 2>err.out &&
+	grep -q "/dev/full: write failed: No space left on device" err.out
+'
+
+test_expect_success 'pbprobe mark outside a run says why' '
+	test_expect_code 2 env -u PBPROBE_MARK "$PB" mark hello 2>err.out &&
+	grep -q "PBPROBE_MARK is not set" err.out
+'
+
+test_done

@@ -1,0 +1,61 @@
+#!/bin/bash
+# The open-loop schedule against a real nginx: exact request counts, exact
+# spacing, and every request accounted for in nginx's own access log.
+. "$(dirname "$0")/lib.sh"
+
+PB=$PB_BUILD/pbprobe
+LOGCAT=$PB_BUILD/t/helpers/logcat
+port=$(svc_free_port)
+test_expect_success 'setup: a private nginx' '
+	svc_nginx_start "$TEST_DIR/ng" "$port" "add_header X-App-Version 2.7.2 always;" \
+		"location /api/ { return 200 \"[]\"; }"
+'
+base=http://127.0.0.1:$port
+
+test_expect_success 'rate 200 for 5s schedules exactly 1000 requests per URL' '
+	"$PB" -q --rate 200 --duration 5s --version-header X-App-Version -o run.log \
+		home=$base/ api=$base/api/helpingmaterial &&
+	"$LOGCAT" run.log >events &&
+	test "$(awk -F"\t" "\$1==\"req\" && \$3==\"home\"" events | wc -l)" -eq 1000 &&
+	test "$(awk -F"\t" "\$1==\"req\" && \$3==\"api\"" events | wc -l)" -eq 1000
+'
+
+test_expect_success 'ticks are exactly 1/rate apart on the schedule' '
+	awk -F"\t" "\$1==\"req\" && \$3==\"home\" { print \$2 }" events >times &&
+	awk "NR==1 { t0 = \$1 } { d = \$1 - t0 - (NR-1)*5000; if (d < -1 || d > 1) bad++ }
+	     END { exit bad > 0 }" times
+'
+
+test_expect_success 'every answer is logged with status, peer, version and reuse' '
+	awk -F"\t" "\$1==\"req\" && (\$4 != 200 || \$9 != \"127.0.0.1:$port\" || \$10 != \"2.7.2\")" events >bad &&
+	test_must_be_empty bad &&
+	test "$(awk -F"\t" "\$1==\"req\" && \$8==1" events | wc -l)" -ge 1900
+'
+
+test_expect_success 'request ids are unique and are exactly those nginx logged' '
+	awk -F"\t" "\$1==\"req\" { print \$11 }" events | sort >ids.probe &&
+	test "$(sort -u ids.probe | wc -l)" -eq 2000 &&
+	cut -f4 "$TEST_DIR/ng/access.log" | sort >ids.nginx &&
+	test_cmp ids.probe ids.nginx
+'
+
+test_expect_success 'the log ends with an end line saying why' '
+	tail -n 1 events | grep -q "^end	[0-9]*	duration$"
+'
+
+test_expect_success '--new-connection opens one TCP connection per request' '
+	: >"$TEST_DIR/ng/access.log" &&
+	"$PB" -q -N --rate 100 --duration 1s -o new.log $base/ &&
+	"$LOGCAT" new.log | awk -F"\t" "\$1==\"req\" { print \$8 }" | sort | uniq -c >reuse &&
+	echo "    100 0" >expect && test_cmp expect reuse &&
+	test "$(cut -f9 "$TEST_DIR/ng/access.log" | sort -u | wc -l)" -eq 100
+'
+
+test_expect_success 'a target rate of its own: NAME:RATE' '
+	"$PB" -q --rate 10 --rate fast:100 --duration 2s -o two.log slow=$base/ fast=$base/x &&
+	"$LOGCAT" two.log >two.events &&
+	test "$(grep -c "^req	[0-9]*	slow	" two.events)" -eq 20 &&
+	test "$(grep -c "^req	[0-9]*	fast	" two.events)" -eq 200
+'
+
+test_done

@@ -1,0 +1,68 @@
+#!/bin/bash
+# pbprobe wrapping an upgrade command: its status passes through, its
+# markers land in order on the timeline, probing covers lead and tail.
+. "$(dirname "$0")/lib.sh"
+
+PB=$PB_BUILD/pbprobe
+LOGCAT=$PB_BUILD/t/helpers/logcat
+port=$(svc_free_port)
+test_expect_success 'setup: a private nginx' '
+	svc_nginx_start "$TEST_DIR/ng" "$port"
+'
+url=http://127.0.0.1:$port/
+export PATH="$PB_BUILD:$PATH"
+
+test_expect_success 'the command exit status is pbprobe exit status' '
+	test_expect_code 7 "$PB" -q --lead 100ms --tail 100ms -o st.log $url -- sh -c "exit 7" &&
+	"$LOGCAT" st.log | grep -q "^cmd-exit	[0-9]*	7	exited$"
+'
+
+test_expect_success 'a command killed by a signal gives 128+N' '
+	test_expect_code 143 "$PB" -q --lead 100ms --tail 100ms -o sig.log $url -- sh -c "kill -TERM \$\$" &&
+	"$LOGCAT" sig.log | grep -q "^cmd-exit	[0-9]*	143	killed:SIGTERM$"
+'
+
+test_expect_success 'a command that cannot start is 127 and a clear line' '
+	test_expect_code 127 "$PB" -q --lead 100ms -o nx.log $url -- /nonexistent/upgrade 2>err &&
+	grep -q "/nonexistent/upgrade: cannot run: No such file or directory" err
+'
+
+test_expect_success 'markers appear in order, inside the command, with their times' '
+	"$PB" -q --rate 100 --lead 300ms --tail 300ms -o marks.log $url -- sh -c "
+		pbprobe mark \"migration start\" && sleep 0.2 &&
+		echo \"migration end\" >\"\$PBPROBE_MARK\" && sleep 0.2 &&
+		pbprobe mark rollout && sleep 0.1" &&
+	"$LOGCAT" marks.log | awk -F"\t" "\$1 ~ /^(cmd-|mark)/ { print \$1, \$3 }" >order &&
+	printf "%s\n" "cmd-start" "mark migration start" "mark migration end" "mark rollout" "cmd-exit 0" >expect &&
+	sed "s/^cmd-start .*/cmd-start/" order >got && test_cmp expect got &&
+	"$LOGCAT" marks.log | awk -F"\t" "\$1==\"mark\" { if (\$2 <= prev) exit 1; prev = \$2 }"
+'
+
+test_expect_success 'probing starts --lead before the command and lasts --tail after' '
+	"$LOGCAT" marks.log >ev &&
+	first=$(awk -F"\t" "\$1==\"req\" { print \$2; exit }" ev) &&
+	last=$(awk -F"\t" "\$1==\"req\" { t = \$2 } END { print t }" ev) &&
+	start=$(awk -F"\t" "\$1==\"cmd-start\" { print \$2 }" ev) &&
+	exit=$(awk -F"\t" "\$1==\"cmd-exit\" { print \$2 }" ev) &&
+	test $((start - first)) -ge 290000 && test $((start - first)) -le 350000 &&
+	test $((last - exit)) -ge 280000 && test $((last - exit)) -le 310000
+'
+
+test_expect_success 'a log that cannot be written at all: the upgrade is not started' '
+	test_expect_code 3 "$PB" -q --lead 100ms -o /dev/full $url -- touch never.started 2>err &&
+	! test -f never.started &&
+	grep -q "/dev/full: write failed: No space left on device" err
+'
+
+test_expect_success 'a log that fills up mid-run stops probing but never the upgrade' '
+	test_expect_code 3 bash -c "ulimit -f 64; exec \"\$0\" \"\$@\"" "$PB" -q --rate 1k \
+		--lead 100ms --tail 100ms -o full.log $url -- \
+		sh -c "sleep 1.5; touch upgrade.done; exit 5" 2>err &&
+	test -f upgrade.done &&
+	grep -q "full.log: write failed: File too large" err &&
+	grep -q "the command exited with status 5" err &&
+	"$LOGCAT" full.log >events 2>logcat.err &&
+	test "$(grep -c "^req" events)" -ge 400
+'
+
+test_done

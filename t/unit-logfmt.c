@@ -1,0 +1,722 @@
+/* Unit tests of the log format: lib/logwrite.c writes a file, lib/logread.c
+ * reads it back (docs/log-format.md). Bad input must give one clear error
+ * naming path:line, never a crash or a silent skip. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "logread.h"
+#include "logwrite.h"
+#include "outcome.h"
+
+static char tmpdir[] = "/tmp/pbprobe-unit-logfmt.XXXXXX";
+static int nfiles;
+
+static int setup(void **state)
+{
+    (void)state;
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    char cmd[128];
+    (void)state;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* A fresh path in the test's directory; the returned buffer is static. */
+static const char *new_path(const char *name)
+{
+    static char path[256];
+    snprintf(path, sizeof path, "%s/%02d-%s", tmpdir, ++nfiles, name);
+    return path;
+}
+
+static void write_file(const char *path, const char *content, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(content, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char *buf = malloc(1 << 20);
+    assert_non_null(buf);
+    size_t n = fread(buf, 1, (1 << 20) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+#define HEADER "#pbprobe-log 1\tstart_us=1764165600000000\thost=h\tpid=1\tversion=0.1.0\n"
+
+static const struct log_header test_header = {
+    .version = LOG_FORMAT_VERSION,
+    .wall_start_us = 1764165600123456,
+    .host = "ci-runner-7",
+    .pid = 4242,
+    .prober_version = "0.1.0",
+    .cmd = "pbprobe --rate 200 -H 'Authorization: <redacted>'",
+};
+
+static struct logw *open_writer(const char *path)
+{
+    char err[256] = "";
+    struct logw *w = logw_open(path, err, sizeof err);
+    if (w == NULL)
+        fail_msg("logw_open: %s", err);
+    assert_int_equal(logw_header(w, &test_header), 0);
+    return w;
+}
+
+static void close_writer(struct logw *w)
+{
+    char err[256] = "";
+    if (logw_close(w, err, sizeof err) != 0)
+        fail_msg("logw_close: %s", err);
+}
+
+static struct logr *open_reader(const char *path)
+{
+    char err[256] = "";
+    struct logr *r = logr_open(path, err, sizeof err);
+    if (r == NULL)
+        fail_msg("logr_open: %s", err);
+    return r;
+}
+
+static void next_ok(struct logr *r, struct log_event *ev)
+{
+    char err[256] = "";
+    int rc = logr_next(r, ev, err, sizeof err);
+    if (rc != 1)
+        fail_msg("logr_next returned %d at line %ld: %s", rc, logr_lineno(r), err);
+}
+
+static void at_end(struct logr *r)
+{
+    char err[256] = "";
+    struct log_event ev;
+    int rc = logr_next(r, &ev, err, sizeof err);
+    if (rc != 0)
+        fail_msg("expected the end, logr_next returned %d: %s", rc, err);
+}
+
+/* Checks that a log whose text is `content` fails to open with an error
+ * containing `what`, prefixed by the path (and line, when line > 0). */
+static void open_fails(const char *name, const char *content, size_t len, long line,
+                       const char *what)
+{
+    char err[512] = "", want[300];
+    const char *path = new_path(name);
+    write_file(path, content, len);
+    struct logr *r = logr_open(path, err, sizeof err);
+    if (r != NULL)
+        fail_msg("%s: opened, expected \"%s\"", name, what);
+    if (line > 0)
+        snprintf(want, sizeof want, "%s:%ld: ", path, line);
+    else
+        snprintf(want, sizeof want, "%s: ", path);
+    if (strncmp(err, want, strlen(want)) != 0 || strstr(err, what) == NULL)
+        fail_msg("%s: error \"%s\", expected \"%s...%s\"", name, err, want, what);
+}
+
+static void header_round_trips(void **state)
+{
+    (void)state;
+    const char *path = new_path("header.log");
+    close_writer(open_writer(path));
+    struct logr *r = open_reader(path);
+    const struct log_header *h = logr_header(r);
+    assert_int_equal(h->version, 1);
+    assert_int_equal(h->wall_start_us, test_header.wall_start_us);
+    assert_string_equal(h->host, test_header.host);
+    assert_int_equal(h->pid, 4242);
+    assert_string_equal(h->prober_version, "0.1.0");
+    assert_string_equal(h->cmd, test_header.cmd);
+    assert_string_equal(logr_path(r), path);
+    at_end(r);
+    assert_int_equal(logr_truncated(r), 0);
+    logr_close(r);
+}
+
+static void header_without_optional_keys(void **state)
+{
+    (void)state;
+    const char *path = new_path("bare-header.log");
+    char err[256];
+    struct logw *w = logw_open(path, err, sizeof err);
+    assert_non_null(w);
+    struct log_header h = {.version = 1, .wall_start_us = -1};
+    assert_int_equal(logw_header(w, &h), 0);
+    close_writer(w);
+    char *text = slurp(path);
+    assert_string_equal(text, "#pbprobe-log 1\n");
+    free(text);
+    struct logr *r = open_reader(path);
+    assert_int_equal(logr_header(r)->wall_start_us, -1);
+    assert_null(logr_header(r)->host);
+    assert_null(logr_header(r)->cmd);
+    logr_close(r);
+}
+
+static void every_event_kind_round_trips(void **state)
+{
+    (void)state;
+    const char *path = new_path("kinds.log");
+    struct logw *w = open_writer(path);
+    struct log_target t = {.name = "home", .url = "http://127.0.0.1:8080/", .rate = 200,
+                           .flags = "keepalive"};
+    struct log_target t2 = {.name = "slow", .url = "http://127.0.0.1:8080/slow", .rate = 0.5,
+                            .flags = NULL};
+    struct log_req ok = {.wall_sched_us = 1764165600200000, .target = "home", .outcome = 200,
+                         .latency_us = 1234, .delay_us = 56, .bytes = 612, .reused = 1,
+                         .peer = "127.0.0.1:8080", .version = "v2", .request_id = "abc-1"};
+    struct log_req skipped = {.wall_sched_us = 1764165600205000, .target = "home",
+                              .outcome = OUTCOME_SKIPPED, .latency_us = -1, .delay_us = -1,
+                              .bytes = -1, .reused = -1};
+    struct log_req timeout = {.wall_sched_us = 1764165600210000, .target = "slow",
+                              .outcome = OUTCOME_TIMEOUT, .latency_us = 2000000, .delay_us = 3,
+                              .bytes = 0, .reused = 0, .peer = "[::1]:8080",
+                              .request_id = "abc-3"};
+    struct log_cmd_start cs = {.pid = 777, .command = "kubectl rollout restart deploy/app"};
+    struct log_cmd_exit ce = {.status = 143, .how = "killed:SIGTERM"};
+    assert_int_equal(logw_target(w, 1764165600100000, &t), 0);
+    assert_int_equal(logw_target(w, 1764165600100001, &t2), 0);
+    assert_int_equal(logw_req(w, &ok), 0);
+    assert_int_equal(logw_req(w, &skipped), 0);
+    assert_int_equal(logw_req(w, &timeout), 0);
+    assert_int_equal(logw_text(w, "mark", 1764165600300000, "migration start"), 0);
+    assert_int_equal(logw_cmd_start(w, 1764165600400000, &cs), 0);
+    assert_int_equal(logw_cmd_exit(w, 1764165600500000, &ce), 0);
+    assert_int_equal(logw_text(w, "warn", 1764165600600000, "event loop late by 120ms"), 0);
+    assert_int_equal(logw_text(w, "end", 1764165600700000, "duration"), 0);
+    assert_true(logw_pending(w) > 0);
+    assert_int_equal(logw_flush(w), 0);
+    assert_int_equal(logw_pending(w), 0);
+    assert_null(logw_error(w));
+    close_writer(w);
+
+    struct logr *r = open_reader(path);
+    struct log_event ev;
+    next_ok(r, &ev);
+    assert_int_equal(ev.kind, LOG_TARGET);
+    assert_string_equal(ev.kind_name, "target");
+    assert_int_equal(ev.wall_us, 1764165600100000);
+    assert_string_equal(ev.u.target.name, "home");
+    assert_string_equal(ev.u.target.url, "http://127.0.0.1:8080/");
+    assert_true(ev.u.target.rate == 200);
+    assert_string_equal(ev.u.target.flags, "keepalive");
+    next_ok(r, &ev);
+    assert_int_equal(ev.kind, LOG_TARGET);
+    assert_true(ev.u.target.rate == 0.5);
+    assert_null(ev.u.target.flags);
+
+    next_ok(r, &ev);
+    assert_int_equal(ev.kind, LOG_REQ);
+    assert_int_equal(ev.wall_us, ok.wall_sched_us);
+    assert_int_equal(ev.u.req.wall_sched_us, ok.wall_sched_us);
+    assert_string_equal(ev.u.req.target, "home");
+    assert_int_equal(ev.u.req.outcome, 200);
+    assert_int_equal(ev.u.req.latency_us, 1234);
+    assert_int_equal(ev.u.req.delay_us, 56);
+    assert_int_equal(ev.u.req.bytes, 612);
+    assert_int_equal(ev.u.req.reused, 1);
+    assert_string_equal(ev.u.req.peer, "127.0.0.1:8080");
+    assert_string_equal(ev.u.req.version, "v2");
+    assert_string_equal(ev.u.req.request_id, "abc-1");
+
+    next_ok(r, &ev);
+    assert_int_equal(ev.kind, LOG_REQ);
+    assert_int_equal(ev.u.req.outcome, OUTCOME_SKIPPED);
+    assert_int_equal(ev.u.req.latency_us, -1);
+    assert_int_equal(ev.u.req.delay_us, -1);
+    assert_int_equal(ev.u.req.bytes, -1);
+    assert_int_equal(ev.u.req.reused, -1);
+    assert_null(ev.u.req.peer);
+    assert_null(ev.u.req.version);
+    assert_null(ev.u.req.request_id);
+
+    next_ok(r, &ev);
+    assert_int_equal(ev.u.req.outcome, OUTCOME_TIMEOUT);
+    assert_string_equal(ev.u.req.target, "slow");
+    assert_int_equal(ev.u.req.latency_us, 2000000);
+    assert_int_equal(ev.u.req.reused, 0);
+    assert_int_equal(ev.u.req.bytes, 0);
+    assert_string_equal(ev.u.req.peer, "[::1]:8080");
+    assert_null(ev.u.req.version);
+
+    next_ok(r, &ev);
+    assert_int_equal(ev.kind, LOG_MARK);
+    assert_int_equal(ev.wall_us, 1764165600300000);
+    assert_string_equal(ev.u.text, "migration start");
+    next_ok(r, &ev);
+    assert_int_equal(ev.kind, LOG_CMD_START);
+    assert_int_equal(ev.u.cmd_start.pid, 777);
+    assert_string_equal(ev.u.cmd_start.command, cs.command);
+    next_ok(r, &ev);
+    assert_int_equal(ev.kind, LOG_CMD_EXIT);
+    assert_int_equal(ev.u.cmd_exit.status, 143);
+    assert_string_equal(ev.u.cmd_exit.how, "killed:SIGTERM");
+    next_ok(r, &ev);
+    assert_int_equal(ev.kind, LOG_WARN);
+    assert_string_equal(ev.u.text, "event loop late by 120ms");
+    next_ok(r, &ev);
+    assert_int_equal(ev.kind, LOG_END);
+    assert_string_equal(ev.u.text, "duration");
+    at_end(r);
+    assert_int_equal(logr_truncated(r), 0);
+    assert_int_equal(logr_unknown_lines(r), 0);
+    assert_int_equal(logr_lineno(r), 11);
+    logr_close(r);
+}
+
+/* Every error class and a spread of statuses survive the trip. */
+static void every_outcome_round_trips(void **state)
+{
+    (void)state;
+    const char *path = new_path("outcomes.log");
+    struct logw *w = open_writer(path);
+    static const int statuses[] = {100, 200, 204, 301, 404, 500, 502, 503, 504, 999};
+    int n = 0;
+    for (int o = 1; o < OUTCOME_ERROR_END; o++, n++) {
+        struct log_req q = {.wall_sched_us = n, .target = "t", .outcome = o,
+                            .latency_us = o == OUTCOME_SKIPPED ? -1 : 5, .delay_us = -1,
+                            .bytes = -1, .reused = -1};
+        assert_int_equal(logw_req(w, &q), 0);
+    }
+    for (size_t i = 0; i < sizeof statuses / sizeof *statuses; i++) {
+        struct log_req q = {.wall_sched_us = 0, .target = "t", .outcome = statuses[i],
+                            .latency_us = 1, .delay_us = 0, .bytes = 0, .reused = 0};
+        assert_int_equal(logw_req(w, &q), 0);
+    }
+    close_writer(w);
+    struct logr *r = open_reader(path);
+    struct log_event ev;
+    for (int o = 1; o < OUTCOME_ERROR_END; o++) {
+        next_ok(r, &ev);
+        assert_int_equal(ev.u.req.outcome, o);
+    }
+    for (size_t i = 0; i < sizeof statuses / sizeof *statuses; i++) {
+        next_ok(r, &ev);
+        assert_int_equal(ev.u.req.outcome, statuses[i]);
+    }
+    at_end(r);
+    logr_close(r);
+}
+
+/* TAB, newline, CR and backslash are escaped, a lone "-" is not "absent",
+ * and nothing a field holds can break the line into more fields or lines. */
+static void special_characters_round_trip(void **state)
+{
+    (void)state;
+    static const char *const values[] = {
+        "a\tb", "line1\nline2", "cr\r\n", "back\\slash", "\\", "\\t", "-", "--", "-x",
+        "\\-", "", " leading and trailing ", "\xc3\xa9t\xc3\xa9 \xe2\x9c\x93", "\t\t\n\\",
+    };
+    const size_t nv = sizeof values / sizeof *values;
+    const char *path = new_path("escapes.log");
+    struct logw *w = open_writer(path);
+    for (size_t i = 0; i < nv; i++) {
+        struct log_req q = {.wall_sched_us = (int64_t)i, .target = values[i], .outcome = 200,
+                            .latency_us = 1, .delay_us = 1, .bytes = 1, .reused = 1,
+                            .peer = values[i], .version = values[i],
+                            .request_id = values[i]};
+        struct log_target t = {.name = values[i], .url = values[i], .rate = 1,
+                               .flags = values[i]};
+        struct log_cmd_start cs = {.pid = 1, .command = values[i]};
+        struct log_cmd_exit ce = {.status = 0, .how = values[i]};
+        assert_int_equal(logw_target(w, 1, &t), 0);
+        assert_int_equal(logw_req(w, &q), 0);
+        assert_int_equal(logw_text(w, "mark", 2, values[i]), 0);
+        assert_int_equal(logw_cmd_start(w, 3, &cs), 0);
+        assert_int_equal(logw_cmd_exit(w, 4, &ce), 0);
+    }
+    close_writer(w);
+
+    /* awk -F'\t' sees the documented number of fields on every line */
+    char *text = slurp(path);
+    int lines = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"), lines++) {
+        int tabs = 0;
+        for (char *c = line; *c; c++)
+            tabs += *c == '\t';
+        if (lines == 0)
+            continue;
+        static const int want_tabs[] = {5, 10, 2, 3, 3};
+        assert_int_equal(tabs, want_tabs[(lines - 1) % 5]);
+        assert_null(strchr(line, '\r'));
+    }
+    assert_int_equal(lines, 1 + 5 * (int)nv);
+    free(text);
+
+    struct logr *r = open_reader(path);
+    struct log_event ev;
+    for (size_t i = 0; i < nv; i++) {
+        next_ok(r, &ev);
+        assert_int_equal(ev.kind, LOG_TARGET);
+        assert_string_equal(ev.u.target.name, values[i]);
+        assert_string_equal(ev.u.target.url, values[i]);
+        assert_string_equal(ev.u.target.flags, values[i]);
+        next_ok(r, &ev);
+        assert_int_equal(ev.kind, LOG_REQ);
+        assert_string_equal(ev.u.req.target, values[i]);
+        assert_string_equal(ev.u.req.peer, values[i]);
+        assert_string_equal(ev.u.req.version, values[i]);
+        assert_string_equal(ev.u.req.request_id, values[i]);
+        next_ok(r, &ev);
+        assert_string_equal(ev.u.text, values[i]);
+        next_ok(r, &ev);
+        assert_string_equal(ev.u.cmd_start.command, values[i]);
+        next_ok(r, &ev);
+        assert_string_equal(ev.u.cmd_exit.how, values[i]);
+    }
+    at_end(r);
+    logr_close(r);
+
+    /* header values too */
+    path = new_path("escaped-header.log");
+    char err[256];
+    w = logw_open(path, err, sizeof err);
+    assert_non_null(w);
+    struct log_header h = {.version = 1, .wall_start_us = 5, .host = "-", .pid = 9,
+                           .prober_version = "a\tb=c", .cmd = "x\ny\\z"};
+    assert_int_equal(logw_header(w, &h), 0);
+    close_writer(w);
+    r = open_reader(path);
+    assert_string_equal(logr_header(r)->host, "-");
+    assert_string_equal(logr_header(r)->prober_version, "a\tb=c");
+    assert_string_equal(logr_header(r)->cmd, "x\ny\\z");
+    logr_close(r);
+}
+
+/* Enough lines to cross the writer's buffer and the reader's chunk many
+ * times: no line is lost, split or doubled at a boundary. */
+static void many_lines_round_trip(void **state)
+{
+    (void)state;
+    enum { N = 300000 };
+    const char *path = new_path("many.log");
+    struct logw *w = open_writer(path);
+    char id[32];
+    for (int i = 0; i < N; i++) {
+        snprintf(id, sizeof id, "req-%d", i);
+        struct log_req q = {.wall_sched_us = 1764165600000000 + i * 5000, .target = "home",
+                            .outcome = i % 7 ? 200 : OUTCOME_RESET, .latency_us = i,
+                            .delay_us = i % 100, .bytes = 612, .reused = i % 2,
+                            .peer = "127.0.0.1:8080", .request_id = id};
+        assert_int_equal(logw_req(w, &q), 0);
+        if (i % 1000 == 0)
+            assert_int_equal(logw_flush(w), 0);
+    }
+    close_writer(w);
+    struct logr *r = open_reader(path);
+    struct log_event ev;
+    for (int i = 0; i < N; i++) {
+        next_ok(r, &ev);
+        snprintf(id, sizeof id, "req-%d", i);
+        if (ev.u.req.latency_us != i || strcmp(ev.u.req.request_id, id) != 0)
+            fail_msg("line %d: latency %lld id %s", i + 2, (long long)ev.u.req.latency_us,
+                     ev.u.req.request_id);
+        assert_int_equal(ev.u.req.outcome, i % 7 ? 200 : OUTCOME_RESET);
+        assert_int_equal(ev.wall_us, 1764165600000000 + (int64_t)i * 5000);
+    }
+    at_end(r);
+    assert_int_equal(logr_lineno(r), N + 1);
+    logr_close(r);
+}
+
+/* A prober killed mid-write leaves a last line without its newline: the
+ * reader says so and does not hand it out as an event. */
+static void truncated_last_line_is_reported_not_read(void **state)
+{
+    (void)state;
+    static const char text[] = HEADER "mark\t1764165600000001\tbefore\n"
+                                      "req\t1764165600000002\thome\t200\t12";
+    const char *path = new_path("truncated.log");
+    write_file(path, text, sizeof text - 1);
+    struct logr *r = open_reader(path);
+    struct log_event ev;
+    next_ok(r, &ev);
+    assert_string_equal(ev.u.text, "before");
+    assert_int_equal(logr_truncated(r), 0);
+    at_end(r);
+    assert_int_equal(logr_truncated(r), 1);
+    logr_close(r);
+
+    /* even a last line that would parse is not trusted without its newline */
+    static const char whole[] = HEADER "mark\t1764165600000001\tcut";
+    path = new_path("truncated-whole.log");
+    write_file(path, whole, sizeof whole - 1);
+    r = open_reader(path);
+    at_end(r);
+    assert_int_equal(logr_truncated(r), 1);
+    logr_close(r);
+
+    /* a prober killed before finishing its header */
+    open_fails("truncated-header.log", "#pbprobe-log 1\tstart_", 21, 1, "truncated header");
+}
+
+static void unknown_kinds_are_skipped_and_counted(void **state)
+{
+    (void)state;
+    static const char text[] = HEADER "db-query\t1764165600000001\tpg\tok\t5\n"
+                                      "mark\t1764165600000002\tm1\n"
+                                      "future-kind\t1764165600000003\n"
+                                      "mark\t1764165600000004\tm2\n";
+    const char *path = new_path("unknown.log");
+    write_file(path, text, sizeof text - 1);
+    struct logr *r = open_reader(path);
+    struct log_event ev;
+    int marks = 0, unknown = 0;
+    char err[256];
+    int rc;
+    while ((rc = logr_next(r, &ev, err, sizeof err)) == 1) {
+        if (ev.kind == LOG_MARK)
+            marks++;
+        else if (ev.kind == LOG_UNKNOWN)
+            unknown++;
+        else
+            fail_msg("unexpected kind %s", ev.kind_name);
+        if (ev.kind == LOG_UNKNOWN && unknown == 1) {
+            assert_string_equal(ev.kind_name, "db-query");
+            assert_int_equal(ev.wall_us, 1764165600000001);
+        }
+    }
+    assert_int_equal(rc, 0);
+    assert_int_equal(marks, 2);
+    assert_int_equal(unknown, 2);
+    assert_int_equal(logr_unknown_lines(r), 2);
+    logr_close(r);
+}
+
+/* Version 1 grows by appending fields: readers ignore what they do not know. */
+static void extra_trailing_fields_are_ignored(void **state)
+{
+    (void)state;
+    static const char text[] =
+        HEADER "target\t1\thome\thttp://x/\t200\tkeepalive\tnew-field\tanother\n"
+               "req\t2\thome\t503\t10\t1\t0\t1\t127.0.0.1:80\tv1\tid-1\textra\t\t-\tmore\n"
+               "mark\t3\tm\textra\n"
+               "cmd-start\t4\t99\tcmd\textra\n"
+               "cmd-exit\t5\t0\texited\textra\n"
+               "end\t6\tsignal\textra\n";
+    const char *path = new_path("extra.log");
+    write_file(path, text, sizeof text - 1);
+    struct logr *r = open_reader(path);
+    struct log_event ev;
+    next_ok(r, &ev);
+    assert_string_equal(ev.u.target.flags, "keepalive");
+    next_ok(r, &ev);
+    assert_int_equal(ev.u.req.outcome, 503);
+    assert_string_equal(ev.u.req.request_id, "id-1");
+    next_ok(r, &ev);
+    assert_string_equal(ev.u.text, "m");
+    next_ok(r, &ev);
+    assert_string_equal(ev.u.cmd_start.command, "cmd");
+    next_ok(r, &ev);
+    assert_string_equal(ev.u.cmd_exit.how, "exited");
+    next_ok(r, &ev);
+    assert_int_equal(ev.kind, LOG_END);
+    assert_string_equal(ev.u.text, "signal");
+    at_end(r);
+    logr_close(r);
+}
+
+/* Each malformed line gives -1 with "path:line: " and the reason; the reader
+ * then goes on with the next line. */
+static void malformed_lines_name_path_and_line(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *line;
+        const char *what;
+    } cases[] = {
+        {"no tab here", "not an event line"},
+        {"", "not an event line"},
+        {"mark\tsoon\tx", "bad time"},
+        {"mark\t-5\tx", "bad time"},
+        {"mark\t99999999999999999999999\tx", "bad time"},
+        {"mark\t1", "missing its text"},
+        {"req\t1\thome\t200\t1\t1\t1\t1\tpeer\tv", "expected 11"},
+        {"req\t1\thome\t2x0\t1\t1\t1\t1\tpeer\tv\tid", "bad outcome \"2x0\""},
+        {"req\t1\thome\t42\t1\t1\t1\t1\tpeer\tv\tid", "bad outcome"},
+        {"req\t1\thome\tbroken\t1\t1\t1\t1\tpeer\tv\tid", "bad outcome"},
+        {"req\t1\thome\t200\tfast\t1\t1\t1\tpeer\tv\tid", "bad latency"},
+        {"req\t1\thome\t200\t-\t1\t1\t1\tpeer\tv\tid", "absent for a sent request"},
+        {"req\t1\thome\t200\t1\t1.5\t1\t1\tpeer\tv\tid", "bad delay"},
+        {"req\t1\thome\t200\t1\t1\tlots\t1\tpeer\tv\tid", "bad bytes"},
+        {"req\t1\thome\t200\t1\t1\t1\t2\tpeer\tv\tid", "bad reused"},
+        {"req\t1\t-\t200\t1\t1\t1\t1\tpeer\tv\tid", "bad target"},
+        {"target\t1\thome\thttp://x/\t0\t-", "rate"},
+        {"target\t1\thome\thttp://x/\tfast\t-", "rate"},
+        {"target\t1\thome\thttp://x/", "expected 6"},
+        {"cmd-start\t1\tpid\tcmd", "bad pid"},
+        {"cmd-start\t1", "bad pid"},
+        {"cmd-exit\t1\t256\texited", "bad status"},
+        {"cmd-exit\t1\t0", "bad status"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char text[512], err[512] = "", want[300];
+        snprintf(text, sizeof text, HEADER "mark\t1\tbefore\n%s\nmark\t2\tafter\n",
+                 cases[i].line);
+        const char *path = new_path("malformed.log");
+        write_file(path, text, strlen(text));
+        struct logr *r = open_reader(path);
+        struct log_event ev;
+        next_ok(r, &ev);
+        assert_string_equal(ev.u.text, "before");
+        int rc = logr_next(r, &ev, err, sizeof err);
+        if (rc != -1)
+            fail_msg("\"%s\": logr_next returned %d, expected -1", cases[i].line, rc);
+        snprintf(want, sizeof want, "%s:3: ", path);
+        if (strncmp(err, want, strlen(want)) != 0 || strstr(err, cases[i].what) == NULL)
+            fail_msg("\"%s\": error \"%s\", expected \"%s...%s\"", cases[i].line, err, want,
+                     cases[i].what);
+        assert_null(strchr(err, '\n'));
+        next_ok(r, &ev);
+        assert_int_equal(ev.kind, LOG_MARK);
+        assert_string_equal(ev.u.text, "after");
+        at_end(r);
+        logr_close(r);
+    }
+}
+
+/* A line longer than the reader's limit is an error for that line only: the
+ * reader must skip it, not return the same error forever. */
+static void over_long_line_is_skipped(void **state)
+{
+    (void)state;
+    const size_t big = 5 * 1024 * 1024;
+    const char *path = new_path("long-line.log");
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(HEADER "mark\t1\tbefore\nmark\t2\t", f);
+    for (size_t i = 0; i < big; i++)
+        fputc('x', f);
+    fputs("\nmark\t3\tafter\n", f);
+    fclose(f);
+    struct logr *r = open_reader(path);
+    struct log_event ev;
+    char err[512] = "", want[300];
+    next_ok(r, &ev);
+    assert_int_equal(logr_next(r, &ev, err, sizeof err), -1);
+    snprintf(want, sizeof want, "%s:3: line longer than", path);
+    if (strncmp(err, want, strlen(want)) != 0)
+        fail_msg("error \"%s\", expected \"%s\"", err, want);
+    next_ok(r, &ev);
+    assert_string_equal(ev.u.text, "after");
+    assert_int_equal(logr_lineno(r), 4);
+    at_end(r);
+    assert_int_equal(logr_truncated(r), 0);
+    logr_close(r);
+}
+
+static void empty_file_is_refused(void **state)
+{
+    (void)state;
+    open_fails("empty.log", "", 0, 0, "empty log");
+}
+
+static void other_files_are_refused(void **state)
+{
+    (void)state;
+    static const char access_log[] = "127.0.0.1 - - [26/Nov/2025:14:00:00 +0000] \"GET / "
+                                     "HTTP/1.1\" 200 612\n";
+    open_fails("access.log", access_log, sizeof access_log - 1, 1, "not a pbprobe log");
+    open_fails("json.log", "{\"a\":1}\n", 8, 1, "not a pbprobe log");
+    open_fails("binary.log", "\x7f" "ELF\x02\x01\x01\0\0\0\n", 11, 1, "not a pbprobe log");
+    open_fails("no-version.log", "#pbprobe-log \n", 14, 1, "bad format version");
+    open_fails("zero-version.log", "#pbprobe-log 0\n", 15, 1, "bad format version");
+
+    char err[512] = "";
+    assert_null(logr_open("/nonexistent/dir/run.log", err, sizeof err));
+    assert_non_null(strstr(err, "/nonexistent/dir/run.log: cannot open"));
+}
+
+static void newer_version_is_refused(void **state)
+{
+    (void)state;
+    static const char v2[] = "#pbprobe-log 2\tstart_us=1\nreq\t1\tnew\tfields\n";
+    open_fails("v2.log", v2, sizeof v2 - 1, 1, "version 2 is newer than this reader");
+}
+
+static void concatenated_logs_are_refused(void **state)
+{
+    (void)state;
+    static const char text[] = HEADER "mark\t1\tfirst\n" HEADER "mark\t2\tsecond\n";
+    const char *path = new_path("concatenated.log");
+    write_file(path, text, sizeof text - 1);
+    struct logr *r = open_reader(path);
+    struct log_event ev;
+    char err[512] = "", want[300];
+    next_ok(r, &ev);
+    assert_int_equal(logr_next(r, &ev, err, sizeof err), -1);
+    snprintf(want, sizeof want, "%s:3: ", path);
+    assert_int_equal(strncmp(err, want, strlen(want)), 0);
+    assert_non_null(strstr(err, "concatenated"));
+    logr_close(r);
+}
+
+/* A full disk must be reported, with the path and the system's reason, both
+ * by flush and by close; later lines are refused rather than half-written. */
+static void write_error_is_reported(void **state)
+{
+    (void)state;
+    char err[512] = "";
+    struct logw *w = logw_open("/dev/full", err, sizeof err);
+    if (w == NULL)
+        fail_msg("logw_open(/dev/full): %s", err);
+    assert_null(logw_error(w));
+    assert_int_equal(logw_header(w, &test_header), 0);
+    assert_int_equal(logw_text(w, "mark", 1, "m"), 0);
+    assert_int_equal(logw_flush(w), -1);
+    const char *e = logw_error(w);
+    assert_non_null(e);
+    assert_non_null(strstr(e, "/dev/full"));
+    assert_non_null(strstr(e, "No space left on device"));
+    assert_int_equal(logw_text(w, "mark", 2, "m"), -1);
+    assert_int_equal(logw_pending(w), 0);
+    assert_int_equal(logw_close(w, err, sizeof err), -1);
+    assert_non_null(strstr(err, "/dev/full: write failed"));
+
+    err[0] = '\0';
+    assert_null(logw_open("/nonexistent/dir/run.log", err, sizeof err));
+    assert_non_null(strstr(err, "/nonexistent/dir/run.log: cannot open"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(header_round_trips),
+        cmocka_unit_test(header_without_optional_keys),
+        cmocka_unit_test(every_event_kind_round_trips),
+        cmocka_unit_test(every_outcome_round_trips),
+        cmocka_unit_test(special_characters_round_trip),
+        cmocka_unit_test(many_lines_round_trip),
+        cmocka_unit_test(truncated_last_line_is_reported_not_read),
+        cmocka_unit_test(unknown_kinds_are_skipped_and_counted),
+        cmocka_unit_test(extra_trailing_fields_are_ignored),
+        cmocka_unit_test(malformed_lines_name_path_and_line),
+        cmocka_unit_test(over_long_line_is_skipped),
+        cmocka_unit_test(empty_file_is_refused),
+        cmocka_unit_test(other_files_are_refused),
+        cmocka_unit_test(newer_version_is_refused),
+        cmocka_unit_test(concatenated_logs_are_refused),
+        cmocka_unit_test(write_error_is_reported),
+    };
+    return cmocka_run_group_tests_name("logfmt", tests, setup, teardown);
+}
