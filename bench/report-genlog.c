@@ -97,9 +97,9 @@ int main(int argc, char **argv)
     for (int64_t i = 0; i < ticks; i++) {
         int64_t sched = t0 + i * step_us;
         int64_t sec = i / (int64_t)rate;
-        /* every 1000 s: a 2 s outage of the first target, a 10 s burst of
+        /* every 100 s: a 2 s outage of the first target, a 10 s burst of
          * 503s on one request in two for the others, and a version flip */
-        if (i % ((int64_t)rate * 1000) == 0 && i > 0)
+        if (i % ((int64_t)rate * 100) == 0 && i > 0)
             logw_text(w, "mark", sched, "rollout");
         for (int k = 0; k < ntargets; k++) {
             uint64_t r = rng_next();
@@ -108,16 +108,16 @@ int main(int argc, char **argv)
             struct log_req q = {.wall_sched_us = sched, .target = names[k], .outcome = 200,
                                 .latency_us = 800 + (int64_t)(r % 4000), .delay_us = 40,
                                 .bytes = 5120, .reused = 1, .peer = "127.0.0.1:8080",
-                                .version = (sec / 1000) % 2 ? "v2" : "v1", .request_id = rbuf};
+                                .version = (sec / 100) % 2 ? "v2" : "v1", .request_id = rbuf};
             if (r % 100000 == 7)
                 q.latency_us = 250000 + (int64_t)(r % 1000000); /* a slow tail */
-            if (k == 0 && (sec % 1000 == 500 || sec % 1000 == 501)) {
+            if (k == 0 && (sec % 100 == 50 || sec % 100 == 51)) {
                 q.outcome = OUTCOME_CONNECT;
                 q.latency_us = 150;
                 q.bytes = 0;
                 q.peer = NULL;
                 q.version = NULL;
-            } else if (k > 0 && sec % 1000 >= 700 && sec % 1000 < 710 && r % 2) {
+            } else if (k > 0 && sec % 100 >= 70 && sec % 100 < 80 && r % 2) {
                 q.outcome = 503;
                 q.version = NULL;
             }

@@ -35,10 +35,19 @@ const char *fmt_offset(const struct analysis *an, int64_t wall_us, char *buf, si
 {
     char d[FMT_BUF];
     int64_t off = wall_us - an->first_us;
-    if (off < 0)
-        snprintf(buf, len, "-%s", units_format_duration(-off, d, sizeof d));
+    char sign = off < 0 ? '-' : '+';
+    uint64_t u = off < 0 ? (uint64_t)0 - (uint64_t)off : (uint64_t)off;
+    /* past a minute units_format_duration drops the fraction ("1m11s"), but
+     * two windows a few ms apart in a long run must still read apart */
+    if (u < 60000000)
+        snprintf(buf, len, "%c%s", sign, units_format_duration((int64_t)u, d, sizeof d));
+    else if (u < 3600000000ULL)
+        snprintf(buf, len, "%c%um%02u.%03us", sign, (unsigned)(u / 60000000),
+                 (unsigned)(u / 1000000 % 60), (unsigned)(u / 1000 % 1000));
     else
-        snprintf(buf, len, "+%s", units_format_duration(off, d, sizeof d));
+        snprintf(buf, len, "%c%uh%02um%02u.%03us", sign, (unsigned)(u / 3600000000ULL),
+                 (unsigned)(u / 60000000 % 60), (unsigned)(u / 1000000 % 60),
+                 (unsigned)(u / 1000 % 1000));
     return buf;
 }
 

@@ -17,7 +17,7 @@ const char *fmt_clock(int64_t wall_us, char *buf, size_t len);
 /* "2025-11-26 14:03:21 UTC". */
 const char *fmt_date(int64_t wall_us, char *buf, size_t len);
 
-/* "+12.4s", "+2m05s": from the first request of the analysis. */
+/* "+12.4s", "+2m05.123s", "+1h02m05.123s": from the first request. */
 const char *fmt_offset(const struct analysis *an, int64_t wall_us, char *buf, size_t len);
 
 /* "1764165600.123456": Unix seconds with microseconds, exact (no floating point). */

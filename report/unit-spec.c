@@ -101,6 +101,18 @@ static void unix_times_are_exact(void **state)
     assert_string_equal(fmt_clock(1764165603120999, buf, sizeof buf), "14:00:03.120");
 }
 
+static void offsets_keep_milliseconds_in_long_runs(void **state)
+{
+    (void)state;
+    char buf[FMT_BUF];
+    struct analysis an = {.first_us = 1000000};
+    assert_string_equal(fmt_offset(&an, 1000000 + 12400000, buf, sizeof buf), "+12.4s");
+    assert_string_equal(fmt_offset(&an, 1000000 + 990000, buf, sizeof buf), "+990.0ms");
+    assert_string_equal(fmt_offset(&an, 1000000 + 71472000, buf, sizeof buf), "+1m11.472s");
+    assert_string_equal(fmt_offset(&an, 1000000 + 3723004000LL, buf, sizeof buf), "+1h02m03.004s");
+    assert_string_equal(fmt_offset(&an, 500000, buf, sizeof buf), "-500.0ms");
+}
+
 static void availability_never_rounds_a_failure_away(void **state)
 {
     (void)state;
@@ -143,6 +155,7 @@ int main(void)
         cmocka_unit_test(limits_with_and_without_a_name),
         cmocka_unit_test(limits_refuse_bad_values),
         cmocka_unit_test(unix_times_are_exact),
+        cmocka_unit_test(offsets_keep_milliseconds_in_long_runs),
         cmocka_unit_test(availability_never_rounds_a_failure_away),
         cmocka_unit_test(utf8_is_validated),
     };
