@@ -492,10 +492,11 @@ static int read_line(struct ingest *g, struct source *s)
             analysis_note(g->an, "%s:%ld: the prober warned: %s", log->path,
                           logr_lineno(s->r), ev.u.text);
         return 0;
-    case LOG_UNKNOWN:
+    default:
+        /* kinds this report does not analyse (the database probe's, kinds
+         * newer than this reader): valid lines, ignored */
         return 0;
     }
-    return 0;
 }
 
 /* Reads s until its next request can be released: it is older than the
