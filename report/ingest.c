@@ -28,8 +28,9 @@
 #define UNPACK_VERSION(p) ((int)(((p) >> OUTCOME_BITS) & ((1u << VERSION_BITS) - 1)))
 #define UNPACK_TARGET(p) ((int)((p) >> (OUTCOME_BITS + VERSION_BITS)))
 
-/* Entries held in all sorting stages together, at most: 16 MB. Past it the
- * oldest is released early, and a line later than that is an error. */
+/* Entries held in all sorting stages together, at most: 16 MB (twice that
+ * with the buffers' slack). Past it the oldest is released before the
+ * horizon, and a line later than that is an error. */
 #define HELD_MAX (1 << 20)
 #define HELD_MIN_PER_LOG (1 << 14)
 #define NOTES_PER_LOG 3 /* malformed lines and prober warnings quoted per log */
@@ -62,6 +63,7 @@ struct source {
     int64_t final_us;   /* entries before this are released: a line earlier is an error */
     int64_t first_us;   /* first scheduled time read, -1 */
     int eof;
+    int full;            /* requests were released before the horizon: the stage was full */
     struct strmap names; /* target name -> index in lt */
     struct ltarget *lt;
     int nlt;
@@ -223,7 +225,7 @@ static struct entry pop(struct source *s)
 {
     const struct entry *f = front(s);
     struct entry e = *f;
-    if (f == &s->buf[s->start] && s->end > s->start)
+    if (s->end > s->start && f == &s->buf[s->start])
         s->start++;
     else
         heap_pop(s);
@@ -380,10 +382,18 @@ static int add_req(struct ingest *g, struct source *s, const struct log_event *e
                           t, s->first_us);
     if (t < s->final_us) {
         char msg[512];
-        snprintf(msg, sizeof msg,
-                 "%s:%ld: req of target \"%.60s\" is scheduled %.3fs before requests read "
-                 "earlier: out of order by more than --reorder-horizon (or a corrupt time)",
-                 spath(s), logr_lineno(s->r), q->target, (double)(s->newest_us - t) / 1e6);
+        if (s->full)
+            snprintf(msg, sizeof msg,
+                     "%s:%ld: req of target \"%.60s\" is scheduled %.3fs before requests read "
+                     "earlier: out of order by more than the %zu requests the report holds "
+                     "to sort a log (or a corrupt time)",
+                     spath(s), logr_lineno(s->r), q->target, (double)(s->newest_us - t) / 1e6,
+                     s->limit);
+        else
+            snprintf(msg, sizeof msg,
+                     "%s:%ld: req of target \"%.60s\" is scheduled %.3fs before requests read "
+                     "earlier: out of order by more than --reorder-horizon (or a corrupt time)",
+                     spath(s), logr_lineno(s->r), q->target, (double)(s->newest_us - t) / 1e6);
         return malformed(g, s, msg);
     }
     int vidx = 0;
@@ -505,8 +515,12 @@ static int ready(struct ingest *g, struct source *s)
 {
     while (!s->eof) {
         size_t n = held(s);
-        if (n > 0 && (front(s)->t_us < s->newest_us - g->cfg->horizon_us || n >= s->limit))
+        if (n > 0 && front(s)->t_us < s->newest_us - g->cfg->horizon_us)
             return 0;
+        if (n >= s->limit) {
+            s->full = 1;
+            return 0;
+        }
         if (read_line(g, s) < 0)
             return -1;
     }
@@ -612,8 +626,8 @@ static void check_clocks(struct analysis *an)
         for (int j = i + 1; j < an->nlogs; j++) {
             const struct an_log *x = &an->logs[i], *y = &an->logs[j];
             if (x->reqs && y->reqs && (x->last_us < y->first_us || y->last_us < x->first_us))
-                analysis_note(an, "%s and %s do not overlap in time: merged anyway", x->path,
-                              y->path);
+                analysis_note(an, "%s and %s do not overlap in time%s", x->path, y->path,
+                              an->cfg->by_log ? "" : ": merged anyway");
         }
 }
 
