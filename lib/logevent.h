@@ -16,6 +16,9 @@ enum log_kind {
     LOG_CMD_EXIT,
     LOG_END,
     LOG_WARN,
+    LOG_DB,
+    LOG_DB_SCHEMA,
+    LOG_DB_LOCKS,
     LOG_UNKNOWN, /* a kind this reader does not know: skip it (forward compatibility) */
 };
 
@@ -49,6 +52,26 @@ struct log_cmd_exit {
     const char *how;
 };
 
+/* Database probes (--db). */
+enum log_db_probe { LOG_DB_QUERY, LOG_DB_CONNECT };
+enum log_db_outcome { LOG_DB_OK, LOG_DB_DOWN, LOG_DB_TIMEOUT, LOG_DB_ERROR };
+
+struct log_db {
+    enum log_db_probe probe;
+    enum log_db_outcome outcome;
+    int64_t latency_us;
+    const char *sqlstate; /* NULL when none */
+    const char *message;  /* NULL when none */
+};
+
+struct log_db_locks {
+    int64_t waiting;
+    int64_t longest_us;
+    const char *relation; /* NULL when none */
+    const char *mode;
+    long blocker_pid;     /* -1 when unknown */
+};
+
 struct log_event {
     enum log_kind kind;
     int64_t wall_us; /* field 2 of every event line */
@@ -57,7 +80,9 @@ struct log_event {
         struct log_target target;
         struct log_cmd_start cmd_start;
         struct log_cmd_exit cmd_exit;
-        const char *text; /* mark name, end reason, warn message */
+        struct log_db db;
+        struct log_db_locks locks;
+        const char *text; /* mark name, end reason, warn message, schema value (NULL: none) */
     } u;
     const char *kind_name; /* as written; useful for LOG_UNKNOWN */
 };
@@ -70,5 +95,8 @@ struct log_header {
     const char *prober_version;
     const char *cmd;
 };
+
+const char *log_db_probe_name(enum log_db_probe p);
+const char *log_db_outcome_name(enum log_db_outcome o);
 
 #endif

@@ -328,6 +328,61 @@ static int parse_req(struct logr *r, char **f, int n, struct log_event *ev, char
     return 0;
 }
 
+static int name_index(const char *s, const char *const *names, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(s, names[i]) == 0)
+            return i;
+    return -1;
+}
+
+static int parse_db(struct logr *r, char **f, int n, struct log_event *ev, char *err,
+                    size_t errlen)
+{
+    static const char *const probes[] = {"query", "connect"};
+    static const char *const outcomes[] = {"ok", "down", "timeout", "error"};
+    struct log_db *d = &ev->u.db;
+    if (n < 7) {
+        snprintf(err, errlen, "%s:%ld: db: %d fields, expected 7", r->path, r->lineno, n);
+        return -1;
+    }
+    int p = name_index(f[2], probes, 2), o = name_index(f[3], outcomes, 4);
+    if (p < 0)
+        return bad(r, err, errlen, "db", "probe", f[2]);
+    if (o < 0)
+        return bad(r, err, errlen, "db", "outcome", f[3]);
+    if (parse_i64(f[4], 1, &d->latency_us) < 0)
+        return bad(r, err, errlen, "db", "latency", f[4]);
+    ev->kind = LOG_DB;
+    d->probe = (enum log_db_probe)p;
+    d->outcome = (enum log_db_outcome)o;
+    d->sqlstate = field_value(f[5]);
+    d->message = field_value(f[6]);
+    return 0;
+}
+
+static int parse_db_locks(struct logr *r, char **f, int n, struct log_event *ev, char *err,
+                          size_t errlen)
+{
+    struct log_db_locks *l = &ev->u.locks;
+    int64_t pid;
+    if (n < 7) {
+        snprintf(err, errlen, "%s:%ld: db-locks: %d fields, expected 7", r->path, r->lineno, n);
+        return -1;
+    }
+    if (parse_i64(f[2], 0, &l->waiting) < 0)
+        return bad(r, err, errlen, "db-locks", "waiting count", f[2]);
+    if (parse_i64(f[3], 0, &l->longest_us) < 0)
+        return bad(r, err, errlen, "db-locks", "longest wait", f[3]);
+    if (parse_i64(f[6], 1, &pid) < 0)
+        return bad(r, err, errlen, "db-locks", "blocker pid", f[6]);
+    ev->kind = LOG_DB_LOCKS;
+    l->relation = field_value(f[4]);
+    l->mode = field_value(f[5]);
+    l->blocker_pid = (long)pid;
+    return 0;
+}
+
 int logr_next(struct logr *r, struct log_event *ev, char *err, size_t errlen)
 {
     char *f[MAX_FIELDS];
@@ -398,6 +453,19 @@ int logr_next(struct logr *r, struct log_event *ev, char *err, size_t errlen)
             ev->kind = LOG_CMD_EXIT;
             ev->u.cmd_exit.status = (int)st;
             ev->u.cmd_exit.how = field_value(f[3]);
+        } else if (strcmp(k, "db") == 0) {
+            if (parse_db(r, f, n, ev, err, errlen) < 0)
+                return -1;
+        } else if (strcmp(k, "db-schema") == 0) {
+            if (n < 3) {
+                snprintf(err, errlen, "%s:%ld: db-schema: missing its value", r->path, r->lineno);
+                return -1;
+            }
+            ev->kind = LOG_DB_SCHEMA;
+            ev->u.text = field_value(f[2]);
+        } else if (strcmp(k, "db-locks") == 0) {
+            if (parse_db_locks(r, f, n, ev, err, errlen) < 0)
+                return -1;
         } else {
             ev->kind = LOG_UNKNOWN;
             r->unknown++;

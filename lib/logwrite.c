@@ -265,6 +265,71 @@ int logw_cmd_exit(struct logw *w, int64_t wall_us, const struct log_cmd_exit *c)
     return line_end(w, p);
 }
 
+static const char *const db_probe_names[] = {"query", "connect"};
+static const char *const db_outcome_names[] = {"ok", "down", "timeout", "error"};
+
+const char *log_db_probe_name(enum log_db_probe p)
+{
+    return db_probe_names[p];
+}
+
+const char *log_db_outcome_name(enum log_db_outcome o)
+{
+    return db_outcome_names[o];
+}
+
+int logw_db(struct logw *w, int64_t wall_us, const struct log_db *d)
+{
+    char *p = line_begin(w);
+    if (p == NULL)
+        return -1;
+    p = put_str(p, "db\t");
+    p = put_i64(p, wall_us);
+    *p++ = '\t';
+    p = put_str(p, db_probe_names[d->probe]);
+    *p++ = '\t';
+    p = put_str(p, db_outcome_names[d->outcome]);
+    *p++ = '\t';
+    p = put_opt_i64(p, d->latency_us);
+    *p++ = '\t';
+    p = put_field(p, d->sqlstate, 16);
+    *p++ = '\t';
+    p = put_field(p, d->message, 2 * FIELD_ROOM);
+    return line_end(w, p);
+}
+
+int logw_db_schema(struct logw *w, int64_t wall_us, const char *value)
+{
+    char *p = line_begin(w);
+    if (p == NULL)
+        return -1;
+    p = put_str(p, "db-schema\t");
+    p = put_i64(p, wall_us);
+    *p++ = '\t';
+    p = put_field(p, value, FIELD_ROOM);
+    return line_end(w, p);
+}
+
+int logw_db_locks(struct logw *w, int64_t wall_us, const struct log_db_locks *l)
+{
+    char *p = line_begin(w);
+    if (p == NULL)
+        return -1;
+    p = put_str(p, "db-locks\t");
+    p = put_i64(p, wall_us);
+    *p++ = '\t';
+    p = put_i64(p, l->waiting);
+    *p++ = '\t';
+    p = put_i64(p, l->longest_us);
+    *p++ = '\t';
+    p = put_field(p, l->relation, FIELD_ROOM);
+    *p++ = '\t';
+    p = put_field(p, l->mode, FIELD_ROOM);
+    *p++ = '\t';
+    p = put_opt_i64(p, l->blocker_pid);
+    return line_end(w, p);
+}
+
 int logw_flush(struct logw *w)
 {
     size_t off = 0;

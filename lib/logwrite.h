@@ -22,6 +22,11 @@ int logw_text(struct logw *w, const char *kind, int64_t wall_us, const char *tex
 int logw_cmd_start(struct logw *w, int64_t wall_us, const struct log_cmd_start *c);
 int logw_cmd_exit(struct logw *w, int64_t wall_us, const struct log_cmd_exit *c);
 
+int logw_db(struct logw *w, int64_t wall_us, const struct log_db *d);
+/* value NULL: the schema query returned no row */
+int logw_db_schema(struct logw *w, int64_t wall_us, const char *value);
+int logw_db_locks(struct logw *w, int64_t wall_us, const struct log_db_locks *l);
+
 /* Writes what is buffered. Every call above returns 0, or -1 once a write has
  * failed; from then on the writer drops lines and logw_error() says why. */
 int logw_flush(struct logw *w);

@@ -4,9 +4,11 @@ pbprobe_SOURCES = \
 	probe/main.c \
 	probe/child.c probe/child.h \
 	probe/classify.c probe/classify.h \
+	probe/db.c probe/db.h \
 	probe/http.c probe/http.h \
 	probe/mark.c probe/mark.h \
 	probe/options.c probe/options.h \
+	probe/pgconn.c probe/pgconn.h \
 	probe/redact.c probe/redact.h \
 	probe/reqid.c probe/reqid.h \
 	probe/run.c probe/run.h \

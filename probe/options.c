@@ -16,6 +16,10 @@
 #define DEFAULT_MAX_INFLIGHT 1000
 #define DEFAULT_LEAD_US 1000000
 #define DEFAULT_TAIL_US 5000000
+#define DEFAULT_DB_INTERVAL_US 100000
+#define DEFAULT_DB_TIMEOUT_US 1000000
+#define DEFAULT_DB_CONNECT_INTERVAL_US 1000000
+#define DEFAULT_DB_SCHEMA_QUERY "SELECT version_num FROM alembic_version"
 
 static const char usage_text[] =
     "Usage: pbprobe [OPTIONS] [NAME=]URL... [-- COMMAND [ARG...]]\n"
@@ -39,6 +43,16 @@ static const char usage_text[] =
     "  -H, --header 'NAME: VALUE'  add a request header (repeatable)\n"
     "      --version-header NAME   log this response header (e.g. X-App-Version)\n"
     "\n"
+    "Database (PostgreSQL, on the same loop):\n"
+    "      --db CONNINFO           probe this database (libpq key=value or URI;\n"
+    "                              the password never reaches the log)\n"
+    "      --db-interval DURATION  schema query and lock look (default 100ms)\n"
+    "      --db-connect-interval DURATION\n"
+    "                              a fresh connection (default 1s)\n"
+    "      --db-timeout DURATION   a probe not answered by then is a timeout (default 1s)\n"
+    "      --db-schema-query SQL   its first value is the schema version\n"
+    "                              (default: SELECT version_num FROM alembic_version)\n"
+    "\n"
     "Command:\n"
     "      --lead DURATION         probe this long before starting COMMAND (default 1s)\n"
     "      --tail DURATION         probe this long after COMMAND exits (default 5s)\n"
@@ -57,7 +71,17 @@ static const char usage_text[] =
     "4 internal error; 127 COMMAND could not be started. With a COMMAND, its\n"
     "exit status (128+N if killed by signal N) unless pbprobe itself failed.\n";
 
-enum { OPT_VERSION_HEADER = 256, OPT_LEAD, OPT_TAIL, OPT_VERSION };
+enum {
+    OPT_VERSION_HEADER = 256,
+    OPT_LEAD,
+    OPT_TAIL,
+    OPT_VERSION,
+    OPT_DB,
+    OPT_DB_INTERVAL,
+    OPT_DB_CONNECT_INTERVAL,
+    OPT_DB_TIMEOUT,
+    OPT_DB_SCHEMA_QUERY,
+};
 
 static const struct option long_options[] = {
     {"rate", required_argument, NULL, 'r'},
@@ -73,6 +97,11 @@ static const struct option long_options[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
+    {"db", required_argument, NULL, OPT_DB},
+    {"db-interval", required_argument, NULL, OPT_DB_INTERVAL},
+    {"db-connect-interval", required_argument, NULL, OPT_DB_CONNECT_INTERVAL},
+    {"db-timeout", required_argument, NULL, OPT_DB_TIMEOUT},
+    {"db-schema-query", required_argument, NULL, OPT_DB_SCHEMA_QUERY},
     {NULL, 0, NULL, 0},
 };
 
@@ -188,6 +217,10 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
     cfg->lead_us = DEFAULT_LEAD_US;
     cfg->tail_us = DEFAULT_TAIL_US;
     cfg->output = "-";
+    cfg->db_interval_us = DEFAULT_DB_INTERVAL_US;
+    cfg->db_timeout_us = DEFAULT_DB_TIMEOUT_US;
+    cfg->db_connect_interval_us = DEFAULT_DB_CONNECT_INTERVAL_US;
+    cfg->db_schema_query = DEFAULT_DB_SCHEMA_QUERY;
 
     /* "--" ends pbprobe's own arguments: everything after it is COMMAND,
      * whatever it looks like, so getopt never sees it. */
@@ -291,6 +324,29 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
             if (parse_duration_opt("--tail", optarg, &cfg->tail_us, err, errlen) < 0)
                 goto fail;
             break;
+        case OPT_DB:
+            cfg->db_conninfo = optarg;
+            break;
+        case OPT_DB_INTERVAL:
+        case OPT_DB_CONNECT_INTERVAL:
+        case OPT_DB_TIMEOUT: {
+            int64_t *dst = c == OPT_DB_INTERVAL   ? &cfg->db_interval_us
+                           : c == OPT_DB_TIMEOUT ? &cfg->db_timeout_us
+                                                 : &cfg->db_connect_interval_us;
+            const char *name = c == OPT_DB_INTERVAL   ? "--db-interval"
+                               : c == OPT_DB_TIMEOUT ? "--db-timeout"
+                                                     : "--db-connect-interval";
+            if (parse_duration_opt(name, optarg, dst, err, errlen) < 0)
+                goto fail;
+            if (*dst < 1000) {
+                snprintf(err, errlen, "%s: %s is below 1ms", name, optarg);
+                goto fail;
+            }
+            break;
+        }
+        case OPT_DB_SCHEMA_QUERY:
+            cfg->db_schema_query = optarg;
+            break;
         case 'o':
             cfg->output = optarg;
             break;
@@ -319,7 +375,7 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
     for (int i = optind; i < opt_argc; i++)
         if (add_target(cfg, argv[i], err, errlen) < 0)
             goto fail;
-    if (cfg->ntargets == 0) {
+    if (cfg->ntargets == 0 && cfg->db_conninfo == NULL) {
         snprintf(err, errlen, "no URL to probe (see --help)");
         goto fail;
     }

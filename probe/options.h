@@ -26,6 +26,12 @@ struct probe_config {
     const char *version_header;
     const char *output;      /* "-" is standard output */
     bool quiet;
+    /* the database probe; db_conninfo NULL when off */
+    const char *db_conninfo;
+    int64_t db_interval_us;
+    int64_t db_timeout_us;
+    int64_t db_connect_interval_us;
+    const char *db_schema_query;
     char **command;          /* argv after "--", NULL when none */
     char *cmdline_redacted;  /* for the log header */
 };

@@ -12,6 +12,7 @@
 
 #include "child.h"
 #include "clock.h"
+#include "db.h"
 #include "hist.h"
 #include "http.h"
 #include "logwrite.h"
@@ -39,6 +40,7 @@ struct run {
     const struct probe_config *cfg;
     struct event_base *base;
     struct http *http;
+    struct db *db;          /* NULL without --db */
     struct logw *log;
     struct target_state *ts;
     int64_t wall_offset_us; /* wall = mono + offset */
@@ -104,6 +106,20 @@ static void on_request_done(void *arg, int target, const struct log_req *q)
         maybe_finish(r);
 }
 
+static void on_db_event(void *arg, const struct log_event *ev)
+{
+    struct run *r = arg;
+    int rc = 0;
+    if (ev->kind == LOG_DB)
+        rc = logw_db(r->log, ev->wall_us, &ev->u.db);
+    else if (ev->kind == LOG_DB_SCHEMA)
+        rc = logw_db_schema(r->log, ev->wall_us, ev->u.text);
+    else if (ev->kind == LOG_DB_LOCKS)
+        rc = logw_db_locks(r->log, ev->wall_us, &ev->u.locks);
+    if (rc < 0)
+        log_failed(r);
+}
+
 static void log_skipped(struct run *r, int target, int64_t mono_sched_us)
 {
     struct log_req q = {
@@ -165,8 +181,18 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         arm(r->tick_ev, sent == TICKS_PER_TURN ? 0 : next_due - now);
         return;
     }
+    if (r->db && now < r->mono_stop_us) {
+        /* the URLs are done (or there are none) but the database probe runs
+         * until the stop time; with none set, a signal or the command's end
+         * wakes this callback */
+        if (r->mono_stop_us != INT64_MAX)
+            arm(r->tick_ev, r->mono_stop_us - now);
+        return;
+    }
     if (!r->scheduling_done) {
         r->scheduling_done = 1;
+        if (r->db)
+            db_stop(r->db);
         r->mono_drain_deadline_us = clock_mono_us() + r->cfg->timeout_us + DRAIN_MARGIN_US;
         arm(r->drain_ev, r->mono_drain_deadline_us - clock_mono_us());
     }
@@ -416,6 +442,11 @@ static int setup(struct run *r, char *err, size_t errlen)
     r->http = http_new(r->base, cfg, r->wall_offset_us, on_request_done, r, err, errlen);
     if (r->http == NULL)
         return -1;
+    if (cfg->db_conninfo) {
+        r->db = db_new(r->base, cfg, r->wall_offset_us, on_db_event, r, err, errlen);
+        if (r->db == NULL)
+            return -1;
+    }
     r->tick_ev = evtimer_new(r->base, on_tick, r);
     r->flush_ev = event_new(r->base, -1, EV_PERSIST, on_flush, r);
     r->drain_ev = evtimer_new(r->base, on_drain_deadline, r);
@@ -453,6 +484,7 @@ static void teardown(struct run *r)
 {
     if (r->http)
         http_free(r->http);
+    db_free(r->db);
     struct event *evs[] = {r->tick_ev, r->flush_ev, r->status_ev, r->child_ev,
                            r->mark_ev, r->drain_ev, r->sig_ev[0], r->sig_ev[1],
                            r->sig_ev[2]};
@@ -513,6 +545,8 @@ int run_probe(const struct probe_config *cfg)
         arm(r->status_ev, STATUS_INTERVAL_US);
     if (cfg->command)
         arm(r->child_ev, cfg->lead_us);
+    if (r->db)
+        db_start(r->db, r->mono_start_us);
     event_active(r->tick_ev, 0, 0);
 
     event_base_dispatch(r->base);

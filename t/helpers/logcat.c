@@ -40,6 +40,19 @@ static void print_event(const struct log_event *ev)
     case LOG_WARN:
         printf("%s\t%lld\t%s\n", ev->kind_name, (long long)ev->wall_us, ev->u.text);
         break;
+    case LOG_DB:
+        printf("db\t%lld\t%s\t%s\t%lld\t%s\t%s\n", (long long)ev->wall_us,
+               log_db_probe_name(ev->u.db.probe), log_db_outcome_name(ev->u.db.outcome),
+               (long long)ev->u.db.latency_us, opt(ev->u.db.sqlstate), opt(ev->u.db.message));
+        break;
+    case LOG_DB_SCHEMA:
+        printf("db-schema\t%lld\t%s\n", (long long)ev->wall_us, opt(ev->u.text));
+        break;
+    case LOG_DB_LOCKS:
+        printf("db-locks\t%lld\t%lld\t%lld\t%s\t%s\t%ld\n", (long long)ev->wall_us,
+               (long long)ev->u.locks.waiting, (long long)ev->u.locks.longest_us,
+               opt(ev->u.locks.relation), opt(ev->u.locks.mode), ev->u.locks.blocker_pid);
+        break;
     case LOG_UNKNOWN:
         printf("unknown\t%lld\t%s\n", (long long)ev->wall_us, ev->kind_name);
         break;
