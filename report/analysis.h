@@ -170,6 +170,9 @@ struct analysis {
     int nversion_names;
     char **version_names;      /* every version string seen, index 0 unused */
     int64_t first_us, last_us; /* over all req lines; -1 when none */
+    struct {
+        uint64_t requests, ok, failed, skipped;
+    } total;                   /* over all targets */
     long malformed;            /* over all logs */
     struct an_gate gate;
 };

@@ -1,7 +1,6 @@
 /* Per-target running state and its finish (analyze.h). analyze_req is the
  * hot path: ten million calls for a big log, so it does array indexing and
  * little else. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +164,16 @@ void analyze_missing(struct an_target *t, uint64_t n)
     t->missing += n;
 }
 
+void analyze_drop_state(struct an_target *t)
+{
+    struct an_state *s = t->state;
+    if (s == NULL)
+        return;
+    hist_free(&s->second);
+    free(s);
+    t->state = NULL;
+}
+
 static int finish_target(struct analysis *an, struct an_target *t)
 {
     struct an_state *s = t->state;
@@ -193,9 +202,7 @@ static int finish_target(struct analysis *an, struct an_target *t)
         if (lists[l]->count)
             lists[l]->longest.phase = analysis_phase_at(an, lists[l]->longest.start_us);
     }
-    hist_free(&s->second);
-    free(s);
-    t->state = NULL;
+    analyze_drop_state(t);
     return rc;
 }
 
@@ -212,86 +219,17 @@ int analyze_finish(struct analysis *an, char *err, size_t errlen)
     int rc = 0;
     if (an->ntimeline > 1) /* qsort(NULL, 0) is undefined */
         qsort(an->timeline, (size_t)an->ntimeline, sizeof *an->timeline, by_time);
-    for (int i = 0; i < an->ntargets; i++)
+    for (int i = 0; i < an->ntargets; i++) {
+        const struct an_target *t = &an->targets[i];
         if (finish_target(an, &an->targets[i]) < 0)
             rc = -1;
+        an->total.requests += t->requests;
+        an->total.ok += t->ok;
+        an->total.failed += t->failed;
+        an->total.skipped += t->skipped;
+    }
     if (rc < 0)
         snprintf(err, errlen, "out of memory");
     return rc;
 }
 
-int analysis_phase_at(const struct analysis *an, int64_t t_us)
-{
-    int lo = 0, hi = an->ntimeline; /* first event after t_us, by bisection */
-    while (lo < hi) {
-        int mid = lo + (hi - lo) / 2;
-        if (an->timeline[mid].t_us <= t_us)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo - 1;
-}
-
-#define NOTES_MAX 50
-
-void analysis_note(struct analysis *an, const char *fmt, ...)
-{
-    char buf[1024];
-    va_list ap;
-    if (an->nnotes >= NOTES_MAX) {
-        an->notes_dropped++;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    char **n = realloc(an->notes, (size_t)(an->nnotes + 1) * sizeof *n);
-    if (n == NULL)
-        return;
-    an->notes = n;
-    if ((an->notes[an->nnotes] = strdup(buf)) != NULL)
-        an->nnotes++;
-}
-
-void analysis_free(struct analysis *an)
-{
-    for (int i = 0; i < an->ntargets; i++) {
-        struct an_target *t = &an->targets[i];
-        if (t->state) {
-            struct an_state *s = t->state;
-            hist_free(&s->second);
-            free(s);
-        }
-        hist_free(&t->latency);
-        spans_free(&t->windows);
-        spans_free(&t->bursts);
-        free(t->series);
-        free(t->name);
-        free(t->url);
-    }
-    free(an->targets);
-    for (int i = 0; i < an->nlogs; i++) {
-        struct an_log *l = &an->logs[i];
-        free(l->path);
-        free(l->host);
-        free(l->prober_version);
-        free(l->cmd);
-        free(l->end_reason);
-    }
-    free(an->logs);
-    for (int i = 0; i < an->ntimeline; i++)
-        free(an->timeline[i].text);
-    free(an->timeline);
-    for (int i = 0; i < an->nnotes; i++)
-        free(an->notes[i]);
-    free(an->notes);
-    for (int i = 1; i < an->nversion_names; i++)
-        free(an->version_names[i]);
-    free(an->version_names);
-    for (int i = 0; i < an->gate.nreasons; i++)
-        free(an->gate.reasons[i]);
-    free(an->gate.reasons);
-    free(an->gate.checks);
-    memset(an, 0, sizeof *an);
-}

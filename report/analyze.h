@@ -26,6 +26,10 @@ int analyze_req(struct an_target *t, int64_t t_us, int64_t latency_us, int outco
 /* Ticks the schedule implies but no line records (ingest counts them). */
 void analyze_missing(struct an_target *t, uint64_t n);
 
+/* Frees a target's running state when analysis stops before analyze_finish
+ * (an error); harmless after it. */
+void analyze_drop_state(struct an_target *t);
+
 /* After the last request of every target: closes what is open, computes
  * percentiles, sorts the timeline and places windows and bursts in it.
  * Returns 0, or -1 with err when memory is short. */

@@ -8,7 +8,7 @@ pbprobe_report_SOURCES = \
 	report/ingest.c report/ingest.h \
 	report/pipe.c report/pipe.h \
 	report/strmap.c report/strmap.h \
-	report/analysis.h \
+	report/analysis.c report/analysis.h \
 	report/analyze.c report/analyze.h \
 	report/mix.c report/mix.h \
 	report/spans.c report/spans.h \

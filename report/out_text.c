@@ -40,13 +40,9 @@ static void verdict(const struct text *x)
     char buf[1024];
     fprintf(x->f, "%s%s%s%s", c(x, BOLD), c(x, col), fmt_verdict(g->verdict), c(x, OFF));
     if (g->nreasons == 0) {
-        uint64_t sent = 0, failed = 0;
-        for (int i = 0; i < x->an->ntargets; i++) {
-            sent += x->an->targets[i].ok + x->an->targets[i].failed;
-            failed += x->an->targets[i].failed;
-        }
         fprintf(x->f, "  %d target%s, %" PRIu64 " requests sent, %" PRIu64 " failed\n",
-                x->an->ntargets, x->an->ntargets == 1 ? "" : "s", sent, failed);
+                x->an->ntargets, x->an->ntargets == 1 ? "" : "s",
+                x->an->total.ok + x->an->total.failed, x->an->total.failed);
         return;
     }
     for (int i = 0; i < g->nreasons; i++)

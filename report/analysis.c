@@ -1,0 +1,82 @@
+/* The analysis result's own verbs (analysis.h): its notes, the phase a
+ * moment falls in, and freeing it. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "analyze.h"
+#include "spans.h"
+
+int analysis_phase_at(const struct analysis *an, int64_t t_us)
+{
+    int lo = 0, hi = an->ntimeline; /* first event after t_us, by bisection */
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (an->timeline[mid].t_us <= t_us)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo - 1;
+}
+
+#define NOTES_MAX 50
+
+void analysis_note(struct analysis *an, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    if (an->nnotes >= NOTES_MAX) {
+        an->notes_dropped++;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    char **n = realloc(an->notes, (size_t)(an->nnotes + 1) * sizeof *n);
+    if (n == NULL)
+        return;
+    an->notes = n;
+    if ((an->notes[an->nnotes] = strdup(buf)) != NULL)
+        an->nnotes++;
+}
+
+void analysis_free(struct analysis *an)
+{
+    for (int i = 0; i < an->ntargets; i++) {
+        struct an_target *t = &an->targets[i];
+        analyze_drop_state(t);
+        hist_free(&t->latency);
+        spans_free(&t->windows);
+        spans_free(&t->bursts);
+        free(t->series);
+        free(t->name);
+        free(t->url);
+    }
+    free(an->targets);
+    for (int i = 0; i < an->nlogs; i++) {
+        struct an_log *l = &an->logs[i];
+        free(l->path);
+        free(l->host);
+        free(l->prober_version);
+        free(l->cmd);
+        free(l->end_reason);
+    }
+    free(an->logs);
+    for (int i = 0; i < an->ntimeline; i++)
+        free(an->timeline[i].text);
+    free(an->timeline);
+    for (int i = 0; i < an->nnotes; i++)
+        free(an->notes[i]);
+    free(an->notes);
+    for (int i = 1; i < an->nversion_names; i++)
+        free(an->version_names[i]);
+    free(an->version_names);
+    for (int i = 0; i < an->gate.nreasons; i++)
+        free(an->gate.reasons[i]);
+    free(an->gate.reasons);
+    free(an->gate.checks);
+    memset(an, 0, sizeof *an);
+}
