@@ -81,14 +81,18 @@ int main(int argc, char **argv)
         return 3;
     }
     const int64_t t0 = 1764165600000000; /* 2025-11-26 14:00:00 UTC */
-    struct log_header h = {.version = 1, .wall_start_us = t0, .host = "bench", .pid = 4242,
-                           .prober_version = "0.1.0", .cmd = "report-genlog"};
+    struct log_header h = {.version = 1,
+                           .wall_start_us = t0,
+                           .host = "bench",
+                           .pid = 4242,
+                           .prober_version = "0.1.0",
+                           .cmd = "report-genlog"};
     logw_header(w, &h);
     char names[26][16];
     for (int i = 0; i < ntargets; i++) {
         snprintf(names[i], sizeof names[i], i == 0 ? "home" : "api%c", 'a' + i - 1);
-        struct log_target t = {.name = names[i], .url = "http://127.0.0.1:8080/",
-                               .rate = rate, .flags = "keepalive"};
+        struct log_target t = {
+            .name = names[i], .url = "http://127.0.0.1:8080/", .rate = rate, .flags = "keepalive"};
         logw_target(w, t0, &t);
     }
     int64_t ticks = requests / ntargets;
@@ -105,10 +109,16 @@ int main(int argc, char **argv)
             uint64_t r = rng_next();
             char rbuf[32];
             snprintf(rbuf, sizeof rbuf, "pb-4242-%" PRId64, rid++);
-            struct log_req q = {.wall_sched_us = sched, .target = names[k], .outcome = 200,
-                                .latency_us = 800 + (int64_t)(r % 4000), .delay_us = 40,
-                                .bytes = 5120, .reused = 1, .peer = "127.0.0.1:8080",
-                                .version = (sec / 100) % 2 ? "v2" : "v1", .request_id = rbuf};
+            struct log_req q = {.wall_sched_us = sched,
+                                .target = names[k],
+                                .outcome = 200,
+                                .latency_us = 800 + (int64_t)(r % 4000),
+                                .delay_us = 40,
+                                .bytes = 5120,
+                                .reused = 1,
+                                .peer = "127.0.0.1:8080",
+                                .version = (sec / 100) % 2 ? "v2" : "v1",
+                                .request_id = rbuf};
             if (r % 100000 == 7)
                 q.latency_us = 250000 + (int64_t)(r % 1000000); /* a slow tail */
             if (k == 0 && (sec % 100 == 50 || sec % 100 == 51)) {

@@ -12,13 +12,13 @@
 
 /* The outcome classes of the per-second series and the plot. */
 enum an_class {
-    AN_OK,       /* a status in --ok-status */
-    AN_HTTP,     /* any other HTTP status */
+    AN_OK,   /* a status in --ok-status */
+    AN_HTTP, /* any other HTTP status */
     AN_CONNECT,
     AN_TIMEOUT,
     AN_RESET,
-    AN_OTHER,    /* dns, tls, protocol, other */
-    AN_SKIPPED,  /* not sent: the prober's limit */
+    AN_OTHER,   /* dns, tls, protocol, other */
+    AN_SKIPPED, /* not sent: the prober's limit */
     AN_NCLASS
 };
 
@@ -37,9 +37,9 @@ struct an_span {
     int64_t end_us;    /* scheduled time of the next success, or see open */
     uint64_t requests; /* sent requests scheduled in [start, end) */
     uint64_t failed;
-    int open;          /* no success followed: end is its last failure's completion */
-    int phase;         /* index in analysis.timeline of the last event at or before
-                          start, -1 when none */
+    int open;  /* no success followed: end is its last failure's completion */
+    int phase; /* index in analysis.timeline of the last event at or before
+                  start, -1 when none */
     struct an_mix mix;
 };
 
@@ -47,8 +47,8 @@ struct an_span {
 struct an_spans {
     uint64_t count;
     int64_t total_us;
-    struct an_span longest;  /* valid when count > 0 */
-    int nlisted;             /* the --list longest, sorted by start */
+    struct an_span longest; /* valid when count > 0 */
+    int nlisted;            /* the --list longest, sorted by start */
     struct an_span *listed;
     int cap;
 };
@@ -67,15 +67,15 @@ struct an_version {
 };
 
 struct an_versions {
-    int n;                          /* in order of first appearance */
+    int n; /* in order of first appearance */
     struct an_version v[AN_VERSIONS_MAX];
-    uint64_t other_requests;        /* versions beyond AN_VERSIONS_MAX */
-    uint64_t unversioned;           /* successes that carried no version */
-    uint64_t switches;              /* consecutive versioned requests that differ */
-    uint64_t flip_flops;            /* switches back to a version that appeared earlier */
-    int final;                      /* index of the last request's version, -1 */
-    int64_t mixed_start_us;         /* first request of the final version */
-    int64_t mixed_end_us;           /* last request of any other; -1 when no mix */
+    uint64_t other_requests; /* versions beyond AN_VERSIONS_MAX */
+    uint64_t unversioned;    /* successes that carried no version */
+    uint64_t switches;       /* consecutive versioned requests that differ */
+    uint64_t flip_flops;     /* switches back to a version that appeared earlier */
+    int final;               /* index of the last request's version, -1 */
+    int64_t mixed_start_us;  /* first request of the final version */
+    int64_t mixed_end_us;    /* last request of any other; -1 when no mix */
 };
 
 struct an_latency {
@@ -91,9 +91,9 @@ struct an_target {
     int nlogs;          /* how many logs probe it */
     int rate_disagrees; /* logs declare it at different rates */
     int url_disagrees;
-    uint64_t requests;  /* scheduled ticks: ok + failed + skipped */
+    uint64_t requests; /* scheduled ticks: ok + failed + skipped */
     uint64_t ok, failed, skipped;
-    uint64_t missing;   /* ticks the schedule implies but no line records */
+    uint64_t missing;    /* ticks the schedule implies but no line records */
     double availability; /* ok / (ok + failed); -1 when nothing was sent */
     uint64_t outcomes[OUTCOME_MAX];
     struct hist latency; /* sent requests, successes and failures */
@@ -111,10 +111,10 @@ enum an_event_kind { AN_EV_MARK, AN_EV_CMD_START, AN_EV_CMD_EXIT };
 struct an_event {
     int64_t t_us;
     enum an_event_kind kind;
-    char *text;   /* mark name, the command, or how it ended */
-    long number;  /* the pid, or the exit status */
+    char *text;  /* mark name, the command, or how it ended */
+    long number; /* the pid, or the exit status */
     int log;
-    long seq;     /* order of reading: ties keep the log's own order */
+    long seq; /* order of reading: ties keep the log's own order */
 };
 
 struct an_log {
@@ -128,10 +128,10 @@ struct an_log {
     int has_end;
     char *end_reason;
     int64_t end_us;
-    int truncated;          /* the last line had no newline */
+    int truncated; /* the last line had no newline */
     long unknown_lines;
-    long malformed;         /* skipped with --lenient */
-    long warns;             /* warn events from the prober */
+    long malformed; /* skipped with --lenient */
+    long warns;     /* warn events from the prober */
 };
 
 enum an_verdict { AN_PASS, AN_FAIL, AN_INCONCLUSIVE };
@@ -165,21 +165,20 @@ struct analysis {
     int ntimeline;
     struct an_event *timeline; /* sorted by time */
     int nnotes;
-    char **notes;              /* warnings for the reader of the report */
+    char **notes; /* warnings for the reader of the report */
     long notes_dropped;
     int nversion_names;
     char **version_names;      /* every version string seen, index 0 unused */
     int64_t first_us, last_us; /* over all req lines; -1 when none */
     struct {
         uint64_t requests, ok, failed, skipped;
-    } total;                   /* over all targets */
-    long malformed;            /* over all logs */
+    } total;        /* over all targets */
+    long malformed; /* over all logs */
     struct an_gate gate;
 };
 
 /* "printf"-style warning for the report's notes; kept to a bounded number. */
-void analysis_note(struct analysis *an, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void analysis_note(struct analysis *an, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 void analysis_free(struct analysis *an);
 

@@ -47,8 +47,7 @@ static void fill_classes(unsigned char *class_of, const unsigned char *ok)
     }
 }
 
-int analyze_target_init(struct an_target *t, const struct rep_config *cfg, char *err,
-                        size_t errlen)
+int analyze_target_init(struct an_target *t, const struct rep_config *cfg, char *err, size_t errlen)
 {
     struct an_state *s = calloc(1, sizeof *s);
     if (s == NULL || hist_init(&t->latency, 3, LATENCY_MAX_US) < 0 ||
@@ -232,4 +231,3 @@ int analyze_finish(struct analysis *an, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
     return rc;
 }
-

@@ -13,10 +13,10 @@
 
 struct burst_state {
     int in;
-    struct an_span cur;     /* requests and failed count up to the last failure */
+    struct an_span cur; /* requests and failed count up to the last failure */
     int64_t last_fail_us;
-    int64_t last_done_us;   /* latest completion among its failures */
-    uint64_t ok_after;      /* successes since the last failure, not yet known inside */
+    int64_t last_done_us; /* latest completion among its failures */
+    uint64_t ok_after;    /* successes since the last failure, not yet known inside */
     int64_t first_ok_after_us;
     struct mixacc acc;
 };

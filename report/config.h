@@ -32,10 +32,10 @@ enum rep_rule {
 /* One --max-... or --min-... argument. */
 struct rep_limit {
     enum rep_rule rule;
-    char *target;     /* the NAME: prefix, or NULL for every target */
-    int64_t value;    /* a count, or microseconds for durations */
-    double percent;   /* --max-errors N%: the share of sent requests; -1 when a count */
-    const char *arg;  /* as given, for messages */
+    char *target;    /* the NAME: prefix, or NULL for every target */
+    int64_t value;   /* a count, or microseconds for durations */
+    double percent;  /* --max-errors N%: the share of sent requests; -1 when a count */
+    const char *arg; /* as given, for messages */
 };
 
 struct rep_config {
@@ -47,12 +47,13 @@ struct rep_config {
     int by_log;
     int lenient;
     int allow_skipped;
-    int color;          /* resolved: 1 to colour the text output */
-    int max_listed;     /* windows and bursts kept per target */
+    int color;                            /* resolved: 1 to colour the text output */
+    int max_listed;                       /* windows and bursts kept per target */
     unsigned char ok_status[OUTCOME_MAX]; /* 1 for an HTTP status that is a success */
     const char *ok_status_arg;
     int64_t burst_gap_us;
-    int64_t horizon_us; /* how far out of order req lines may be (lines are written at completion) */
+    int64_t
+        horizon_us; /* how far out of order req lines may be (lines are written at completion) */
     struct rep_limit *limits;
     int nlimits;
 };

@@ -71,8 +71,7 @@ const char *fmt_duration(int64_t us, char *buf, size_t len)
     return units_format_duration(us, buf, len);
 }
 
-const char *fmt_target(const struct analysis *an, const struct an_target *t, char *buf,
-                       size_t len)
+const char *fmt_target(const struct analysis *an, const struct an_target *t, char *buf, size_t len)
 {
     if (t->log >= 0)
         snprintf(buf, len, "%s (%s)", t->name, an->logs[t->log].path);
@@ -143,8 +142,11 @@ int fmt_utf8_len(const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
     unsigned char ch = p[0];
-    int len = ch < 0x80 ? 1 : (ch & 0xe0) == 0xc0 ? 2 : (ch & 0xf0) == 0xe0 ? 3
-            : (ch & 0xf8) == 0xf0 ? 4 : 0;
+    int len = ch < 0x80             ? 1
+              : (ch & 0xe0) == 0xc0 ? 2
+              : (ch & 0xf0) == 0xe0 ? 3
+              : (ch & 0xf8) == 0xf0 ? 4
+                                    : 0;
     if (len == 0 || (len == 2 && ch < 0xc2) || (len == 4 && ch > 0xf4))
         return 0;
     for (int i = 1; i < len; i++)

@@ -30,8 +30,7 @@ const char *fmt_seconds(int64_t us, char *buf, size_t len);
 const char *fmt_duration(int64_t us, char *buf, size_t len);
 
 /* "home", or "home (a.log)" with --by-log. */
-const char *fmt_target(const struct analysis *an, const struct an_target *t, char *buf,
-                       size_t len);
+const char *fmt_target(const struct analysis *an, const struct an_target *t, char *buf, size_t len);
 
 /* "connect 37, 502 12" from a mix. */
 const char *fmt_mix(const struct an_mix *m, char *buf, size_t len);

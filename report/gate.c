@@ -27,8 +27,8 @@ int gate_check_names(const struct analysis *an, const struct rep_config *cfg, ch
         size_t used = (size_t)snprintf(err, errlen, "--%s \"%s\": no target \"%s\" in the logs",
                                        spec_rule_name(l->rule), l->arg, l->target);
         for (int j = 0; j < an->ntargets && used < errlen; j++)
-            used += (size_t)snprintf(err + used, errlen - used, "%s%s", j ? ", " : " (targets: ",
-                                     an->targets[j].name);
+            used += (size_t)snprintf(err + used, errlen - used, "%s%s",
+                                     j ? ", " : " (targets: ", an->targets[j].name);
         if (an->ntargets && used < errlen)
             snprintf(err + used, errlen - used, ")");
         return -1;
@@ -96,12 +96,15 @@ static int explain(struct analysis *an, const struct an_check *c, const char *wh
     switch (c->rule) {
     case REP_RULE_MAX_ERRORS:
         if (c->limit == NULL)
-            return reason(g, "%s: %" PRIu64 " failed request%s (none allowed by default: see "
-                          "--max-errors)", who, t->failed, t->failed == 1 ? "" : "s");
+            return reason(g,
+                          "%s: %" PRIu64 " failed request%s (none allowed by default: see "
+                          "--max-errors)",
+                          who, t->failed, t->failed == 1 ? "" : "s");
         if (c->limit->percent >= 0)
-            return reason(g, "%s: %" PRIu64 " of %" PRIu64 " requests failed, more than %g%% "
-                          "(--%s %s)", who, t->failed, t->ok + t->failed, c->limit->percent,
-                          opt, arg);
+            return reason(g,
+                          "%s: %" PRIu64 " of %" PRIu64 " requests failed, more than %g%% "
+                          "(--%s %s)",
+                          who, t->failed, t->ok + t->failed, c->limit->percent, opt, arg);
         return reason(g, "%s: %" PRIu64 " failed request%s (--%s %s)", who, t->failed,
                       t->failed == 1 ? "" : "s", opt, arg);
     case REP_RULE_MAX_DOWNTIME:
@@ -129,8 +132,10 @@ static int explain(struct analysis *an, const struct an_check *c, const char *wh
         else
             snprintf(lim, sizeof lim, "%" PRIu64 " missing tick%s", t->missing,
                      t->missing == 1 ? "" : "s");
-        return reason(g, "%s: %s: %s, so the run is inconclusive (--allow-skipped accepts "
-                      "it)", who, lim,
+        return reason(g,
+                      "%s: %s: %s, so the run is inconclusive (--allow-skipped accepts "
+                      "it)",
+                      who, lim,
                       t->skipped ? "the prober could not keep up"
                                  : "the log does not record every scheduled request");
     case REP_RULE_N:
@@ -179,8 +184,8 @@ int gate_evaluate(struct analysis *an, const struct rep_config *cfg)
                 c->passed = c->value <= c->limit_value;
                 break;
             case REP_RULE_MAX_WINDOW:
-                c->value = t->windows.count ? t->windows.longest.end_us - t->windows.longest.start_us
-                                            : 0;
+                c->value =
+                    t->windows.count ? t->windows.longest.end_us - t->windows.longest.start_us : 0;
                 c->limit_value = l->value;
                 c->passed = c->value <= c->limit_value;
                 break;

@@ -20,8 +20,7 @@ const char *spec_rule_name(enum rep_rule rule)
 
 int spec_rule_is_duration(enum rep_rule rule)
 {
-    return rule == REP_RULE_MAX_DOWNTIME || rule == REP_RULE_MAX_WINDOW ||
-           rule == REP_RULE_MAX_P99;
+    return rule == REP_RULE_MAX_DOWNTIME || rule == REP_RULE_MAX_WINDOW || rule == REP_RULE_MAX_P99;
 }
 
 /* A status of exactly three digits, 100..999 (what the log can hold). */
@@ -61,9 +60,10 @@ int spec_parse_ok_status(const char *s, unsigned char ok[OUTCOME_MAX], char *err
         } else if (parse_status(p, len, &lo) == 0) {
             hi = lo;
         } else {
-            snprintf(err, errlen,
-                     "--ok-status: bad status \"%.*s\" (a status 100..999, a range 200-299, or 2xx)",
-                     (int)(len > 40 ? 40 : len), p);
+            snprintf(
+                err, errlen,
+                "--ok-status: bad status \"%.*s\" (a status 100..999, a range 200-299, or 2xx)",
+                (int)(len > 40 ? 40 : len), p);
             return -1;
         }
         for (int i = lo; i <= hi; i++)

@@ -22,8 +22,8 @@
 #define OUTCOME_BITS 10
 #define VERSION_BITS 10
 #define TARGETS_MAX 4096 /* per log: 12 bits */
-#define PACK(o, v, t) ((uint32_t)(o) | (uint32_t)(v) << OUTCOME_BITS | \
-                       (uint32_t)(t) << (OUTCOME_BITS + VERSION_BITS))
+#define PACK(o, v, t)                                                                              \
+    ((uint32_t)(o) | (uint32_t)(v) << OUTCOME_BITS | (uint32_t)(t) << (OUTCOME_BITS + VERSION_BITS))
 #define UNPACK_OUTCOME(p) ((int)((p) & ((1u << OUTCOME_BITS) - 1)))
 #define UNPACK_VERSION(p) ((int)(((p) >> OUTCOME_BITS) & ((1u << VERSION_BITS) - 1)))
 #define UNPACK_TARGET(p) ((int)((p) >> (OUTCOME_BITS + VERSION_BITS)))
@@ -44,9 +44,9 @@ struct entry {
 /* A target as one log declares it. */
 struct ltarget {
     char *name;
-    int target;        /* index in analysis.targets */
+    int target; /* index in analysis.targets */
     double interval_us;
-    int64_t last_us;   /* scheduled time of its last request released, -1 */
+    int64_t last_us; /* scheduled time of its last request released, -1 */
 };
 
 struct source {
@@ -59,9 +59,9 @@ struct source {
     struct entry *heap;
     size_t nheap, heap_cap;
     size_t limit;
-    int64_t newest_us;  /* latest scheduled time read */
-    int64_t final_us;   /* entries before this are released: a line earlier is an error */
-    int64_t first_us;   /* first scheduled time read, -1 */
+    int64_t newest_us; /* latest scheduled time read */
+    int64_t final_us;  /* entries before this are released: a line earlier is an error */
+    int64_t first_us;  /* first scheduled time read, -1 */
     int eof;
     int full;            /* requests were released before the horizon: the stage was full */
     struct strmap names; /* target name -> index in lt */
@@ -260,8 +260,8 @@ static int add_target(struct ingest *g, struct source *s, const struct log_event
         }
         if (strcmp(t->url ? t->url : "", lt->url ? lt->url : "") != 0 && !t->url_disagrees) {
             t->url_disagrees = 1;
-            analysis_note(an, "target %s: logs disagree on its URL (%s in %s, %s before)",
-                          lt->name, lt->url ? lt->url : "-", spath(s), t->url ? t->url : "-");
+            analysis_note(an, "target %s: logs disagree on its URL (%s in %s, %s before)", lt->name,
+                          lt->url ? lt->url : "-", spath(s), t->url ? t->url : "-");
         }
         t->rate += lt->rate;
         t->nlogs++;
@@ -377,7 +377,8 @@ static int add_req(struct ingest *g, struct source *s, const struct log_event *e
     if (s->first_us < 0)
         s->first_us = t;
     if (t - s->first_us > ANALYZE_SPAN_MAX_US || s->first_us - t > ANALYZE_SPAN_MAX_US)
-        return malformedf(g, s, "req: time %" PRId64 " is more than 7 days from the log's first "
+        return malformedf(g, s,
+                          "req: time %" PRId64 " is more than 7 days from the log's first "
                           "request (%" PRId64 "): a corrupt time field",
                           t, s->first_us);
     if (t < s->final_us) {
@@ -400,8 +401,7 @@ static int add_req(struct ingest *g, struct source *s, const struct log_event *e
     if (q->version && (vidx = version_index(g, s, q->version)) < 0)
         return fail(g, "out of memory");
     int64_t lat = q->outcome == OUTCOME_SKIPPED ? 0 : q->latency_us;
-    struct entry e = {t, lat > UINT32_MAX ? UINT32_MAX : (uint32_t)lat,
-                      PACK(q->outcome, vidx, li)};
+    struct entry e = {t, lat > UINT32_MAX ? UINT32_MAX : (uint32_t)lat, PACK(q->outcome, vidx, li)};
     struct an_log *log = &g->an->logs[s->log];
     log->reqs++;
     if (log->first_us < 0 || t < log->first_us)
@@ -444,16 +444,22 @@ static int at_eof(struct ingest *g, struct source *s)
     log->truncated = logr_truncated(s->r);
     log->unknown_lines = logr_unknown_lines(s->r);
     if (log->truncated)
-        analysis_note(g->an, "%s:%ld: truncated last line ignored (the prober was killed while "
-                      "writing it)", log->path, log->lines);
+        analysis_note(g->an,
+                      "%s:%ld: truncated last line ignored (the prober was killed while "
+                      "writing it)",
+                      log->path, log->lines);
     if (!log->has_end)
-        analysis_note(g->an, "%s: no end line: the prober was cut short; its complete lines "
-                      "are used", log->path);
+        analysis_note(g->an,
+                      "%s: no end line: the prober was cut short; its complete lines "
+                      "are used",
+                      log->path);
     else if (strcmp(log->end_reason, "duration") && strcmp(log->end_reason, "command"))
         analysis_note(g->an, "%s: the prober stopped early (%s)", log->path, log->end_reason);
     if (log->unknown_lines)
-        analysis_note(g->an, "%s: %ld lines of kinds this reader does not know, ignored "
-                      "(written by a newer prober?)", log->path, log->unknown_lines);
+        analysis_note(g->an,
+                      "%s: %ld lines of kinds this reader does not know, ignored "
+                      "(written by a newer prober?)",
+                      log->path, log->unknown_lines);
     return 0;
 }
 
@@ -487,8 +493,7 @@ static int read_line(struct ingest *g, struct source *s)
         return add_event(g, s, AN_EV_CMD_START, ev.wall_us, ev.u.cmd_start.command,
                          ev.u.cmd_start.pid);
     case LOG_CMD_EXIT:
-        return add_event(g, s, AN_EV_CMD_EXIT, ev.wall_us, ev.u.cmd_exit.how,
-                         ev.u.cmd_exit.status);
+        return add_event(g, s, AN_EV_CMD_EXIT, ev.wall_us, ev.u.cmd_exit.how, ev.u.cmd_exit.status);
     case LOG_END:
         if (log->has_end)
             return malformedf(g, s, "a second end line");
@@ -499,8 +504,8 @@ static int read_line(struct ingest *g, struct source *s)
         return 0;
     case LOG_WARN:
         if (++log->warns <= NOTES_PER_LOG)
-            analysis_note(g->an, "%s:%ld: the prober warned: %s", log->path,
-                          logr_lineno(s->r), ev.u.text);
+            analysis_note(g->an, "%s:%ld: the prober warned: %s", log->path, logr_lineno(s->r),
+                          ev.u.text);
         return 0;
     default:
         /* kinds this report does not analyse (the database probe's, kinds
@@ -532,15 +537,18 @@ static int ready(struct ingest *g, struct source *s)
 static int release(struct ingest *g, struct source *s, const struct entry *e)
 {
     struct ltarget *l = &s->lt[UNPACK_TARGET(e->packed)];
-    struct pipe_req q = {.t_us = e->t_us, .latency_us = e->latency_us,
+    struct pipe_req q = {.t_us = e->t_us,
+                         .latency_us = e->latency_us,
                          .outcome = (uint16_t)UNPACK_OUTCOME(e->packed),
                          .vidx = (uint16_t)UNPACK_VERSION(e->packed),
                          .target = (uint32_t)l->target};
     if (g->first_released_us < 0)
         g->first_released_us = e->t_us;
     else if (e->t_us - g->first_released_us > ANALYZE_SPAN_MAX_US)
-        return fail(g, "%s: requests more than 7 days after the first of another log: are "
-                    "these logs from one run?", spath(s));
+        return fail(g,
+                    "%s: requests more than 7 days after the first of another log: are "
+                    "these logs from one run?",
+                    spath(s));
     if (l->last_us >= 0) {
         double gap = (double)(e->t_us - l->last_us);
         if (gap > 1.5 * l->interval_us)
@@ -619,7 +627,8 @@ static void check_clocks(struct analysis *an)
         return;
     const struct an_log *a = &an->logs[first], *b = &an->logs[last];
     if (b->first_us - a->first_us > 1000000)
-        analysis_note(an, "logs start %.1fs apart (%s first, %s last): their probers started "
+        analysis_note(an,
+                      "logs start %.1fs apart (%s first, %s last): their probers started "
                       "at different times or their clocks disagree",
                       (double)(b->first_us - a->first_us) / 1e6, a->path, b->path);
     for (int i = 0; i < an->nlogs; i++)
@@ -633,8 +642,7 @@ static void check_clocks(struct analysis *an)
 
 int ingest_run(struct analysis *an, const struct rep_config *cfg, char *err, size_t errlen)
 {
-    struct ingest g = {.an = an, .cfg = cfg, .err = err, .errlen = errlen,
-                       .first_released_us = -1};
+    struct ingest g = {.an = an, .cfg = cfg, .err = err, .errlen = errlen, .first_released_us = -1};
     int rc = 0;
     an->cfg = cfg;
     an->first_us = an->last_us = -1;

@@ -12,8 +12,8 @@ void mixacc_take(struct mixacc *m, struct an_mix *out)
         m->count[o] = 0;
         /* insertion into the short sorted list; what falls off is "rest" */
         int pos = out->n;
-        while (pos > 0 && (out->count[pos - 1] < c ||
-                           (out->count[pos - 1] == c && out->outcome[pos - 1] > o)))
+        while (pos > 0 &&
+               (out->count[pos - 1] < c || (out->count[pos - 1] == c && out->outcome[pos - 1] > o)))
             pos--;
         if (pos >= AN_MIX_MAX) {
             out->rest += c;

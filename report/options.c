@@ -44,38 +44,70 @@ struct opt_doc {
 };
 
 static const struct opt_doc docs[] = {
-    {{"format", required_argument, NULL, 'f'}, 'f', "FORMAT",
+    {{"format", required_argument, NULL, 'f'},
+     'f',
+     "FORMAT",
      "text, json, junit or markdown (default text)"},
-    {{"output", required_argument, NULL, 'o'}, 'o', "FILE",
+    {{"output", required_argument, NULL, 'o'},
+     'o',
+     "FILE",
      "write the report to FILE (default -, standard output)"},
-    {{"plot", required_argument, NULL, OPT_PLOT}, 0, "FILE",
+    {{"plot", required_argument, NULL, OPT_PLOT},
+     0,
+     "FILE",
      "also draw FILE.png or FILE.svg with gnuplot (default none)"},
-    {{"by-log", no_argument, NULL, OPT_BY_LOG}, 0, NULL,
+    {{"by-log", no_argument, NULL, OPT_BY_LOG},
+     0,
+     NULL,
      "keep each log's targets apart (default off: merge logs by target name)"},
-    {{"ok-status", required_argument, NULL, OPT_OK_STATUS}, 0, "LIST",
+    {{"ok-status", required_argument, NULL, OPT_OK_STATUS},
+     0,
+     "LIST",
      "statuses that are successes, e.g. 200-299,304 or 2xx (default " DEFAULT_OK_STATUS ")"},
-    {{"burst-gap", required_argument, NULL, OPT_BURST_GAP}, 0, "DURATION",
+    {{"burst-gap", required_argument, NULL, OPT_BURST_GAP},
+     0,
+     "DURATION",
      "failures at most this far apart form one burst (default " DEFAULT_BURST_GAP ")"},
-    {{"max-errors", required_argument, NULL, OPT_MAX_ERRORS}, 0, "[NAME:]N",
+    {{"max-errors", required_argument, NULL, OPT_MAX_ERRORS},
+     0,
+     "[NAME:]N",
      "at most N failed requests, or N% of those sent (default 0, unless another failure "
      "rule is given)"},
-    {{"max-downtime", required_argument, NULL, OPT_MAX_DOWNTIME}, 0, "[NAME:]DURATION",
+    {{"max-downtime", required_argument, NULL, OPT_MAX_DOWNTIME},
+     0,
+     "[NAME:]DURATION",
      "at most this much downtime in all windows (default none)"},
-    {{"max-window", required_argument, NULL, OPT_MAX_WINDOW}, 0, "[NAME:]DURATION",
+    {{"max-window", required_argument, NULL, OPT_MAX_WINDOW},
+     0,
+     "[NAME:]DURATION",
      "no downtime window longer than this (default none)"},
-    {{"max-p99", required_argument, NULL, OPT_MAX_P99}, 0, "[NAME:]DURATION",
+    {{"max-p99", required_argument, NULL, OPT_MAX_P99},
+     0,
+     "[NAME:]DURATION",
      "99th percentile latency at most this (default none)"},
-    {{"min-requests", required_argument, NULL, OPT_MIN_REQUESTS}, 0, "[NAME:]N",
+    {{"min-requests", required_argument, NULL, OPT_MIN_REQUESTS},
+     0,
+     "[NAME:]N",
      "at least N requests sent (default 1)"},
-    {{"allow-skipped", no_argument, NULL, OPT_ALLOW_SKIPPED}, 0, NULL,
+    {{"allow-skipped", no_argument, NULL, OPT_ALLOW_SKIPPED},
+     0,
+     NULL,
      "skipped or missing ticks do not make the run inconclusive (default off)"},
-    {{"lenient", no_argument, NULL, OPT_LENIENT}, 0, NULL,
+    {{"lenient", no_argument, NULL, OPT_LENIENT},
+     0,
+     NULL,
      "count and skip malformed lines instead of stopping (default off)"},
-    {{"list", required_argument, NULL, OPT_LIST}, 0, "N",
+    {{"list", required_argument, NULL, OPT_LIST},
+     0,
+     "N",
      "windows and bursts listed per target, the longest (default " DEFAULT_LIST ")"},
-    {{"reorder-horizon", required_argument, NULL, OPT_HORIZON}, 0, "DURATION",
+    {{"reorder-horizon", required_argument, NULL, OPT_HORIZON},
+     0,
+     "DURATION",
      "how far a req line may trail later-scheduled ones (default " DEFAULT_HORIZON ")"},
-    {{"color", required_argument, NULL, OPT_COLOR}, 0, "WHEN",
+    {{"color", required_argument, NULL, OPT_COLOR},
+     0,
+     "WHEN",
      "auto, always or never (default auto: on a terminal, unless NO_COLOR is set)"},
     {{"help", no_argument, NULL, 'h'}, 'h', NULL, "print this help and exit (default off)"},
     {{"version", no_argument, NULL, 'V'}, 'V', NULL, "print the version and exit (default off)"},
@@ -96,8 +128,8 @@ static void print_help(FILE *f)
             snprintf(left, sizeof left, "-%c, --%s%s%s", docs[i].shortopt, docs[i].opt.name,
                      docs[i].arg ? " " : "", docs[i].arg ? docs[i].arg : "");
         else
-            snprintf(left, sizeof left, "    --%s%s%s", docs[i].opt.name,
-                     docs[i].arg ? " " : "", docs[i].arg ? docs[i].arg : "");
+            snprintf(left, sizeof left, "    --%s%s%s", docs[i].opt.name, docs[i].arg ? " " : "",
+                     docs[i].arg ? docs[i].arg : "");
         if (strlen(left) > 28)
             fprintf(f, "  %s\n%32s", left, "");
         else
@@ -162,8 +194,7 @@ static int add_limit(struct rep_config *cfg, const char *arg, enum rep_rule rule
     return 0;
 }
 
-static int parse_duration(const char *opt, const char *arg, int64_t *out, char *err,
-                          size_t errlen)
+static int parse_duration(const char *opt, const char *arg, int64_t *out, char *err, size_t errlen)
 {
     char why[160];
     if (units_parse_duration_us(arg, out, why, sizeof why) < 0) {
@@ -217,8 +248,7 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
                 cfg->format = REP_FMT_MARKDOWN;
             else {
                 snprintf(err, errlen,
-                         "--format: unknown format \"%s\" (text, json, junit or markdown)",
-                         optarg);
+                         "--format: unknown format \"%s\" (text, json, junit or markdown)", optarg);
                 rc = -1;
             }
             break;

@@ -256,7 +256,7 @@ static void versions(struct jw *w, const struct analysis *an, const struct an_ve
 
 static void series(struct jw *w, const struct an_target *t)
 {
-    static const char *const names[AN_NCLASS] = {"ok", "http", "connect", "timeout",
+    static const char *const names[AN_NCLASS] = {"ok",    "http",  "connect", "timeout",
                                                  "reset", "other", "skipped"};
     jw_open(w, "series", '{');
     jw_time(w, "start", t->series_len ? t->series_start_s * 1000000 : -1);

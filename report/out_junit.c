@@ -47,7 +47,8 @@ static void rule_name(const struct an_check *c, char *buf, size_t len)
     else if (c->limit)
         snprintf(buf, len, "%s %s", spec_rule_name(c->rule), c->limit->arg);
     else if (spec_rule_is_duration(c->rule))
-        snprintf(buf, len, "%s %s", spec_rule_name(c->rule), fmt_duration(c->limit_value, v, sizeof v));
+        snprintf(buf, len, "%s %s", spec_rule_name(c->rule),
+                 fmt_duration(c->limit_value, v, sizeof v));
     else
         snprintf(buf, len, "%s %" PRId64 " (default)", spec_rule_name(c->rule), c->limit_value);
 }
@@ -81,13 +82,17 @@ int out_junit(FILE *f, const struct analysis *an)
     failures += an->ntargets == 0;
     fmt_seconds(an->first_us >= 0 ? an->last_us - an->first_us : 0, secs, sizeof secs);
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
-    fprintf(f, "<testsuites name=\"pbprobe-report\" tests=\"%d\" failures=\"%d\" errors=\"0\" "
-            "time=\"%s\">\n", tests, failures, secs);
-    fprintf(f, "  <testsuite name=\"pbprobe-report\" tests=\"%d\" failures=\"%d\" errors=\"0\" "
-            "skipped=\"0\" time=\"%s\"", tests, failures, secs);
+    fprintf(f,
+            "<testsuites name=\"pbprobe-report\" tests=\"%d\" failures=\"%d\" errors=\"0\" "
+            "time=\"%s\">\n",
+            tests, failures, secs);
+    fprintf(f,
+            "  <testsuite name=\"pbprobe-report\" tests=\"%d\" failures=\"%d\" errors=\"0\" "
+            "skipped=\"0\" time=\"%s\"",
+            tests, failures, secs);
     if (an->first_us >= 0) {
         fmt_date(an->first_us, date, sizeof date);
-        date[10] = 'T';  /* "2025-11-26T14:03:21", as JUnit wants it */
+        date[10] = 'T'; /* "2025-11-26T14:03:21", as JUnit wants it */
         date[19] = '\0';
         fprintf(f, " timestamp=\"%s\"", date);
     }
@@ -106,8 +111,8 @@ int out_junit(FILE *f, const struct analysis *an)
         summary(an, t, sum, sizeof sum);
         fputs("    <testcase classname=\"pbprobe.target\" name=\"", f);
         xml(f, name);
-        fprintf(f, "\" time=\"%s\">\n", fmt_seconds(t->first_us >= 0 ? t->last_us - t->first_us : 0,
-                                                  secs, sizeof secs));
+        fprintf(f, "\" time=\"%s\">\n",
+                fmt_seconds(t->first_us >= 0 ? t->last_us - t->first_us : 0, secs, sizeof secs));
         int failed = 0;
         for (int j = 0; j < g->nchecks; j++)
             if (g->checks[j].target == i && !g->checks[j].passed)
@@ -151,7 +156,8 @@ int out_junit(FILE *f, const struct analysis *an)
     if (an->ntargets == 0) {
         fputs("    <testcase classname=\"pbprobe.gate\" name=\"any target probed\" time=\"0\">\n"
               "      <failure type=\"gate\" message=\"no target in the logs: nothing was "
-              "probed\"/>\n    </testcase>\n", f);
+              "probed\"/>\n    </testcase>\n",
+              f);
     }
     if (an->nnotes) {
         fputs("    <system-err>", f);

@@ -101,15 +101,17 @@ int out_markdown(FILE *f, const struct analysis *an)
     if (an->ntargets) {
         fputs("| target | requests | failed | skipped | availability | p50 | p99 | max | "
               "downtime | windows | bursts |\n"
-              "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n", f);
+              "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n",
+              f);
         for (int i = 0; i < an->ntargets; i++) {
             const struct an_target *t = &an->targets[i];
             char name[512], a[FMT_BUF], p50[FMT_BUF], p99[FMT_BUF], mx[FMT_BUF], dn[FMT_BUF];
             int sent = t->ok + t->failed > 0;
             fputs("| ", f);
             md(f, fmt_target(an, t, name, sizeof name));
-            fprintf(f, " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %s | %s | %s | %s | %s | %"
-                    PRIu64 " | %" PRIu64 " |\n",
+            fprintf(f,
+                    " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %s | %s | %s | %s | %s | %" PRIu64
+                    " | %" PRIu64 " |\n",
                     t->requests, t->failed, t->skipped,
                     fmt_availability(t->availability, a, sizeof a),
                     sent ? fmt_duration(t->lat.p50, p50, sizeof p50) : "-",

@@ -82,7 +82,8 @@ static void target_table(const struct text *x)
         char raw[256];
         sane(fmt_target(an, t, raw, sizeof raw), name, sizeof name);
         int sent = t->ok + t->failed > 0;
-        fprintf(x->f, "%-*.*s %9" PRIu64 " %s%8" PRIu64 "%s %s%7" PRIu64 "%s %8s %7s %7s %7s "
+        fprintf(x->f,
+                "%-*.*s %9" PRIu64 " %s%8" PRIu64 "%s %s%7" PRIu64 "%s %8s %7s %7s %7s "
                 "%8s %7" PRIu64 "\n",
                 (int)w, (int)w, name, t->requests, c(x, t->failed ? RED : ""), t->failed,
                 c(x, t->failed ? OFF : ""), c(x, t->skipped ? YELLOW : ""), t->skipped,
@@ -183,7 +184,8 @@ static void versions(const struct text *x)
         if (v->n < 2)
             continue;
         if (v->mixed_end_us >= v->mixed_start_us)
-            fprintf(x->f, "  mixed from %s to %s (%s), %" PRIu64 " switch%s, %" PRIu64
+            fprintf(x->f,
+                    "  mixed from %s to %s (%s), %" PRIu64 " switch%s, %" PRIu64
                     " back to an older version\n",
                     fmt_offset(an, v->mixed_start_us, a, sizeof a),
                     fmt_offset(an, v->mixed_end_us, b, sizeof b),

@@ -26,7 +26,7 @@
 #define PLOT_TARGETS_MAX 20   /* more panels than this are unreadable anyway */
 #define GNUPLOT_TIMEOUT_S 120 /* a wedged gnuplot must not hang a CI job */
 /* marks read as data: column 2 is drawn as text, down from the top */
-#define MARK_LABELS \
+#define MARK_LABELS                                                                                \
     " using 1:(0.98):2 axes x1y2 with labels rotate by 90 right offset 0.9,0 notitle\n"
 
 /* s as a gnuplot single-quoted string: '' for ', control characters as '?'
@@ -134,15 +134,15 @@ static int write_marks(const struct analysis *an, int64_t base_us, const char *p
     return fclose(f) < 0 ? -1 : rc;
 }
 
-static void shade(FILE *f, const struct an_spans *s, int64_t base_us, const char *color,
-                  int *obj)
+static void shade(FILE *f, const struct an_spans *s, int64_t base_us, const char *color, int *obj)
 {
     char a[FMT_BUF], b[FMT_BUF];
     for (int i = 0; i < s->nlisted; i++) {
         const struct an_span *sp = &s->listed[i];
         int64_t end = sp->end_us > sp->start_us ? sp->end_us : sp->start_us + 1000;
         /* in front, see-through: the bars would hide it behind them */
-        fprintf(f, "set object %d rect from %s, graph 0 to %s, graph 1 front fc rgb '%s' "
+        fprintf(f,
+                "set object %d rect from %s, graph 0 to %s, graph 1 front fc rgb '%s' "
                 "fs transparent solid 0.3 noborder\n",
                 ++*obj, fmt_seconds(sp->start_us - base_us, a, sizeof a),
                 fmt_seconds(end - base_us, b, sizeof b), color);
@@ -173,7 +173,8 @@ static int write_script(const struct analysis *an, const char *out, const struct
     fprintf(f, "set lmargin at screen 0.07\nset rmargin at screen 0.86\nset xrange [%s:%s]\n", x0,
             x1);
     fputs("set style fill solid 1.0 noborder\nset boxwidth 1.0 absolute\nset grid ytics\n"
-          "set key outside right top vertical\nset y2range [0:1]\nunset y2tics\n", f);
+          "set key outside right top vertical\nset y2range [0:1]\nunset y2tics\n",
+          f);
     snprintf(title, sizeof title, "pbprobe: %s, from %s", fmt_verdict(an->gate.verdict),
              fmt_date(base_us, date, sizeof date));
     fputs("set multiplot layout ", f);
@@ -194,8 +195,9 @@ static int write_script(const struct analysis *an, const char *out, const struct
         for (int e = 0; e < an->ntimeline; e++) {
             char x[FMT_BUF];
             fmt_seconds(an->timeline[e].t_us - base_us, x, sizeof x);
-            fprintf(f, "set arrow from %s, graph 0 to %s, graph 1 nohead front dt 2 lc rgb '#404040'\n",
-                    x, x);
+            fprintf(
+                f, "set arrow from %s, graph 0 to %s, graph 1 nohead front dt 2 lc rgb '#404040'\n",
+                x, x);
         }
         fputs("set title ", f);
         gp_quote(f, sum);
@@ -205,12 +207,10 @@ static int write_script(const struct analysis *an, const char *out, const struct
         gp_quote(f, title);
         fputc('\n', f);
         /* stacked: each bar is the sum of its class and those drawn under it */
-        static const char *const classes[AN_NCLASS] = {"ok", "other status", "connect",
-                                                       "timeout", "reset", "other error",
-                                                       "skipped"};
-        static const char *const colors[AN_NCLASS] = {"#4caf50", "#e53935", "#8e24aa",
-                                                      "#fb8c00", "#3949ab", "#6d4c41",
-                                                      "#9e9e9e"};
+        static const char *const classes[AN_NCLASS] = {
+            "ok", "other status", "connect", "timeout", "reset", "other error", "skipped"};
+        static const char *const colors[AN_NCLASS] = {"#4caf50", "#e53935", "#8e24aa", "#fb8c00",
+                                                      "#3949ab", "#6d4c41", "#9e9e9e"};
         fputs("plot ", f);
         for (int k = AN_NCLASS - 1; k >= 0; k--) {
             fputs(k == AN_NCLASS - 1 ? "" : ", ", f);
@@ -227,8 +227,10 @@ static int write_script(const struct analysis *an, const char *out, const struct
         fputs("set title ''\nset ylabel 'p99 latency (ms)'\nset logscale y\nset yrange [*:*]\n", f);
         fputs("plot ", f);
         gp_quote(f, td->series[i]);
-        fprintf(f, " using ($1+0.5):($%d > 0 ? $%d : 1/0) with histeps lw 2 lc rgb '#1e88e5' "
-                "title 'p99', ", AN_NCLASS + 2, AN_NCLASS + 2);
+        fprintf(f,
+                " using ($1+0.5):($%d > 0 ? $%d : 1/0) with histeps lw 2 lc rgb '#1e88e5' "
+                "title 'p99', ",
+                AN_NCLASS + 2, AN_NCLASS + 2);
         gp_quote(f, td->marks);
         fputs(MARK_LABELS, f);
     }
@@ -314,8 +316,10 @@ int plot_draw(const struct analysis *an, const char *path, char *err, size_t err
     }
     char *gnuplot = find_program("gnuplot");
     if (gnuplot == NULL) {
-        snprintf(err, errlen, "--plot %s: gnuplot not found in PATH (apt-get install gnuplot-nox); "
-                 "the rest of the report is unaffected", path);
+        snprintf(err, errlen,
+                 "--plot %s: gnuplot not found in PATH (apt-get install gnuplot-nox); "
+                 "the rest of the report is unaffected",
+                 path);
         return -1;
     }
     struct tmpdir *td = calloc(1, sizeof *td);

@@ -198,8 +198,8 @@ static void windows_and_bursts_match_the_definitions(void **state)
 static void a_window_ends_at_the_next_success(void **state)
 {
     (void)state;
-    struct req q[] = {{0, 10, OK}, {100, 10, FAIL}, {200, 500, FAIL}, {300, 0, SKIP},
-                      {400, 10, OK}, {500, 10, FAIL}};
+    struct req q[] = {{0, 10, OK},    {100, 10, FAIL}, {200, 500, FAIL},
+                      {300, 0, SKIP}, {400, 10, OK},   {500, 10, FAIL}};
     struct an_spans w = {0}, b = {0};
     run_machines(q, 6, 1000, 10, &w, &b);
     assert_int_equal(w.count, 2);

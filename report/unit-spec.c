@@ -36,8 +36,8 @@ static void ok_status_refuses_what_is_not_a_status(void **state)
     (void)state;
     unsigned char ok[OUTCOME_MAX];
     char err[256];
-    const char *bad[] = {"", "20", "2000", "099", "200-", "-200", "300-200", "200,,201", "2x0",
-                         "200 ", "abc", "1000", "200-1000", ",200", "200,", "xx2"};
+    const char *bad[] = {"",    "20",   "2000", "099",  "200-",     "-200", "300-200", "200,,201",
+                         "2x0", "200 ", "abc",  "1000", "200-1000", ",200", "200,",    "xx2"};
     memset(ok, 7, sizeof ok);
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         err[0] = '\0';
@@ -144,7 +144,8 @@ static void utf8_is_validated(void **state)
     assert_int_equal(fmt_utf8_len("\xf4\x90\x80\x80"), 0); /* beyond U+10FFFF */
     assert_int_equal(fmt_utf8_len("\xc3"), 0);             /* cut short */
     assert_string_equal(fmt_sane("a\x1b[31m\xff\xc3\xa9\n", buf, sizeof buf), "a?[31m?\xc3\xa9?");
-    assert_string_equal(fmt_sane("\xc3\xa9\xc3\xa9\xc3\xa9", buf, 6), "\xc3\xa9"); /* cut on a character */
+    assert_string_equal(fmt_sane("\xc3\xa9\xc3\xa9\xc3\xa9", buf, 6),
+                        "\xc3\xa9"); /* cut on a character */
 }
 
 int main(void)

@@ -10,8 +10,8 @@
 #define VER_NAMES_MAX 1024 /* distinct version strings over all logs; more go to "other" */
 
 struct ver_state {
-    int last;                         /* slot of the previous versioned request, -1 */
-    int8_t slot_of[VER_NAMES_MAX];    /* global version index -> slot + 1, 0 unseen */
+    int last;                      /* slot of the previous versioned request, -1 */
+    int8_t slot_of[VER_NAMES_MAX]; /* global version index -> slot + 1, 0 unseen */
 };
 
 void versions_init(struct an_versions *v, struct ver_state *s);
