@@ -1,0 +1,269 @@
+#!/bin/bash
+# bench/prober.sh: how fast and how steady pbprobe is against one private
+# nginx, always as ratios to peers measured in the same run (wrk, ab, hey, and
+# a timer loop that does no work). Run by `make bench`; bench/README.md says
+# what each number means and why. Prints a table, writes $BENCH_OUT/prober.json
+# and appends one line to $BENCH_OUT/prober-history.tsv.
+#
+# Usage: bench/prober.sh [--quick] [--rates "R1 R2 ..."]
+# Environment: PBPROBE (the binary, required), BENCH_BIN (prober-stats and
+# timer-floor, default: next to PBPROBE in bench/), BENCH_OUT (default
+# ./bench/out), PB_SRC (the source tree, for lab/services.sh).
+set -euo pipefail
+
+QUICK=0
+RATES=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) QUICK=1 ;;
+	--rates) RATES=$2; shift ;;
+	-h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "prober.sh: unknown argument \"$1\"" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+: "${PBPROBE:?set PBPROBE to the pbprobe binary (make bench does)}"
+BENCH_BIN=${BENCH_BIN:-$(dirname "$PBPROBE")/bench}
+BENCH_OUT=${BENCH_OUT:-bench/out}
+PB_SRC=${PB_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
+STATS=$BENCH_BIN/prober-stats
+FLOOR=$BENCH_BIN/timer-floor
+for f in "$PBPROBE" "$STATS" "$FLOOR"; do
+	[ -x "$f" ] || { echo "prober.sh: $f is not built (make bench builds it)" >&2; exit 2; }
+done
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] ||
+	{ echo "prober.sh: nginx not found (apt-get install nginx-light)" >&2; exit 2; }
+
+# Full: about 4 minutes; quick: under one. Rates rise until two in a row fail.
+if [ "$QUICK" = 1 ]; then
+	MODE=quick PEER_S=3 RATE_S=3 RSS_EARLY_S=4 RSS_LATE_S=12
+	: "${RATES:=10000 20000 40000}"
+else
+	MODE=full PEER_S=10 RATE_S=10 RSS_EARLY_S=10 RSS_LATE_S=60
+	: "${RATES:=5000 10000 20000 30000 40000 50000 60000 80000}"
+fi
+STEADY_RATE=10000 # the rate of the send-delay, latency and memory figures
+
+# Two cores, shared: the server on one, whichever client on the other, the
+# same for every tool so that the ratios compare like with like.
+if [ "$(nproc)" -ge 2 ]; then
+	CLIENT=(taskset -c 0) SERVER_CPU=1 PINNING="client CPU 0, nginx CPU 1"
+else
+	CLIENT=() SERVER_CPU="" PINNING="one CPU: nothing pinned"
+fi
+
+mkdir -p "$BENCH_OUT"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/pbprobe-bench.XXXXXX")
+BG_PID=""
+cleanup() {
+	[ -n "$BG_PID" ] && kill "$BG_PID" 2>/dev/null
+	nginx_stop
+	rm -rf "$WORK"
+}
+
+# --- nginx: lab/services.sh when present, else a minimal one of our own ---
+if [ -f "$PB_SRC/lab/services.sh" ]; then
+	export SVC_REGISTRY=$WORK/svc-registry
+	# shellcheck source-path=SCRIPTDIR/.. source=lab/services.sh
+	. "$PB_SRC/lab/services.sh"
+	nginx_start() {
+		PORT=$(svc_free_port)
+		svc_nginx_start "$WORK/nginx" "$PORT" 'access_log off;' \
+			'keepalive_requests 1000000;' \
+			'location = /hello { return 200 "hello\n"; }'
+	}
+	nginx_stop() { svc_stop_all 2>/dev/null || true; }
+else
+	nginx_start() {
+		local d=$WORK/nginx
+		mkdir -p "$d/tmp"
+		PORT=$((20000 + RANDOM % 10000))
+		cat >"$d/nginx.conf" <<-EOF
+			worker_processes 1;
+			pid $d/nginx.pid;
+			error_log $d/error.log warn;
+			events { worker_connections 4096; }
+			http {
+			    access_log off;
+			    client_body_temp_path $d/tmp/body;
+			    proxy_temp_path $d/tmp/proxy;
+			    fastcgi_temp_path $d/tmp/fastcgi;
+			    uwsgi_temp_path $d/tmp/uwsgi;
+			    scgi_temp_path $d/tmp/scgi;
+			    keepalive_requests 1000000;
+			    server {
+			        listen 127.0.0.1:$PORT;
+			        location = /hello { return 200 "hello\n"; }
+			    }
+			}
+		EOF
+		nginx -p "$d/" -c "$d/nginx.conf" -e "$d/error.log"
+		sleep 0.3
+	}
+	nginx_stop() {
+		[ -f "$WORK/nginx/nginx.pid" ] && kill "$(cat "$WORK/nginx/nginx.pid")" 2>/dev/null
+		return 0
+	}
+fi
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+nginx_start
+URL=http://127.0.0.1:$PORT/hello
+if [ -n "$SERVER_CPU" ]; then
+	master=$(cat "$WORK/nginx/nginx.pid")
+	for pid in $master $(pgrep -P "$master"); do
+		taskset -a -p -c "$SERVER_CPU" "$pid" >/dev/null
+	done
+fi
+curl -fsS "$URL" >/dev/null 2>&1 || { echo "prober.sh: nginx does not answer on $URL" >&2; exit 1; }
+
+# kv LINE KEY: the value of KEY in a line of key=value pairs
+kv() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"; }
+# Runs a command, leaving "user+sys seconds" in CPU_S.
+cpu_time() {
+	local TIMEFORMAT='%3U %3S' t
+	t=$({ time "$@" >"$WORK/out" 2>"$WORK/err"; } 2>&1) || return 1
+	CPU_S=$(awk '{print $1 + $2}' <<<"$t")
+}
+human_us() { awk -v u="$1" 'BEGIN{ if (u >= 10000) printf "%.0fms", u/1000; else if (u >= 1000) printf "%.1fms", u/1000; else printf "%dus", u }'; }
+
+echo "pbprobe prober benchmark: $MODE, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs," \
+	"load $(cut -d' ' -f1 /proc/loadavg), $PINNING, $URL"
+echo "A shared machine: every figure moves between runs; compare ratios, repeat, report ranges."
+echo
+
+# --- peers: closed loop, 50 connections ---
+peer_rps() { # name, then the command; prints requests/s or "null"
+	local name=$1 v=null
+	shift
+	if command -v "$1" >/dev/null; then
+		if "${CLIENT[@]}" "$@" >"$WORK/$name.out" 2>&1; then
+			case $name in
+			wrk) v=$(awk '/^Requests\/sec:/{print $2}' "$WORK/$name.out") ;;
+			ab) v=$(awk '/^Requests per second:/{print $4}' "$WORK/$name.out") ;;
+			hey) v=$(awk '/Requests\/sec:/{print $2}' "$WORK/$name.out") ;;
+			esac
+		fi
+	fi
+	printf '%s' "${v:-null}"
+}
+WRK=$(peer_rps wrk wrk -t1 -c50 -d"${PEER_S}s" "$URL")
+AB=$(peer_rps ab ab -k -q -c50 -t "$PEER_S" -n 100000000 "$URL")
+HEY=$(peer_rps hey hey -c 50 -z "${PEER_S}s" "$URL")
+FLOOR_OUT=$("${CLIENT[@]}" "$FLOOR" "$STEADY_RATE" "$PEER_S")
+F99=$(kv "$FLOOR_OUT" delay_p99_us)
+printf 'Peers, closed loop, 50 connections, %ss each (requests/s)\n' "$PEER_S"
+printf '  wrk -t1 -c50   %8s\n  ab -k -c50     %8s\n  hey -c 50      %8s\n' \
+	"${WRK%.*}" "${AB%.*}" "${HEY%.*}"
+printf '  timer floor (pbprobe'"'"'s schedule, no work) at %s/s: tick delay p50 %s  p99 %s  max %s\n\n' \
+	"$STEADY_RATE" "$(human_us "$(kv "$FLOOR_OUT" delay_p50_us)")" "$(human_us "$F99")" \
+	"$(human_us "$(kv "$FLOOR_OUT" delay_max_us)")"
+
+# --- pbprobe at rising rates ---
+# Sustained: under 0.1% skipped, and at least 99% of the asked rate answered
+# 200. The achieved rate divides by the run's real span (first tick to last
+# answer), not by --duration: a prober that falls behind still gets every
+# answer in the end, only seconds late.
+RATE_ROWS=""
+BEST=0
+ONTIME=0
+fails=0
+printf 'pbprobe, open loop, %ss per rate\n' "$RATE_S"
+printf '  %7s %9s %8s  %-22s %-22s %7s  %s\n' asked achieved skipped \
+	"send delay p50/p99/max" "latency p50/p99/max" "cpu/req" verdict
+for rate in $RATES; do
+	log=$WORK/rate-$rate.log
+	cpu_time "${CLIENT[@]}" "$PBPROBE" --rate "$rate" --duration "${RATE_S}s" -q -o "$log" "$URL" ||
+		{ echo "prober.sh: pbprobe failed at $rate/s: $(head -c 300 "$WORK/err")" >&2; exit 1; }
+	s=$("$STATS" "$log")
+	ok=$(kv "$s" ok) sk=$(kv "$s" skipped) n=$(kv "$s" requests) span=$(kv "$s" span_s)
+	read -r achieved skipped_pct cpu_us verdict < <(awk -v ok="$ok" -v sk="$sk" -v n="$n" \
+		-v span="$span" -v d="$RATE_S" -v r="$rate" -v cpu="$CPU_S" 'BEGIN {
+		if (span < d) span = d
+		a = ok / span; sp = n ? 100 * sk / n : 0
+		printf "%.0f %.3f %.1f %s\n", a, sp, (ok ? cpu * 1e6 / ok : 0), ((sp < 0.1 && a >= 0.99 * r) ? "ok" : "FAIL") }')
+	# On time, besides: p99 send delay within twice the timer floor's (at
+	# least 1 ms). The rate alone is kept even when every tick is 50 ms late.
+	late_bound=$(awk -v f="$F99" 'BEGIN { b = 2 * f; print (b < 1000 ? 1000 : b) }')
+	[ "$verdict" = ok ] && [ "$(kv "$s" delay_p99_us)" -gt "$late_bound" ] && verdict="ok, late"
+	[ "$verdict" = ok ] && [ "$rate" -gt "$ONTIME" ] && ONTIME=$rate
+	printf '  %7s %9s %7s%%  %-22s %-22s %5sus  %s\n' "$rate" "$achieved" "$skipped_pct" \
+		"$(human_us "$(kv "$s" delay_p50_us)")/$(human_us "$(kv "$s" delay_p99_us)")/$(human_us "$(kv "$s" delay_max_us)")" \
+		"$(human_us "$(kv "$s" latency_p50_us)")/$(human_us "$(kv "$s" latency_p99_us)")/$(human_us "$(kv "$s" latency_max_us)")" \
+		"$cpu_us" "$verdict"
+	RATE_ROWS+="${RATE_ROWS:+,}{\"asked\":$rate,\"achieved\":$achieved,\"skipped_pct\":$skipped_pct,\"cpu_us_per_req\":$cpu_us,\"delay_p50_us\":$(kv "$s" delay_p50_us),\"delay_p99_us\":$(kv "$s" delay_p99_us),\"delay_max_us\":$(kv "$s" delay_max_us),\"latency_p50_us\":$(kv "$s" latency_p50_us),\"latency_p99_us\":$(kv "$s" latency_p99_us),\"latency_max_us\":$(kv "$s" latency_max_us),\"sustained\":$([ "$verdict" != FAIL ] && echo true || echo false),\"on_time\":$([ "$verdict" = ok ] && echo true || echo false)}"
+	if [ "$verdict" != FAIL ]; then
+		[ "$rate" -gt "$BEST" ] && BEST=$rate
+		fails=0
+	else
+		fails=$((fails + 1))
+		[ "$fails" -ge 2 ] && break
+	fi
+done
+echo
+
+# --- the steady rate, long enough to see memory settle ---
+log=$WORK/steady.log
+"${CLIENT[@]}" "$PBPROBE" --rate "$STEADY_RATE" --duration "$((RSS_LATE_S + 1))s" -q -o "$log" "$URL" &
+BG_PID=$!
+rss_kib() { awk '/^VmRSS:/{print $2}' "/proc/$BG_PID/status"; }
+sleep "$RSS_EARLY_S"
+RSS_EARLY=$(rss_kib)
+sleep "$((RSS_LATE_S - RSS_EARLY_S))"
+RSS_LATE=$(rss_kib)
+wait "$BG_PID"
+BG_PID=""
+s=$("$STATS" "$log")
+D99=$(kv "$s" delay_p99_us) L99=$(kv "$s" latency_p99_us)
+
+# --- verdicts, as ratios to this run's peers ---
+read -r RATIO G_RATIO G_DELAY G_RSS FLOOR_RATIO ONTIME_RATIO < <(awk -v best="$BEST" \
+	-v ontime="$ONTIME" -v wrk="$WRK" -v d99="$D99" -v f99="$F99" -v e="$RSS_EARLY" \
+	-v l="$RSS_LATE" 'BEGIN {
+	ratio = (wrk != "null" && wrk > 0) ? best / wrk : -1
+	printf "%s %s %s %s %.2f %s\n", (ratio < 0 ? "null" : sprintf("%.3f", ratio)),
+		(ratio >= 0.8 ? "met" : "missed"), (d99 <= 1000 ? "met" : "missed"),
+		((l <= 32768 && l - e <= 1024) ? "met" : "missed"), (f99 > 0 ? d99 / f99 : 0),
+		(ratio < 0 ? "null" : sprintf("%.3f", ontime / wrk)) }')
+printf 'At %s/s for %ss: send delay p99 %s (%sx the timer floor), latency p99 %s, %s requests, %s skipped\n' \
+	"$STEADY_RATE" "$((RSS_LATE_S + 1))" "$(human_us "$D99")" "$FLOOR_RATIO" "$(human_us "$L99")" \
+	"$(kv "$s" requests)" "$(kv "$s" skipped)"
+printf 'Memory: VmRSS %s KiB at %ss, %s KiB at %ss\n\n' "$RSS_EARLY" "$RSS_EARLY_S" "$RSS_LATE" "$RSS_LATE_S"
+printf 'Goals                                   measured              verdict\n'
+printf '  highest sustained rate / wrk >= 0.8   %-6s (%s/s)      %s\n' "$RATIO" "$BEST" "$G_RATIO"
+printf '    (on time, p99 send delay <= max(1 ms, 2x floor): %s (%s/s))\n' "$ONTIME_RATIO" "$ONTIME"
+printf '  send delay p99 at %s/s <= 1 ms     %-20s  %s\n' "$STEADY_RATE" "$(human_us "$D99")" "$G_DELAY"
+printf '  RSS <= 32 MiB and flat (<= 1 MiB)     %s -> %s KiB      %s\n' "$RSS_EARLY" "$RSS_LATE" "$G_RSS"
+
+cat >"$BENCH_OUT/prober.json" <<EOF
+{
+  "mode": "$MODE",
+  "date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)",
+  "cpus": $(nproc),
+  "load1": $(cut -d' ' -f1 /proc/loadavg),
+  "pinning": "$PINNING",
+  "peers": {
+    "seconds": $PEER_S,
+    "wrk_rps": $WRK,
+    "ab_rps": $AB,
+    "hey_rps": $HEY,
+    "timer_floor": {"rate": $STEADY_RATE, "delay_p50_us": $(kv "$FLOOR_OUT" delay_p50_us), "delay_p99_us": $F99, "delay_max_us": $(kv "$FLOOR_OUT" delay_max_us)}
+  },
+  "rates": [$RATE_ROWS],
+  "highest_sustained_rate": $BEST,
+  "ratio_to_wrk": $RATIO,
+  "highest_on_time_rate": $ONTIME,
+  "on_time_ratio_to_wrk": $ONTIME_RATIO,
+  "steady": {"rate": $STEADY_RATE, "seconds": $((RSS_LATE_S + 1)), "delay_p50_us": $(kv "$s" delay_p50_us), "delay_p99_us": $D99, "delay_max_us": $(kv "$s" delay_max_us), "latency_p50_us": $(kv "$s" latency_p50_us), "latency_p99_us": $L99, "latency_max_us": $(kv "$s" latency_max_us), "delay_p99_over_floor": $FLOOR_RATIO, "skipped": $(kv "$s" skipped), "rss_kib": {"at_s": [$RSS_EARLY_S, $RSS_LATE_S], "values": [$RSS_EARLY, $RSS_LATE]}},
+  "goals": {"ratio_to_wrk_min_0.8": "$G_RATIO", "delay_p99_max_1ms": "$G_DELAY", "rss_max_32mib_flat": "$G_RSS"}
+}
+EOF
+hist=$BENCH_OUT/prober-history.tsv
+[ -f "$hist" ] || printf 'date\tmode\tload1\twrk_rps\tab_rps\they_rps\tfloor_p99_us\tbest_rate\tratio\ton_time_rate\tdelay_p99_us\tlatency_p99_us\trss_early_kib\trss_late_kib\n' >"$hist"
+printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$MODE" \
+	"$(cut -d' ' -f1 /proc/loadavg)" "$WRK" "$AB" "$HEY" "$F99" "$BEST" "$RATIO" "$ONTIME" "$D99" "$L99" \
+	"$RSS_EARLY" "$RSS_LATE" >>"$hist"
+echo
+echo "Written: $BENCH_OUT/prober.json, $hist"
