@@ -1,0 +1,14 @@
+#!/bin/bash
+# lab/scenarios/migration-after-upgrade-from-2-7-2-to-2-8-0.sh: negative
+# control. The right migration in the wrong order: 2.8.0 rolled out first
+# (without the readiness probe, which would have held it back), the
+# migration after. Expected: 500s on /api/helpingmaterial from the first
+# 2.8.0 instance joining the pool until the migration ends, home 200; the
+# gate fails (exit 2). Logs: logs/migration-after-upgrade-from-2-7-2-to-2-8-0.*
+# shellcheck source-path=SCRIPTDIR source=../scenario.sh
+. "$(dirname "$0")/../scenario.sh"
+upgrade() {
+	upgrade_rolling 2.8.0 --no-readiness || return
+	step_migrate 2.8.0
+}
+scenario_main migration-after-upgrade-from-2-7-2-to-2-8-0 "$@"

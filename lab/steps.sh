@@ -1,0 +1,165 @@
+# shellcheck shell=bash
+# lab/steps.sh: the upgrade steps, written once for every platform. The lab's
+# scenario scripts (lab/scenarios/) and the cluster's (scripts/) run the same
+# steps; only the platform underneath differs, chosen by PBPROBE_PLATFORM:
+#   lab         lab/platform-lab.sh (haproxy, PostgreSQL, app processes)
+#   kubernetes  scripts/platform-kubernetes.sh (kubectl)
+#
+# The platform interface: a platform file defines these functions. Each
+# returns 0 or non-zero with one line on stderr saying why.
+#   platform_init           once per script, first: check tools; the lab also
+#                           takes its lock (one script at a time)
+#   platform_setup          database (PyBossa's schema at 52209719b79e and the
+#                           sample data) and the Service, no app yet
+#   platform_teardown       stop and delete everything; safe to repeat
+#   platform_url            print the Service's base URL, without a trailing /
+#   platform_deploy VERSION [--strategy RollingUpdate|Recreate] [--no-readiness]
+#                   [--replicas N]
+#                           set the Deployment's pod template to VERSION
+#                           (with its readinessProbe httpGet
+#                           /api/helpingmaterial unless --no-readiness) and
+#                           return at once, like kubectl apply; the strategy
+#                           and replica count stay set for later rollouts.
+#                           RollingUpdate is maxSurge 1, maxUnavailable 0;
+#                           progressDeadlineSeconds is 45
+#   platform_rollout_status SECS
+#                           wait for the rollout, like kubectl rollout status
+#                           --timeout: 0 complete, 1 stalled (progress deadline
+#                           exceeded), 2 still going after SECS, 3 error
+#   platform_rollout_undo   back to the previous revision, like kubectl
+#                           rollout undo; returns at once (then wait with
+#                           platform_rollout_status)
+#   platform_migrate VERSION
+#                           run VERSION's database migrations to the end
+#                           (alembic upgrade head; a Job on a cluster): 0 done
+#                           or nothing to do, non-zero failed (the database is
+#                           left as it was: each revision is one transaction)
+#   platform_describe       print the Deployment, its instances and the
+#                           Service's endpoints, for humans
+#
+# Steps (each marks the prober's timeline when run under `pbprobe -- ...`):
+#   steps_init                      platform_init
+#   step_mark TEXT                  a marker, and a timestamped line on stderr
+#   step_migrate VERSION            "migration start", platform_migrate,
+#                                   "migration end" or "migration failed"
+#   step_rollout VERSION [OPTION...]  "rollout to VERSION", platform_deploy
+#   step_wait_rollout [SECS]        platform_rollout_status (default
+#                                   $PBPROBE_ROLLOUT_TIMEOUT, 120 s): "rollout
+#                                   complete" or "rollout stalled"
+#   step_undo [SECS]                "rollout undo", platform_rollout_undo, wait,
+#                                   "rollout undone"
+# Upgrades, returning 0 done, 1 failed safely (nothing rolled out, or rolled
+# back), 3 the platform failed:
+#   upgrade_rolling VERSION [OPTION...]
+#                                   roll out; if it stalls, undo it
+#   upgrade_with_migration VERSION [OPTION...]
+#                                   migrate first; when the migration fails,
+#                                   roll nothing out; then upgrade_rolling
+
+steps_src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+case ${PBPROBE_PLATFORM:-lab} in
+lab)
+	# shellcheck source-path=SCRIPTDIR source=./platform-lab.sh
+	. "$steps_src/lab/platform-lab.sh"
+	;;
+kubernetes)
+	if [ ! -f "$steps_src/scripts/platform-kubernetes.sh" ]; then
+		echo "steps: scripts/platform-kubernetes.sh does not exist yet" >&2
+		exit 3
+	fi
+	# shellcheck source=/dev/null
+	. "$steps_src/scripts/platform-kubernetes.sh"
+	;;
+*)
+	echo "steps: PBPROBE_PLATFORM is lab or kubernetes, not \"$PBPROBE_PLATFORM\"" >&2
+	exit 3
+	;;
+esac
+
+steps_init() {
+	platform_init
+}
+
+# Wall-clock time of day with milliseconds, for the human reading along.
+steps_clock() {
+	local t=${EPOCHREALTIME/[.,]/}
+	printf '%(%H:%M:%S)T.%03d' $((t / 1000000)) $((t % 1000000 / 1000))
+}
+
+step_say() {
+	printf 'steps: %s %s\n' "$(steps_clock)" "$*" >&2
+}
+
+step_mark() {
+	step_say "$*"
+	[ -n "${PBPROBE_MARK:-}" ] || return 0
+	"${PB_BUILD:-$steps_src/build}/pbprobe" mark "$*" || step_say "(could not mark the timeline)"
+}
+
+step_migrate() {
+	local version=${1:?step_migrate needs VERSION}
+	step_mark "migration start"
+	if platform_migrate "$version"; then
+		step_mark "migration end"
+		return 0
+	fi
+	step_mark "migration failed"
+	return 1
+}
+
+step_rollout() {
+	local version=${1:?step_rollout needs VERSION}
+	shift
+	step_mark "rollout to $version${1:+ ($*)}"
+	platform_deploy "$version" "$@"
+}
+
+# shellcheck disable=SC2120 # SECS: for scripts that want another limit
+step_wait_rollout() {
+	local rc=0
+	platform_rollout_status "${1:-${PBPROBE_ROLLOUT_TIMEOUT:-120}}" || rc=$?
+	case $rc in
+	0) step_mark "rollout complete" ;;
+	1) step_mark "rollout stalled: progress deadline exceeded" ;;
+	2) step_mark "rollout stalled: still in progress after ${1:-${PBPROBE_ROLLOUT_TIMEOUT:-120}}s" ;;
+	*) step_mark "rollout failed" ;;
+	esac
+	return "$rc"
+}
+
+# shellcheck disable=SC2120 # SECS: as for step_wait_rollout
+step_undo() {
+	local rc=0
+	step_mark "rollout undo"
+	platform_rollout_undo || return 3
+	platform_rollout_status "${1:-${PBPROBE_ROLLOUT_TIMEOUT:-120}}" || rc=$?
+	if [ "$rc" = 0 ]; then
+		step_mark "rollout undone"
+		return 0
+	fi
+	step_mark "rollout undo failed"
+	return 3
+}
+
+upgrade_rolling() {
+	local rc=0
+	step_rollout "$@" || return 3
+	step_wait_rollout || rc=$?
+	case $rc in
+	0) return 0 ;;
+	1 | 2)
+		step_undo || return 3
+		step_say "the rollout to $1 did not complete and was undone"
+		return 1
+		;;
+	*) return 3 ;;
+	esac
+}
+
+upgrade_with_migration() {
+	if ! step_migrate "$1"; then
+		step_say "the migration failed: nothing rolled out"
+		return 1
+	fi
+	upgrade_rolling "$@"
+}
