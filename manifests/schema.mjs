@@ -1,0 +1,252 @@
+// schema.mjs: checks one Kubernetes object against the API schemas bundled in
+// the npm package kubernetes-models (installed in manifests/.validate by
+// `npm ci`). Used by validate.mjs; knows nothing of PyBossa.
+//
+// Two checks. The JSON schemas (ajv, compiled into kubernetes-models) catch
+// wrong types, missing required fields and bad enum values. They accept
+// unknown fields, as the OpenAPI documents do; an API server with strict
+// field validation (kubectl's default since 1.27) rejects them, and a
+// misspelt field such as "readinessprobe" would otherwise pass here and be
+// silently dropped by an older server. So a second walk compares every field
+// name with the model's TypeScript declarations (*.d.ts), the only place the
+// package keeps the field lists.
+
+import { createRequire } from "node:module";
+import { readFileSync, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+const require = createRequire(new URL("./.validate/package.json", import.meta.url));
+
+// "apps/v1" -> the folder under kubernetes-models; the core group is "v1".
+function modelDir(apiVersion) {
+  if (typeof apiVersion !== "string" || !/^([a-z0-9.-]+\/)?v[0-9]+((alpha|beta)[0-9]+)?$/.test(apiVersion))
+    return null;
+  return apiVersion;
+}
+
+// Returns the model class for apiVersion/kind, or a message saying why not.
+export function schemaModel(apiVersion, kind) {
+  const dir = modelDir(apiVersion);
+  if (dir === null)
+    return { field: "apiVersion", error: `${JSON.stringify(apiVersion)} is not a Kubernetes API version` };
+  if (typeof kind !== "string" || !/^[A-Z][A-Za-z0-9]*$/.test(kind))
+    return { field: "kind", error: `${JSON.stringify(kind)} is not a Kubernetes kind` };
+  let mod;
+  try {
+    mod = require(`kubernetes-models/${dir}/${kind}`);
+  } catch {
+    return { field: "kind", error: `unknown kind ${kind} in ${apiVersion} (not in the Kubernetes API schemas)` };
+  }
+  const cls = mod[kind];
+  // Field types (v1/Container) live beside the kinds; only a kind has a static kind.
+  if (typeof cls !== "function" || cls.kind !== kind || cls.apiVersion !== apiVersion)
+    return { field: "kind", error: `unknown kind ${kind} in ${apiVersion} (not in the Kubernetes API schemas)` };
+  return { cls, dts: require.resolve(`kubernetes-models/${dir}/${kind}`).replace(/\.js$/, ".d.ts"), iface: `I${kind}` };
+}
+
+// "/spec/template/spec/containers/0/name" -> "spec.template.spec.containers[0].name"
+export function fieldPath(parts) {
+  let out = "";
+  for (const p of parts) {
+    if (typeof p === "number" || /^[0-9]+$/.test(p)) out += `[${p}]`;
+    else out += (out === "" ? "" : ".") + p;
+  }
+  return out;
+}
+
+function pointerParts(pointer) {
+  return pointer === "" ? [] : pointer.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+
+// ajv reports a oneOf (IntOrString, Quantity) as one error per branch plus
+// the oneOf itself: one message per field, the branches joined.
+function ajvProblems(errors) {
+  const byPath = new Map();
+  for (const e of errors) {
+    const parts = pointerParts(e.instancePath);
+    if (e.keyword === "required") parts.push(e.params.missingProperty);
+    const path = fieldPath(parts);
+    let msg;
+    if (e.keyword === "required") msg = "required field missing";
+    else if (e.keyword === "enum") msg = `must be one of ${e.params.allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
+    else if (e.keyword === "oneOf" || e.keyword === "anyOf") continue;
+    else msg = e.message;
+    if (!byPath.has(path)) byPath.set(path, []);
+    if (!byPath.get(path).includes(msg)) byPath.get(path).push(msg);
+  }
+  return [...byPath].map(([path, msgs]) => ({ path, message: msgs.join(" or ") }));
+}
+
+// --- field lists from the .d.ts files -------------------------------------
+
+const declCache = new Map(); // file -> { imports: Map(name -> module), ifaces: Map(name -> object type) }
+
+function resolveImport(fromFile, spec) {
+  let base;
+  if (spec.startsWith(".")) {
+    base = join(dirname(fromFile), spec);
+  } else {
+    const parts = spec.split("/");
+    const pkg = spec.startsWith("@") ? parts.slice(0, 2) : parts.slice(0, 1);
+    base = join(dirname(require.resolve(`${pkg.join("/")}/package.json`)), ...parts.slice(pkg.length));
+  }
+  const file = `${base}.d.ts`;
+  return existsSync(file) ? file : null;
+}
+
+// A type expression of the declarations, parsed just enough to walk values:
+//   { kind: "object", fields: Map(name -> type), index: type | null }
+//   { kind: "array", of: type }   { kind: "ref", name }   { kind: "other" }
+function parseType(tokens, pos) {
+  const alts = [];
+  for (;;) {
+    let t;
+    const tok = tokens[pos.i];
+    if (tok === "{") {
+      t = parseObject(tokens, pos);
+    } else if (tok === "Array" && tokens[pos.i + 1] === "<") {
+      pos.i += 2;
+      t = { kind: "array", of: parseType(tokens, pos) };
+      expect(tokens, pos, ">");
+    } else if (/^[A-Za-z_$][\w$]*$/.test(tok)) {
+      pos.i++;
+      t = { kind: "ref", name: tok };
+      if (tokens[pos.i] === "[") {
+        // IDeployment["apiVersion"]: an indexed access, a literal string
+        pos.i += 3;
+        t = { kind: "other" };
+      }
+    } else {
+      pos.i++; // a string literal, or a keyword type
+      t = { kind: "other" };
+    }
+    alts.push(t);
+    if (tokens[pos.i] !== "|") break;
+    pos.i++;
+  }
+  return alts.length === 1 ? alts[0] : { kind: "other" };
+}
+
+function parseObject(tokens, pos) {
+  expect(tokens, pos, "{");
+  const fields = new Map();
+  let index = null;
+  while (tokens[pos.i] !== "}") {
+    if (tokens[pos.i] === "[") {
+      // [key: string]: TYPE
+      pos.i += 5;
+      expect(tokens, pos, ":");
+      index = parseType(tokens, pos);
+    } else {
+      const name = JSON.parse(tokens[pos.i++]);
+      if (tokens[pos.i] === "?") pos.i++;
+      expect(tokens, pos, ":");
+      fields.set(name, parseType(tokens, pos));
+    }
+    expect(tokens, pos, ";");
+  }
+  pos.i++;
+  return { kind: "object", fields, index };
+}
+
+function expect(tokens, pos, tok) {
+  if (tokens[pos.i] !== tok) throw new Error(`kubernetes-models declarations: expected ${tok}, found ${tokens[pos.i]}`);
+  pos.i++;
+}
+
+function readDecls(file) {
+  if (declCache.has(file)) return declCache.get(file);
+  const text = readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\//g, "");
+  const imports = new Map();
+  for (const m of text.matchAll(/^import \{ ([^}]+) \} from "([^"]+)";$/gm)) {
+    if (m[2].startsWith("@kubernetes-models/base")) continue;
+    for (const name of m[1].split(",").map((x) => x.trim())) imports.set(name, m[2]);
+  }
+  const ifaces = new Map();
+  for (const m of text.matchAll(/^export interface (I[A-Za-z0-9]+)(?: extends [A-Za-z]+)? (\{\n[\s\S]*?^\})/gm)) {
+    const tokens = m[2].match(/"(?:[^"\\]|\\.)*"|[A-Za-z_$][\w$]*|[{}[\]<>:;?|,]/g);
+    ifaces.set(m[1], parseObject(tokens, { i: 0 }));
+  }
+  const decls = { imports, ifaces };
+  declCache.set(file, decls);
+  return decls;
+}
+
+// The object type a reference names, or null for anything that is not an
+// interface (strings, numbers, IntOrString, Quantity, Time...).
+function resolveRef(file, name) {
+  const decls = readDecls(file);
+  if (decls.ifaces.has(name)) return { file, type: decls.ifaces.get(name) };
+  const spec = decls.imports.get(name);
+  if (spec === undefined) return null;
+  const target = resolveImport(file, spec);
+  if (target === null) return null;
+  // imported under its long alias (IIoK8sApiCoreV1Probe), declared as IProbe
+  const first = [...readDecls(target).ifaces.values()][0];
+  return first === undefined ? null : { file: target, type: first };
+}
+
+function closest(name, candidates) {
+  const lower = name.toLowerCase();
+  for (const c of candidates) if (c.toLowerCase() === lower) return c;
+  let best = null;
+  let bestD = 3;
+  for (const c of candidates) {
+    const d = editDistance(lower, c.toLowerCase());
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return best;
+}
+
+function editDistance(a, b) {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length];
+}
+
+function unknownFields(value, file, type, parts, out) {
+  if (type.kind === "ref") {
+    const r = resolveRef(file, type.name);
+    if (r !== null) unknownFields(value, r.file, r.type, parts, out);
+  } else if (type.kind === "array") {
+    if (Array.isArray(value)) value.forEach((v, i) => unknownFields(v, file, type.of, [...parts, i], out));
+  } else if (type.kind === "object") {
+    if (value === null || typeof value !== "object" || Array.isArray(value)) return; // ajv reports the type
+    for (const [key, child] of Object.entries(value)) {
+      const f = type.fields.get(key) ?? type.index;
+      if (f === null || f === undefined) {
+        const hint = closest(key, [...type.fields.keys()]);
+        out.push({ path: fieldPath([...parts, key]), message: `unknown field${hint ? ` (did you mean ${hint}?)` : ""}` });
+      } else {
+        unknownFields(child, file, f, [...parts, key], out);
+      }
+    }
+  }
+}
+
+// Problems with one object, each { path, message }; path "" is the object.
+export function schemaCheck(obj) {
+  if (obj === null || typeof obj !== "object" || Array.isArray(obj))
+    return [{ path: "", message: "not a Kubernetes object (a YAML mapping with apiVersion and kind)" }];
+  const model = schemaModel(obj.apiVersion, obj.kind);
+  if (model.error) return [{ path: model.field, message: model.error }];
+  const problems = [];
+  try {
+    new model.cls(obj).validate();
+  } catch (e) {
+    if (!Array.isArray(e.errors)) throw e;
+    problems.push(...ajvProblems(e.errors));
+  }
+  const top = readDecls(model.dts).ifaces.get(model.iface);
+  if (top === undefined) throw new Error(`${model.dts}: no interface ${model.iface}`);
+  unknownFields(obj, model.dts, top, [], problems);
+  return problems;
+}
