@@ -291,12 +291,11 @@ lab_driver_reap() {
 }
 
 platform_deploy() {
-	local version=${1:-} readiness=http strategy replicas rev
+	# Like applying a manifest: what an option does not say takes its default.
+	local version=${1:-} readiness=http strategy=RollingUpdate replicas=${PBPROBE_LAB_REPLICAS:-2} rev
 	[ -n "$version" ] || lab_err "platform_deploy: VERSION missing" || return 1
 	shift
 	lab_load_env || return 1
-	strategy=$(lab_spec_get strategy) || strategy=RollingUpdate
-	replicas=$(lab_spec_get replicas) || replicas=${PBPROBE_LAB_REPLICAS:-2}
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--strategy)

@@ -18,10 +18,10 @@
 #                           set the Deployment's pod template to VERSION
 #                           (with its readinessProbe httpGet
 #                           /api/helpingmaterial unless --no-readiness) and
-#                           return at once, like kubectl apply; the strategy
-#                           and replica count stay set for later rollouts.
-#                           RollingUpdate is maxSurge 1, maxUnavailable 0;
-#                           progressDeadlineSeconds is 45
+#                           return at once, like kubectl apply of a manifest:
+#                           an option not given takes its default
+#                           (RollingUpdate with maxSurge 1, maxUnavailable 0;
+#                           2 replicas); progressDeadlineSeconds is 45
 #   platform_rollout_status SECS
 #                           wait for the rollout, like kubectl rollout status
 #                           --timeout: 0 complete, 1 stalled (progress deadline
