@@ -84,6 +84,7 @@ job_run() {
 	# is gone with the pod; a signal now means nobody will.
 	trap 'exit "$rc"' TERM INT
 	linger=${PBPROBE_JOB_LINGER:-10m}
+	# shellcheck disable=SC2016 # $1 is the inner shell's
 	timeout "$linger" bash -c 'while [ ! -e "$1" ]; do sleep 0.2; done' _ "$state/done" &
 	wait $!
 	exit "$rc"
