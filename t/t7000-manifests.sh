@@ -71,7 +71,8 @@ test_expect_success 'jq: each overlay runs its own PyBossa version, and only 2.8
 		echo "pybossa:$v" >expect &&
 		test_cmp expect images || return 1
 	done &&
-	jq -r "select(.kind == \"Job\") | [.metadata.name, .spec.backoffLimit, (.spec.template.spec.containers[0].command | join(\" \"))] | @tsv" \
+	jq -r "select(.kind == \"Job\" and .metadata.labels[\"app.kubernetes.io/component\"] == \"migration\")
+		| [.metadata.name, .spec.backoffLimit, (.spec.template.spec.containers[0].command | join(\" \"))] | @tsv" \
 		"$TEST_DIR"/render/overlays_*.json >jobs &&
 	printf "pybossa-migrate-8fe68fbf6baa\t0\talembic upgrade head\n" >expect &&
 	test_cmp expect jobs
