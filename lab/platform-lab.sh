@@ -23,12 +23,12 @@
 #                            lab/pybossa-standin
 #   PBPROBE_LAB_REPLICAS            replicas (2)
 #   PBPROBE_LAB_PROGRESS_DEADLINE   progressDeadlineSeconds (45)
-#   PBPROBE_LAB_PERIOD              readiness periodSeconds (0.5; k8s 10)
-#   PBPROBE_LAB_FAILURE_THRESHOLD   readiness failureThreshold (3)
+#   PBPROBE_LAB_PERIOD              readiness periodSeconds (0.5; cluster 2)
+#   PBPROBE_LAB_FAILURE_THRESHOLD   readiness failureThreshold (2)
 #   PBPROBE_LAB_SUCCESS_THRESHOLD   readiness successThreshold (1)
-#   PBPROBE_LAB_PROBE_TIMEOUT       readiness timeoutSeconds (0.4; k8s 1)
-#   PBPROBE_LAB_PRESTOP             preStop pause in seconds (0.5)
-#   PBPROBE_LAB_GRACE               terminationGracePeriodSeconds (5; k8s 30)
+#   PBPROBE_LAB_PROBE_TIMEOUT       readiness timeoutSeconds (0.4; cluster 2)
+#   PBPROBE_LAB_PRESTOP             preStop pause in seconds (0.5; cluster 10)
+#   PBPROBE_LAB_GRACE               terminationGracePeriodSeconds (5; cluster 45)
 #   PBPROBE_LAB_STARTUP_DELAY       the app's startup delay (500ms)
 #   PBPROBE_LAB_DRAIN_TIMEOUT       the app's drain timeout (3s)
 
@@ -209,6 +209,7 @@ platform_teardown() {
 		rm -rf "$LAB"
 	else
 		rm -f "$LAB/lock"
+		rmdir "$LAB" 2>/dev/null || true # only if platform_init's mkdir left it empty
 	fi
 }
 
@@ -248,7 +249,7 @@ lab_driver_start() {
 		--readiness "$readiness" --strategy "$strategy" --replicas "$replicas" \
 		--progress-deadline "${PBPROBE_LAB_PROGRESS_DEADLINE:-45}" \
 		--period "${PBPROBE_LAB_PERIOD:-0.5}" \
-		--failure-threshold "${PBPROBE_LAB_FAILURE_THRESHOLD:-3}" \
+		--failure-threshold "${PBPROBE_LAB_FAILURE_THRESHOLD:-2}" \
 		--success-threshold "${PBPROBE_LAB_SUCCESS_THRESHOLD:-1}" \
 		--probe-timeout "${PBPROBE_LAB_PROBE_TIMEOUT:-0.4}" \
 		--prestop "${PBPROBE_LAB_PRESTOP:-0.5}" \

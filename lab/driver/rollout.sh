@@ -20,7 +20,7 @@
 # - Readiness probe: httpGet /api/helpingmaterial every --period (k8s default
 #   10 s), timeout --probe-timeout (1 s), ready after --success-threshold
 #   consecutive 2xx/3xx (1), out of the pool after --failure-threshold
-#   consecutive failures (3), initialDelaySeconds 0; it runs on every instance
+#   consecutive failures (2), initialDelaySeconds 0; it runs on every instance
 #   of a template that has it, old ones included, for as long as the driver
 #   runs. --readiness none: the template has no probe; an instance counts as
 #   ready once its port accepts connections (Kubernetes would route to it as
@@ -60,7 +60,7 @@ strategy=RollingUpdate
 readiness=http
 deadline_s=45
 period_s=0.5
-failure_threshold=3
+failure_threshold=2
 success_threshold=1
 probe_timeout_s=0.4
 prestop_s=0.5

@@ -1,0 +1,127 @@
+#!/bin/bash
+# The negative controls: three unsafe upgrades pbprobe must catch, the gate
+# failing and the harm located. Recreate: one downtime window whose ends match
+# the driver's own clock (last old instance out of the pool, first new one
+# in) within 1/rate + 50 ms. 2.8.0 without migration and without readiness
+# probe: 500s on /api/helpingmaterial only, all from 2.8.0. The migration
+# after the rollout: 500s only between the two.
+
+# Bodies are single-quoted strings eval'd later; shellcheck cannot see that
+# they use these variables and functions.
+# shellcheck disable=SC2016,SC2034,SC2317
+# shellcheck source-path=SCRIPTDIR source=./lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=./lib-lab.sh
+. "$PB_SRC/t/lib-lab.sh"
+
+export PBPROBE_LAB_PROGRESS_DEADLINE=10
+RATE=200
+export PBPROBE_LAB_RATE=$RATE
+TOL_US=$((1000000 / RATE + 50000))
+
+# within A B: |A - B| <= TOL_US (microseconds), saying so when not.
+within() {
+	local d=$(($1 - $2))
+	[ "$d" -lt 0 ] && d=$((-d))
+	[ "$d" -le "$TOL_US" ] || {
+		echo "$1 and $2 are $((d / 1000)) ms apart, more than $((TOL_US / 1000)) ms" >&2
+		return 1
+	}
+}
+
+# A JSON time (Unix seconds, six decimals) in microseconds.
+json_us() {
+	jq -r "$1" "$2" | awk '{ printf "%.0f\n", $1 * 1000000 }'
+}
+
+test_expect_success 'setup and init-at-2-7-1' '
+	lab_expect_rc 0 setup &&
+	lab_expect_rc 0 init-at-2-7-1
+'
+
+NAME=recreate-upgrade-from-2-7-1-to-2-7-2
+test_expect_success 'Recreate: the gate FAILs (exit 2), one downtime window per target' '
+	lab_expect_rc 2 $NAME &&
+	grep -q "gate FAIL" $NAME.out &&
+	json=$LAB_LOGS/$NAME.json &&
+	test "$(jq .gate.passed "$json")" = false &&
+	test "$(jq -r "[.targets[].windows_count] | unique | join(\" \")" "$json")" = 1 &&
+	test "$(jq -r "[.targets[].status | keys[]] | unique | join(\" \")" "$json")" = "200 503" &&
+	test "$(pool_versions | tr "\n" " ")" = "2.7.2 2.7.2 "
+'
+
+test_expect_success 'Recreate: the window starts as the last old instance leaves the pool and ends as the first new one joins' '
+	json=$LAB_LOGS/$NAME.json &&
+	ev=$LAB_LOGS/$NAME.driver.tsv &&
+	last_out=$(ev_us "$ev" pool-remove "^2.7.1#" last) &&
+	first_in=$(ev_us "$ev" pool-add "^2.7.2#" first) &&
+	stopped=$(ev_us "$ev" exit "^2.7.1#" last) &&
+	test "$last_out" -lt "$stopped" && test "$stopped" -lt "$first_in" &&
+	for t in home api; do
+		start=$(json_us ".targets[] | select(.name == \"$t\") | .windows[0].start" "$json") &&
+		end=$(json_us ".targets[] | select(.name == \"$t\") | .windows[0].end" "$json") &&
+		echo "$t: window $(((end - start) / 1000)) ms; start $(((start - last_out) / 1000)) ms from the last pool-remove, end $(((end - first_in) / 1000)) ms from the first pool-add" &&
+		within "$start" "$last_out" &&
+		within "$end" "$first_in" || return 1
+	done
+'
+
+NAME=no-readiness-upgrade-from-2-7-2-to-2-8-0
+test_expect_success 'no migration, no readiness probe: the rollout completes, the gate FAILs (exit 2)' '
+	lab_expect_rc 2 $NAME &&
+	grep -q "gate FAIL" $NAME.out &&
+	test "$(jq .gate.passed "$LAB_LOGS/$NAME.json")" = false &&
+	log=$LAB_LOGS/$NAME.log &&
+	test -n "$(mark_us "$log" "rollout complete")" &&
+	test "$(ev_count "$LAB_LOGS/$NAME.driver.tsv" pool-add "^2.8.0#")" = 2
+'
+
+test_expect_success 'no migration, no readiness probe: 500s on api only, all from 2.8.0; home all 200' '
+	json=$LAB_LOGS/$NAME.json &&
+	test "$(jq ".targets[] | select(.name == \"home\") | .failed" "$json")" = 0 &&
+	test "$(jq -r ".targets[] | select(.name == \"home\") | .status | keys | join(\" \")" "$json")" = 200 &&
+	test "$(jq ".targets[] | select(.name == \"api\") | .failed" "$json")" -gt 100 &&
+	test "$(jq -r ".targets[] | select(.name == \"api\") | .status | keys | join(\" \")" "$json")" = "200 500" &&
+	req_lines "$LAB_LOGS/$NAME.log" >reqs &&
+	test "$(awk -F"\t" "\$3 == \"api\" && \$4 == 500 { print \$10 }" reqs | sort -u)" = 2.8.0 &&
+	test "$(awk -F"\t" "\$3 == \"api\" && \$4 == 200 && \$10 == \"2.8.0\"" reqs | wc -l)" = 0
+'
+
+test_expect_success 'after the undo, 2.7.2 serves again' '
+	test "$(pool_versions | tr "\n" " ")" = "2.7.2 2.7.2 " &&
+	test -n "$(mark_us "$LAB_LOGS/$NAME.log" "rollout undone")"
+'
+
+NAME=migration-after-upgrade-from-2-7-2-to-2-8-0
+test_expect_success 'the migration after the rollout: the gate FAILs (exit 2), 500s on api only' '
+	lab_expect_rc 2 $NAME &&
+	json=$LAB_LOGS/$NAME.json &&
+	test "$(jq .gate.passed "$json")" = false &&
+	test "$(jq ".targets[] | select(.name == \"home\") | .failed" "$json")" = 0 &&
+	test "$(jq ".targets[] | select(.name == \"api\") | .failed" "$json")" -gt 0 &&
+	test "$(jq -r ".targets[] | select(.name == \"api\") | .status | keys | join(\" \")" "$json")" = "200 500"
+'
+
+test_expect_success 'the migration after the rollout: every 500 lies between 2.8.0 joining the pool and the migration end' '
+	log=$LAB_LOGS/$NAME.log &&
+	first_in=$(ev_us "$LAB_LOGS/$NAME.driver.tsv" pool-add "^2.8.0#" first) &&
+	m_start=$(mark_us "$log" "migration start") &&
+	m_end=$(mark_us "$log" "migration end") &&
+	r_done=$(mark_us "$log" "rollout complete") &&
+	test "$r_done" -lt "$m_start" &&
+	req_lines "$log" | awk -F"\t" "\$4 == 500 { print \$2 }" | sort -n >fail.times &&
+	test -s fail.times &&
+	first=$(head -n 1 fail.times) && last=$(tail -n 1 fail.times) &&
+	echo "500s from $(((first - first_in) / 1000)) ms after 2.8.0 joined to $(((m_end - last) / 1000)) ms before the migration ended" &&
+	test "$first" -ge $((first_in - TOL_US)) &&
+	test "$last" -le "$m_end" &&
+	test "$(lab_psql "SELECT version_num FROM alembic_version")" = 8fe68fbf6baa &&
+	test "$(pool_versions | tr "\n" " ")" = "2.8.0 2.8.0 "
+'
+
+test_expect_success 'teardown leaves no process' '
+	lab_expect_rc 0 teardown &&
+	test -z "$(lab_processes)"
+'
+
+test_done
