@@ -6,17 +6,22 @@
 #       The container's command. Runs pbprobe with the options and targets,
 #       wrapping a placeholder command ("hold") so that probing lasts until
 #       `pbprobe-job stop`, the lead and tail are pbprobe's own, and markers
-#       work. The log goes to $PBPROBE_LOG_DIR/$PBPROBE_RUN-$JOB_COMPLETION_INDEX.log
-#       and is streamed to stdout as it grows. Once pbprobe has exited, waits
-#       for `pbprobe-job done` (at most PBPROBE_JOB_LINGER) so the log can be
-#       read from the volume, then exits with pbprobe's status.
+#       work. The log goes to
+#       $PBPROBE_LOG_DIR/$PBPROBE_RUN-$JOB_COMPLETION_INDEX.log and is
+#       streamed to stdout as it grows. Once pbprobe has exited, waits for
+#       `pbprobe-job collected` (at most PBPROBE_JOB_LINGER) so that the log
+#       can be read from the volume, then exits with pbprobe's status.
 #   pbprobe-job ready    exit 0 once probing has started and the lead is over
 #   pbprobe-job mark TEXT
-#                        a marker on this pod's timeline (pbprobe mark)
+#                        a marker on this pod's timeline (pbprobe mark). TEXT
+#                        may be a line as `pbprobe mark` writes it,
+#                        "@WALL_US TEXT": the marker then keeps that time, the
+#                        driver's, rather than the moment it arrived here
 #   pbprobe-job stop     end probing; pbprobe probes --tail more, then exits
 #   pbprobe-job wait     block until pbprobe has exited; print its status
 #   pbprobe-job cat      print the log file
-#   pbprobe-job done     let `run` exit: the log has been collected
+#   pbprobe-job collected
+#                        let `run` exit: the log has been copied out
 #
 # Environment: PBPROBE_LOG_DIR (default /var/log/pbprobe), PBPROBE_RUN
 # (default probe), JOB_COMPLETION_INDEX (set by an Indexed Job; default 0),
@@ -27,6 +32,9 @@
 # stdout carries the log and nothing else: `kubectl logs` of a pod is a log
 # pbprobe-report reads. Exit status: pbprobe's for `run`; 0 or 1 for the
 # others, 2 for a usage error.
+
+# The `bash -c '...'` bodies below use their own positional parameters.
+# shellcheck disable=SC2016
 set -u
 
 state=${PBPROBE_JOB_STATE:-/tmp/pbprobe-job}
@@ -60,7 +68,7 @@ job_run() {
 		exit 2
 	}
 	mkdir -p "$state" "$log_dir" || exit 1
-	rm -f "$state"/mark-path "$state"/hold.pid "$state"/status "$state"/done
+	rm -f "$state"/mark-path "$state"/hold.pid "$state"/status "$state"/collected
 	# -q: pbprobe's summary would go to stderr, which `kubectl logs` mixes
 	# into the log on stdout.
 	pbprobe -q -o "$log" "$@" -- "$0" hold &
@@ -84,8 +92,7 @@ job_run() {
 	# is gone with the pod; a signal now means nobody will.
 	trap 'exit "$rc"' TERM INT
 	linger=${PBPROBE_JOB_LINGER:-10m}
-	# shellcheck disable=SC2016 # $1 is the inner shell's
-	timeout "$linger" bash -c 'while [ ! -e "$1" ]; do sleep 0.2; done' _ "$state/done" &
+	timeout "$linger" bash -c 'while [ ! -e "$1" ]; do sleep 0.2; done' _ "$state/collected" &
 	wait $!
 	exit "$rc"
 }
@@ -107,7 +114,14 @@ mark)
 		exit 2
 	}
 	[ -s "$state/mark-path" ] || die "not probing yet (no marker FIFO)"
-	PBPROBE_MARK=$(cat "$state/mark-path") pbprobe mark "$2"
+	fifo=$(cat "$state/mark-path")
+	if [[ $2 =~ ^@[0-9]+\ [^$'\n']+$ ]]; then
+		# One short write to a FIFO is atomic; a FIFO nobody reads any more
+		# would block the open forever.
+		timeout 5 bash -c 'printf "%s\n" "$2" >"$1"' _ "$fifo" "$2" || die "cannot write to $fifo"
+	else
+		PBPROBE_MARK=$fifo pbprobe mark "$2"
+	fi
 	;;
 stop)
 	[ -s "$state/hold.pid" ] || die "not probing yet"
@@ -123,12 +137,12 @@ wait)
 cat)
 	cat -- "$log"
 	;;
-done)
+collected)
 	[ -d "$state" ] || die "no state in $state"
-	touch "$state/done"
+	touch "$state/collected"
 	;;
 *)
-	echo "usage: pbprobe-job run|ready|mark TEXT|stop|wait|cat|done" >&2
+	echo "usage: pbprobe-job run|ready|mark TEXT|stop|wait|cat|collected" >&2
 	exit 2
 	;;
 esac

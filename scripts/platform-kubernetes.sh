@@ -1,0 +1,408 @@
+# shellcheck shell=bash
+# scripts/platform-kubernetes.sh: the platform_* functions of lab/steps.sh (the
+# interface is documented there) on a real Kubernetes cluster, with kubectl and
+# the manifests of manifests/. The steps themselves are the lab's: this file
+# only says how each is done on a cluster. Also the k8s_probers_* functions
+# that run pbprobe inside the cluster as a Job (manifests/pbprobe).
+#
+# What a step applies is rendered first, with `kubectl kustomize`, from a
+# kustomization made for it that bases the version's overlay and adds the
+# namespace, the registry and the step's options; the rendering is kept in
+# $PBPROBE_K8S_WORK, as a record of exactly what was applied.
+#
+# Settings, from the environment:
+#   KUBECONFIG               kubectl's own: which cluster and credentials
+#   PBPROBE_K8S_CONTEXT      a context of KUBECONFIG (default: its current one)
+#   PBPROBE_K8S_NAMESPACE    namespace of everything (default pybossa); setup
+#                            creates it if absent, teardown deletes it only
+#                            if setup created it
+#   PBPROBE_K8S_REGISTRY     registry (and path) of the pybossa and pbprobe
+#                            images, e.g. registry.example.com/team (default
+#                            none: images "pybossa:2.7.1", "pbprobe:0.1.0" as
+#                            loaded into minikube or kind)
+#   PBPROBE_K8S_URL          the Service's URL as seen from this machine, for a
+#                            local prober (an Ingress, a LoadBalancer, a
+#                            NodePort); default: the LoadBalancer's address if
+#                            the Service has one, else the in-cluster name
+#   PBPROBE_K8S_WORK         renderings and scratch files (default
+#                            ${PBPROBE_LOGS:-<source>/logs}/kubernetes)
+#   PBPROBE_K8S_MIGRATION_TIMEOUT  seconds to wait for a migration or setup
+#                            Job (default 660: the Jobs' deadline is 600)
+#   KUBECTL                  the kubectl to run (default kubectl)
+
+k8s_src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+K8S_NS=${PBPROBE_K8S_NAMESPACE:-pybossa}
+K8S_WORK=${PBPROBE_K8S_WORK:-${PBPROBE_LOGS:-$k8s_src/logs}/kubernetes}
+K8S_DEPLOY=deployment/pybossa-web
+# The label that splits an overlay into what runs before the rollout (the
+# migration), at setup only (the database's creation), and the rest.
+K8S_COMPONENT=app.kubernetes.io/component
+K8S_ROLLOUT_SELECTOR="$K8S_COMPONENT notin (migration,setup)"
+# Everything these scripts create carries one of these names, or (the
+# generated ConfigMaps) the part-of label.
+K8S_NAMES="app.kubernetes.io/name in (pybossa,postgres,redis,pbprobe)"
+K8S_PART_OF=app.kubernetes.io/part-of=pybossa
+K8S_MANAGED=app.kubernetes.io/managed-by=pbprobe-scripts
+
+k8s_say() {
+	printf 'kubernetes: %s\n' "$*" >&2
+}
+
+k8s_err() {
+	printf 'kubernetes: %s\n' "$*" >&2
+	return 1
+}
+
+# kubectl, in the namespace and context of the settings.
+k8s_kubectl() {
+	local ctx=()
+	[ -z "${PBPROBE_K8S_CONTEXT:-}" ] || ctx=(--context "$PBPROBE_K8S_CONTEXT")
+	"${KUBECTL:-kubectl}" "${ctx[@]}" --namespace "$K8S_NS" "$@"
+}
+
+# k8s_render VERSION OUT [PATCH...]: renders overlays/VERSION with the
+# namespace, the registry and the strategic-merge PATCH files into OUT.
+# kustomize v2.0 (kubectl 1.20) takes neither absolute paths nor directories
+# in `resources`: bases, by a relative path.
+k8s_render() {
+	local version=${1:?k8s_render needs VERSION} out=${2:?k8s_render needs OUT} dir rel p
+	shift 2
+	[ -f "$k8s_src/manifests/overlays/$version/kustomization.yaml" ] ||
+		k8s_err "no overlay for version $version in manifests/overlays" || return 1
+	dir=$(mktemp -d "$K8S_WORK/kustomize.XXXXXX") || return 1
+	rel=$(realpath --relative-to="$dir" "$k8s_src/manifests/overlays/$version") || return 1
+	{
+		echo "# made by scripts/platform-kubernetes.sh for one step"
+		echo "bases:"
+		echo "- $rel"
+		echo "namespace: $K8S_NS"
+		if [ -n "${PBPROBE_K8S_REGISTRY:-}" ]; then
+			echo "images:"
+			echo "- name: pybossa"
+			echo "  newName: ${PBPROBE_K8S_REGISTRY%/}/pybossa"
+		fi
+		if [ $# -gt 0 ]; then
+			echo "patchesStrategicMerge:"
+			for p in "$@"; do
+				cp "$p" "$dir/" || return 1
+				echo "- $(basename "$p")"
+			done
+		fi
+	} >"$dir/kustomization.yaml" || return 1
+	if ! "${KUBECTL:-kubectl}" kustomize "$dir" >"$out" 2>"$dir/err"; then
+		k8s_err "kubectl kustomize of overlay $version failed: $(grep -v '^# Warning' "$dir/err" | head -n 3 | tr '\n' ' ')"
+		rm -rf "$dir"
+		return 1
+	fi
+	rm -rf "$dir"
+}
+
+# A file name in the work directory for the rendering of one step.
+k8s_stamp() {
+	printf '%s/%s-%s.yaml' "$K8S_WORK" "$(date -u +%Y%m%dT%H%M%S)" "$1"
+}
+
+platform_init() {
+	command -v "${KUBECTL:-kubectl}" >/dev/null 2>&1 ||
+		k8s_err "${KUBECTL:-kubectl} not found: install kubectl (Debian: apt-get install kubernetes-client)" || return 1
+	mkdir -p "$K8S_WORK" || k8s_err "cannot create $K8S_WORK" || return 1
+	K8S_WORK=$(cd "$K8S_WORK" && pwd)
+	# The steps under pbprobe run in another process: same settings.
+	export PBPROBE_K8S_WORK=$K8S_WORK PBPROBE_K8S_NAMESPACE=$K8S_NS
+	if ! k8s_kubectl get --raw /readyz >/dev/null 2>"$K8S_WORK/init.err"; then
+		k8s_err "cannot reach the cluster (KUBECONFIG=${KUBECONFIG:-~/.kube/config}${PBPROBE_K8S_CONTEXT:+, context $PBPROBE_K8S_CONTEXT}): $(head -n 1 "$K8S_WORK/init.err")"
+		return 1
+	fi
+}
+
+# k8s_random N: N letters and digits, for passwords that need no escaping
+# anywhere (a URL, a libpq conninfo, an environment variable).
+k8s_random() {
+	local s=''
+	while [ ${#s} -lt "$1" ]; do
+		s+=$(head -c 256 /dev/urandom | tr -dc 'A-Za-z0-9')
+	done
+	printf '%s' "${s:0:$1}"
+}
+
+# Secrets are created once and never re-applied: re-running setup must not
+# change the database's password under a running PostgreSQL.
+k8s_secret_ensure() {
+	local name=$1
+	shift
+	k8s_kubectl get secret "$name" >/dev/null 2>&1 && return 0
+	k8s_kubectl create secret generic "$name" "$@" >/dev/null &&
+		k8s_kubectl label secret "$name" app.kubernetes.io/name=pybossa "$K8S_MANAGED" >/dev/null ||
+		k8s_err "cannot create Secret $name" || return 1
+	k8s_say "created Secret $name"
+}
+
+# k8s_job_wait NAME: waits for Job NAME to complete (0) or fail (1, with the
+# end of its log on stderr).
+k8s_job_wait() {
+	local name=$1 limit=${PBPROBE_K8S_MIGRATION_TIMEOUT:-660} start=$SECONDS conds
+	while :; do
+		conds=$(k8s_kubectl get "job/$name" -o 'jsonpath={range .status.conditions[*]}{.type}={.status}{" "}{end}' 2>/dev/null) ||
+			k8s_err "Job $name: cannot read its status" || return 1
+		case " $conds " in
+		*" Complete=True "*) return 0 ;;
+		*" Failed=True "*)
+			k8s_say "Job $name failed; the end of its log:"
+			k8s_kubectl logs "job/$name" --tail=40 >&2 2>&1 || true
+			k8s_say "it is not retried (backoffLimit 0): look at it, then kubectl -n $K8S_NS delete job $name to run it again"
+			return 1
+			;;
+		esac
+		[ $((SECONDS - start)) -lt "$limit" ] || k8s_err "Job $name: neither complete nor failed after ${limit}s" || return 1
+		sleep 2
+	done
+}
+
+# k8s_apply_jobs FILE SELECTOR: applies the Jobs of FILE that SELECTOR picks
+# and waits for each; 0 when there were none.
+k8s_apply_jobs() {
+	local file=$1 sel=$2 names name
+	names=$(k8s_kubectl apply -f "$file" -l "$sel" -o name) || k8s_err "kubectl apply -l $sel failed" || return 1
+	for name in $names; do
+		case $name in
+		job.batch/* | job/*) k8s_job_wait "${name#*/}" || return 1 ;;
+		esac
+	done
+}
+
+platform_setup() {
+	local out patch
+	if ! k8s_kubectl get namespace "$K8S_NS" >/dev/null 2>&1; then
+		k8s_kubectl create namespace "$K8S_NS" >/dev/null &&
+			k8s_kubectl label namespace "$K8S_NS" "$K8S_MANAGED" >/dev/null ||
+			k8s_err "cannot create namespace $K8S_NS" || return 1
+		k8s_say "created namespace $K8S_NS"
+	fi
+	k8s_secret_ensure pybossa-db --from-literal=password="$(k8s_random 32)" || return 1
+	k8s_secret_ensure pybossa-keys --from-literal=secret="$(k8s_random 40)" \
+		--from-literal=secret-key="$(k8s_random 40)" --from-literal=itsdangerous-key="$(k8s_random 40)" || return 1
+	# Everything of 2.7.1 but its web Deployment: the database, Redis, the
+	# settings, the Service (with no endpoints yet) and the budget.
+	patch=$K8S_WORK/no-web.yaml
+	cat >"$patch" <<'EOF' || return 1
+$patch: delete
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: pybossa-web
+EOF
+	out=$(k8s_stamp setup-2.7.1)
+	k8s_render 2.7.1 "$out" "$patch" || return 1
+	k8s_kubectl apply -f "$out" -l "$K8S_ROLLOUT_SELECTOR" >&2 || k8s_err "kubectl apply of $out failed" || return 1
+	k8s_kubectl rollout status statefulset/postgres --timeout=300s >&2 || k8s_err "PostgreSQL did not become ready" || return 1
+	k8s_kubectl rollout status deployment/redis --timeout=300s >&2 || k8s_err "Redis did not become ready" || return 1
+	# PyBossa 2.7.1 creates its tables and stamps alembic at its head.
+	k8s_apply_jobs "$out" "$K8S_COMPONENT=setup" || k8s_err "the database was not created" || return 1
+}
+
+platform_teardown() {
+	local sel
+	# By label, not by namespace: the namespace may be shared. The claim of
+	# PostgreSQL goes too, with its data, as in the lab.
+	for sel in "$K8S_NAMES" "$K8S_PART_OF"; do
+		k8s_kubectl delete deployment,statefulset,service,job,poddisruptionbudget,configmap,secret,persistentvolumeclaim \
+			-l "$sel" --ignore-not-found --wait=true >&2 || k8s_err "kubectl delete -l $sel failed" || return 1
+	done
+	# The namespace goes only if setup made it: never a namespace of the user's.
+	if [ "$(k8s_kubectl get namespace "$K8S_NS" -o 'jsonpath={.metadata.labels.app\.kubernetes\.io/managed-by}' 2>/dev/null)" = pbprobe-scripts ]; then
+		k8s_kubectl delete namespace "$K8S_NS" --ignore-not-found --wait=true >&2 || k8s_err "cannot delete namespace $K8S_NS" || return 1
+	fi
+}
+
+platform_url() {
+	local ip port
+	if [ -n "${PBPROBE_K8S_URL:-}" ]; then
+		printf '%s\n' "${PBPROBE_K8S_URL%/}"
+		return 0
+	fi
+	ip=$(k8s_kubectl get service pybossa-web -o 'jsonpath={.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}' 2>/dev/null)
+	port=$(k8s_kubectl get service pybossa-web -o 'jsonpath={.spec.ports[0].port}' 2>/dev/null)
+	if [ -n "$ip" ]; then
+		printf 'http://%s:%s\n' "$ip" "${port:-80}"
+	else
+		# Reachable from pods only: what the prober Job probes.
+		printf 'http://pybossa-web.%s.svc\n' "$K8S_NS"
+	fi
+}
+
+# platform_deploy VERSION [--strategy S] [--no-readiness] [--replicas N]:
+# the options become one strategic-merge patch of the Deployment; without
+# them the overlay is applied as it is.
+platform_deploy() {
+	local version=${1:?platform_deploy needs VERSION} strategy='' readiness=1 replicas='' out patch
+	shift
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--strategy)
+			strategy=${2:-}
+			shift 2 || k8s_err "--strategy needs a value" || return 1
+			;;
+		--no-readiness)
+			readiness=0
+			shift
+			;;
+		--replicas)
+			replicas=${2:-}
+			shift 2 || k8s_err "--replicas needs a value" || return 1
+			;;
+		*) k8s_err "platform_deploy: unknown option $1" || return 1 ;;
+		esac
+	done
+	case $strategy in
+	'' | RollingUpdate | Recreate) ;;
+	*) k8s_err "--strategy is RollingUpdate or Recreate, not $strategy" || return 1 ;;
+	esac
+	[[ -z $replicas || $replicas =~ ^[1-9][0-9]*$ ]] || k8s_err "--replicas needs a positive number" || return 1
+	out=$(k8s_stamp "deploy-$version")
+	if [ -n "$strategy$replicas" ] || [ "$readiness" = 0 ]; then
+		patch=$K8S_WORK/options.yaml
+		{
+			printf 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: pybossa-web\nspec:\n'
+			[ -z "$replicas" ] || printf '  replicas: %s\n' "$replicas"
+			# Recreate takes no rollingUpdate: the API refuses both.
+			[ "$strategy" != Recreate ] || printf '  strategy:\n    type: Recreate\n    rollingUpdate: null\n'
+			[ "$readiness" = 1 ] ||
+				printf '  template:\n    spec:\n      containers:\n      - name: pybossa\n        readinessProbe: null\n'
+		} >"$patch" || return 1
+		k8s_render "$version" "$out" "$patch" || return 1
+	else
+		k8s_render "$version" "$out" || return 1
+	fi
+	k8s_kubectl apply -f "$out" -l "$K8S_ROLLOUT_SELECTOR" >&2 || k8s_err "kubectl apply of $out failed" || return 1
+}
+
+# kubectl rollout status exits 1 for a passed deadline and for its own
+# timeout alike; its message tells them apart.
+platform_rollout_status() {
+	local secs=${1:?platform_rollout_status needs SECS} rc=0 err=$K8S_WORK/rollout-status.err
+	k8s_kubectl rollout status "$K8S_DEPLOY" --timeout="${secs}s" >&2 2>"$err" || rc=$?
+	if [ "$rc" = 0 ]; then
+		return 0
+	fi
+	cat "$err" >&2
+	if grep -q 'exceeded its progress deadline' "$err"; then
+		return 1
+	elif grep -q 'timed out waiting' "$err"; then
+		return 2
+	fi
+	return 3
+}
+
+platform_rollout_undo() {
+	k8s_kubectl rollout undo "$K8S_DEPLOY" >&2 || k8s_err "kubectl rollout undo failed"
+}
+
+# The version's migration Job (label app.kubernetes.io/component=migration in
+# its overlay), applied alone and awaited; nothing to do when it has none.
+platform_migrate() {
+	local version=${1:?platform_migrate needs VERSION} out
+	out=$(k8s_stamp "migrate-$version")
+	k8s_render "$version" "$out" || return 1
+	if ! grep -q "^    $K8S_COMPONENT: migration\$" "$out"; then
+		k8s_say "version $version has no migration"
+		return 0
+	fi
+	k8s_apply_jobs "$out" "$K8S_COMPONENT=migration"
+}
+
+platform_describe() {
+	k8s_kubectl get deployment,replicaset,pod -l "app.kubernetes.io/name=pybossa" -o wide
+	k8s_kubectl get endpoints pybossa-web
+	k8s_kubectl rollout history "$K8S_DEPLOY"
+}
+
+# --- pbprobe as a Job (manifests/pbprobe) ----------------------------------
+#
+#   k8s_probers_start RUN [COUNT]  one Job "pbprobe-RUN", COUNT pods (default
+#                                  $PBPROBE_PROBERS or 1), each probing the
+#                                  Service; returns once all have begun
+#                                  (after pbprobe's --lead)
+#   k8s_probers_mark TEXT          a marker in every prober's log
+#   k8s_probers_stop DIR           stop them, copy each log to DIR/RUN-INDEX.log,
+#                                  let the pods end; prints the files
+#   k8s_probers_delete             delete the Job (its pods and logs)
+
+K8S_PROBER_JOB=
+K8S_PROBER_PODS=()
+
+k8s_probers_start() {
+	local run=${1:?k8s_probers_start needs RUN} count=${2:-${PBPROBE_PROBERS:-1}} dir rel out i ready pod
+	[[ $count =~ ^[1-9][0-9]*$ ]] || k8s_err "PBPROBE_PROBERS needs a positive number" || return 1
+	K8S_PROBER_JOB=pbprobe-$run
+	dir=$(mktemp -d "$K8S_WORK/kustomize.XXXXXX") || return 1
+	rel=$(realpath --relative-to="$dir" "$k8s_src/manifests/pbprobe") || return 1
+	# The Job's name per run; completions = parallelism = COUNT; the run's
+	# name for the log files; the registry.
+	{
+		printf '%s\n' "bases:" "- $rel" "namespace: $K8S_NS" "nameSuffix: -$run" "patchesStrategicMerge:" "- probers.yaml"
+		printf '%s\n' "configMapGenerator:" "- name: pbprobe-settings" "  behavior: merge" "  literals:" "  - PBPROBE_RUN=$run"
+		[ -z "${PBPROBE_RATE:-}" ] || printf '  - PBPROBE_RATE=%s\n' "$PBPROBE_RATE"
+		[ -z "${PBPROBE_K8S_REGISTRY:-}" ] || printf '%s\n' "images:" "- name: pbprobe" "  newName: ${PBPROBE_K8S_REGISTRY%/}/pbprobe"
+	} >"$dir/kustomization.yaml"
+	printf 'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: pbprobe\nspec:\n  completions: %s\n  parallelism: %s\n' \
+		"$count" "$count" >"$dir/probers.yaml"
+	out=$(k8s_stamp "probers-$run")
+	"${KUBECTL:-kubectl}" kustomize "$dir" >"$out" 2>"$dir/err" ||
+		k8s_err "kubectl kustomize of manifests/pbprobe failed: $(grep -v '^# Warning' "$dir/err" | head -n 3 | tr '\n' ' ')" || return 1
+	rm -rf "$dir"
+	# A Job's pod template is immutable, and an old run's pods hold old logs.
+	k8s_kubectl delete job "$K8S_PROBER_JOB" --ignore-not-found --wait=true >/dev/null 2>&1
+	k8s_kubectl apply -f "$out" >&2 || k8s_err "kubectl apply of $out failed" || return 1
+	k8s_say "waiting for $count prober pod(s) of Job $K8S_PROBER_JOB"
+	for ((i = 0; i < 300; i++)); do
+		mapfile -t K8S_PROBER_PODS < <(k8s_kubectl get pods -l "job-name=$K8S_PROBER_JOB" \
+			-o 'jsonpath={range .items[?(@.status.phase=="Running")]}{.metadata.name}{"\n"}{end}' 2>/dev/null)
+		if [ "${#K8S_PROBER_PODS[@]}" -eq "$count" ]; then
+			ready=0
+			for pod in "${K8S_PROBER_PODS[@]}"; do
+				k8s_kubectl exec "$pod" -- pbprobe-job ready >/dev/null 2>&1 && ready=$((ready + 1))
+			done
+			[ "$ready" -eq "$count" ] && return 0
+		fi
+		sleep 1
+	done
+	k8s_kubectl get pods -l "job-name=$K8S_PROBER_JOB" >&2
+	k8s_err "the probers did not start within 300 s"
+}
+
+k8s_probers_mark() {
+	local pod
+	for pod in "${K8S_PROBER_PODS[@]}"; do
+		k8s_kubectl exec "$pod" -- pbprobe-job mark "$1" >/dev/null || k8s_say "could not mark $pod"
+	done
+}
+
+k8s_probers_stop() {
+	local dir=${1:?k8s_probers_stop needs DIR} pod idx rc=0 st
+	for pod in "${K8S_PROBER_PODS[@]}"; do
+		k8s_kubectl exec "$pod" -- pbprobe-job stop >/dev/null || k8s_say "could not stop $pod"
+	done
+	for pod in "${K8S_PROBER_PODS[@]}"; do
+		idx=$(k8s_kubectl get pod "$pod" -o 'jsonpath={.metadata.annotations.batch\.kubernetes\.io/job-completion-index}')
+		# pbprobe probes --tail more, then exits: its status, then its log.
+		st=$(k8s_kubectl exec "$pod" -- pbprobe-job wait) || st=unknown
+		[ "$st" = 0 ] || {
+			k8s_say "the prober in $pod exited $st"
+			rc=1
+		}
+		if k8s_kubectl exec "$pod" -- pbprobe-job cat >"$dir/${K8S_PROBER_JOB#pbprobe-}-${idx:-0}.log"; then
+			printf '%s\n' "$dir/${K8S_PROBER_JOB#pbprobe-}-${idx:-0}.log"
+		else
+			# The stream on stdout is a copy (until the node rotates it).
+			k8s_say "could not read the log in $pod; trying kubectl logs"
+			k8s_kubectl logs "$pod" >"$dir/${K8S_PROBER_JOB#pbprobe-}-${idx:-0}.log" &&
+				printf '%s\n' "$dir/${K8S_PROBER_JOB#pbprobe-}-${idx:-0}.log" || rc=1
+		fi
+		k8s_kubectl exec "$pod" -- pbprobe-job collected >/dev/null 2>&1 || true
+	done
+	return "$rc"
+}
+
+k8s_probers_delete() {
+	[ -z "$K8S_PROBER_JOB" ] || k8s_kubectl delete job "$K8S_PROBER_JOB" --ignore-not-found >/dev/null 2>&1
+}
