@@ -1,0 +1,116 @@
+#!/bin/bash
+# The database probe against a real PostgreSQL: an outage, a lock wait and a
+# migration that the test injects at known times, each found on the log's
+# timeline within one interval; errors named by the server's SQLSTATE.
+. "$(dirname "$0")/lib.sh"
+
+PB=$PB_BUILD/pbprobe
+LOGCAT=$PB_BUILD/t/helpers/logcat
+IVL_US=100000
+TOL_US=$((IVL_US + 50000))
+PG=$TEST_DIR/pg
+pgport=$(free_port)
+ngport=$(free_port)
+now_us() { date +%s%6N; }
+
+test_expect_success 'setup: PostgreSQL with an alembic_version table, and nginx' '
+	svc_pg_start "$PG" $pgport &&
+	svc_pg_psql "$PG" $pgport \
+		"CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)" \
+		"INSERT INTO alembic_version VALUES ('"'"'52209719b79e'"'"')" \
+		"CREATE TABLE helpingmaterial (id serial PRIMARY KEY)" >/dev/null &&
+	ci=$(svc_pg_conninfo "$PG" $pgport) &&
+	svc_nginx_start "$TEST_DIR/ng" $ngport
+'
+
+test_expect_success 'a database outage: HTTP goes on, the unreachable window matches it' '
+	"$PB" -q --db "$ci" --rate 100 --duration 5s -o down.log http://127.0.0.1:$ngport/ &
+	pb=$! && sleep 1.5 &&
+	down_from=$(now_us) && svc_pg_stop "$PG" && down_to=$(now_us) && sleep 1 &&
+	up_from=$(now_us) && svc_pg_start "$PG" $pgport && up_to=$(now_us) &&
+	wait $pb &&
+	"$LOGCAT" down.log >ev &&
+	awk -F"\t" "\$1==\"req\" && \$4 != 200" ev >bad && test_must_be_empty bad &&
+	test "$(grep -c "^req" ev)" -eq 500 &&
+	awk -F"\t" "\$1==\"db\" && \$3==\"query\" { print \$2, \$4 }" ev >q &&
+	first_down=$(awk "\$2 != \"ok\" { print \$1; exit }" q) &&
+	back=$(awk "\$2 != \"ok\" { d = 1 } d && \$2 == \"ok\" { print \$1; exit }" q) &&
+	test "$first_down" -ge $((down_from - TOL_US)) && test "$first_down" -le $((down_to + TOL_US)) &&
+	test "$back" -ge $((up_from - TOL_US)) && test "$back" -le $((up_to + TOL_US)) &&
+	awk -v a="$first_down" -v b="$back" "\$1 > a && \$1 < b && \$2 == \"ok\"" q >bad &&
+	test_must_be_empty bad
+'
+
+test_expect_success 'a lock held 1 s: the wait, its relation and the mode, within an interval' '
+	"$PB" -q --db "$ci" --duration 3s -o lock.log &
+	pb=$! && sleep 0.5 &&
+	{ psql "$ci" -qc "BEGIN; LOCK TABLE helpingmaterial IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(1.5); COMMIT" >/dev/null & holder=$!; } &&
+	sleep 0.2 &&
+	wait_from=$(now_us) &&
+	psql "$ci" -qc "SELECT count(*) FROM helpingmaterial" >/dev/null && wait_to=$(now_us) &&
+	wait $holder && wait $pb &&
+	"$LOGCAT" lock.log | awk -F"\t" "\$1==\"db-locks\"" >locks &&
+	first=$(awk -F"\t" "\$3 > 0 { print \$2; exit }" locks) &&
+	cleared=$(awk -F"\t" "\$3 == 0 { print \$2; exit }" locks) &&
+	test "$first" -ge $((wait_from - TOL_US)) && test "$first" -le $((wait_from + TOL_US)) &&
+	test "$cleared" -ge $((wait_to - TOL_US)) && test "$cleared" -le $((wait_to + TOL_US)) &&
+	awk -F"\t" "\$3 > 0 && (\$5 != \"helpingmaterial\" || \$6 != \"AccessExclusiveLock\")" locks >bad &&
+	test_must_be_empty bad &&
+	longest=$(awk -F"\t" "\$3 > 0 { m = \$4 } END { print m }" locks) &&
+	test "$longest" -ge $((wait_to - wait_from - TOL_US))
+'
+
+test_expect_success 'a migration at a known time: the schema change, within an interval' '
+	"$PB" -q --db "$ci" --duration 2s -o schema.log &
+	pb=$! && sleep 1 &&
+	t=$(now_us) &&
+	svc_pg_psql "$PG" $pgport "UPDATE alembic_version SET version_num = '"'"'8fe68fbf6baa'"'"'" >/dev/null &&
+	wait $pb &&
+	"$LOGCAT" schema.log | awk -F"\t" "\$1==\"db-schema\" { print \$2, \$3 }" >schema &&
+	test "$(wc -l <schema)" -eq 2 &&
+	head -n 1 schema | grep -q " 52209719b79e$" &&
+	changed=$(awk "NR==2 && \$2==\"8fe68fbf6baa\" { print \$1 }" schema) &&
+	test "$changed" -ge $((t - TOL_US)) && test "$changed" -le $((t + TOL_US))
+'
+
+test_expect_success 'max_connections exhausted: fresh connections fail with 53300' '
+	svc_pg_psql "$PG" $pgport "ALTER SYSTEM SET max_connections = 6" >/dev/null &&
+	svc_pg_restart "$PG" $pgport &&
+	"$PB" -q --db "$ci" --db-connect-interval 200ms --duration 3s -o full.log &
+	pb=$! && sleep 0.5 &&
+	hogs= &&
+	for i in 1 2 3 4 5 6; do
+		{ psql "$ci" -qc "SELECT pg_sleep(1.5)" >/dev/null 2>&1 & hogs="$hogs $!"; }
+	done &&
+	wait $pb && { wait $hogs || :; } &&
+	"$LOGCAT" full.log | awk -F"\t" "\$1==\"db\" && \$3==\"connect\" && \$4==\"down\" { print \$6, \$7 }" >full &&
+	grep -q "^53300 sorry, too many clients already" full &&
+	"$LOGCAT" full.log | awk -F"\t" "\$1==\"db\" && \$3==\"query\" && \$4==\"ok\"" | wc -l >n &&
+	test "$(cat n)" -ge 25 &&
+	svc_pg_psql "$PG" $pgport "ALTER SYSTEM RESET max_connections" >/dev/null &&
+	svc_pg_restart "$PG" $pgport
+'
+
+test_expect_success 'a missing table or a bad query: its SQLSTATE, and probing goes on' '
+	"$PB" -q --db "$ci" --db-schema-query "SELECT v FROM nosuchtable" --duration 500ms -o missing.log &&
+	"$LOGCAT" missing.log | awk -F"\t" "\$1==\"db\" && \$3==\"query\" { print \$4, \$6 }" | sort | uniq -c >out &&
+	test "$(awk "\$2==\"error\" && \$3==\"42P01\" { print \$1 }" out)" -ge 4 &&
+	"$PB" -q --db "$ci" --db-schema-query "SELEKT 1" --duration 300ms -o syntax.log &&
+	"$LOGCAT" syntax.log | grep -q "^db	[0-9]*	query	error	[0-9]*	42601	syntax error"
+'
+
+test_expect_success 'a database that does not exist: 3D000 on every probe, no crash' '
+	"$PB" -q --db "$ci dbname=nosuchdb" --duration 500ms -o nodb.log &&
+	"$LOGCAT" nodb.log | awk -F"\t" "\$1==\"db\" && \$4==\"down\" && \$6==\"3D000\"" | wc -l >n &&
+	test "$(cat n)" -ge 3
+'
+
+test_expect_success 'the password never reaches the log or the terminal' '
+	"$PB" --db "$ci password=sekrit-pw" --duration 300ms -o pw.log 2>pw.err &&
+	"$PB" --db "postgresql://postgres:sekrit-uri@127.0.0.1:$pgport/postgres" --duration 300ms \
+		-o pw2.log 2>>pw.err &&
+	! grep -q sekrit pw.log pw2.log pw.err &&
+	grep -q "password=<redacted>" pw.log
+'
+
+test_done
