@@ -5,6 +5,7 @@
 #define PB_OUTCOME_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Error classes live below 100, HTTP statuses at 100..999. */
 enum outcome_error {
