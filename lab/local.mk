@@ -22,3 +22,24 @@ EXTRA_DIST += \
 	lab/sql/migrate-8fe68fbf6baa.sql \
 	lab/sql/downgrade-8fe68fbf6baa.sql \
 	t/t5000-standin.sh
+# The lab's upgrades: the rollout driver, the steps and their platform layer,
+# the scenario scripts (lab/README.md), and their tests.
+EXTRA_DIST += \
+	lab/driver/rollout.sh \
+	lab/steps.sh \
+	lab/platform-lab.sh \
+	lab/scenario.sh \
+	lab/scenarios/setup.sh \
+	lab/scenarios/teardown.sh \
+	lab/scenarios/init-at-2-7-1.sh \
+	lab/scenarios/upgrade-from-2-7-1-to-2-7-2.sh \
+	lab/scenarios/failing-upgrade-from-2-7-2-to-2-8-0.sh \
+	lab/scenarios/upgrade-from-2-7-2-to-2-8-0.sh \
+	lab/scenarios/recreate-upgrade-from-2-7-1-to-2-7-2.sh \
+	lab/scenarios/no-readiness-upgrade-from-2-7-2-to-2-8-0.sh \
+	lab/scenarios/migration-after-upgrade-from-2-7-2-to-2-8-0.sh \
+	t/lib-lab.sh \
+	t/t5100-lab-driver.sh \
+	t/t5200-lab-safe-upgrades.sh \
+	t/t5300-lab-failing-upgrade.sh \
+	t/t5400-lab-negative-controls.sh
