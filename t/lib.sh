@@ -27,6 +27,8 @@
 #   test_must_fail CMD...           CMD must exit non-zero, but not 127 (not
 #                                   found) and not from a signal (>128: a
 #                                   crash, or a sanitizer's abort)
+#   test_expect_code CODE CMD...    CMD must exit with exactly CODE
+#   test_must_be_empty FILE         FILE must be empty (shows it if not)
 #   test_cmp EXPECTED ACTUAL        diff -u; fails when they differ
 #   test_wait_for SECS CMD...       retries CMD every 0.1 s until it succeeds
 #   test_bg CMD...                  runs CMD in the background, output in
@@ -225,6 +227,25 @@ test_must_fail() {
 		return 1
 	fi
 	return 0
+}
+
+test_expect_code() {
+	local want=${1:?test_expect_code needs CODE and CMD} got
+	shift
+	"$@"
+	got=$?
+	if [ "$got" != "$want" ]; then
+		echo "test_expect_code: exit $got, expected $want: $*" >&2
+		return 1
+	fi
+}
+
+test_must_be_empty() {
+	if [ -s "${1:?test_must_be_empty needs FILE}" ]; then
+		echo "test_must_be_empty: '$1' is not empty:" >&2
+		head -n 20 "$1" >&2
+		return 1
+	fi
 }
 
 test_cmp() {
