@@ -13,15 +13,18 @@ cd "$here"
 . .ci/deps.sh
 deps_install
 
-if [ ! -x build/pbprobe ] || [ ! -x build/pbprobe-report ] || [ ! -x build/lab/pybossa-standin ] ||
-	[ -n "$(find probe lib report lab/app -newer build/pbprobe -name '*.[ch]' 2>/dev/null | head -n 1)" ]; then
+# PB_BUILD: an existing build to use as it is (default: build/, made here).
+if [ -z "${PB_BUILD:-}" ] && {
+	[ ! -x build/pbprobe ] || [ ! -x build/pbprobe-report ] || [ ! -x build/lab/pybossa-standin ] ||
+		[ -n "$(find probe lib report lab/app -newer build/pbprobe -name '*.[ch]' 2>/dev/null | head -n 1)" ]
+}; then
 	echo "demo: building"
 	[ -x configure ] || autoreconf -fi >/dev/null
 	mkdir -p build
 	(cd build && { [ -f Makefile ] || ../configure -q; } && make -j2 -s >/dev/null)
 fi
 
-export PB_BUILD=$here/build
+export PB_BUILD=${PB_BUILD:-$here/build}
 export PBPROBE_LOGS=$here/logs
 # In /tmp, not in the checkout: PostgreSQL runs as its own user, which cannot
 # reach a checkout under /root.

@@ -10,7 +10,8 @@
 # driver's pid and status, pg/, haproxy/, instances/ (each instance's stdout,
 # stderr and access log). Everything listens on 127.0.0.1.
 #
-# Settings, from the environment (Kubernetes names; times scaled down):
+# Settings, from the environment: the fields of manifests/base/web.yaml, with
+# times scaled down so that a rollout takes seconds:
 #   PBPROBE_LAB_DIR          state directory (default /tmp/pbprobe-lab: its
 #                            parents must be searchable by the PostgreSQL user,
 #                            which a checkout in /root is not)
@@ -87,7 +88,7 @@ lab_load_env() {
 # holds it, and its descendants (pbprobe, the wrapped steps, the driver)
 # inherit PBPROBE_LAB_LOCK_HOLDER. A lock whose holder is gone is stale.
 platform_init() {
-	local f=$LAB/lock holder i
+	local f=$LAB/lock holder i tool
 	for tool in "$PB_BUILD/pbprobe" "$PB_BUILD/lab/pybossa-standin"; do
 		[ -x "$tool" ] || lab_err "$tool is not built (make in $PB_BUILD, or set PB_BUILD)" || return 1
 	done

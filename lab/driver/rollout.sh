@@ -9,7 +9,8 @@
 # Run by lab/platform-lab.sh, which owns DIR (its env file names haproxy, the
 # database and the service registry; instances.tsv lists the instances).
 #
-# Semantics, as in Kubernetes (times scaled down so a rollout takes seconds):
+# Semantics, as in Kubernetes; the defaults are manifests/base/web.yaml's with
+# times scaled down so that a rollout takes seconds (lab/README.md):
 # - RollingUpdate, maxSurge 1, maxUnavailable 0: at most replicas+1 instances,
 #   never fewer than replicas ready ones in the pool once there were that
 #   many. A new instance is started; once ready it joins the pool; then one
@@ -17,10 +18,10 @@
 #   ready serve no one and are stopped first.
 # - Recreate: every old instance leaves the pool and is stopped, then the new
 #   ones start and join the pool as each gets ready: a real outage.
-# - Readiness probe: httpGet /api/helpingmaterial every --period (k8s default
-#   10 s), timeout --probe-timeout (1 s), ready after --success-threshold
-#   consecutive 2xx/3xx (1), out of the pool after --failure-threshold
-#   consecutive failures (2), initialDelaySeconds 0; it runs on every instance
+# - Readiness probe: httpGet /api/helpingmaterial every --period, timeout
+#   --probe-timeout, ready after --success-threshold consecutive 2xx/3xx,
+#   out of the pool after --failure-threshold consecutive failures,
+#   initialDelaySeconds 0; it runs on every instance
 #   of a template that has it, old ones included, for as long as the driver
 #   runs. --readiness none: the template has no probe; an instance counts as
 #   ready once its port accepts connections (Kubernetes would route to it as
