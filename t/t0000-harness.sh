@@ -233,15 +233,16 @@ victim_gone() {
 
 # TERM and INT go to the victim's whole process group, as timeout(1) and a
 # Ctrl-C send them; KILL only to its shell, so the watchdog must clean up.
-# The victim gets its own session, and INT back (a background job ignores it).
+# The victim gets its own session, and INT back (a background job ignores it);
+# for TERM and INT it runs without its watchdog: its traps alone must do.
 for sig in TERM INT KILL; do
 	case $sig in
-	KILL) target=victim ;;
-	*) target=group ;;
+	KILL) target=victim no_watchdog=0 ;;
+	*) target=group no_watchdog=1 ;;
 	esac
 	test_expect_success "a script killed with SIG$sig leaves no server or directory behind" '
-		info=$TEST_DIR/victim-'"$sig"'.info &&
-		VICTIM_INFO=$info setsid env --default-signal=INT bash "$TEST_DIR/victim.sh" >/dev/null 2>&1 &
+		info=$TEST_DIR/victim-'"$sig"'.info
+		TEST_NO_WATCHDOG='"$no_watchdog"' VICTIM_INFO=$info setsid env --default-signal=INT bash "$TEST_DIR/victim.sh" >/dev/null 2>&1 &
 		victim=$! &&
 		test_wait_for 10 victim_up "$info" &&
 		if test '"$target"' = group; then to=-$victim; else to=$victim; fi &&
