@@ -331,7 +331,7 @@ K8S_PROBER_JOB=
 K8S_PROBER_PODS=()
 
 k8s_probers_start() {
-	local run=${1:?k8s_probers_start needs RUN} count=${2:-${PBPROBE_PROBERS:-1}} dir rel out i ready pod
+	local run=${1:?k8s_probers_start needs RUN} count=${2:-${PBPROBE_PROBERS:-1}} dir rel out i ready pod v
 	[[ $count =~ ^[1-9][0-9]*$ ]] || k8s_err "PBPROBE_PROBERS needs a positive number" || return 1
 	K8S_PROBER_JOB=pbprobe-$run
 	dir=$(mktemp -d "$K8S_WORK/kustomize.XXXXXX") || return 1
@@ -341,7 +341,11 @@ k8s_probers_start() {
 	{
 		printf '%s\n' "bases:" "- $rel" "namespace: $K8S_NS" "nameSuffix: -$run" "patchesStrategicMerge:" "- probers.yaml"
 		printf '%s\n' "configMapGenerator:" "- name: pbprobe-settings" "  behavior: merge" "  literals:" "  - PBPROBE_RUN=$run"
-		[ -z "${PBPROBE_RATE:-}" ] || printf '  - PBPROBE_RATE=%s\n' "$PBPROBE_RATE"
+		# The probers' settings (manifests/pbprobe/kustomization.yaml), from
+		# the environment when set there.
+		for v in PBPROBE_URL PBPROBE_RATE PBPROBE_TIMEOUT PBPROBE_LEAD PBPROBE_TAIL; do
+			[ -z "${!v:-}" ] || printf '  - %s=%s\n' "$v" "${!v}"
+		done
 		[ -z "${PBPROBE_K8S_REGISTRY:-}" ] || printf '%s\n' "images:" "- name: pbprobe" "  newName: ${PBPROBE_K8S_REGISTRY%/}/pbprobe"
 	} >"$dir/kustomization.yaml"
 	printf 'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: pbprobe\nspec:\n  completions: %s\n  parallelism: %s\n' \

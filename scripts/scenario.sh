@@ -34,8 +34,10 @@
 #
 # Settings: see scripts/platform-kubernetes.sh (KUBECONFIG, namespace,
 # registry...), and PB_BUILD (default <source>/build), where pbprobe and
-# pbprobe-report are; PBPROBE_RATE, requests per second per target per
-# prober (default 200).
+# pbprobe-report are. The probers' settings default as in
+# manifests/pbprobe/kustomization.yaml; set here, they override it:
+# PBPROBE_RATE (per target, per prober), PBPROBE_TIMEOUT, PBPROBE_LEAD,
+# PBPROBE_TAIL, PBPROBE_URL (the Service as the pods reach it).
 set -uo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
