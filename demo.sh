@@ -50,6 +50,16 @@ scenarios=(
 	"teardown 0 -"
 )
 
+# What users saw, per target, from the JSON report (with jq, when there).
+evidence() {
+	command -v jq >/dev/null 2>&1 && [ -s "$1" ] || return 0
+	jq -r '[.targets[] | if .failed == 0 then "\(.name): none of \(.requests) failed"
+		else "\(.name): \(.failed) of \(.requests) failed (" +
+			([.status | to_entries[] | select(.key != "200") | "\(.value)x\(.key)"] +
+			 [.errors | to_entries[] | "\(.value)x\(.key)"] | join(", ")) +
+			"), \(.windows_count) window(s), longest \(.longest_window_s)s" end] | join("; ")' "$1"
+}
+
 outcome() {
 	case $1 in
 	0) echo "completed, gate PASS" ;;
@@ -87,6 +97,7 @@ for line in "${scenarios[@]}"; do
 		differ=1
 	fi
 	summary+=("$(printf '%-44s %-26s %-26s %-10s %s' "$name" "$(outcome "$want")" "$(outcome "$rc")" "$mark" "${plot#"$here"/}")")
+	summary+=("    $(evidence "$PBPROBE_LOGS/$name.json")")
 done
 
 echo

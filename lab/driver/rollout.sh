@@ -190,6 +190,7 @@ t_start_us=${EPOCHREALTIME/[.,]/}
 # the next rollout know every process, even after this driver is killed.
 declare -a ids=()
 declare -A i_ver=() i_rdy=() i_pid=() i_port=() i_slot=() i_phase=() i_pool=() i_ok=() i_bad=() i_served=()
+declare -A i_code=() # the last probe's status, for the waiting note
 
 load_instances() {
 	local id ver rdy pid port slot phase pool served
@@ -461,6 +462,7 @@ probe_round() {
 			read -r code <"$inst_dir/probe.${id/\#/-}" 2>/dev/null || [ -n "$code" ] || code=000
 			rm -f "$inst_dir/probe.${id/\#/-}"
 		fi
+		i_code[$id]=$code
 		if [[ $code =~ ^[23][0-9][0-9]$ ]]; then
 			i_ok[$id]=$((i_ok[$id] + 1))
 			i_bad[$id]=0
@@ -527,6 +529,27 @@ count() {
 	done
 }
 
+# Every 5 s without progress, a line for the human watching a stalled
+# rollout: which instances are not ready, why, and when the deadline falls.
+note_us=0
+waiting_note() {
+	local id why=() left_s
+	if [ $((now_us - progress_us)) -lt 5000000 ] || [ $((now_us - note_us)) -lt 5000000 ]; then
+		return 0
+	fi
+	note_us=$now_us
+	for id in "${ids[@]}"; do
+		if is_new "$id" && [ "${i_pool[$id]}" = 0 ] && [ "${i_phase[$id]}" != terminating ]; then
+			why+=("$id (last probe: ${i_code[$id]:-none})")
+		fi
+	done
+	[ ${#why[@]} -gt 0 ] || return 0
+	left_s=$(((progress_us + deadline_us - now_us + 500000) / 1000000))
+	printf '%s: %3d.%03ds %-17s %s not ready; progress deadline in %ss\n' "$prog" \
+		$(((now_us - t_start_us) / 1000000)) $(((now_us - t_start_us) % 1000000 / 1000)) waiting \
+		"${why[*]}" "$left_s" >&2
+}
+
 load_instances
 ev rollout-start - "version=$version replicas=$replicas strategy=$strategy readiness=$readiness deadline=${deadline_s}s"
 
@@ -575,6 +598,7 @@ while :; do
 		save_instances
 		exit 1
 	fi
+	waiting_note
 	# Next probe round on the period's grid; wake up for the deadline too.
 	next_tick_us=$((next_tick_us + period_us))
 	[ "$next_tick_us" -gt "$now_us" ] || next_tick_us=$((now_us + period_us / 10))

@@ -9,6 +9,8 @@
 . "$(dirname "$0")/../scenario.sh"
 upgrade() {
 	upgrade_rolling 2.8.0 --no-readiness || return
+	# the migration as the separate, later step it is when forgotten
+	sleep 1
 	step_migrate 2.8.0
 }
 scenario_main migration-after-upgrade-from-2-7-2-to-2-8-0 "$@"
