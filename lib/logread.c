@@ -211,6 +211,15 @@ static int split(char *line, char **fields)
     return split_len(line, strlen(line), fields);
 }
 
+/* A header string kept for the reader's lifetime. A key given twice keeps
+ * its last value: the first copy is freed, not leaked. */
+static const char *keep_string(char **slot, const char *val)
+{
+    free(*slot);
+    *slot = strdup(val);
+    return *slot;
+}
+
 static int parse_header(struct logr *r, char *line, char *err, size_t errlen)
 {
     r->line_has_escape = 1;
@@ -228,8 +237,8 @@ static int parse_header(struct logr *r, char *line, char *err, size_t errlen)
     }
     if (version > LOG_FORMAT_VERSION) {
         snprintf(err, errlen,
-                 "%s:1: log format version %d is newer than this reader (%d): upgrade pbprobe",
-                 r->path, (int)version, LOG_FORMAT_VERSION);
+                 "%s:1: log format version %lld is newer than this reader (%d): upgrade pbprobe",
+                 r->path, (long long)version, LOG_FORMAT_VERSION);
         return -1;
     }
     r->header.version = (int)version;
@@ -247,11 +256,11 @@ static int parse_header(struct logr *r, char *line, char *err, size_t errlen)
         else if (strcmp(key, "pid") == 0 && val && parse_i64(val, 0, &num) == 0)
             r->header.pid = (long)num;
         else if (strcmp(key, "host") == 0 && val)
-            r->header.host = r->header_strings[0] = strdup(val);
+            r->header.host = keep_string(&r->header_strings[0], val);
         else if (strcmp(key, "version") == 0 && val)
-            r->header.prober_version = r->header_strings[1] = strdup(val);
+            r->header.prober_version = keep_string(&r->header_strings[1], val);
         else if (strcmp(key, "cmd") == 0 && val)
-            r->header.cmd = r->header_strings[2] = strdup(val);
+            r->header.cmd = keep_string(&r->header_strings[2], val);
     }
     return 0;
 }
