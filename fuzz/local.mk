@@ -1,1 +1,23 @@
-# fuzz: build fragment (see Makefile.am).
+# fuzz/: libFuzzer targets, built only with --enable-fuzz and CC=clang
+# (fuzz/run does both). The library sources are compiled into each target
+# with its sanitizers, so the code under test is instrumented whatever the
+# rest of the build's flags are.
+if ENABLE_FUZZ
+noinst_PROGRAMS += fuzz/fuzz-logread
+FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
+fuzz_fuzz_logread_SOURCES = fuzz/fuzz-logread.c \
+	lib/logread.c lib/logwrite.c lib/outcome.c
+fuzz_fuzz_logread_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
+fuzz_fuzz_logread_LDFLAGS = $(FUZZ_FLAGS)
+endif
+
+EXTRA_DIST += fuzz/run \
+	fuzz/corpus/logread/basic \
+	fuzz/corpus/logread/concatenated \
+	fuzz/corpus/logread/db \
+	fuzz/corpus/logread/escapes \
+	fuzz/corpus/logread/malformed \
+	fuzz/corpus/logread/not-a-log \
+	fuzz/corpus/logread/truncated \
+	fuzz/corpus/logread/unknown-and-extra \
+	fuzz/corpus/logread/version2
