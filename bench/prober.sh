@@ -209,14 +209,18 @@ log=$WORK/steady.log
 "${CLIENT[@]}" "$PBPROBE" --rate "$STEADY_RATE" --duration "$((RSS_LATE_S + 1))s" -q -o "$log" "$URL" &
 BG_PID=$!
 rss_kib() { awk '/^VmRSS:/{print $2}' "/proc/$BG_PID/status"; }
+# open files: the log, the loop's own, and one per cached connection
+nfds() { find "/proc/$BG_PID/fd" -mindepth 1 -maxdepth 1 | wc -l; }
 sleep "$RSS_EARLY_S"
-RSS_EARLY=$(rss_kib)
+RSS_EARLY=$(rss_kib) FDS_EARLY=$(nfds)
 sleep "$((RSS_LATE_S - RSS_EARLY_S))"
-RSS_LATE=$(rss_kib)
+RSS_LATE=$(rss_kib) FDS_LATE=$(nfds)
 wait "$BG_PID"
 BG_PID=""
 s=$("$STATS" "$log")
 D99=$(kv "$s" delay_p99_us) L99=$(kv "$s" latency_p99_us)
+# kept for a post-mortem of whatever this run shows (about 6 MB compressed)
+gzip -c "$log" >"$BENCH_OUT/prober-steady.log.gz"
 
 # --- verdicts, as ratios to this run's peers ---
 read -r RATIO G_RATIO G_DELAY G_RSS FLOOR_RATIO ONTIME_RATIO < <(awk -v best="$BEST" \
@@ -227,10 +231,14 @@ read -r RATIO G_RATIO G_DELAY G_RSS FLOOR_RATIO ONTIME_RATIO < <(awk -v best="$B
 		(ratio >= 0.8 ? "met" : "missed"), (d99 <= 1000 ? "met" : "missed"),
 		((l <= 32768 && l - e <= 1024) ? "met" : "missed"), (f99 > 0 ? d99 / f99 : 0),
 		(ratio < 0 ? "null" : sprintf("%.3f", ontime / wrk)) }')
-printf 'At %s/s for %ss: send delay p99 %s (%sx the timer floor), latency p99 %s, %s requests, %s skipped\n' \
+printf 'At %s/s for %ss: send delay p99 %s (%sx the timer floor), latency p99 %s, max %s;\n' \
 	"$STEADY_RATE" "$((RSS_LATE_S + 1))" "$(human_us "$D99")" "$FLOOR_RATIO" "$(human_us "$L99")" \
-	"$(kv "$s" requests)" "$(kv "$s" skipped)"
-printf 'Memory: VmRSS %s KiB at %ss, %s KiB at %ss\n\n' "$RSS_EARLY" "$RSS_EARLY_S" "$RSS_LATE" "$RSS_LATE_S"
+	"$(human_us "$(kv "$s" latency_max_us)")"
+printf '  %s requests, %s skipped, %s new connections\n' "$(kv "$s" requests)" \
+	"$(kv "$s" skipped)" "$(kv "$s" new_conns)"
+printf 'Memory: VmRSS %s KiB at %ss, %s KiB at %ss (open files %s, then %s: the cached\n' \
+	"$RSS_EARLY" "$RSS_EARLY_S" "$RSS_LATE" "$RSS_LATE_S" "$FDS_EARLY" "$FDS_LATE"
+printf '  connections; memory follows the most requests ever in flight, not time)\n\n'
 printf 'Goals                                   measured              verdict\n'
 printf '  highest sustained rate / wrk >= 0.8   %-6s (%s/s)      %s\n' "$RATIO" "$BEST" "$G_RATIO"
 printf '    (on time, p99 send delay <= max(1 ms, 2x floor): %s (%s/s))\n' "$ONTIME_RATIO" "$ONTIME"
@@ -256,7 +264,7 @@ cat >"$BENCH_OUT/prober.json" <<EOF
   "ratio_to_wrk": $RATIO,
   "highest_on_time_rate": $ONTIME,
   "on_time_ratio_to_wrk": $ONTIME_RATIO,
-  "steady": {"rate": $STEADY_RATE, "seconds": $((RSS_LATE_S + 1)), "delay_p50_us": $(kv "$s" delay_p50_us), "delay_p99_us": $D99, "delay_max_us": $(kv "$s" delay_max_us), "latency_p50_us": $(kv "$s" latency_p50_us), "latency_p99_us": $L99, "latency_max_us": $(kv "$s" latency_max_us), "delay_p99_over_floor": $FLOOR_RATIO, "skipped": $(kv "$s" skipped), "rss_kib": {"at_s": [$RSS_EARLY_S, $RSS_LATE_S], "values": [$RSS_EARLY, $RSS_LATE]}},
+  "steady": {"rate": $STEADY_RATE, "seconds": $((RSS_LATE_S + 1)), "delay_p50_us": $(kv "$s" delay_p50_us), "delay_p99_us": $D99, "delay_max_us": $(kv "$s" delay_max_us), "latency_p50_us": $(kv "$s" latency_p50_us), "latency_p99_us": $L99, "latency_max_us": $(kv "$s" latency_max_us), "delay_p99_over_floor": $FLOOR_RATIO, "skipped": $(kv "$s" skipped), "new_conns": $(kv "$s" new_conns), "open_files": [$FDS_EARLY, $FDS_LATE], "rss_kib": {"at_s": [$RSS_EARLY_S, $RSS_LATE_S], "values": [$RSS_EARLY, $RSS_LATE]}},
   "goals": {"ratio_to_wrk_min_0.8": "$G_RATIO", "delay_p99_max_1ms": "$G_DELAY", "rss_max_32mib_flat": "$G_RSS"}
 }
 EOF
