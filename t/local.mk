@@ -22,7 +22,8 @@ t_unit_logfmt_CFLAGS = $(T_UNIT_CFLAGS)
 t_unit_logfmt_LDADD = $(T_UNIT_LDADD)
 endif
 
-EXTRA_DIST += t/lib.sh t/run-all t/t0000-harness.sh lab/services.sh
+EXTRA_DIST += t/lib.sh t/run-all t/t0000-harness.sh lab/services.sh \
+	test.sh .ci/deps.sh .ci/run
 
 # Builds what the suite needs without running it (test.sh, .ci/run).
 # Two steps, like automake's own check-am: in one parallel make the programs
