@@ -78,5 +78,6 @@ void analysis_free(struct analysis *an)
         free(an->gate.reasons[i]);
     free(an->gate.reasons);
     free(an->gate.checks);
+    dbanalysis_free(&an->db);
     memset(an, 0, sizeof *an);
 }

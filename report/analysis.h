@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "dbanalysis.h"
 #include "hist.h"
 #include "outcome.h"
 
@@ -154,6 +155,7 @@ struct an_gate {
     struct an_check *checks;
     int nreasons;
     char **reasons; /* one line each, target first */
+    int no_target;  /* failed: no target and no database rule to judge */
 };
 
 struct analysis {
@@ -174,6 +176,7 @@ struct analysis {
         uint64_t requests, ok, failed, skipped;
     } total;        /* over all targets */
     long malformed; /* over all logs */
+    struct db_analysis db; /* the database, merged over all logs */
     struct an_gate gate;
 };
 

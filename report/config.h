@@ -56,6 +56,11 @@ struct rep_config {
         horizon_us; /* how far out of order req lines may be (lines are written at completion) */
     struct rep_limit *limits;
     int nlimits;
+    /* the database rules, not per target; -1 when not given */
+    int64_t max_db_down_us;
+    const char *max_db_down_arg;
+    int64_t max_lock_wait_us;
+    const char *max_lock_wait_arg;
 };
 
 #endif

@@ -144,6 +144,72 @@ static int explain(struct analysis *an, const struct an_check *c, const char *wh
     return 0;
 }
 
+/* The database rules: not per target, and only when given (the default gate
+ * is about users' HTTP responses). */
+static int db_evaluate(struct analysis *an, const struct rep_config *cfg, int *failed)
+{
+    struct db_analysis *db = &an->db;
+    struct an_gate *g = &an->gate;
+    char v[FMT_BUF], at[FMT_BUF], w[FMT_BUF];
+    db->max_down.reason = db->max_lock_wait.reason = -1;
+    if (cfg->max_db_down_us >= 0) {
+        struct db_check *c = &db->max_down;
+        uint64_t queries = 0;
+        for (int o = 0; o < 4; o++)
+            queries += db->probes[0][o];
+        c->active = 1;
+        c->limit_us = cfg->max_db_down_us;
+        if (db->longest_unreachable >= 0) {
+            const struct db_window *x = &db->unreachable[db->longest_unreachable];
+            c->value_us = x->end_us - x->start_us;
+        }
+        c->passed = db->reachable && c->value_us <= c->limit_us;
+        if (!c->passed) {
+            int rc;
+            c->reason = g->nreasons;
+            if (queries == 0)
+                rc = reason(g, "database: no database probe in the logs (--max-db-down %s)",
+                            cfg->max_db_down_arg);
+            else if (!db->reachable)
+                rc = reason(g,
+                            "database: never reachable: %" PRIu64 " query probes, none "
+                            "answered (--max-db-down %s)",
+                            queries, cfg->max_db_down_arg);
+            else
+                rc = reason(g, "database: unreachable for %s%s at %s (--max-db-down %s)",
+                            fmt_duration(c->value_us, v, sizeof v),
+                            db->unreachable[db->longest_unreachable].open ? " (open)" : "",
+                            fmt_offset(an, db->unreachable[db->longest_unreachable].start_us, at,
+                                       sizeof at),
+                            cfg->max_db_down_arg);
+            if (rc < 0)
+                return -1;
+            *failed = 1;
+        }
+    }
+    if (cfg->max_lock_wait_us >= 0) {
+        struct db_check *c = &db->max_lock_wait;
+        c->active = 1;
+        c->limit_us = cfg->max_lock_wait_us;
+        const struct db_lock_wait *x = db->longest_lock >= 0 ? &db->locks[db->longest_lock] : NULL;
+        c->value_us = x ? x->end_us - x->start_us : 0;
+        c->passed = c->value_us <= c->limit_us;
+        if (!c->passed) {
+            c->reason = g->nreasons;
+            if (reason(g,
+                       "database: sessions waited on a lock for %s%s at %s (on %s, held %s; "
+                       "longest single wait %s) (--max-lock-wait %s)",
+                       fmt_duration(c->value_us, v, sizeof v), x->open ? " (never cleared)" : "",
+                       fmt_offset(an, x->start_us, at, sizeof at),
+                       x->relation ? x->relation : "-", x->mode ? x->mode : "-",
+                       fmt_duration(x->longest_wait_us, w, sizeof w), cfg->max_lock_wait_arg) < 0)
+                return -1;
+            *failed = 1;
+        }
+    }
+    return 0;
+}
+
 int gate_evaluate(struct analysis *an, const struct rep_config *cfg)
 {
     struct an_gate *g = &an->gate;
@@ -216,8 +282,13 @@ int gate_evaluate(struct analysis *an, const struct rep_config *cfg)
                 return -1;
         }
     }
-    if (an->ntargets == 0) {
+    int db_rules = cfg->max_db_down_us >= 0 || cfg->max_lock_wait_us >= 0;
+    if (db_evaluate(an, cfg, &failed) < 0)
+        return -1;
+    /* a database-only run (pbprobe --db without a URL) is judged by its rules */
+    if (an->ntargets == 0 && !(db_rules && an->db.present)) {
         failed = 1;
+        g->no_target = 1;
         if (reason(g, "no target in the logs: nothing was probed") < 0)
             return -1;
     }

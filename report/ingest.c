@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "dbanalysis.h"
 #include "ingest.h"
 #include "logread.h"
 #include "pipe.h"
@@ -507,9 +508,14 @@ static int read_line(struct ingest *g, struct source *s)
             analysis_note(g->an, "%s:%ld: the prober warned: %s", log->path, logr_lineno(s->r),
                           ev.u.text);
         return 0;
+    case LOG_DB:
+    case LOG_DB_SCHEMA:
+    case LOG_DB_LOCKS:
+        if (dbanalysis_event(&g->an->db, &ev) < 0)
+            return fail(g, "out of memory");
+        return 0;
     default:
-        /* kinds this report does not analyse (the database probe's, kinds
-         * newer than this reader): valid lines, ignored */
+        /* kinds newer than this reader: valid lines, ignored */
         return 0;
     }
 }
@@ -555,6 +561,10 @@ static int release(struct ingest *g, struct source *s, const struct entry *e)
             q.missing = (uint32_t)llround(gap / l->interval_us) - 1;
     }
     l->last_us = e->t_us;
+    if (q.outcome != OUTCOME_SKIPPED &&
+        dbanalysis_req(&g->an->db, e->t_us, l->target, e->latency_us, g->cfg->ok_status[q.outcome]) <
+            0)
+        return fail(g, "out of memory");
     if (pipe_put(g->pipe, &q) < 0)
         return fail(g, "out of memory");
     return 0;

@@ -15,6 +15,7 @@ pbprobe_report_SOURCES = \
 	report/windows.c report/windows.h \
 	report/bursts.c report/bursts.h \
 	report/versions.c report/versions.h \
+	report/dbanalysis.c report/dbanalysis.h \
 	report/gate.c report/gate.h \
 	report/fmt.c report/fmt.h \
 	report/output.h \

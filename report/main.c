@@ -8,6 +8,7 @@
 #include "analysis.h"
 #include "analyze.h"
 #include "config.h"
+#include "dbanalysis.h"
 #include "gate.h"
 #include "ingest.h"
 #include "options.h"
@@ -18,7 +19,8 @@ static int report(const struct rep_config *cfg, struct analysis *an)
     char err[1024];
     FILE *out = stdout;
     int rc = 0;
-    if (ingest_run(an, cfg, err, sizeof err) < 0 || analyze_finish(an, err, sizeof err) < 0) {
+    if (ingest_run(an, cfg, err, sizeof err) < 0 || analyze_finish(an, err, sizeof err) < 0 ||
+        dbanalysis_finish(&an->db, an->ntargets, err, sizeof err) < 0) {
         fprintf(stderr, "pbprobe-report: %s\n", err);
         return REP_EXIT_INPUT;
     }

@@ -34,6 +34,8 @@ enum {
     OPT_LIST,
     OPT_HORIZON,
     OPT_COLOR,
+    OPT_MAX_DB_DOWN,
+    OPT_MAX_LOCK_WAIT,
 };
 
 struct opt_doc {
@@ -89,6 +91,15 @@ static const struct opt_doc docs[] = {
      0,
      "[NAME:]N",
      "at least N requests sent (default 1)"},
+    {{"max-db-down", required_argument, NULL, OPT_MAX_DB_DOWN},
+     0,
+     "DURATION",
+     "no database unreachable window longer than this, and the database reached at least "
+     "once (default none)"},
+    {{"max-lock-wait", required_argument, NULL, OPT_MAX_LOCK_WAIT},
+     0,
+     "DURATION",
+     "no lock-wait interval (sessions waiting on a lock) longer than this (default none)"},
     {{"allow-skipped", no_argument, NULL, OPT_ALLOW_SKIPPED},
      0,
      NULL,
@@ -225,6 +236,7 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
     memset(&longopts[NDOCS], 0, sizeof longopts[NDOCS]);
 
     cfg->format = REP_FMT_TEXT;
+    cfg->max_db_down_us = cfg->max_lock_wait_us = -1;
     cfg->ok_status_arg = DEFAULT_OK_STATUS;
     cfg->max_listed = atoi(DEFAULT_LIST);
     spec_parse_ok_status(DEFAULT_OK_STATUS, cfg->ok_status, why, sizeof why);
@@ -282,6 +294,14 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
             break;
         case OPT_MIN_REQUESTS:
             rc = add_limit(cfg, optarg, REP_RULE_MIN_REQUESTS, err, errlen);
+            break;
+        case OPT_MAX_DB_DOWN:
+            cfg->max_db_down_arg = optarg;
+            rc = parse_duration("max-db-down", optarg, &cfg->max_db_down_us, err, errlen);
+            break;
+        case OPT_MAX_LOCK_WAIT:
+            cfg->max_lock_wait_arg = optarg;
+            rc = parse_duration("max-lock-wait", optarg, &cfg->max_lock_wait_us, err, errlen);
             break;
         case OPT_ALLOW_SKIPPED:
             cfg->allow_skipped = 1;

@@ -68,7 +68,7 @@ static void summary(const struct analysis *an, const struct an_target *t, char *
 int out_junit(FILE *f, const struct analysis *an)
 {
     const struct an_gate *g = &an->gate;
-    int tests = an->ntargets + g->nchecks + (an->ntargets == 0);
+    int tests = an->ntargets + g->nchecks + (g->no_target);
     int failures = 0;
     char secs[FMT_BUF], date[FMT_BUF];
     for (int i = 0; i < g->nchecks; i++)
@@ -79,7 +79,7 @@ int out_junit(FILE *f, const struct analysis *an)
                 failures++;
                 break;
             }
-    failures += an->ntargets == 0;
+    failures += g->no_target;
     fmt_seconds(an->first_us >= 0 ? an->last_us - an->first_us : 0, secs, sizeof secs);
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
     fprintf(f,
@@ -153,7 +153,7 @@ int out_junit(FILE *f, const struct analysis *an)
             xml(f, g->reasons[c->reason]);
         fputs("\"/>\n    </testcase>\n", f);
     }
-    if (an->ntargets == 0) {
+    if (g->no_target) {
         fputs("    <testcase classname=\"pbprobe.gate\" name=\"any target probed\" time=\"0\">\n"
               "      <failure type=\"gate\" message=\"no target in the logs: nothing was "
               "probed\"/>\n    </testcase>\n",
