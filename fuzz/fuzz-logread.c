@@ -92,8 +92,7 @@ static long read_all(const char *in, struct logw *w)
         long line = logr_lineno(r);
         if (line <= last_line) {
             /* the reader must move on, or a caller that goes on after -1 spins */
-            fprintf(stderr, "logr_next returned %d without reading a line (line %ld)\n", rc,
-                    line);
+            fprintf(stderr, "logr_next returned %d without reading a line (line %ld)\n", rc, line);
             abort();
         }
         last_line = line;
@@ -124,7 +123,10 @@ static long read_all(const char *in, struct logw *w)
         case LOG_WARN:
             touch(ev.u.text);
             if (w)
-                logw_text(w, ev.kind == LOG_MARK ? "mark" : ev.kind == LOG_END ? "end" : "warn",
+                logw_text(w,
+                          ev.kind == LOG_MARK  ? "mark"
+                          : ev.kind == LOG_END ? "end"
+                                               : "warn",
                           ev.wall_us, ev.u.text);
             break;
         case LOG_CMD_START:
@@ -196,7 +198,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *a = memfile_get(&gen1, &len1);
     char *b = memfile_get(&gen2, &len2);
     if (len1 != len2 || memcmp(a, b, len1) != 0) {
-        fprintf(stderr, "rewriting is not stable (%ld then %ld events):\n--- gen1\n%s\n--- gen2\n%s\n",
+        fprintf(stderr,
+                "rewriting is not stable (%ld then %ld events):\n--- gen1\n%s\n--- gen2\n%s\n",
                 events, events1, a, b);
         abort();
     }

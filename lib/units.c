@@ -13,8 +13,8 @@
  * (0.009 * 1000 in binary floating point is 8.999999999999998). */
 struct decimal {
     uint64_t digits;
-    int frac;   /* digits after the point */
-    int exact;  /* 0 when digits overflowed: only the double is meaningful */
+    int frac;  /* digits after the point */
+    int exact; /* 0 when digits overflowed: only the double is meaningful */
     double value;
 };
 
@@ -48,8 +48,8 @@ static int read_decimal(const char **p, struct decimal *d)
     if (ndigits == 0)
         return -1;
     /* one rounding step, not one per digit */
-    d->value = d->frac >= 0 ? (double)d->digits / pow(10, d->frac)
-                            : (double)d->digits * pow(10, -d->frac);
+    d->value =
+        d->frac >= 0 ? (double)d->digits / pow(10, d->frac) : (double)d->digits * pow(10, -d->frac);
     *p = s;
     return 0;
 }

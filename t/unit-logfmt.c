@@ -196,19 +196,35 @@ static void every_event_kind_round_trips(void **state)
     (void)state;
     const char *path = new_path("kinds.log");
     struct logw *w = open_writer(path);
-    struct log_target t = {.name = "home", .url = "http://127.0.0.1:8080/", .rate = 200,
-                           .flags = "keepalive"};
-    struct log_target t2 = {.name = "slow", .url = "http://127.0.0.1:8080/slow", .rate = 0.5,
-                            .flags = NULL};
-    struct log_req ok = {.wall_sched_us = 1764165600200000, .target = "home", .outcome = 200,
-                         .latency_us = 1234, .delay_us = 56, .bytes = 612, .reused = 1,
-                         .peer = "127.0.0.1:8080", .version = "v2", .request_id = "abc-1"};
-    struct log_req skipped = {.wall_sched_us = 1764165600205000, .target = "home",
-                              .outcome = OUTCOME_SKIPPED, .latency_us = -1, .delay_us = -1,
-                              .bytes = -1, .reused = -1};
-    struct log_req timeout = {.wall_sched_us = 1764165600210000, .target = "slow",
-                              .outcome = OUTCOME_TIMEOUT, .latency_us = 2000000, .delay_us = 3,
-                              .bytes = 0, .reused = 0, .peer = "[::1]:8080",
+    struct log_target t = {
+        .name = "home", .url = "http://127.0.0.1:8080/", .rate = 200, .flags = "keepalive"};
+    struct log_target t2 = {
+        .name = "slow", .url = "http://127.0.0.1:8080/slow", .rate = 0.5, .flags = NULL};
+    struct log_req ok = {.wall_sched_us = 1764165600200000,
+                         .target = "home",
+                         .outcome = 200,
+                         .latency_us = 1234,
+                         .delay_us = 56,
+                         .bytes = 612,
+                         .reused = 1,
+                         .peer = "127.0.0.1:8080",
+                         .version = "v2",
+                         .request_id = "abc-1"};
+    struct log_req skipped = {.wall_sched_us = 1764165600205000,
+                              .target = "home",
+                              .outcome = OUTCOME_SKIPPED,
+                              .latency_us = -1,
+                              .delay_us = -1,
+                              .bytes = -1,
+                              .reused = -1};
+    struct log_req timeout = {.wall_sched_us = 1764165600210000,
+                              .target = "slow",
+                              .outcome = OUTCOME_TIMEOUT,
+                              .latency_us = 2000000,
+                              .delay_us = 3,
+                              .bytes = 0,
+                              .reused = 0,
+                              .peer = "[::1]:8080",
                               .request_id = "abc-3"};
     struct log_cmd_start cs = {.pid = 777, .command = "kubectl rollout restart deploy/app"};
     struct log_cmd_exit ce = {.status = 143, .how = "killed:SIGTERM"};
@@ -311,14 +327,23 @@ static void every_outcome_round_trips(void **state)
     static const int statuses[] = {100, 200, 204, 301, 404, 500, 502, 503, 504, 999};
     int n = 0;
     for (int o = 1; o < OUTCOME_ERROR_END; o++, n++) {
-        struct log_req q = {.wall_sched_us = n, .target = "t", .outcome = o,
-                            .latency_us = o == OUTCOME_SKIPPED ? -1 : 5, .delay_us = -1,
-                            .bytes = -1, .reused = -1};
+        struct log_req q = {.wall_sched_us = n,
+                            .target = "t",
+                            .outcome = o,
+                            .latency_us = o == OUTCOME_SKIPPED ? -1 : 5,
+                            .delay_us = -1,
+                            .bytes = -1,
+                            .reused = -1};
         assert_int_equal(logw_req(w, &q), 0);
     }
     for (size_t i = 0; i < sizeof statuses / sizeof *statuses; i++) {
-        struct log_req q = {.wall_sched_us = 0, .target = "t", .outcome = statuses[i],
-                            .latency_us = 1, .delay_us = 0, .bytes = 0, .reused = 0};
+        struct log_req q = {.wall_sched_us = 0,
+                            .target = "t",
+                            .outcome = statuses[i],
+                            .latency_us = 1,
+                            .delay_us = 0,
+                            .bytes = 0,
+                            .reused = 0};
         assert_int_equal(logw_req(w, &q), 0);
     }
     close_writer(w);
@@ -342,19 +367,36 @@ static void special_characters_round_trip(void **state)
 {
     (void)state;
     static const char *const values[] = {
-        "a\tb", "line1\nline2", "cr\r\n", "back\\slash", "\\", "\\t", "-", "--", "-x",
-        "\\-", "", " leading and trailing ", "\xc3\xa9t\xc3\xa9 \xe2\x9c\x93", "\t\t\n\\",
+        "a\tb",
+        "line1\nline2",
+        "cr\r\n",
+        "back\\slash",
+        "\\",
+        "\\t",
+        "-",
+        "--",
+        "-x",
+        "\\-",
+        "",
+        " leading and trailing ",
+        "\xc3\xa9t\xc3\xa9 \xe2\x9c\x93",
+        "\t\t\n\\",
     };
     const size_t nv = sizeof values / sizeof *values;
     const char *path = new_path("escapes.log");
     struct logw *w = open_writer(path);
     for (size_t i = 0; i < nv; i++) {
-        struct log_req q = {.wall_sched_us = (int64_t)i, .target = values[i], .outcome = 200,
-                            .latency_us = 1, .delay_us = 1, .bytes = 1, .reused = 1,
-                            .peer = values[i], .version = values[i],
+        struct log_req q = {.wall_sched_us = (int64_t)i,
+                            .target = values[i],
+                            .outcome = 200,
+                            .latency_us = 1,
+                            .delay_us = 1,
+                            .bytes = 1,
+                            .reused = 1,
+                            .peer = values[i],
+                            .version = values[i],
                             .request_id = values[i]};
-        struct log_target t = {.name = values[i], .url = values[i], .rate = 1,
-                               .flags = values[i]};
+        struct log_target t = {.name = values[i], .url = values[i], .rate = 1, .flags = values[i]};
         struct log_cmd_start cs = {.pid = 1, .command = values[i]};
         struct log_cmd_exit ce = {.status = 0, .how = values[i]};
         assert_int_equal(logw_target(w, 1, &t), 0);
@@ -410,8 +452,12 @@ static void special_characters_round_trip(void **state)
     char err[256];
     w = logw_open(path, err, sizeof err);
     assert_non_null(w);
-    struct log_header h = {.version = 1, .wall_start_us = 5, .host = "-", .pid = 9,
-                           .prober_version = "a\tb=c", .cmd = "x\ny\\z"};
+    struct log_header h = {.version = 1,
+                           .wall_start_us = 5,
+                           .host = "-",
+                           .pid = 9,
+                           .prober_version = "a\tb=c",
+                           .cmd = "x\ny\\z"};
     assert_int_equal(logw_header(w, &h), 0);
     close_writer(w);
     r = open_reader(path);
@@ -432,10 +478,15 @@ static void many_lines_round_trip(void **state)
     char id[32];
     for (int i = 0; i < N; i++) {
         snprintf(id, sizeof id, "req-%d", i);
-        struct log_req q = {.wall_sched_us = 1764165600000000 + i * 5000, .target = "home",
-                            .outcome = i % 7 ? 200 : OUTCOME_RESET, .latency_us = i,
-                            .delay_us = i % 100, .bytes = 612, .reused = i % 2,
-                            .peer = "127.0.0.1:8080", .request_id = id};
+        struct log_req q = {.wall_sched_us = 1764165600000000 + i * 5000,
+                            .target = "home",
+                            .outcome = i % 7 ? 200 : OUTCOME_RESET,
+                            .latency_us = i,
+                            .delay_us = i % 100,
+                            .bytes = 612,
+                            .reused = i % 2,
+                            .peer = "127.0.0.1:8080",
+                            .request_id = id};
         assert_int_equal(logw_req(w, &q), 0);
         if (i % 1000 == 0)
             assert_int_equal(logw_flush(w), 0);
@@ -589,8 +640,7 @@ static void malformed_lines_name_path_and_line(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char text[512], err[512] = "", want[300];
-        snprintf(text, sizeof text, HEADER "mark\t1\tbefore\n%s\nmark\t2\tafter\n",
-                 cases[i].line);
+        snprintf(text, sizeof text, HEADER "mark\t1\tbefore\n%s\nmark\t2\tafter\n", cases[i].line);
         const char *path = new_path("malformed.log");
         write_file(path, text, strlen(text));
         struct logr *r = open_reader(path);
@@ -656,7 +706,10 @@ static void other_files_are_refused(void **state)
                                      "HTTP/1.1\" 200 612\n";
     open_fails("access.log", access_log, sizeof access_log - 1, 1, "not a pbprobe log");
     open_fails("json.log", "{\"a\":1}\n", 8, 1, "not a pbprobe log");
-    open_fails("binary.log", "\x7f" "ELF\x02\x01\x01\0\0\0\n", 11, 1, "not a pbprobe log");
+    open_fails("binary.log",
+               "\x7f"
+               "ELF\x02\x01\x01\0\0\0\n",
+               11, 1, "not a pbprobe log");
     open_fails("no-version.log", "#pbprobe-log \n", 14, 1, "bad format version");
     open_fails("zero-version.log", "#pbprobe-log 0\n", 15, 1, "bad format version");
 

@@ -239,8 +239,8 @@ static void formatted_counts_parse_back(void **state)
     assert_string_equal(units_format_count(12345, buf, sizeof buf), "12.3k");
     assert_string_equal(units_format_count(4560000, buf, sizeof buf), "4.56M");
     assert_string_equal(units_format_count(2e9, buf, sizeof buf), "2.00G");
-    static const double values[] = {0, 1, 999, 1000, 1234, 9999, 12345, 999000, 1e6, 4.56e6,
-                                    12.3e6, 1e9, 7.77e9};
+    static const double values[] = {0,      1,   999,    1000,   1234, 9999,  12345,
+                                    999000, 1e6, 4.56e6, 12.3e6, 1e9,  7.77e9};
     for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
         units_format_count(values[i], buf, sizeof buf);
         int64_t n = count(buf);

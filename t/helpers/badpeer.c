@@ -38,8 +38,8 @@ enum mode { MODE_SILENT, MODE_RESET, MODE_MALFORMED, MODE_CLOSE };
 
 struct conn {
     int fd;
-    char tail[4];      /* last bytes read: finds "\r\n\r\n" across reads */
-    int answered;      /* response sent (reset mode: waiting to reset) */
+    char tail[4]; /* last bytes read: finds "\r\n\r\n" across reads */
+    int answered; /* response sent (reset mode: waiting to reset) */
     int64_t reset_at_ms;
 };
 
