@@ -243,6 +243,8 @@ int dbanalysis_finish(struct db_analysis *db, int ntargets, char *err, size_t er
                     codes_add(&down->codes, r->code);
                     down->end_us = r->t_us + (r->latency_us > 0 ? r->latency_us : 0);
                 }
+            } else if (failed && down) {
+                /* the database is unreachable: not a refusal of fresh connections */
             } else if (failed) {
                 if (!refused &&
                     (refused = window_open(&db->refused, &db->nrefused, r->t_us)) == NULL)

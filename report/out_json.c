@@ -396,6 +396,127 @@ static void logs(struct jw *w, const struct analysis *an)
     jw_close(w, ']');
 }
 
+static void db_codes(struct jw *w, const char *key, const struct db_codes *c)
+{
+    jw_open(w, key, '{');
+    for (int i = 0; i < c->n; i++)
+        jw_u64(w, c->c[i].code[0] ? c->c[i].code : "network", c->c[i].count);
+    if (c->rest)
+        jw_u64(w, "other", c->rest);
+    jw_close(w, '}');
+}
+
+static void db_windows(struct jw *w, const char *key, int n, const struct db_window *x)
+{
+    jw_open(w, key, '[');
+    for (int i = 0; i < n; i++) {
+        jw_open(w, NULL, '{');
+        jw_time(w, "start", x[i].start_us);
+        jw_time(w, "end", x[i].end_us);
+        jw_seconds(w, "duration_s", x[i].end_us - x[i].start_us);
+        jw_bool(w, "open", x[i].open);
+        jw_u64(w, "probes", x[i].probes);
+        db_codes(w, "sqlstates", &x[i].codes);
+        jw_close(w, '}');
+    }
+    jw_close(w, ']');
+}
+
+static void db_check(struct jw *w, const struct analysis *an, const char *key,
+                     const struct db_check *c)
+{
+    if (!c->active) {
+        jw_null(w, key);
+        return;
+    }
+    jw_open(w, key, '{');
+    jw_seconds(w, "limit_s", c->limit_us);
+    jw_seconds(w, "value_s", c->value_us);
+    jw_bool(w, "passed", c->passed);
+    jw_str(w, "reason", c->reason >= 0 ? an->gate.reasons[c->reason] : NULL);
+    jw_close(w, '}');
+}
+
+/* The database section: null when the logs hold no database event. */
+static void database(struct jw *w, const struct analysis *an)
+{
+    const struct db_analysis *db = &an->db;
+    static const char *const probes[] = {"query", "connect"};
+    static const char *const outcomes[] = {"ok", "down", "timeout", "error"};
+    if (!db->present) {
+        jw_null(w, "database");
+        return;
+    }
+    jw_open(w, "database", '{');
+    jw_open(w, "probes", '{');
+    for (int p = 0; p < 2; p++) {
+        jw_open(w, probes[p], '{');
+        for (int o = 0; o < 4; o++)
+            jw_u64(w, outcomes[o], db->probes[p][o]);
+        jw_close(w, '}');
+    }
+    jw_close(w, '}');
+    jw_time(w, "first", db->first_us);
+    jw_time(w, "last", db->last_us);
+    jw_bool(w, "reachable", db->reachable);
+    jw_seconds(w, "unreachable_s", db->unreachable_total_us);
+    if (db->longest_unreachable >= 0)
+        jw_seconds(w, "longest_unreachable_s",
+                   db->unreachable[db->longest_unreachable].end_us -
+                       db->unreachable[db->longest_unreachable].start_us);
+    else
+        jw_null(w, "longest_unreachable_s");
+    db_windows(w, "unreachable", db->nunreachable, db->unreachable);
+    db_windows(w, "connections_refused", db->nrefused, db->refused);
+    jw_open(w, "schema", '[');
+    for (int i = 0; i < db->nschema; i++) {
+        jw_open(w, NULL, '{');
+        jw_time(w, "time", db->schema[i].t_us);
+        jw_str(w, "value", db->schema[i].value);
+        jw_close(w, '}');
+    }
+    jw_close(w, ']');
+    jw_open(w, "lock_waits", '[');
+    for (int i = 0; i < db->nlocks; i++) {
+        const struct db_lock_wait *x = &db->locks[i];
+        jw_open(w, NULL, '{');
+        jw_time(w, "start", x->start_us);
+        jw_time(w, "end", x->end_us);
+        jw_seconds(w, "duration_s", x->end_us - x->start_us);
+        jw_bool(w, "open", x->open);
+        jw_i64(w, "peak_waiting", x->peak_waiting);
+        jw_seconds(w, "longest_wait_s", x->longest_wait_us);
+        jw_str(w, "relation", x->relation);
+        jw_str(w, "mode", x->mode);
+        if (x->blocker >= 0)
+            jw_i64(w, "blocker_pid", x->blocker);
+        else
+            jw_null(w, "blocker_pid");
+        jw_open(w, "targets", '[');
+        for (int j = 0; j < x->nlat; j++) {
+            const struct db_lock_latency *l = &x->lat[j];
+            char name[512];
+            jw_open(w, NULL, '{');
+            jw_str(w, "name", fmt_target(an, &an->targets[l->target], name, sizeof name));
+            jw_u64(w, "requests", l->requests);
+            jw_u64(w, "failed", l->failed);
+            jw_ms(w, "p99_ms", l->p99_us);
+            jw_ms(w, "max_ms", l->max_us);
+            jw_close(w, '}');
+        }
+        jw_close(w, ']');
+        jw_close(w, '}');
+    }
+    jw_close(w, ']');
+    jw_seconds(w, "longest_single_wait_s", db->longest_single_wait_us);
+    db_codes(w, "errors", &db->errors);
+    jw_open(w, "gate", '{');
+    db_check(w, an, "max_db_down", &db->max_down);
+    db_check(w, an, "max_lock_wait", &db->max_lock_wait);
+    jw_close(w, '}');
+    jw_close(w, '}');
+}
+
 int out_json(FILE *f, const struct analysis *an)
 {
     struct jw w = {.f = f};
@@ -417,6 +538,7 @@ int out_json(FILE *f, const struct analysis *an)
     for (int i = 0; i < an->ntargets; i++)
         target(&w, an, &an->targets[i]);
     jw_close(&w, ']');
+    database(&w, an);
     logs(&w, an);
     jw_open(&w, "timeline", '[');
     for (int i = 0; i < an->ntimeline; i++)

@@ -68,8 +68,14 @@ static void summary(const struct analysis *an, const struct an_target *t, char *
 int out_junit(FILE *f, const struct analysis *an)
 {
     const struct an_gate *g = &an->gate;
+    const struct db_check *dbc[] = {&an->db.max_down, &an->db.max_lock_wait};
+    static const char *const dbname[] = {"max-db-down", "max-lock-wait"};
     int tests = an->ntargets + g->nchecks + (g->no_target);
     int failures = 0;
+    for (int i = 0; i < 2; i++) {
+        tests += dbc[i]->active;
+        failures += dbc[i]->active && !dbc[i]->passed;
+    }
     char secs[FMT_BUF], date[FMT_BUF];
     for (int i = 0; i < g->nchecks; i++)
         failures += !g->checks[i].passed;
@@ -151,6 +157,21 @@ int out_junit(FILE *f, const struct analysis *an)
         fprintf(f, ">\n      <failure type=\"%s\" message=\"", spec_rule_name(c->rule));
         if (c->reason >= 0)
             xml(f, g->reasons[c->reason]);
+        fputs("\"/>\n    </testcase>\n", f);
+    }
+    for (int i = 0; i < 2; i++) {
+        /* one test case per database rule given */
+        if (!dbc[i]->active)
+            continue;
+        fprintf(f, "    <testcase classname=\"pbprobe.gate.database\" name=\"database: %s\" time=\"0\"",
+                dbname[i]);
+        if (dbc[i]->passed) {
+            fputs("/>\n", f);
+            continue;
+        }
+        fprintf(f, ">\n      <failure type=\"%s\" message=\"", dbname[i]);
+        if (dbc[i]->reason >= 0)
+            xml(f, g->reasons[dbc[i]->reason]);
         fputs("\"/>\n    </testcase>\n", f);
     }
     if (g->no_target) {

@@ -9,6 +9,7 @@
 
 #include "fmt.h"
 #include "gate_spec.h"
+#include "logevent.h"
 #include "output.h"
 
 #define RED "\033[31m"
@@ -198,6 +199,90 @@ static void versions(const struct text *x)
     }
 }
 
+static void db_window_line(const struct text *x, const struct db_window *w, const char *what)
+{
+    char a[FMT_BUF], b[FMT_BUF], d[FMT_BUF];
+    fprintf(x->f, "  %s %s (%s) for %s%s, %" PRIu64 " failed probe%s", what,
+            fmt_clock(w->start_us, a, sizeof a), fmt_offset(x->an, w->start_us, b, sizeof b),
+            fmt_duration(w->end_us - w->start_us, d, sizeof d),
+            w->open ? " (still at the end of the logs)" : "", w->probes, w->probes == 1 ? "" : "s");
+    for (int i = 0; i < w->codes.n; i++)
+        fprintf(x->f, "%s %s %" PRIu64, i ? "," : ":",
+                w->codes.c[i].code[0] ? w->codes.c[i].code : "network", w->codes.c[i].count);
+    fprintf(x->f, "\n");
+}
+
+/* The database block: after the targets, on the same clock. */
+static void database(const struct text *x)
+{
+    const struct analysis *an = x->an;
+    const struct db_analysis *db = &an->db;
+    char a[FMT_BUF], b[FMT_BUF], d[FMT_BUF], e[FMT_BUF], buf[256], buf2[256];
+    if (!db->present)
+        return;
+    uint64_t q = 0, cn = 0;
+    for (int o = 0; o < 4; o++) {
+        q += db->probes[LOG_DB_QUERY][o];
+        cn += db->probes[LOG_DB_CONNECT][o];
+    }
+    fprintf(x->f, "\n%sdatabase%s: %" PRIu64 " query probes (%" PRIu64 " ok, %" PRIu64
+            " down, %" PRIu64 " timeout, %" PRIu64 " error), %" PRIu64 " fresh connections (%" PRIu64
+            " ok)\n",
+            c(x, BOLD), c(x, OFF), q, db->probes[LOG_DB_QUERY][LOG_DB_OK],
+            db->probes[LOG_DB_QUERY][LOG_DB_DOWN], db->probes[LOG_DB_QUERY][LOG_DB_TIMEOUT],
+            db->probes[LOG_DB_QUERY][LOG_DB_ERROR], cn, db->probes[LOG_DB_CONNECT][LOG_DB_OK]);
+    if (q && !db->reachable)
+        fprintf(x->f, "  %snever reachable%s\n", c(x, RED), c(x, OFF));
+    else if (db->nunreachable)
+        fprintf(x->f, "  unreachable %s in %d window%s, the longest %s\n",
+                fmt_duration(db->unreachable_total_us, a, sizeof a), db->nunreachable,
+                db->nunreachable == 1 ? "" : "s",
+                fmt_duration(db->unreachable[db->longest_unreachable].end_us -
+                                 db->unreachable[db->longest_unreachable].start_us,
+                             b, sizeof b));
+    for (int i = 0; i < db->nunreachable; i++)
+        db_window_line(x, &db->unreachable[i], "unreachable from");
+    for (int i = 0; i < db->nrefused; i++)
+        db_window_line(x, &db->refused[i], "fresh connections refused from");
+    for (int i = 0; i < db->nschema; i++) {
+        const struct db_schema_change *s = &db->schema[i];
+        if (i == 0)
+            fprintf(x->f, "  schema %s at %s (%s)\n",
+                    s->value ? sane(s->value, buf, sizeof buf) : "(no row)",
+                    fmt_clock(s->t_us, a, sizeof a), fmt_offset(an, s->t_us, b, sizeof b));
+        else
+            fprintf(x->f, "  schema %s \xe2\x86\x92 %s at %s (%s)\n",
+                    db->schema[i - 1].value ? sane(db->schema[i - 1].value, buf2, sizeof buf2)
+                                            : "(no row)",
+                    s->value ? sane(s->value, buf, sizeof buf) : "(no row)",
+                    fmt_clock(s->t_us, a, sizeof a), fmt_offset(an, s->t_us, b, sizeof b));
+    }
+    for (int i = 0; i < db->nlocks; i++) {
+        const struct db_lock_wait *w = &db->locks[i];
+        fprintf(x->f,
+                "  lock wait on %s (%s held) from %s (%s) for %s%s, peak %" PRId64
+                " waiting, longest wait %s\n",
+                w->relation ? sane(w->relation, buf, sizeof buf) : "-",
+                w->mode ? sane(w->mode, buf2, sizeof buf2) : "-",
+                fmt_clock(w->start_us, a, sizeof a), fmt_offset(an, w->start_us, b, sizeof b),
+                fmt_duration(w->end_us - w->start_us, d, sizeof d),
+                w->open ? " (never cleared in the logs)" : "", w->peak_waiting,
+                fmt_duration(w->longest_wait_us, e, sizeof e));
+        for (int j = 0; j < w->nlat; j++) {
+            const struct db_lock_latency *l = &w->lat[j];
+            char raw[256], name[256];
+            fprintf(x->f, "    %s p99 %s, max %s over %" PRIu64 " request%s in that time",
+                    sane(fmt_target(an, &an->targets[l->target], raw, sizeof raw), name,
+                         sizeof name),
+                    fmt_duration(l->p99_us, a, sizeof a), fmt_duration(l->max_us, d, sizeof d),
+                    l->requests, l->requests == 1 ? "" : "s");
+            if (l->failed)
+                fprintf(x->f, ", %" PRIu64 " failed", l->failed);
+            fprintf(x->f, "\n");
+        }
+    }
+}
+
 static void notes(const struct text *x)
 {
     const struct analysis *an = x->an;
@@ -225,6 +310,7 @@ int out_text(FILE *f, const struct analysis *an)
     spans(&x, 0);
     spans(&x, 1);
     versions(&x);
+    database(&x);
     notes(&x);
     return ferror(f) ? -1 : 0;
 }
