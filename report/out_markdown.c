@@ -82,6 +82,58 @@ static void span_rows(FILE *f, const struct analysis *an, int burst)
     fputs("\n</details>\n", f);
 }
 
+/* The database: one table row per unreachable window, refusal, schema
+ * change and lock wait, on the report's clock. */
+static void database(FILE *f, const struct analysis *an)
+{
+    const struct db_analysis *db = &an->db;
+    char a[FMT_BUF], b[FMT_BUF], d[FMT_BUF], e[FMT_BUF];
+    if (!db->present)
+        return;
+    fputs("\n**Database**", f);
+    if (!db->reachable)
+        fputs(": never reachable", f);
+    fputs("\n\n| what | at | for | detail |\n|---|---|--:|---|\n", f);
+    for (int i = 0; i < db->nunreachable; i++) {
+        const struct db_window *w = &db->unreachable[i];
+        fprintf(f, "| unreachable | %s (%s) | %s%s | %" PRIu64 " failed probes |\n",
+                fmt_clock(w->start_us, a, sizeof a), fmt_offset(an, w->start_us, b, sizeof b),
+                fmt_duration(w->end_us - w->start_us, d, sizeof d), w->open ? " (open)" : "",
+                w->probes);
+    }
+    for (int i = 0; i < db->nrefused; i++) {
+        const struct db_window *w = &db->refused[i];
+        fprintf(f, "| fresh connections refused | %s (%s) | %s%s | %s |\n",
+                fmt_clock(w->start_us, a, sizeof a), fmt_offset(an, w->start_us, b, sizeof b),
+                fmt_duration(w->end_us - w->start_us, d, sizeof d), w->open ? " (open)" : "",
+                w->codes.n && w->codes.c[0].code[0] ? w->codes.c[0].code : "network");
+    }
+    for (int i = 0; i < db->nschema; i++) {
+        fprintf(f, "| schema | %s (%s) | | ", fmt_clock(db->schema[i].t_us, a, sizeof a),
+                fmt_offset(an, db->schema[i].t_us, b, sizeof b));
+        md(f, db->schema[i].value ? db->schema[i].value : "(no row)");
+        fputs(" |\n", f);
+    }
+    for (int i = 0; i < db->nlocks; i++) {
+        const struct db_lock_wait *w = &db->locks[i];
+        fprintf(f, "| lock wait | %s (%s) | %s%s | ", fmt_clock(w->start_us, a, sizeof a),
+                fmt_offset(an, w->start_us, b, sizeof b),
+                fmt_duration(w->end_us - w->start_us, d, sizeof d), w->open ? " (open)" : "");
+        md(f, w->relation ? w->relation : "-");
+        fputs(", ", f);
+        md(f, w->mode ? w->mode : "-");
+        fprintf(f, ", peak %" PRId64 " waiting, longest wait %s", w->peak_waiting,
+                fmt_duration(w->longest_wait_us, e, sizeof e));
+        for (int j = 0; j < w->nlat; j++) {
+            char name[512];
+            fputs("; ", f);
+            md(f, fmt_target(an, &an->targets[w->lat[j].target], name, sizeof name));
+            fprintf(f, " p99 %s", fmt_duration(w->lat[j].p99_us, e, sizeof e));
+        }
+        fputs(" |\n", f);
+    }
+}
+
 int out_markdown(FILE *f, const struct analysis *an)
 {
     const struct an_gate *g = &an->gate;
@@ -123,6 +175,7 @@ int out_markdown(FILE *f, const struct analysis *an)
     }
     span_rows(f, an, 0);
     span_rows(f, an, 1);
+    database(f, an);
     if (an->nnotes || an->malformed) {
         fputs("\n**Notes**\n\n", f);
         if (an->malformed)
