@@ -42,6 +42,10 @@ EXTRA_DIST += \
 	t/t4120-report-merge.sh \
 	t/t4130-report-prober-limits.sh \
 	t/t4300-report-plot.sh \
+	t/t6100-report-db.sh \
+	t/data/bad-db.log \
+	t/data/report-db.log \
+	t/data/report-db-open.log \
 	t/data/bad-concat.log \
 	t/data/bad-duplicate-target.log \
 	t/data/bad-empty.log \
