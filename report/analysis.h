@@ -174,8 +174,8 @@ struct analysis {
     int64_t first_us, last_us; /* over all req lines; -1 when none */
     struct {
         uint64_t requests, ok, failed, skipped;
-    } total;        /* over all targets */
-    long malformed; /* over all logs */
+    } total;               /* over all targets */
+    long malformed;        /* over all logs */
     struct db_analysis db; /* the database, merged over all logs */
     struct an_gate gate;
 };

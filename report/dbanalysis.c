@@ -201,7 +201,8 @@ static int lock_latency(struct db_analysis *db, struct db_lock_wait *w, int ntar
         qsort(lat, n, sizeof *lat, cmp_i64);
         /* nearest rank, as the histogram's percentiles */
         size_t rank = (size_t)((99 * n + 99) / 100);
-        w->lat[w->nlat++] = (struct db_lock_latency){t, requests, failed, lat[rank - 1], lat[n - 1]};
+        w->lat[w->nlat++] =
+            (struct db_lock_latency){t, requests, failed, lat[rank - 1], lat[n - 1]};
     }
     free(lat);
     return 0;
@@ -236,8 +237,8 @@ int dbanalysis_finish(struct db_analysis *db, int ntargets, char *err, size_t er
                         down = NULL;
                     }
                 } else {
-                    if (!down && (down = window_open(&db->unreachable, &db->nunreachable,
-                                                     r->t_us)) == NULL)
+                    if (!down &&
+                        (down = window_open(&db->unreachable, &db->nunreachable, r->t_us)) == NULL)
                         goto nomem;
                     down->probes++;
                     codes_add(&down->codes, r->code);
@@ -261,8 +262,7 @@ int dbanalysis_finish(struct db_analysis *db, int ntargets, char *err, size_t er
         }
         case LOG_DB_SCHEMA: {
             /* several logs each log their first value: keep the changes only */
-            const struct db_schema_change *last =
-                db->nschema ? &db->schema[db->nschema - 1] : NULL;
+            const struct db_schema_change *last = db->nschema ? &db->schema[db->nschema - 1] : NULL;
             if (last && (last->value == NULL ? r->text == NULL
                                              : r->text && strcmp(last->value, r->text) == 0))
                 break;
@@ -328,8 +328,9 @@ int dbanalysis_finish(struct db_analysis *db, int ntargets, char *err, size_t er
             w->longest_wait_us = 0;
         if (lock_latency(db, w, ntargets) < 0)
             goto nomem;
-        if (db->longest_lock < 0 || w->end_us - w->start_us > db->locks[db->longest_lock].end_us -
-                                                                  db->locks[db->longest_lock].start_us)
+        if (db->longest_lock < 0 ||
+            w->end_us - w->start_us >
+                db->locks[db->longest_lock].end_us - db->locks[db->longest_lock].start_us)
             db->longest_lock = i;
     }
     return 0;

@@ -68,8 +68,8 @@ struct db_lock_sample;
 struct db_req;
 
 struct db_analysis {
-    int present; /* any database event in the logs */
-    uint64_t probes[2][4]; /* [log_db_probe][log_db_outcome] */
+    int present;               /* any database event in the logs */
+    uint64_t probes[2][4];     /* [log_db_probe][log_db_outcome] */
     int64_t first_us, last_us; /* of the db probes, -1 */
     int reachable;             /* a query probe was ever answered (ok or error) */
     int nunreachable;

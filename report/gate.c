@@ -200,9 +200,9 @@ static int db_evaluate(struct analysis *an, const struct rep_config *cfg, int *f
                        "database: sessions waited on a lock for %s%s at %s (on %s, held %s; "
                        "longest single wait %s) (--max-lock-wait %s)",
                        fmt_duration(c->value_us, v, sizeof v), x->open ? " (never cleared)" : "",
-                       fmt_offset(an, x->start_us, at, sizeof at),
-                       x->relation ? x->relation : "-", x->mode ? x->mode : "-",
-                       fmt_duration(x->longest_wait_us, w, sizeof w), cfg->max_lock_wait_arg) < 0)
+                       fmt_offset(an, x->start_us, at, sizeof at), x->relation ? x->relation : "-",
+                       x->mode ? x->mode : "-", fmt_duration(x->longest_wait_us, w, sizeof w),
+                       cfg->max_lock_wait_arg) < 0)
                 return -1;
             *failed = 1;
         }

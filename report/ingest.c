@@ -562,8 +562,8 @@ static int release(struct ingest *g, struct source *s, const struct entry *e)
     }
     l->last_us = e->t_us;
     if (q.outcome != OUTCOME_SKIPPED &&
-        dbanalysis_req(&g->an->db, e->t_us, l->target, e->latency_us, g->cfg->ok_status[q.outcome]) <
-            0)
+        dbanalysis_req(&g->an->db, e->t_us, l->target, e->latency_us,
+                       g->cfg->ok_status[q.outcome]) < 0)
         return fail(g, "out of memory");
     if (pipe_put(g->pipe, &q) < 0)
         return fail(g, "out of memory");

@@ -163,8 +163,9 @@ int out_junit(FILE *f, const struct analysis *an)
         /* one test case per database rule given */
         if (!dbc[i]->active)
             continue;
-        fprintf(f, "    <testcase classname=\"pbprobe.gate.database\" name=\"database: %s\" time=\"0\"",
-                dbname[i]);
+        fprintf(
+            f, "    <testcase classname=\"pbprobe.gate.database\" name=\"database: %s\" time=\"0\"",
+            dbname[i]);
         if (dbc[i]->passed) {
             fputs("/>\n", f);
             continue;

@@ -225,9 +225,9 @@ static void database(const struct text *x)
         q += db->probes[LOG_DB_QUERY][o];
         cn += db->probes[LOG_DB_CONNECT][o];
     }
-    fprintf(x->f, "\n%sdatabase%s: %" PRIu64 " query probes (%" PRIu64 " ok, %" PRIu64
-            " down, %" PRIu64 " timeout, %" PRIu64 " error), %" PRIu64 " fresh connections (%" PRIu64
-            " ok)\n",
+    fprintf(x->f,
+            "\n%sdatabase%s: %" PRIu64 " query probes (%" PRIu64 " ok, %" PRIu64 " down, %" PRIu64
+            " timeout, %" PRIu64 " error), %" PRIu64 " fresh connections (%" PRIu64 " ok)\n",
             c(x, BOLD), c(x, OFF), q, db->probes[LOG_DB_QUERY][LOG_DB_OK],
             db->probes[LOG_DB_QUERY][LOG_DB_DOWN], db->probes[LOG_DB_QUERY][LOG_DB_TIMEOUT],
             db->probes[LOG_DB_QUERY][LOG_DB_ERROR], cn, db->probes[LOG_DB_CONNECT][LOG_DB_OK]);
@@ -271,11 +271,11 @@ static void database(const struct text *x)
         for (int j = 0; j < w->nlat; j++) {
             const struct db_lock_latency *l = &w->lat[j];
             char raw[256], name[256];
-            fprintf(x->f, "    %s p99 %s, max %s over %" PRIu64 " request%s in that time",
-                    sane(fmt_target(an, &an->targets[l->target], raw, sizeof raw), name,
-                         sizeof name),
-                    fmt_duration(l->p99_us, a, sizeof a), fmt_duration(l->max_us, d, sizeof d),
-                    l->requests, l->requests == 1 ? "" : "s");
+            fprintf(
+                x->f, "    %s p99 %s, max %s over %" PRIu64 " request%s in that time",
+                sane(fmt_target(an, &an->targets[l->target], raw, sizeof raw), name, sizeof name),
+                fmt_duration(l->p99_us, a, sizeof a), fmt_duration(l->max_us, d, sizeof d),
+                l->requests, l->requests == 1 ? "" : "s");
             if (l->failed)
                 fprintf(x->f, ", %" PRIu64 " failed", l->failed);
             fprintf(x->f, "\n");
