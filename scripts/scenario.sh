@@ -176,7 +176,10 @@ rc=0
 bash "$script" --steps || rc=$?
 step_mark "steps end (exit $rc)"
 trap - INT TERM
-printf '@@end\n' >"$fifo"
+# The relay forwards what is queued, then ends; a relay already gone has no
+# reader, and opening its FIFO would block: bounded.
+# shellcheck disable=SC2016 # the inner shell's $1
+timeout 10 bash -c 'printf "@@end\n" >"$1"' _ "$fifo" || kill "$relay_pid" 2>/dev/null
 wait "$relay_pid"
 relay_pid=
 
