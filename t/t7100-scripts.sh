@@ -357,6 +357,21 @@ test_expect_success 'the applied manifests are kept, and they validate' '
 	node "$M/validate.mjs" "overlays/2.8.0=$f"
 '
 
+test_expect_success 'the lab'"'"'s negative controls run here too; their options break exactly the rules they mean to' '
+	scenario() { rc=0; "$S/scenario.sh" "$@" >out 2>&1 || rc=$?; cat out; }
+	scenario recreate-upgrade-from-2-7-1-to-2-7-2 && test "$rc" = 0 &&
+	f=$(ls -t "$PBPROBE_LOGS"/kubernetes/*-deploy-2.7.2.yaml | head -n 1) &&
+	{ node "$M/validate.mjs" "overlays/2.7.2=$f" 2>err; test $? = 1; } && cat err &&
+	grep -q "spec.strategy.type: must be RollingUpdate, is Recreate" err &&
+	! grep -q readinessProbe err &&
+	scenario no-readiness-upgrade-from-2-7-2-to-2-8-0 &&
+	f=$(ls -t "$PBPROBE_LOGS"/kubernetes/*-deploy-2.8.0.yaml | head -n 1) &&
+	{ node "$M/validate.mjs" "overlays/2.8.0=$f" 2>err; test $? = 1; } && cat err &&
+	grep -q "readinessProbe.httpGet.path: must be /api/helpingmaterial, is undefined" err &&
+	! grep -q "strategy" err &&
+	grep -q "users see errors" out
+'
+
 test_expect_success 'bad usage and a missing URL for a local prober are exit 3, with a reason' '
 	run upgrade-from-2-7-1-to-2-7-2 --prober elsewhere && test "$rc" = 3 && grep -q "job or local" out &&
 	run upgrade-from-2-7-1-to-2-7-2 --prober local && test "$rc" = 3 && grep -q "PBPROBE_K8S_URL" out &&
