@@ -23,6 +23,7 @@ struct http_req {
     struct curl_slist *headers; /* first node is X-Request-ID, rewritten per request */
     char *reqid;                /* points into that node's text */
     int64_t mono_sched_us, mono_handed_us;
+    int64_t mono_sent_us; /* when libcurl was about to send the request; 0 before */
     char version[VERSION_MAX];
     struct http_req *next_free;
 };
@@ -147,6 +148,20 @@ static size_t on_header(char *line, size_t size, size_t nitems, void *userdata)
     return len;
 }
 
+/* Called by libcurl on a connected (new or reused) connection just before it
+ * writes the request: the send time, on our clock, whatever queueing came first. */
+static int on_prereq(void *clientp, char *primary_ip, char *local_ip, int primary_port,
+                     int local_port)
+{
+    struct http_req *r = clientp;
+    (void)primary_ip;
+    (void)local_ip;
+    (void)primary_port;
+    (void)local_port;
+    r->mono_sent_us = clock_mono_us();
+    return CURL_PREREQFUNC_OK;
+}
+
 static struct http_req *req_make(struct http *h, int target)
 {
     const struct probe_config *cfg = h->cfg;
@@ -175,6 +190,8 @@ static struct http_req *req_make(struct http *h, int target)
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard_body);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, r);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(cfg->timeout_us / 1000));
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "pbprobe/" PACKAGE_VERSION);
@@ -231,9 +248,12 @@ static void finish(struct http *h, CURL *e, CURLcode result)
         .target = h->cfg->targets[r->target].name,
         .outcome = classify_transfer(result, status),
         .latency_us = mono_now_us - r->mono_sched_us,
-        /* when the request left: queueing in the prober plus libcurl's way
-         * to the wire (connect, for a new connection) */
-        .delay_us = r->mono_handed_us - r->mono_sched_us + pretransfer_us,
+        /* when the request left, on our clock; for one never written (a
+         * failed connect), when it was handed over plus libcurl's way to
+         * the wire: "handed + pretransfer" alone would miss the time libcurl
+         * spent on earlier requests of the same batch */
+        .delay_us = r->mono_sent_us ? r->mono_sent_us - r->mono_sched_us
+                                    : r->mono_handed_us - r->mono_sched_us + pretransfer_us,
         .bytes = bytes,
         /* libcurl counts no connect when the connect failed: that request
          * did not reuse anything, and one that reached nobody is unknown */
@@ -333,6 +353,7 @@ int http_start(struct http *h, int target, int64_t mono_sched_us, char *err, siz
     }
     r->mono_sched_us = mono_sched_us;
     r->version[0] = '\0';
+    r->mono_sent_us = 0;
     reqid_next(r->reqid); /* same length as the placeholder: the header is rewritten in place */
     CURLMcode mc = curl_multi_add_handle(h->multi, r->easy);
     if (mc != CURLM_OK) {
