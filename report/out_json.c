@@ -23,7 +23,8 @@ static void jw_sep(struct jw *w)
 {
     if (w->count[w->depth]++)
         fputc(',', w->f);
-    if (w->inline_ && w->depth >= w->inline_)
+    /* the document itself starts on the first byte: `head -c1` is '{' */
+    if (w->depth == 0 || (w->inline_ && w->depth >= w->inline_))
         return;
     fputc('\n', w->f);
     for (int i = 0; i < w->depth; i++)

@@ -78,4 +78,22 @@ test_expect_success '-o writes the report to a file' '
 	"$REPORT" -f json -o r.json "$D/report-clean.log" >stdout &&
 	test ! -s stdout && jq -e .gate.passed r.json
 '
+test_expect_success 'JSON starts with { on its first byte and ends with }, newline' '
+	"$REPORT" -f json "$D/report-clean.log" >j0 &&
+	test "$(head -c 1 j0)" = "{" &&
+	test "$(tail -c 2 j0 | od -An -c | tr -d " ")" = "}\n" &&
+	"$REPORT" -f json -o j1 "$D/report-db.log" &&
+	test "$(head -c 1 j1)" = "{"
+'
+test_expect_success 'no format starts or ends with a blank line' '
+	for fmt in text json junit markdown; do
+		for log in report-clean report-outage report-db; do
+			"$REPORT" -f $fmt "$D/$log.log" >o; test $? -le 1 || return 1
+			test -n "$(head -n 1 o)" || { echo "$fmt $log: blank first line"; return 1; }
+			test -n "$(tail -n 1 o)" || { echo "$fmt $log: blank last line"; return 1; }
+			test "$(tail -c 1 o | od -An -c | tr -d " ")" = "\n" ||
+				{ echo "$fmt $log: no final newline"; return 1; }
+		done
+	done
+'
 test_done
