@@ -178,9 +178,10 @@ _svc_port_used() {
 }
 
 # Takes PORT for this shell unless another live shell holds it. The
-# reservation is a file created with noclobber (O_EXCL): one winner.
+# reservation is a file holding our pid, hard-linked into place: link(2)
+# fails when the name exists (one winner), and the file is never seen empty.
 _svc_port_reserve() {
-	local port=$1 f owner
+	local port=$1 f owner tmp rc
 	f="$SVC_PORT_DIR/$port"
 	if [ -e "$f" ]; then
 		owner=$(cat "$f" 2>/dev/null) || owner=
@@ -189,7 +190,27 @@ _svc_port_reserve() {
 		fi
 		rm -f "$f" # left by a shell that is gone
 	fi
-	(set -C && printf '%s\n' "$$" >"$f") 2>/dev/null
+	tmp="$SVC_PORT_DIR/.new.$$.$BASHPID.$port"
+	printf '%s\n' "$$" >"$tmp" 2>/dev/null || return 1
+	rc=0
+	ln "$tmp" "$f" 2>/dev/null || rc=1
+	rm -f "$tmp"
+	return "$rc"
+}
+
+# Drops the reservations of shells that are gone (killed before their
+# svc_stop_all): builtins only, so a few hundred files cost little.
+_svc_port_sweep() {
+	local f owner
+	for f in "$SVC_PORT_DIR"/*; do
+		[ -f "$f" ] || continue
+		owner=
+		read -r owner <"$f" 2>/dev/null || true
+		if [[ $owner =~ ^[0-9]+$ ]] && kill -0 "$owner" 2>/dev/null; then
+			continue
+		fi
+		rm -f "$f"
+	done
 }
 
 svc_free_port() {
@@ -204,6 +225,7 @@ svc_free_port() {
 		mkdir -p "$SVC_PORT_DIR" 2>/dev/null || true
 		chmod 1777 "$SVC_PORT_DIR" 2>/dev/null || true # shared by every user's tests
 	fi
+	_svc_port_sweep
 	for ((tries = 0; tries < 200; tries++)); do
 		port=$((lo + (RANDOM * 32768 + RANDOM) % (hi - lo + 1)))
 		_svc_port_used "$port" && continue
