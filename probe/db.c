@@ -60,6 +60,8 @@ struct db {
     char *schema;
     int schema_seen;
     int64_t locks_waiting;
+    enum log_db_outcome last_outcome;
+    int probed;
     /* the fresh connection */
     struct pgconn *fresh;
     int64_t fresh_sched_us;
@@ -71,6 +73,12 @@ struct db {
 static void emit_db(struct db *d, enum log_db_probe probe, int64_t mono_sched_us,
                     enum log_db_outcome outcome, const char *sqlstate, const char *message)
 {
+    if (probe == LOG_DB_QUERY) {
+        d->last_outcome = outcome;
+        d->probed = 1;
+        if (outcome != LOG_DB_OK && message && message != d->last_message)
+            snprintf(d->last_message, sizeof d->last_message, "%s", message);
+    }
     struct log_event ev = {.kind = LOG_DB, .wall_us = mono_sched_us + d->wall_offset_us};
     ev.u.db = (struct log_db){
         .probe = probe,
@@ -323,6 +331,16 @@ void db_start(struct db *d, int64_t mono_t0_us)
     d->mono_t0_us = mono_t0_us;
     event_active(d->tick_ev, 0, 0);
     event_active(d->fresh_ev, 0, 0);
+}
+
+void db_status(const struct db *d, char *buf, size_t len)
+{
+    if (!d->probed)
+        snprintf(buf, len, "connecting");
+    else if (d->last_outcome == LOG_DB_OK)
+        snprintf(buf, len, "ok %.40s", d->schema ? d->schema : "");
+    else
+        snprintf(buf, len, "%s: %.60s", log_db_outcome_name(d->last_outcome), d->last_message);
 }
 
 void db_stop(struct db *d)

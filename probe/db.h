@@ -18,6 +18,9 @@ struct db *db_new(struct event_base *base, const struct probe_config *cfg,
                   int64_t wall_offset_us, db_event_fn fn, void *arg, char *err, size_t errlen);
 /* Starts probing at mono_t0_us. */
 void db_start(struct db *d, int64_t mono_t0_us);
+/* The last query probe's outcome and the schema version, for the status
+ * line: "ok 8fe68fbf6baa", "down: connection refused". */
+void db_status(const struct db *d, char *buf, size_t len);
 /* Stops probing: connections are closed, probes in progress are dropped. */
 void db_stop(struct db *d);
 void db_free(struct db *d);

@@ -268,7 +268,11 @@ static void print_status(struct run *r, int final)
         hist_reset(&t->interval_latency);
     }
     r->mono_last_status_us = now;
-    status_format(line, sizeof line, now - r->mono_start_us, rows, n);
+    char db[128];
+    if (r->db)
+        db_status(r->db, db, sizeof db);
+    status_format(line, sizeof line, now - r->mono_start_us, rows, n, r->db ? db : NULL,
+                  r->status_tty);
     if (final)
         fprintf(stderr, "%spbprobe: %s\n", r->status_tty ? "\r\033[K" : "", line);
     else
