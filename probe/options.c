@@ -356,10 +356,12 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
         case 'h':
             fputs(usage_text, stdout);
             free(rates);
+            options_free(cfg);
             return 1;
         case OPT_VERSION:
             printf("pbprobe %s (%s)\n", PACKAGE_VERSION, curl_version());
             free(rates);
+            options_free(cfg);
             return 1;
         case ':':
             snprintf(err, errlen, "%s needs a value", argv[optind - 1]);

@@ -214,7 +214,8 @@ int dbanalysis_finish(struct db_analysis *db, int ntargets, char *err, size_t er
     struct db_lock_wait *lw = NULL;
     db->first_us = db->last_us = -1;
     db->longest_unreachable = db->longest_lock = -1;
-    qsort(db->raw, db->nraw, sizeof *db->raw, by_time);
+    if (db->nraw > 0) /* qsort of a null pointer is undefined, even for no elements */
+        qsort(db->raw, db->nraw, sizeof *db->raw, by_time);
     for (size_t i = 0; i < db->nraw; i++) {
         struct db_raw *r = &db->raw[i];
         switch (r->kind) {
