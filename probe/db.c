@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "evtimer.h"
 #include "db.h"
 #include "pgconn.h"
 #include "schedule.h"
@@ -90,14 +91,6 @@ static void emit_db(struct db *d, enum log_db_probe probe, int64_t mono_sched_us
     d->fn(d->arg, &ev);
 }
 
-static void arm(struct event *ev, int64_t delay_us)
-{
-    if (delay_us < 0)
-        delay_us = 0;
-    struct timeval tv = {(time_t)(delay_us / 1000000), (suseconds_t)(delay_us % 1000000)};
-    event_add(ev, &tv);
-}
-
 static void remember_failure(struct db *d, const struct pgconn_result *r)
 {
     snprintf(d->last_sqlstate, sizeof d->last_sqlstate, "%s", r->sqlstate);
@@ -175,7 +168,7 @@ static void on_kept(void *arg, struct pgconn *c, const struct pgconn_result *r)
     if (step == STEP_CONNECT) {
         d->backoff_us = 0;
         d->step = STEP_SCHEMA;
-        arm(d->timeout_ev, d->cfg->db_timeout_us + CLIENT_TIMEOUT_SLACK_US);
+        evtimer_arm_us(d->timeout_ev, d->cfg->db_timeout_us + CLIENT_TIMEOUT_SLACK_US);
         pgconn_query(d->kept, d->cfg->db_schema_query);
         return;
     }
@@ -219,14 +212,14 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         d->tick++;
     sched = d->mono_t0_us + (int64_t)d->tick * d->cfg->db_interval_us;
     d->tick++;
-    arm(d->tick_ev, d->mono_t0_us + (int64_t)d->tick * d->cfg->db_interval_us - now);
+    evtimer_arm_us(d->tick_ev, d->mono_t0_us + (int64_t)d->tick * d->cfg->db_interval_us - now);
 
     if (d->step != STEP_IDLE)
         return; /* the previous probe is still out; its timeout will say so */
     if (pgconn_state(d->kept) == PGCONN_READY) {
         d->mono_sched_us = sched;
         d->step = STEP_SCHEMA;
-        arm(d->timeout_ev, d->cfg->db_timeout_us + CLIENT_TIMEOUT_SLACK_US);
+        evtimer_arm_us(d->timeout_ev, d->cfg->db_timeout_us + CLIENT_TIMEOUT_SLACK_US);
         pgconn_query(d->kept, d->cfg->db_schema_query);
         return;
     }
@@ -237,7 +230,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     }
     d->mono_sched_us = sched;
     d->step = STEP_CONNECT;
-    arm(d->timeout_ev, d->cfg->db_timeout_us);
+    evtimer_arm_us(d->timeout_ev, d->cfg->db_timeout_us);
     if (pgconn_connect(d->kept, d->keywords, d->values) < 0) {
         d->step = STEP_IDLE;
         emit_db(d, LOG_DB_QUERY, sched, LOG_DB_DOWN, NULL, "out of memory");
@@ -275,11 +268,11 @@ static void on_fresh_tick(evutil_socket_t fd, short what, void *arg)
         d->fresh_tick++;
     int64_t sched = d->mono_t0_us + (int64_t)d->fresh_tick * every;
     d->fresh_tick++;
-    arm(d->fresh_ev, d->mono_t0_us + (int64_t)d->fresh_tick * every - now);
+    evtimer_arm_us(d->fresh_ev, d->mono_t0_us + (int64_t)d->fresh_tick * every - now);
     if (pgconn_state(d->fresh) != PGCONN_DOWN)
         return;
     d->fresh_sched_us = sched;
-    arm(d->fresh_timeout_ev, d->cfg->db_timeout_us);
+    evtimer_arm_us(d->fresh_timeout_ev, d->cfg->db_timeout_us);
     if (pgconn_connect(d->fresh, d->keywords, d->values) < 0)
         emit_db(d, LOG_DB_CONNECT, sched, LOG_DB_DOWN, NULL, "out of memory");
 }

@@ -5,6 +5,7 @@ pbprobe_SOURCES = \
 	probe/child.c probe/child.h \
 	probe/classify.c probe/classify.h \
 	probe/db.c probe/db.h \
+	probe/evtimer.h \
 	probe/http.c probe/http.h \
 	probe/mark.c probe/mark.h \
 	probe/options.c probe/options.h \

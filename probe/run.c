@@ -12,6 +12,7 @@
 
 #include "child.h"
 #include "clock.h"
+#include "evtimer.h"
 #include "db.h"
 #include "hist.h"
 #include "http.h"
@@ -65,14 +66,6 @@ struct run {
 static int64_t wall_now(const struct run *r)
 {
     return clock_mono_us() + r->wall_offset_us;
-}
-
-static void arm(struct event *ev, int64_t delay_us)
-{
-    if (delay_us < 0)
-        delay_us = 0;
-    struct timeval tv = {(time_t)(delay_us / 1000000), (suseconds_t)(delay_us % 1000000)};
-    event_add(ev, &tv);
 }
 
 /* A write error stops probing (the evidence would have a hole) but never the
@@ -178,7 +171,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     if (sent)
         http_kick(r->http);
     if (next_due != INT64_MAX) {
-        arm(r->tick_ev, sent == TICKS_PER_TURN ? 0 : next_due - now);
+        evtimer_arm_us(r->tick_ev, sent == TICKS_PER_TURN ? 0 : next_due - now);
         return;
     }
     if (r->db && now < r->mono_stop_us) {
@@ -186,7 +179,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
          * until the stop time; with none set, a signal or the command's end
          * wakes this callback */
         if (r->mono_stop_us != INT64_MAX)
-            arm(r->tick_ev, r->mono_stop_us - now);
+            evtimer_arm_us(r->tick_ev, r->mono_stop_us - now);
         return;
     }
     if (!r->scheduling_done) {
@@ -194,7 +187,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         if (r->db)
             db_stop(r->db);
         r->mono_drain_deadline_us = clock_mono_us() + r->cfg->timeout_us + DRAIN_MARGIN_US;
-        arm(r->drain_ev, r->mono_drain_deadline_us - clock_mono_us());
+        evtimer_arm_us(r->drain_ev, r->mono_drain_deadline_us - clock_mono_us());
     }
     maybe_finish(r);
 }
@@ -544,11 +537,11 @@ int run_probe(const struct probe_config *cfg)
     }
     if (cfg->duration_us)
         r->mono_stop_us = r->mono_start_us + cfg->duration_us;
-    arm(r->flush_ev, FLUSH_INTERVAL_US);
+    evtimer_arm_us(r->flush_ev, FLUSH_INTERVAL_US);
     if (r->status_ev)
-        arm(r->status_ev, STATUS_INTERVAL_US);
+        evtimer_arm_us(r->status_ev, STATUS_INTERVAL_US);
     if (cfg->command)
-        arm(r->child_ev, cfg->lead_us);
+        evtimer_arm_us(r->child_ev, cfg->lead_us);
     if (r->db)
         db_start(r->db, r->mono_start_us);
     event_active(r->tick_ev, 0, 0);
