@@ -11,11 +11,9 @@
 // name with the model's TypeScript declarations (*.d.ts), the only place the
 // package keeps the field lists.
 
-import { createRequire } from "node:module";
 import { readFileSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-
-const require = createRequire(new URL("./.validate/package.json", import.meta.url));
+import { require } from "./deps.mjs";
 
 // "apps/v1" -> the folder under kubernetes-models; the core group is "v1".
 function modelDir(apiVersion) {

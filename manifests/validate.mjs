@@ -9,12 +9,10 @@
 //   manifests/validate: overlays/2.8.0: Deployment/pybossa-web: spec.replicas: must be integer
 // one line per valid build on stdout. Exit 0 all valid, 1 a problem, 2 usage.
 
-import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
+import { require } from "./deps.mjs";
 import { schemaCheck } from "./schema.mjs";
 import { policyCheck } from "./policy.mjs";
-
-const require = createRequire(new URL("./.validate/package.json", import.meta.url));
 const YAML = require("yaml");
 
 const PROG = "manifests/validate";

@@ -24,6 +24,13 @@ command -v "$KUBECTL" >/dev/null 2>&1 || skip_all "no kubectl (apt-get install k
 command -v node >/dev/null 2>&1 || skip_all "no node (apt-get install nodejs npm)"
 
 VERSIONS="2.7.1 2.7.2 2.8.0"
+# The npm packages (installed by validate on first use), for the checks here
+# that read YAML themselves.
+if ! DEPS=$("$M/validate" --deps-dir 2>"$TEST_DIR/deps.err"); then
+	echo "Bail out! manifests/validate could not install its npm packages: $(tail -n 1 "$TEST_DIR/deps.err")"
+	exit 1
+fi
+export PBPROBE_VALIDATE_DEPS=$DEPS
 
 test_expect_success 'the real manifests validate: every overlay and the prober Job' '
 	"$M/validate" >out 2>err &&
@@ -46,7 +53,7 @@ test_expect_success 'kubectl kustomize builds each overlay (kept for the checks 
 		node --input-type=module -e "
 			import { createRequire } from \"node:module\";
 			import { readFileSync } from \"node:fs\";
-			const YAML = createRequire(\"$M/.validate/package.json\")(\"yaml\");
+			const YAML = createRequire(\"$DEPS/package.json\")(\"yaml\");
 			for (const d of YAML.parseAllDocuments(readFileSync(process.argv[1], \"utf8\")))
 				if (d.contents) console.log(JSON.stringify(d.toJS()));
 		" "$f" >"${f%.yaml}.json" || return 1
@@ -94,7 +101,7 @@ fresh_copy() {
 	mkdir -p "$C/.validate" &&
 		cp -rp "$M/base" "$M/overlays" "$M/pbprobe" "$M"/*.mjs "$M/validate" "$C/" &&
 		cp -p "$M/.validate/package.json" "$M/.validate/package-lock.json" "$C/.validate/" &&
-		ln -s "$M/.validate/node_modules" "$C/.validate/node_modules"
+		ln -s "$DEPS/node_modules" "$C/.validate/node_modules"
 }
 
 # yedit FILE JS: runs JS with `docs` (the file's YAML documents as objects)
@@ -103,7 +110,7 @@ yedit() {
 	node --input-type=module -e "
 		import { createRequire } from \"node:module\";
 		import { readFileSync, writeFileSync } from \"node:fs\";
-		const YAML = createRequire(\"$M/.validate/package.json\")(\"yaml\");
+		const YAML = createRequire(\"$DEPS/package.json\")(\"yaml\");
 		const file = process.argv[1];
 		const docs = YAML.parseAllDocuments(readFileSync(file, \"utf8\")).map((d) => d.toJS());
 		$2;

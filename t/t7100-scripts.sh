@@ -29,10 +29,11 @@ command -v "$REAL_KUBECTL" >/dev/null 2>&1 || skip_all "no kubectl (apt-get inst
 command -v node >/dev/null 2>&1 || skip_all "no node (apt-get install nodejs npm)"
 [ -f "$PB_SRC/lab/steps.sh" ] || skip_all "no lab/steps.sh"
 # manifests/validate installs the YAML parser the stand-in uses.
-"$M/validate" >/dev/null 2>&1 || {
-	echo "Bail out! manifests/validate fails: run t7000"
+if ! DEPS=$("$M/validate" --deps-dir 2>"$TEST_DIR/deps.err"); then
+	echo "Bail out! manifests/validate could not install its npm packages: $(tail -n 1 "$TEST_DIR/deps.err")"
 	exit 1
-}
+fi
+export PBPROBE_VALIDATE_DEPS=$DEPS
 REAL_KUBECTL=$(command -v "$REAL_KUBECTL")
 export REAL_KUBECTL
 
@@ -65,7 +66,7 @@ for (const d of YAML.parseAllDocuments(readFileSync(file, "utf8"))) {
   if (o && pick(o.metadata?.labels)) console.log(JSON.stringify(o));
 }
 EOF
-export YAML_FROM=$M/.validate/package.json
+export YAML_FROM=$DEPS/package.json
 
 # The stand-in kubectl. State in $FAKE: calls (one line per call), applied
 # (kind/name image... per apply), image (the Deployment's), history, and
