@@ -55,23 +55,6 @@ lab_err() {
 	return 1
 }
 
-lab_alive() {
-	local st
-	[[ ${1:-} =~ ^[0-9]+$ ]] || return 1
-	kill -0 "$1" 2>/dev/null || return 1
-	st=$(awk '{ sub(/^.*\) /, ""); print $1 }' "/proc/$1/stat" 2>/dev/null) || return 1
-	[ -n "$st" ] && [ "$st" != Z ]
-}
-
-# The counterpart of svc_track_pid that services.sh does not have yet: a pid
-# that has exited must leave the registry before its number is reused.
-lab_untrack_pid() {
-	local tmp=$SVC_REGISTRY.tmp.$BASHPID
-	[ -f "$SVC_REGISTRY" ] || return 0
-	awk -F'\t' -v w="$1" '!($1 == "pid" && $2 == w)' "$SVC_REGISTRY" >"$tmp" &&
-		mv -f "$tmp" "$SVC_REGISTRY"
-}
-
 lab_is_set_up() {
 	[ -f "$LAB/env" ]
 }
@@ -97,7 +80,7 @@ platform_init() {
 	[ -O "$LAB" ] && [ ! -L "$LAB" ] || lab_err "$LAB is not a directory of ours" || return 1
 	for ((i = 0; i < 2; i++)); do
 		holder=$(cat "$f" 2>/dev/null) || holder=
-		if [ -n "$holder" ] && lab_alive "$holder"; then
+		if [ -n "$holder" ] && svc_alive "$holder"; then
 			[ "$holder" = "${PBPROBE_LAB_LOCK_HOLDER:-}" ] && return 0
 			lab_err "the lab in $LAB is busy: pid $holder ($(tr '\0' ' ' <"/proc/$holder/cmdline" 2>/dev/null | cut -c1-80)) is using it"
 			return 1
@@ -116,7 +99,7 @@ platform_setup() {
 	if lab_is_set_up; then
 		# shellcheck source=/dev/null
 		. "$LAB/env"
-		if [ -f "$LAB_HAPROXY_DIR/haproxy.pid" ] && lab_alive "$(cat "$LAB_HAPROXY_DIR/haproxy.pid")"; then
+		if [ -f "$LAB_HAPROXY_DIR/haproxy.pid" ] && svc_alive "$(cat "$LAB_HAPROXY_DIR/haproxy.pid")"; then
 			lab_err "a lab already runs in $LAB: run lab/scenarios/teardown.sh first"
 			return 1
 		fi
@@ -177,25 +160,25 @@ platform_teardown() {
 			if [ "${id:0:1}" = '#' ] || [[ ! $pid =~ ^[0-9]+$ ]]; then
 				continue
 			fi
-			if lab_alive "$pid"; then
+			if svc_alive "$pid"; then
 				kill -TERM "$pid" 2>/dev/null
 				pids+=("$pid")
 			else
-				lab_untrack_pid "$pid"
+				svc_untrack_pid "$pid"
 			fi
 		done <"$LAB/instances.tsv"
 		# the instances drain at once (nothing routes to them); then KILL
 		for ((i = 0; i < 50 && ${#pids[@]} > 0; i++)); do
 			local still=()
 			for pid in "${pids[@]}"; do
-				if lab_alive "$pid"; then still+=("$pid"); else lab_untrack_pid "$pid"; fi
+				if svc_alive "$pid"; then still+=("$pid"); else svc_untrack_pid "$pid"; fi
 			done
 			pids=("${still[@]}")
 			[ ${#pids[@]} -eq 0 ] || sleep 0.1
 		done
 		for pid in "${pids[@]}"; do
 			kill -KILL "$pid" 2>/dev/null
-			lab_untrack_pid "$pid"
+			svc_untrack_pid "$pid"
 		done
 	fi
 	[ ! -d "$LAB/haproxy" ] || svc_haproxy_stop "$LAB/haproxy" || true
@@ -239,7 +222,7 @@ lab_spec_set() {
 lab_driver_pid() {
 	local pid
 	pid=$(cat "$LAB/driver.pid" 2>/dev/null) || return 1
-	lab_alive "$pid" || return 1
+	svc_alive "$pid" || return 1
 	printf '%s\n' "$pid"
 }
 
@@ -270,10 +253,10 @@ lab_driver_stop() {
 	pid=$(lab_driver_pid) || return 0
 	kill -TERM "$pid" 2>/dev/null
 	for ((i = 0; i < 100; i++)); do
-		lab_alive "$pid" || break
+		svc_alive "$pid" || break
 		sleep 0.1
 	done
-	lab_alive "$pid" && kill -KILL "$pid" 2>/dev/null
+	svc_alive "$pid" && kill -KILL "$pid" 2>/dev/null
 	lab_driver_reap "$pid"
 }
 
@@ -288,7 +271,7 @@ lab_driver_reap() {
 	fi
 	printf '%s\n' "$rc" >"$LAB/driver.status"
 	rm -f "$LAB/driver.pid"
-	lab_untrack_pid "$pid"
+	svc_untrack_pid "$pid"
 	return "$rc"
 }
 
@@ -336,7 +319,7 @@ platform_rollout_status() {
 		return "$rc"
 	fi
 	t0=$SECONDS
-	while lab_alive "$pid"; do
+	while svc_alive "$pid"; do
 		if [ $((SECONDS - t0)) -ge "$secs" ]; then
 			lab_say "rollout still in progress after ${secs}s"
 			return 2

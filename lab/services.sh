@@ -71,6 +71,8 @@
 #
 # Other processes
 #   svc_track_pid PID [NAME]  have svc_stop_all stop PID (TERM, then KILL)
+#   svc_untrack_pid PID       forget PID (it has ended: its number may be reused)
+#   svc_alive PID             whether PID runs (a zombie does not)
 #   svc_stop_all              stops everything this shell started, newest
 #                             first, and releases its reserved ports
 #
@@ -625,6 +627,19 @@ svc_pg_conninfo() {
 svc_track_pid() {
 	[[ ${1:-} =~ ^[0-9]+$ ]] || _svc_err "svc_track_pid: bad pid \"${1:-}\"" || return 1
 	_svc_register pid "$1"
+}
+
+# A tracked process that has ended must leave the registry before its number
+# is reused by someone else's process, which svc_stop_all would then kill.
+svc_untrack_pid() {
+	[[ ${1:-} =~ ^[0-9]+$ ]] || _svc_err "svc_untrack_pid: bad pid \"${1:-}\"" || return 1
+	_svc_unregister pid "$1"
+}
+
+# Whether PID runs (a zombie does not).
+svc_alive() {
+	[[ ${1:-} =~ ^[0-9]+$ ]] || return 1
+	_svc_alive "$1"
 }
 
 svc_stop_all() {

@@ -290,23 +290,6 @@ pool_remove() {
 
 # ---------------------------------------------------------------- processes
 
-alive() {
-	local st
-	kill -0 "$1" 2>/dev/null || return 1
-	st=$(awk '{ sub(/^.*\) /, ""); print $1 }' "/proc/$1/stat" 2>/dev/null) || return 1
-	[ -n "$st" ] && [ "$st" != Z ]
-}
-
-# The registry (lab/services.sh) must not keep a pid that is gone: the
-# number could be reused by someone else's process by the time svc_stop_all
-# reads it. services.sh has no "untrack" yet; same format, same care.
-untrack_pid() {
-	local tmp=$SVC_REGISTRY.tmp.$BASHPID
-	[ -f "$SVC_REGISTRY" ] || return 0
-	awk -F'\t' -v w="$1" '!($1 == "pid" && $2 == w)' "$SVC_REGISTRY" >"$tmp" &&
-		mv -f "$tmp" "$SVC_REGISTRY"
-}
-
 free_slot() {
 	local n id used
 	for ((n = 1; n <= max_slots; n++)); do
@@ -382,7 +365,7 @@ terminate() {
 	while [ ${#left[@]} -gt 0 ]; do
 		local still=()
 		for id in "${left[@]}"; do
-			if alive "${i_pid[$id]}"; then
+			if svc_alive "${i_pid[$id]}"; then
 				still+=("$id")
 				continue
 			fi
@@ -412,7 +395,7 @@ terminate() {
 gone() {
 	local id=$1
 	hap "set server be/${i_slot[$id]} state maint"
-	untrack_pid "${i_pid[$id]}"
+	svc_untrack_pid "${i_pid[$id]}"
 	if [ "${i_served[$id]}" = 1 ]; then
 		mark "old $id drained"
 	else
@@ -431,7 +414,7 @@ probe_round() {
 	local -A probe_pid=()
 	for id in "${ids[@]}"; do
 		[ "${i_phase[$id]}" != terminating ] || continue
-		if ! alive "${i_pid[$id]}"; then
+		if ! svc_alive "${i_pid[$id]}"; then
 			wait "${i_pid[$id]}" 2>/dev/null
 			ev died "$id" "exit status $?"
 			[ "${i_pool[$id]}" = 1 ] && pool_remove "$id"
