@@ -20,4 +20,10 @@ EXTRA_DIST += fuzz/run \
 	fuzz/corpus/logread/not-a-log \
 	fuzz/corpus/logread/truncated \
 	fuzz/corpus/logread/unknown-and-extra \
-	fuzz/corpus/logread/version2
+	fuzz/corpus/logread/version2 \
+	fuzz/corpus/report-gate-spec/ok-status \
+	fuzz/corpus/report-gate-spec/ok-range \
+	fuzz/corpus/report-gate-spec/named-duration \
+	fuzz/corpus/report-gate-spec/share \
+	fuzz/corpus/report-gate-spec/duration \
+	fuzz/corpus/report-gate-spec/named-count
