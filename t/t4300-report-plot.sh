@@ -1,6 +1,7 @@
 #!/bin/bash
-# --plot: gnuplot draws a PNG or an SVG; nothing read from a log is ever run
-# by gnuplot (a URL or a mark carrying gnuplot syntax is drawn as text); a
+# --plot: gnuplot draws a PNG or an SVG, with a database panel for --db logs;
+# nothing read from a log is ever run by gnuplot (a URL, a mark, a schema
+# value or a lock relation carrying gnuplot syntax is drawn as text); a
 # missing or failing gnuplot is one line on stderr and changes nothing else.
 . "$(dirname "$0")/lib.sh"
 
@@ -36,9 +37,38 @@ test_expect_success 'the plot shows windows, bursts and marks' '
 	test "$(grep -c "^set object .* rect from 1.000000, graph 0 to 1.500000" captured.gp)" = 1 &&
 	test "$(grep -c "^set object .* rect from 1.000000, graph 0 to 2.600000" captured.gp)" = 1 &&
 	grep -q "^set arrow from 0.900000, graph 0" captured.gp &&
-	grep -qx "0.900000	rollout" captured-marks.dat &&
-	grep -qx "0.500000	command started" captured-marks.dat &&
-	grep -qx "3.000000	command exited 0" captured-marks.dat
+	grep -q "^set multiplot layout 2,1 " captured.gp &&
+	! grep -q "database" captured.gp &&
+	grep -qx "0.500000	0.93	command started" captured-marks.dat &&
+	grep -qx "3.000000	0.93	command exited 0" captured-marks.dat
+'
+test_expect_success 'labels of marks close together are staggered, not printed over each other' '
+	# "command started" at 0.5s is still being written at 0.9s: the next row
+	grep -qx "0.900000	0.81	rollout" captured-marks.dat &&
+	printf "mark\t1764165600950000\trollout undone\nmark\t1764165601000000\tthird\nmark\t1764165601050000\tfourth\nmark\t1764165601100000\tfifth\n" >extra &&
+	cat "$D/report-outage.log" extra >close.log &&
+	PATH=$TEST_DIR/spy:$PATH "$REPORT" --plot close.png close.log >/dev/null 2>err || true &&
+	test ! -s err && test -s close.png &&
+	cut -f2 captured-marks.dat | sort | uniq -c >rows &&
+	# five labels within 0.6s use all four rows, the fifth the row freed first
+	test "$(grep -c . rows)" = 4 &&
+	grep -qx "0.950000	0.69	rollout undone" captured-marks.dat &&
+	grep -qx "1.000000	0.57	third" captured-marks.dat &&
+	grep -qx "1.050000	0.93	fourth" captured-marks.dat
+'
+test_expect_success 'the database panel: windows and waits shaded, schema changes as lines' '
+	PATH=$TEST_DIR/spy:$PATH "$REPORT" --plot db.png "$D/report-db.log" >/dev/null 2>err &&
+	test ! -s err && test -s db.png &&
+	grep -q "^set multiplot layout 3,1 " captured.gp &&
+	# unreachable 1s..2s and the lock wait 2s..3s, neither in HTTP red
+	grep -q "^set object [0-9]* rect from 1.000000, graph 0 to 2.000000, graph 1 .*#7e57c2" captured.gp &&
+	grep -q "^set object [0-9]* rect from 2.000000, graph 0 to 3.000000, graph 1 .*#26a69a" captured.gp &&
+	grep -q "^set object [0-9]* rect from 3.050000, graph 0 .*#d1c4e9" captured.gp &&
+	grep -q "^set arrow from 0.000000, graph 0 to 0.000000, graph 1 nohead front lw 2 lc rgb .#2e7d32" captured.gp &&
+	grep -qx "0.000000	0.93	schema 52209719b79e" captured-schema.dat &&
+	grep -q "	schema 8fe68fbf6baa$" captured-schema.dat &&
+	grep -qx "2.000000	0.08	lock: helpingmaterial (AccessExclusiveLock)" captured-locks.dat &&
+	! grep -q "8fe68fbf6baa\|AccessExclusiveLock" captured.gp
 '
 test_expect_success 'gnuplot syntax in a URL or a mark is drawn, never run' '
 	rm -f PWNED* captured* &&
@@ -49,7 +79,11 @@ test_expect_success 'gnuplot syntax in a URL or a mark is drawn, never run' '
 	grep -F "?q='"'"''"'"';system(\"touch PWNED-url\")#" captured.gp &&
 	# the mark only in the data file, as text (cut to fit): no double quote left
 	grep -F "'"'"'); system('"'"'touch PWNED-mark'"'"') # \\\\n'"'"'@x \`touch" captured-marks.dat &&
-	! grep -F "PWNED-mark" captured.gp
+	! grep -F "PWNED-mark" captured.gp &&
+	# a schema value and a lock relation likewise, in the database panel
+	grep -F "schema '"'"'); system('"'"'touch PWNED-schema'"'"') # \\\\n'"'"'@y" captured-schema.dat &&
+	grep -F "lock: '"'"'];system('"'"'touch PWNED-rel'"'"')# (Access'"'"'Exc" captured-locks.dat &&
+	! grep -F "PWNED-schema" captured.gp && ! grep -F "PWNED-rel" captured.gp
 '
 test_expect_success 'no string from a log reaches the script outside single quotes' '
 	# every occurrence of the hostile name is inside a quoted title
