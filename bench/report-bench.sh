@@ -5,7 +5,11 @@
 # and its peak RSS, which must stay flat as the log grows.
 #
 # Goals (the issue): the full report at least 3x faster than mawk's count;
-# peak RSS under 64 MiB and flat from 1M to 10M lines.
+# peak RSS under 64 MiB and flat from 1M to 10M lines. A missed goal is a
+# measurement, printed as "goal missed: ...", and exits 0 so that `make
+# bench` goes on to the other benchmarks. Exit 1: the report's failure
+# counts differ from mawk's (a fast wrong report is worth nothing); exit 2:
+# the benchmark could not run (a tool missing, a command failing).
 #
 # Environment: PB_BUILD (the build directory, default .), BENCH_DIR (where
 # the logs are generated and kept, default $PB_BUILD/bench-data), BENCH_RUNS
@@ -24,6 +28,8 @@ for tool in mawk gawk jq; do
 done
 [ -x "$TIME" ] || { echo "report-bench: $TIME not found (apt-get install time)" >&2; exit 2; }
 mkdir -p "$DIR"
+# set -e exits 1 on a failing command: 1 is kept for a wrong report
+trap 'rc=$?; [ $rc -ne 1 ] || rc=2; [ $rc -eq 0 ] || echo "report-bench: could not run (exit $rc)" >&2; exit $rc' EXIT
 
 COUNT='$1 == "req" && $4 != "200" { n[$3]++ } END { for (t in n) print t, n[t] }'
 
@@ -44,7 +50,7 @@ best_of() {
 }
 secs() { awk -v ms="$1" 'BEGIN { printf "%.2f", ms / 1000 }'; }
 
-status=0
+missed=0
 rss1=
 echo "requests  report(json)   mawk count   gawk count   vs mawk   vs gawk   peak RSS"
 for n in 1M 10M; do
@@ -59,6 +65,7 @@ for n in 1M 10M; do
 	if ! cmp -s "$DIR/report-$n.want" "$DIR/report-$n.mawk"; then
 		echo "report-bench: $n: the report's failures differ from mawk's count" >&2
 		diff "$DIR/report-$n.want" "$DIR/report-$n.mawk" >&2 || true
+		trap - EXIT
 		exit 1
 	fi
 	r=$(best_of "$REPORT" -f json -o /dev/null "$log")
@@ -71,14 +78,16 @@ for n in 1M 10M; do
 		"$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
 	if [ "$n" = 10M ]; then
 		awk -v m="$m" -v r="$r" 'BEGIN { exit !(m >= 3 * r) }' ||
-			{ echo "goal missed: the report is not 3x faster than mawk's count"; status=1; }
-		[ "$rss" -lt $((64 * 1024)) ] || { echo "goal missed: peak RSS over 64 MiB"; status=1; }
+			{ echo "goal missed: the report is not 3x faster than mawk's count"; missed=1; }
+		[ "$rss" -lt $((64 * 1024)) ] || { echo "goal missed: peak RSS over 64 MiB"; missed=1; }
 		# flat: 10x the lines may cost the per-second series (32 bytes a
 		# second per target) and allocator slack, not 10x the memory
 		[ "$rss" -le $((rss1 * 5 / 4 + 2048)) ] ||
-			{ echo "goal missed: peak RSS grows with the log (${rss1} KB -> ${rss} KB)"; status=1; }
+			{ echo "goal missed: peak RSS grows with the log (${rss1} KB -> ${rss} KB)"; missed=1; }
 	else
 		rss1=$rss
 	fi
 done
-exit $status
+[ $missed -eq 1 ] || echo "report-bench: all goals met"
+# goals missed or met, the benchmark ran: make bench goes on
+exit 0
