@@ -20,9 +20,15 @@ PB_DEPS=(
 	libcmocka-dev clang libclang-rt-dev
 	nginx-light haproxy postgresql
 	curl socat jq shellcheck uuid-runtime procps iproute2
-	# report plots, benchmarks
-	gnuplot-nox wrk apache2-utils hey
+	# report plots and its JUnit check, benchmarks
+	gnuplot-nox libxml2-utils wrk apache2-utils hey gawk git
 )
+# Offline Kubernetes checks (manifests/validate, t/t7*): Debian's kubectl
+# and Node.js, unless the machine already has its own (a newer kubectl or a
+# NodeSource Node, which Debian's packages would conflict with).
+command -v kubectl >/dev/null 2>&1 || PB_DEPS+=(kubernetes-client)
+command -v node >/dev/null 2>&1 || PB_DEPS+=(nodejs)
+command -v npm >/dev/null 2>&1 || PB_DEPS+=(npm)
 
 # Prints the packages of PB_DEPS that are not installed, one per line.
 deps_missing() {
