@@ -46,9 +46,13 @@ test_expect_success 'the burst holds every failure, all 503, at about half the r
 	jq -e ".targets[0].bursts[0].error_rate > 0.4 and .targets[0].bursts[0].error_rate < 0.6" j &&
 	jq -e ".targets[0].errors == {}" j
 '
-test_expect_success 'no outage: every window is a single request' '
-	jq -e ".targets[0].windows_count == .targets[0].failed" j &&
-	jq -e ".targets[0].longest_window_s <= 0.005001" j
+# Round robin alternates the servers in the order requests reach haproxy.
+# Two requests in flight on two keep-alive connections can reach it in the
+# other order under load, so two failures in a row (by schedule) happen now
+# and then; what must never appear is an outage-length window.
+test_expect_success 'no outage: windows are single failures, at most three ticks' '
+	jq -e ".targets[0].longest_window_s <= 3 / $RATE + 0.000001" j &&
+	jq -e ".targets[0].windows_count >= 0.9 * .targets[0].failed" j
 '
 test_expect_success 'the text report shows the burst with its error rate' '
 	test_must_fail "$REPORT" run.log >out &&
