@@ -21,7 +21,7 @@ PB_DEPS=(
 	nginx-light haproxy postgresql
 	curl socat jq shellcheck uuid-runtime procps iproute2
 	# report plots and its JUnit check, benchmarks
-	gnuplot-nox libxml2-utils wrk apache2-utils hey gawk git
+	gnuplot-nox libxml2-utils wrk apache2-utils hey gawk time git
 )
 # Offline Kubernetes checks (manifests/validate, t/t7*): Debian's kubectl
 # and Node.js, unless the machine already has its own (a newer kubectl or a

@@ -29,8 +29,17 @@ done
 [ -x "$TIME" ] || { echo "report-bench: $TIME not found (apt-get install time)" >&2; exit 2; }
 mkdir -p "$DIR"
 # set -e exits 1 on a failing command: 1 is kept for a wrong report
-trap 'rc=$?; [ $rc -ne 1 ] || rc=2; [ $rc -eq 0 ] || echo "report-bench: could not run (exit $rc)" >&2; exit $rc' EXIT
+# shellcheck disable=SC2317 # called by the trap
+on_exit() {
+	rc=$?
+	[ "$rc" -ne 1 ] || rc=2
+	[ "$rc" -eq 0 ] || echo "report-bench: could not run (exit $rc)" >&2
+	exit "$rc"
+}
+trap on_exit EXIT
 
+# an awk program: its $ fields are awk's, not the shell's
+# shellcheck disable=SC2016
 COUNT='$1 == "req" && $4 != "200" { n[$3]++ } END { for (t in n) print t, n[t] }'
 
 now_ns() { date +%s%N; }

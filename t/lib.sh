@@ -29,6 +29,7 @@
 #                                   crash, or a sanitizer's abort)
 #   test_expect_code CODE CMD...    CMD must exit with exactly CODE
 #   test_must_be_empty FILE         FILE must be empty (shows it if not)
+#   test_within VALUE LOW HIGH      LOW <= VALUE <= HIGH (integers)
 #   test_cmp EXPECTED ACTUAL        diff -u; fails when they differ
 #   test_wait_for SECS CMD...       retries CMD every 0.1 s until it succeeds
 #   test_bg CMD...                  runs CMD in the background, output in
@@ -238,6 +239,13 @@ test_expect_code() {
 	got=$?
 	if [ "$got" != "$want" ]; then
 		echo "test_expect_code: exit $got, expected $want: $*" >&2
+		return 1
+	fi
+}
+
+test_within() {
+	if [ "${1:?test_within needs VALUE LOW HIGH}" -lt "${2:?}" ] || [ "$1" -gt "${3:?}" ]; then
+		echo "test_within: $1 not in [$2, $3]" >&2
 		return 1
 	fi
 }

@@ -15,9 +15,6 @@ svc_nginx_start "$TEST_DIR/ng" "$port" || skip_all "nginx did not start"
 now_us() { date +%s%6N; }
 # us FILTER: a time of the JSON report j, in integer microseconds
 us() { jq "$1 * 1000000 | round" j; }
-within() { # VALUE LOW HIGH
-	[ "$1" -ge "$2" ] && [ "$1" -le "$3" ] || { echo "$1 not in [$2, $3]"; return 1; }
-}
 
 test_expect_success 'probe through a stop and a start of nginx' '
 	"$PB" -q --rate $RATE --duration 4s -o run.log home=http://127.0.0.1:$port/ &
@@ -37,11 +34,11 @@ test_expect_success 'the report fails the default gate, exit 1' '
 test_expect_success 'one window, starting when nginx went down (within 1/rate + 5 ms)' '
 	read -r down_from down_to up_from up_to <truth &&
 	test "$(jq ".targets[0].windows_count" j)" = 1 &&
-	within "$(us ".targets[0].windows[0].start")" $((down_from - TOL_US)) $((down_to + TOL_US))
+	test_within "$(us ".targets[0].windows[0].start")" $((down_from - TOL_US)) $((down_to + TOL_US))
 '
 test_expect_success 'the window ends when nginx came back (within 1/rate + 5 ms)' '
 	read -r down_from down_to up_from up_to <truth &&
-	within "$(us ".targets[0].windows[0].end")" $((up_from - TOL_US)) $((up_to + TOL_US)) &&
+	test_within "$(us ".targets[0].windows[0].end")" $((up_from - TOL_US)) $((up_to + TOL_US)) &&
 	jq -e ".targets[0].windows[0].open == false" j
 '
 test_expect_success 'every failure is in the window, and they are refused connects' '

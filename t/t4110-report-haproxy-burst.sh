@@ -13,15 +13,12 @@ TOL_US=$((1000000 / RATE + 5000))
 good=$(free_port) bad=$(free_port) lb=$(free_port)
 svc_nginx_start "$TEST_DIR/good" "$good" || skip_all "nginx did not start"
 svc_nginx_start "$TEST_DIR/bad" "$bad" 'location = / { return 503; }' || skip_all "nginx did not start"
-svc_haproxy_start "$TEST_DIR/lb" "$lb" -- good=127.0.0.1:$good bad=127.0.0.1:$bad ||
+svc_haproxy_start "$TEST_DIR/lb" "$lb" -- "good=127.0.0.1:$good" "bad=127.0.0.1:$bad" ||
 	skip_all "haproxy did not start"
 svc_haproxy_cmd "$TEST_DIR/lb" "set server be/bad state maint" >/dev/null
 
 now_us() { date +%s%6N; }
 us() { jq "$1 * 1000000 | round" j; }
-within() {
-	[ "$1" -ge "$2" ] && [ "$1" -le "$3" ] || { echo "$1 not in [$2, $3]"; return 1; }
-}
 
 test_expect_success 'probe while the broken backend is in the pool for 1.5 s' '
 	"$PB" -q --rate $RATE --duration 4s -o run.log home=http://127.0.0.1:$lb/ &
@@ -37,8 +34,8 @@ test_expect_success 'probe while the broken backend is in the pool for 1.5 s' '
 test_expect_success 'one burst, from when the backend joined to when it left' '
 	read -r in_from in_to out_from out_to <truth &&
 	test "$(jq ".targets[0].bursts_count" j)" = 1 &&
-	within "$(us ".targets[0].bursts[0].start")" $((in_from - TOL_US)) $((in_to + TOL_US)) &&
-	within "$(us ".targets[0].bursts[0].end")" $((out_from - TOL_US)) $((out_to + TOL_US))
+	test_within "$(us ".targets[0].bursts[0].start")" $((in_from - TOL_US)) $((in_to + TOL_US)) &&
+	test_within "$(us ".targets[0].bursts[0].end")" $((out_from - TOL_US)) $((out_to + TOL_US))
 '
 test_expect_success 'the burst holds every failure, all 503, at about half the requests' '
 	test "$(jq ".targets[0].bursts[0].failed" j)" = "$(jq ".targets[0].failed" j)" &&

@@ -14,9 +14,6 @@ svc_nginx_start "$TEST_DIR/ng" "$port" || skip_all "nginx did not start"
 
 now_us() { date +%s%6N; }
 us() { jq "$1 * 1000000 | round" j; }
-within() {
-	[ "$1" -ge "$2" ] && [ "$1" -le "$3" ] || { echo "$1 not in [$2, $3]"; return 1; }
-}
 
 test_expect_success 'two probers through a stop and a start of nginx' '
 	"$PB" -q --rate $RATE --duration 4s -o pod-a.log home=http://127.0.0.1:$port/ &
@@ -41,8 +38,8 @@ test_expect_success 'merged: one target, every request of both, one window' '
 '
 test_expect_success 'merged: the window matches the outage' '
 	read -r down_from down_to up_from up_to <truth &&
-	within "$(us ".targets[0].windows[0].start")" $((down_from - TOL_US)) $((down_to + TOL_US)) &&
-	within "$(us ".targets[0].windows[0].end")" $((up_from - TOL_US)) $((up_to + TOL_US))
+	test_within "$(us ".targets[0].windows[0].start")" $((down_from - TOL_US)) $((down_to + TOL_US)) &&
+	test_within "$(us ".targets[0].windows[0].end")" $((up_from - TOL_US)) $((up_to + TOL_US))
 '
 test_expect_success 'merged: no note about clocks or rates' '
 	jq -e "[.notes[] | select(test(\"apart|disagree|overlap\"))] == []" j
@@ -54,8 +51,8 @@ test_expect_success '--by-log: one target per prober, each with its window' '
 	test "$(jq -r "[.targets[].log] | join(\" \")" j)" = "pod-a.log pod-b.log" &&
 	read -r down_from down_to up_from up_to <truth &&
 	for i in 0 1; do
-		within "$(us ".targets[$i].windows[0].start")" $((down_from - TOL_US)) $((down_to + TOL_US)) &&
-		within "$(us ".targets[$i].windows[0].end")" $((up_from - TOL_US)) $((up_to + TOL_US)) || return 1
+		test_within "$(us ".targets[$i].windows[0].start")" $((down_from - TOL_US)) $((down_to + TOL_US)) &&
+		test_within "$(us ".targets[$i].windows[0].end")" $((up_from - TOL_US)) $((up_to + TOL_US)) || return 1
 	done
 '
 test_expect_success 'merged failures are the sum of the probers'"'"' failures' '
