@@ -275,6 +275,13 @@ lab_driver_reap() {
 	return "$rc"
 }
 
+# The database's libpq conninfo, for the prober's --db: reachability, the
+# schema version and lock waits on the upgrade's timeline.
+platform_db_conninfo() {
+	lab_load_env || return 1
+	printf '%s\n' "$LAB_DB"
+}
+
 platform_deploy() {
 	# Like applying a manifest: what an option does not say takes its default.
 	local version=${1:-} readiness=http strategy=RollingUpdate replicas=${PBPROBE_LAB_REPLICAS:-2} rev

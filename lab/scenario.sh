@@ -79,12 +79,18 @@ scenario_main() {
 	export PBPROBE_LAB_EVENTS=$base.driver.tsv
 	rate=${PBPROBE_LAB_RATE:-200}
 
+	db_args=()
+	if declare -F platform_db_conninfo >/dev/null && db=$(platform_db_conninfo) && [ -n "$db" ]; then
+		db_args=(--db "$db")
+	fi
+
 	scenario_say "== $name"
-	scenario_say "probing $url/ (home) and $url/api/helpingmaterial (api), $rate requests/s each"
+	scenario_say "probing $url/ (home) and $url/api/helpingmaterial (api), $rate requests/s each$([ ${#db_args[@]} -eq 0 ] || echo ', and the database')"
 	# Ctrl-C reaches pbprobe too, which passes it to the steps; then we clean up.
 	trap 'interrupted=1' INT TERM
 	"$PB_BUILD/pbprobe" -q --rate "$rate" --version-header X-App-Version --lead 1s --tail 2s \
-		-o "$base.log" home="$url/" api="$url/api/helpingmaterial" -- bash "$script" --steps || rc=$?
+		"${db_args[@]}" -o "$base.log" home="$url/" api="$url/api/helpingmaterial" \
+		-- bash "$script" --steps || rc=$?
 	trap - INT TERM
 	if [ "$interrupted" = 1 ] || { [ "$rc" != 0 ] && [ "$rc" != 1 ]; }; then
 		scenario_say "$name: the upgrade steps or the prober failed (exit $rc)$([ "$interrupted" = 0 ] || echo ', interrupted'): tearing the lab down"

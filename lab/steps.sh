@@ -13,6 +13,9 @@
 #                           sample data) and the Service, no app yet
 #   platform_teardown       stop and delete everything; safe to repeat
 #   platform_url            print the Service's base URL, without a trailing /
+#   platform_db_conninfo    (optional) print a libpq conninfo of the database
+#                           the prober can reach; none: the database is not
+#                           watched
 #   platform_deploy VERSION [--strategy RollingUpdate|Recreate] [--no-readiness]
 #                   [--replicas N]
 #                           set the Deployment's pod template to VERSION

@@ -102,6 +102,21 @@ test_expect_success '2.7.2 -> 2.8.0: every response 200; the migration ended bef
 	test "$(jq -r "[.targets[].versions.final] | unique | join(\" \")" "$json")" = 2.8.0
 '
 
+test_expect_success '2.7.2 -> 2.8.0: the database probe sees the schema change between the migration marks' '
+	log=$LAB_LOGS/upgrade-from-2-7-2-to-2-8-0.log &&
+	m_start=$(mark_us "$log" "migration start") &&
+	m_end=$(mark_us "$log" "migration end") &&
+	r_start=$(mark_us "$log" "rollout to 2.8.0") &&
+	"$LOGCAT" "$log" | awk -F"\t" "\$1 == \"db-schema\" { print \$2, \$3 }" >schema &&
+	head -n 1 schema | grep -q " 52209719b79e\$" &&
+	changed=$(awk "\$2 == \"8fe68fbf6baa\" { print \$1; exit }" schema) &&
+	test -n "$changed" &&
+	test "$changed" -ge $((m_start - 150000)) && test "$changed" -le $((m_end + 150000)) &&
+	test "$changed" -le $((r_start + 100000)) &&
+	test "$(jq -r "[.database.schema[].value] | join(\" \")" "$LAB_LOGS/upgrade-from-2-7-2-to-2-8-0.json")" = "52209719b79e 8fe68fbf6baa" &&
+	test "$(jq ".database.unreachable | length" "$LAB_LOGS/upgrade-from-2-7-2-to-2-8-0.json")" = 0
+'
+
 test_expect_success 'teardown leaves no process' '
 	lab_expect_rc 0 teardown &&
 	test -z "$(lab_processes)"
