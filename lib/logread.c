@@ -3,10 +3,18 @@
  * the writer's own fields almost never do. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* SSE2 is in every x86-64; LOGREAD_PORTABLE forces the word-at-a-time scan
+ * that other machines use, so that the unit tests exercise it too. */
+#if defined(__SSE2__) && !defined(LOGREAD_PORTABLE)
+#define LOGREAD_SSE2 1
+#include <emmintrin.h>
+#endif
 
 #include "logread.h"
 #include "outcome.h"
@@ -14,6 +22,10 @@
 #define READ_CHUNK (1024 * 1024)
 #define LINE_LIMIT (4 * 1024 * 1024) /* a longer line is an error, not a reason to eat memory */
 #define MAX_FIELDS 24
+/* Behind the unread bytes, buf[end] holds a '\n' sentinel and SCAN_PAD zero
+ * bytes follow: the line scan reads whole 16-byte blocks and needs no bounds
+ * check, it stops at the first '\n', real or sentinel. */
+#define SCAN_PAD 16
 
 struct logr {
     int fd;
@@ -44,8 +56,14 @@ static void free_reader(struct logr *r)
     free(r);
 }
 
+static void set_sentinel(struct logr *r)
+{
+    r->buf[r->end] = '\n';
+    memset(r->buf + r->end + 1, 0, SCAN_PAD);
+}
+
 /* Reads more input behind what is unread; 0, or -1 on a read error. */
-static int fill(struct logr *r, char *err, size_t errlen)
+static int fill_raw(struct logr *r, char *err, size_t errlen)
 {
     if (r->pos > 0) {
         memmove(r->buf, r->buf + r->pos, r->end - r->pos);
@@ -55,7 +73,7 @@ static int fill(struct logr *r, char *err, size_t errlen)
     if (r->end == r->cap) {
         if (r->cap >= LINE_LIMIT)
             return 0; /* caller reports the over-long line */
-        char *nb = realloc(r->buf, r->cap * 2);
+        char *nb = realloc(r->buf, r->cap * 2 + 1 + SCAN_PAD);
         if (nb == NULL) {
             snprintf(err, errlen, "%s: out of memory", r->path);
             return -1;
@@ -78,11 +96,17 @@ static int fill(struct logr *r, char *err, size_t errlen)
     }
 }
 
-/* The next whole line, NUL-terminated in place, or NULL at the end (or on
- * error: then *rc is -1). */
-static char *next_line(struct logr *r, size_t *len, int *rc, char *err, size_t errlen)
+static int fill(struct logr *r, char *err, size_t errlen)
 {
-    *rc = 0;
+    int rc = fill_raw(r, err, errlen);
+    set_sentinel(r);
+    return rc;
+}
+
+/* Drops the rest of an over-long line already reported: 1 when done, 0 at
+ * the end of input, -1 on a read error. */
+static int skip_long_line(struct logr *r, char *err, size_t errlen)
+{
     while (r->skipping) {
         char *nl = memchr(r->buf + r->pos, '\n', r->end - r->pos);
         if (nl) {
@@ -91,15 +115,51 @@ static char *next_line(struct logr *r, size_t *len, int *rc, char *err, size_t e
         } else if (r->eof) {
             r->pos = r->end; /* the long line was also the last, cut short */
             r->skipping = 0;
-            return NULL;
+            return 0;
         } else {
             r->pos = r->end;
-            if (fill(r, err, errlen) < 0) {
-                *rc = -1;
-                return NULL;
-            }
+            if (fill(r, err, errlen) < 0)
+                return -1;
         }
     }
+    return 1;
+}
+
+/* No '\n' in the unread bytes: the line is the last and cut short, or too
+ * long, or needs more input. Returns 1 to scan again after a fill, else 0
+ * (the end) or -1 (an error, in err). */
+static int no_newline(struct logr *r, char *err, size_t errlen)
+{
+    if (r->eof) {
+        if (r->end > r->pos) {
+            r->truncated = 1;
+            r->lineno++;
+            r->pos = r->end;
+        }
+        return 0;
+    }
+    if (r->end - r->pos >= LINE_LIMIT) {
+        /* Reported once, then skipped: a caller that goes on reading
+         * after -1 must get the next line, not this error forever. */
+        r->lineno++;
+        snprintf(err, errlen, "%s:%ld: line longer than %d bytes", r->path, r->lineno, LINE_LIMIT);
+        r->pos = r->end;
+        r->skipping = 1;
+        return -1;
+    }
+    if (fill(r, err, errlen) < 0)
+        return -1;
+    return 1;
+}
+
+/* The next whole line, NUL-terminated in place, or NULL at the end (or on
+ * error: then *rc is -1). */
+static char *next_line(struct logr *r, size_t *len, int *rc, char *err, size_t errlen)
+{
+    *rc = 0;
+    if (r->skipping && (*rc = skip_long_line(r, err, errlen)) <= 0)
+        return NULL;
+    *rc = 0;
     for (;;) {
         char *start = r->buf + r->pos;
         char *nl = memchr(start, '\n', r->end - r->pos);
@@ -110,27 +170,109 @@ static char *next_line(struct logr *r, size_t *len, int *rc, char *err, size_t e
             r->lineno++;
             return start;
         }
-        if (r->eof) {
-            if (r->end > r->pos) {
-                r->truncated = 1;
-                r->lineno++;
-                r->pos = r->end;
-            }
+        int more = no_newline(r, err, errlen);
+        if (more <= 0) {
+            *rc = more;
             return NULL;
         }
-        if (r->end - r->pos >= LINE_LIMIT) {
-            /* Reported once, then skipped: a caller that goes on reading
-             * after -1 must get the next line, not this error forever. */
+    }
+}
+
+/* One pass over the line at p finds its end, its TABs (the starts of up to
+ * MAX_FIELDS fields go to f) and whether it holds a backslash: 12 memchr
+ * calls a line cost more than the whole of the rest of the reader. The line
+ * ends at the first '\n' (the sentinel at the latest); returns its length. */
+#ifdef LOGREAD_SSE2
+static size_t scan_line(char *p, char **f, int *nf, int *has_bs)
+{
+    const __m128i tab = _mm_set1_epi8('\t'), nl = _mm_set1_epi8('\n'), bsl = _mm_set1_epi8('\\');
+    unsigned bs = 0;
+    int n = 1;
+    f[0] = p;
+    for (char *s = p;; s += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+        unsigned mn = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, nl));
+        unsigned mt = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, tab));
+        unsigned mb = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, bsl));
+        if (mn) {
+            unsigned before = (mn & -mn) - 1; /* the bytes before the line's end */
+            mt &= before;
+            mb &= before;
+        }
+        bs |= mb;
+        for (; mt && n < MAX_FIELDS; mt &= mt - 1)
+            f[n++] = s + __builtin_ctz(mt) + 1;
+        if (mn) {
+            *nf = n;
+            *has_bs = bs != 0;
+            return (size_t)(s - p) + (size_t)__builtin_ctz(mn);
+        }
+    }
+}
+#else
+/* 0x80 in each byte of x that equals that of c, 0 elsewhere (exact: no
+ * borrow from one byte to the next). */
+static uint64_t bytes_equal(uint64_t x, uint64_t c)
+{
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7fULL;
+    uint64_t v = x ^ c;
+    return ~(((v & low7) + low7) | v | low7);
+}
+
+static size_t scan_line(char *p, char **f, int *nf, int *has_bs)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    uint64_t bs = 0;
+    int n = 1;
+    f[0] = p;
+    for (char *s = p;; s += 8) {
+        uint64_t x;
+        memcpy(&x, s, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        x = __builtin_bswap64(x); /* the first byte in the low bits, as below */
+#endif
+        uint64_t mn = bytes_equal(x, ones * '\n');
+        uint64_t mt = bytes_equal(x, ones * '\t');
+        uint64_t mb = bytes_equal(x, ones * '\\');
+        if (mn) {
+            uint64_t before = (mn & -mn) - 1;
+            mt &= before;
+            mb &= before;
+        }
+        bs |= mb;
+        for (; mt && n < MAX_FIELDS; mt &= mt - 1)
+            f[n++] = s + __builtin_ctzll(mt) / 8 + 1;
+        if (mn) {
+            *nf = n;
+            *has_bs = bs != 0;
+            return (size_t)(s - p) + (size_t)__builtin_ctzll(mn) / 8;
+        }
+    }
+}
+#endif
+
+/* The next event line, NUL-terminated in place, its fields' starts in f
+ * (the TABs before them not yet replaced by NULs), or NULL at the end (or on
+ * error: then *rc is -1). */
+static char *next_fields(struct logr *r, char **f, int *nf, int *has_bs, int *rc, char *err,
+                         size_t errlen)
+{
+    *rc = 0;
+    if (r->skipping && (*rc = skip_long_line(r, err, errlen)) <= 0)
+        return NULL;
+    *rc = 0;
+    for (;;) {
+        char *start = r->buf + r->pos;
+        size_t len = scan_line(start, f, nf, has_bs);
+        if (len < r->end - r->pos) {
+            start[len] = '\0';
+            r->pos += len + 1;
             r->lineno++;
-            snprintf(err, errlen, "%s:%ld: line longer than %d bytes", r->path, r->lineno,
-                     LINE_LIMIT);
-            r->pos = r->end;
-            r->skipping = 1;
-            *rc = -1;
-            return NULL;
+            return start;
         }
-        if (fill(r, err, errlen) < 0) {
-            *rc = -1;
+        int more = no_newline(r, err, errlen);
+        if (more <= 0) {
+            *rc = more;
             return NULL;
         }
     }
@@ -174,6 +316,20 @@ static char *field_value(const struct logr *r, char *f)
 /* A non-negative decimal integer; "-" gives -1 when allow_absent. */
 static int parse_i64(const char *s, int allow_absent, int64_t *out)
 {
+    /* Common case first: up to 18 digits cannot overflow, so no check. */
+    unsigned d = (unsigned char)s[0] - '0';
+    if (d < 10) {
+        int64_t v = d;
+        int i = 1;
+        for (; i < 18 && (d = (unsigned char)s[i] - '0') < 10; i++)
+            v = v * 10 + d;
+        if (s[i] == '\0') {
+            *out = v;
+            return 0;
+        }
+        if (i < 18)
+            return -1;
+    }
     int64_t v = 0;
     if (allow_absent && s[0] == '-' && s[1] == '\0') {
         *out = -1;
@@ -269,7 +425,7 @@ struct logr *logr_open(const char *path, char *err, size_t errlen)
 {
     struct logr *r = calloc(1, sizeof *r);
     if (r == NULL || (r->path = strdup(path)) == NULL ||
-        (r->buf = malloc(READ_CHUNK)) == NULL) {
+        (r->buf = malloc(READ_CHUNK + 1 + SCAN_PAD)) == NULL) {
         snprintf(err, errlen, "%s: out of memory", path);
         if (r) {
             free(r->path);
@@ -278,6 +434,7 @@ struct logr *logr_open(const char *path, char *err, size_t errlen)
         return NULL;
     }
     r->cap = READ_CHUNK;
+    set_sentinel(r);
     if (strcmp(path, "-") == 0) {
         r->fd = STDIN_FILENO;
     } else {
@@ -330,7 +487,11 @@ static int parse_req(struct logr *r, char **f, int n, struct log_event *ev, char
     q->target = field_value(r, f[2]);
     if (q->target == NULL)
         return bad(r, err, errlen, "req", "target", f[2]);
-    q->outcome = outcome_parse(f[3], strlen(f[3]));
+    /* field 3's length from the TABs, unless it holds a NUL byte */
+    size_t olen = (size_t)(f[4] - f[3] - 1);
+    if (olen != 3 || !f[3][0] || !f[3][1] || !f[3][2])
+        olen = strlen(f[3]);
+    q->outcome = outcome_parse(f[3], olen);
     if (q->outcome < 0)
         return bad(r, err, errlen, "req", "outcome", f[3]);
     if (parse_i64(f[4], 1, &q->latency_us) < 0)
@@ -409,9 +570,8 @@ int logr_next(struct logr *r, struct log_event *ev, char *err, size_t errlen)
 {
     char *f[MAX_FIELDS];
     for (;;) {
-        size_t len;
-        int rc;
-        char *line = next_line(r, &len, &rc, err, errlen);
+        int rc, n, has_bs;
+        char *line = next_fields(r, f, &n, &has_bs, &rc, err, errlen);
         if (line == NULL)
             return rc;
         if (line[0] == '#') {
@@ -424,8 +584,9 @@ int logr_next(struct logr *r, struct log_event *ev, char *err, size_t errlen)
             }
             continue; /* a comment */
         }
-        r->line_has_escape = memchr(line, '\\', len) != NULL;
-        int n = split_len(line, len, f);
+        r->line_has_escape = has_bs;
+        for (int i = 1; i < n; i++)
+            f[i][-1] = '\0';
         if (n < 2) {
             snprintf(err, errlen, "%s:%ld: not an event line (no TAB)", r->path, r->lineno);
             return -1;
@@ -435,7 +596,7 @@ int logr_next(struct logr *r, struct log_event *ev, char *err, size_t errlen)
         if (parse_i64(f[1], 0, &ev->wall_us) < 0)
             return bad(r, err, errlen, f[0], "time", f[1]);
         const char *k = f[0];
-        if (strcmp(k, "req") == 0) {
+        if (k[0] == 'r' && k[1] == 'e' && k[2] == 'q' && k[3] == '\0') {
             ev->kind = LOG_REQ;
             if (parse_req(r, f, n, ev, err, errlen) < 0)
                 return -1;
