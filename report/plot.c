@@ -134,20 +134,38 @@ static double stagger_place(struct stagger *st, double x, size_t chars)
     return label_heights[row];
 }
 
+/* Each second of the series is drawn over the part of it in which the target
+ * was probed: the first and last seconds of a run are partly outside it, and
+ * a count over part of a second is not a rate per second. A run that starts
+ * at .87 s has 13 requests in its first second at 100/s; drawn over the whole
+ * second, that bar would read "13 requests/s". */
 static int write_series(const struct analysis *an, const struct an_target *t, int64_t base_s,
                         const char *path)
 {
     FILE *f = fopen(path, "w");
     if (f == NULL)
         return -1;
-    /* seconds since base, then the classes of enum an_class, then p99 in ms */
+    double tick_s = t->rate > 0 ? 1.0 / t->rate : 0;
+    double run_from = (double)(t->first_us - base_s * 1000000) / 1e6;
+    double run_to = (double)(t->last_us - base_s * 1000000) / 1e6 + tick_s;
+    /* from and to, in seconds since base, then the rate of each class of
+     * enum an_class over that span, then p99 in ms */
     if (t->series_len == 0)
-        fprintf(f, "0\t0\t0\t0\t0\t0\t0\t0\t0\n");
+        fprintf(f, "0\t1\t0\t0\t0\t0\t0\t0\t0\t0\n");
     for (uint32_t i = 0; i < t->series_len; i++) {
         const struct an_second *s = &t->series[i];
-        fprintf(f, "%" PRId64, t->series_start_s + (int64_t)i - base_s);
+        double from = (double)(t->series_start_s + (int64_t)i - base_s), to = from + 1;
+        if (from < run_from)
+            from = run_from;
+        if (to > run_to)
+            to = run_to;
+        if (to - from < tick_s) /* a lone tick: one tick's worth of time */
+            to = from + tick_s;
+        if (to <= from)
+            to = from + 1;
+        fprintf(f, "%.6f\t%.6f", from, to);
         for (int k = 0; k < AN_NCLASS; k++)
-            fprintf(f, "\t%" PRIu32, s->n[k]);
+            fprintf(f, "\t%.3f", s->n[k] / (to - from));
         fprintf(f, "\t%" PRIu32 ".%03" PRIu32 "\n", s->p99_us / 1000, s->p99_us % 1000);
     }
     (void)an;
@@ -405,11 +423,11 @@ static int write_script(const struct analysis *an, const char *out, const struct
         for (int k = AN_NCLASS - 1; k >= 0; k--) {
             fputs(k == AN_NCLASS - 1 ? "" : ", ", f);
             gp_quote(f, td->series[i]);
-            /* second s covers [s, s+1): the box is centred on s + 0.5 */
-            fputs(" using ($1+0.5):(", f);
+            /* a box spans the probed part of its second: columns 1 and 2 */
+            fputs(" using (($1+$2)/2):(", f);
             for (int j = 0; j <= k; j++)
-                fprintf(f, "%s$%d", j ? "+" : "", j + 2);
-            fprintf(f, ") with boxes lc rgb '%s' title '%s'", colors[k], classes[k]);
+                fprintf(f, "%s$%d", j ? "+" : "", j + 3);
+            fprintf(f, "):($2-$1) with boxes lc rgb '%s' title '%s'", colors[k], classes[k]);
         }
         fputs(", ", f);
         gp_quote(f, td->marks);
@@ -418,9 +436,10 @@ static int write_script(const struct analysis *an, const char *out, const struct
         fputs("plot ", f);
         gp_quote(f, td->series[i]);
         fprintf(f,
-                " using ($1+0.5):($%d > 0 ? $%d : 1/0) with histeps lw 2 lc rgb '#1e88e5' "
-                "title 'p99', ",
-                AN_NCLASS + 2, AN_NCLASS + 2);
+                /* one level per second, over the span its requests cover */
+                " using 1:($%d > 0 ? $%d : 1/0):($2-$1):(0) with vectors nohead lw 2 "
+                "lc rgb '#1e88e5' title 'p99', ",
+                AN_NCLASS + 3, AN_NCLASS + 3);
         gp_quote(f, td->marks);
         fputs(LABELS, f);
     }
