@@ -159,8 +159,10 @@ say "probing $(platform_url)/ (home) and /api/helpingmaterial (api) from pod(s) 
 # here that is a FIFO whose lines go to every prober, with their time.
 fifo=$(mktemp -d "${TMPDIR:-/tmp}/pbprobe-relay.XXXXXX")/mark
 mkfifo "$fifo" || exit 3
+# Opened here, before the relay starts, not inside it: `pbprobe mark` gives up
+# when the FIFO has no reader, and the first mark follows at once.
+exec 3<>"$fifo"
 (
-	exec 3<>"$fifo"
 	while IFS= read -r line <&3; do
 		[ "$line" = "@@end" ] && break
 		k8s_probers_mark "$line"
@@ -182,6 +184,7 @@ trap - INT TERM
 timeout 10 bash -c 'printf "@@end\n" >"$1"' _ "$fifo" || kill "$relay_pid" 2>/dev/null
 wait "$relay_pid"
 relay_pid=
+exec 3>&-
 
 probe_logs=()
 mapfile -t probe_logs < <(k8s_probers_stop "$logs") || true
