@@ -769,6 +769,308 @@ static void write_error_is_reported(void **state)
     assert_non_null(strstr(err, "/nonexistent/dir/run.log: cannot open"));
 }
 
+/* A second copy of the reader, built with the portable word-at-a-time line
+ * scan instead of SSE2, so that the tests below hold both scans to the same
+ * events. Its external names are renamed; its static ones are its own. */
+#define LOGREAD_PORTABLE 1
+#define logr_open portable_logr_open
+#define logr_next portable_logr_next
+#define logr_header portable_logr_header
+#define logr_path portable_logr_path
+#define logr_lineno portable_logr_lineno
+#define logr_truncated portable_logr_truncated
+#define logr_unknown_lines portable_logr_unknown_lines
+#define logr_close portable_logr_close
+struct logr *logr_open(const char *path, char *err, size_t errlen);
+int logr_next(struct logr *r, struct log_event *ev, char *err, size_t errlen);
+const struct log_header *logr_header(const struct logr *r);
+const char *logr_path(const struct logr *r);
+long logr_lineno(const struct logr *r);
+int logr_truncated(const struct logr *r);
+long logr_unknown_lines(const struct logr *r);
+void logr_close(struct logr *r);
+#include "logread.c"
+#undef logr_open
+#undef logr_next
+#undef logr_header
+#undef logr_path
+#undef logr_lineno
+#undef logr_truncated
+#undef logr_unknown_lines
+#undef logr_close
+#undef LOGREAD_PORTABLE
+
+static const struct scan_reader {
+    const char *name;
+    struct logr *(*open)(const char *, char *, size_t);
+    int (*next)(struct logr *, struct log_event *, char *, size_t);
+    long (*lineno)(const struct logr *);
+    int (*truncated)(const struct logr *);
+    void (*close)(struct logr *);
+} scan_readers[] = {
+    {"default", logr_open, logr_next, logr_lineno, logr_truncated, logr_close},
+    {"portable", portable_logr_open, portable_logr_next, portable_logr_lineno,
+     portable_logr_truncated, portable_logr_close},
+};
+
+static struct logr *scan_open(const struct scan_reader *sr, const char *path)
+{
+    char err[512] = "";
+    struct logr *r = sr->open(path, err, sizeof err);
+    if (r == NULL)
+        fail_msg("%s: open: %s", sr->name, err);
+    return r;
+}
+
+static void scan_next_ok(const struct scan_reader *sr, struct logr *r, struct log_event *ev)
+{
+    char err[512] = "";
+    int rc = sr->next(r, ev, err, sizeof err);
+    if (rc != 1)
+        fail_msg("%s: logr_next returned %d at line %ld: %s", sr->name, rc, sr->lineno(r), err);
+}
+
+static void scan_at_end(const struct scan_reader *sr, struct logr *r)
+{
+    char err[512] = "";
+    struct log_event ev;
+    int rc = sr->next(r, &ev, err, sizeof err);
+    if (rc != 0)
+        fail_msg("%s: expected the end, logr_next returned %d: %s", sr->name, rc, err);
+}
+
+/* The line scan reads 16 (SSE2) or 8 (portable) bytes at a time from the
+ * line's start: a TAB, a backslash escape or the line's end must be found at
+ * every position in a block, the line's end also exactly at a block's last
+ * and first byte. Field widths a and b move them through all of these. */
+static void tab_and_backslash_at_every_block_position(void **state)
+{
+    (void)state;
+    enum { WIDE = 40, RID = 18 };
+    const char *path = new_path("block-positions.log");
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(HEADER, f);
+    for (int a = 0; a < WIDE; a++)
+        for (int b = 0; b < RID; b++)
+            for (int esc = 0; esc < 3; esc++) {
+                /* esc 0: none; 1: "\\" ending the target; 2: "\t" in the request id */
+                fprintf(f, "req\t%d\t%.*s%s\t200\t%d\t40\t5120\t1\tpeer\t-\tr%.*s%s\n", a,
+                        a + 1, "tttttttttttttttttttttttttttttttttttttttttttttttttt",
+                        esc == 1 ? "\\\\" : "", b, b, "iiiiiiiiiiiiiiiiiiiiiiiiiiiiii",
+                        esc == 2 ? "\\tz" : "");
+            }
+    assert_int_equal(fclose(f), 0);
+    for (size_t k = 0; k < sizeof scan_readers / sizeof scan_readers[0]; k++) {
+        const struct scan_reader *sr = &scan_readers[k];
+        struct logr *r = scan_open(sr, path);
+        struct log_event ev;
+        char want[128];
+        for (int a = 0; a < WIDE; a++)
+            for (int b = 0; b < RID; b++)
+                for (int esc = 0; esc < 3; esc++) {
+                    scan_next_ok(sr, r, &ev);
+                    assert_int_equal(ev.kind, LOG_REQ);
+                    assert_int_equal(ev.wall_us, a);
+                    snprintf(want, sizeof want, "%.*s%s", a + 1,
+                             "tttttttttttttttttttttttttttttttttttttttttttttttttt",
+                             esc == 1 ? "\\" : "");
+                    assert_string_equal(ev.u.req.target, want);
+                    assert_int_equal(ev.u.req.outcome, 200);
+                    assert_int_equal(ev.u.req.latency_us, b);
+                    assert_int_equal(ev.u.req.bytes, 5120);
+                    assert_string_equal(ev.u.req.peer, "peer");
+                    assert_null(ev.u.req.version);
+                    snprintf(want, sizeof want, "r%.*s%s", b, "iiiiiiiiiiiiiiiiiiiiiiiiiiiiii",
+                             esc == 2 ? "\tz" : "");
+                    assert_string_equal(ev.u.req.request_id, want);
+                }
+        scan_at_end(sr, r);
+        assert_int_equal(sr->truncated(r), 0);
+        assert_int_equal(sr->lineno(r), 1 + WIDE * RID * 3);
+        sr->close(r);
+    }
+}
+
+/* More fields than the reader splits (24): the line reads like one with
+ * fewer, wherever in a block the TABs fall. */
+static void fields_past_the_limit_are_ignored(void **state)
+{
+    (void)state;
+    const char *path = new_path("many-fields.log");
+    for (int a = 0; a < 17; a++) {
+        char line[512];
+        int len = snprintf(line, sizeof line, HEADER "req\t1%.*s\th\t200\t1\t2\t3\t1\tp\tv\tid",
+                           a, "0000000000000000000");
+        for (int i = 11; i < 24 + a; i++)
+            len += snprintf(line + len, sizeof line - (size_t)len, "\t%c", 'a' + i % 26);
+        line[len++] = '\n';
+        write_file(path, line, (size_t)len);
+        for (size_t k = 0; k < sizeof scan_readers / sizeof scan_readers[0]; k++) {
+            const struct scan_reader *sr = &scan_readers[k];
+            struct logr *r = scan_open(sr, path);
+            struct log_event ev;
+            scan_next_ok(sr, r, &ev);
+            assert_int_equal(ev.kind, LOG_REQ);
+            assert_string_equal(ev.u.req.request_id, "id");
+            assert_int_equal(ev.u.req.bytes, 3);
+            scan_at_end(sr, r);
+            sr->close(r);
+        }
+    }
+}
+
+/* The reader refills its buffer 1 MiB at a time: a line that ends just
+ * before, exactly at or just after a refill, or that is the file's last
+ * (whole, or cut short at any length), is read like any other. */
+static void lines_at_buffer_boundaries(void **state)
+{
+    (void)state;
+    enum { CHUNK = 1024 * 1024 };
+    static const char filler[] = "mark\t1\tfiller filler filler filler filler filler\n";
+    size_t flen = sizeof filler - 1;
+    char *text = malloc(CHUNK + 4096);
+    assert_non_null(text);
+    const char *path = new_path("boundary.log");
+    for (int delta = -18; delta <= 18; delta++) {
+        /* the header, fillers, then one mark padded so that the req line
+         * after it ends (its '\n' included) at CHUNK + delta */
+        static const char req[] = "req\t7\thome\t503\t1\t2\t3\t0\tpeer\tv\tlast\n";
+        size_t rlen = sizeof req - 1, len = strlen(HEADER);
+        memcpy(text, HEADER, len);
+        size_t goal = (size_t)(CHUNK + delta) - rlen;
+        while (goal - len > 2 * flen) {
+            memcpy(text + len, filler, flen);
+            len += flen;
+        }
+        len += (size_t)sprintf(text + len, "mark\t2\t");
+        while (len < goal - 1)
+            text[len++] = 'p';
+        text[len++] = '\n';
+        memcpy(text + len, req, rlen);
+        len += rlen;
+        assert_int_equal(len, CHUNK + delta);
+        static const char after[] = "end\t9\tduration\n";
+        for (int tail = 0; tail < 3; tail++) {
+            /* tail 0: the req line is the last; 1: a whole line follows; 2: a cut one */
+            size_t total = len;
+            if (tail > 0) {
+                memcpy(text + len, after, sizeof after - 1);
+                total += sizeof after - 1 - (tail == 2 ? 1 + (size_t)(delta + 18) % 14 : 0);
+            }
+            write_file(path, text, total);
+            for (size_t k = 0; k < sizeof scan_readers / sizeof scan_readers[0]; k++) {
+                const struct scan_reader *sr = &scan_readers[k];
+                struct logr *r = scan_open(sr, path);
+                struct log_event ev;
+                long marks = 0;
+                for (;;) {
+                    scan_next_ok(sr, r, &ev);
+                    if (ev.kind != LOG_MARK)
+                        break;
+                    marks++;
+                }
+                assert_int_equal(ev.kind, LOG_REQ);
+                assert_int_equal(ev.wall_us, 7);
+                assert_string_equal(ev.u.req.target, "home");
+                assert_int_equal(ev.u.req.outcome, 503);
+                assert_string_equal(ev.u.req.request_id, "last");
+                if (tail == 1) {
+                    scan_next_ok(sr, r, &ev);
+                    assert_int_equal(ev.kind, LOG_END);
+                    assert_string_equal(ev.u.text, "duration");
+                }
+                scan_at_end(sr, r);
+                assert_int_equal(sr->truncated(r), tail == 2);
+                assert_int_equal(sr->lineno(r), 1 + marks + 1 + (tail > 0));
+                sr->close(r);
+            }
+        }
+    }
+    free(text);
+}
+
+/* A last line cut short is a warning whatever its length, also when it
+ * ends at a block boundary of the scan. */
+static void cut_last_line_of_every_length(void **state)
+{
+    (void)state;
+    static const char full[] = "req\t1764165600000002\thome\t200\t12\t3\t4\t1\tpeer\tv\tid\n";
+    for (size_t cut = 1; cut < sizeof full - 1; cut++) {
+        char text[256];
+        size_t len = strlen(HEADER);
+        memcpy(text, HEADER, len);
+        memcpy(text + len, full, sizeof full - 1);
+        len += sizeof full - 1;
+        memcpy(text + len, full, cut);
+        len += cut;
+        const char *path = new_path("cut.log");
+        write_file(path, text, len);
+        for (size_t k = 0; k < sizeof scan_readers / sizeof scan_readers[0]; k++) {
+            const struct scan_reader *sr = &scan_readers[k];
+            struct logr *r = scan_open(sr, path);
+            struct log_event ev;
+            scan_next_ok(sr, r, &ev);
+            assert_string_equal(ev.u.req.request_id, "id");
+            scan_at_end(sr, r);
+            assert_int_equal(sr->truncated(r), 1);
+            assert_int_equal(sr->lineno(r), 3);
+            sr->close(r);
+        }
+    }
+}
+
+/* Numbers are read 8 digits at a time: every length up to 20 digits, a
+ * non-digit at every position, and the largest accepted value. */
+static void numbers_of_every_length(void **state)
+{
+    (void)state;
+    static const char digits[] = "12345678901234567890";
+    const char *path = new_path("numbers.log");
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(HEADER, f);
+    for (int n = 1; n <= 20; n++) {
+        fprintf(f, "mark\t%.*s\tok\n", n, digits);
+        for (int at = 0; at < n; at++)
+            fprintf(f, "mark\t%.*s%c%.*s\tbad\n", at, digits, ":/x "[at % 4], n - at - 1,
+                    digits + at + 1);
+    }
+    fputs("mark\t922337203685477579\tok\n", f);
+    fputs("mark\t9223372036854775799\tok\n", f);
+    fputs("mark\t9223372036854775807\tbad\n", f);
+    assert_int_equal(fclose(f), 0);
+    for (size_t k = 0; k < sizeof scan_readers / sizeof scan_readers[0]; k++) {
+        const struct scan_reader *sr = &scan_readers[k];
+        struct logr *r = scan_open(sr, path);
+        struct log_event ev;
+        char err[512];
+        int rc;
+        int64_t want = 0, last = -1;
+        long oks = 0, bads = 0;
+        while ((rc = sr->next(r, &ev, err, sizeof err)) != 0) {
+            if (rc < 0) {
+                assert_non_null(strstr(err, "mark: bad time"));
+                bads++;
+                continue;
+            }
+            oks++;
+            last = ev.wall_us;
+            if (oks <= 19) {
+                want = want * 10 + (digits[oks - 1] - '0');
+                assert_int_equal(ev.wall_us, want);
+            }
+        }
+        /* 1..19 digits read, 20 refused, a non-digit anywhere refused; the
+         * overflow check refuses a value whose prefix exceeds INT64_MAX / 10
+         * (INT64_MAX itself, too), not one just below */
+        assert_int_equal(oks, 19 + 2);
+        assert_int_equal(last, 9223372036854775799);
+        assert_int_equal(bads, 1 + 20 * 21 / 2 + 1);
+        sr->close(r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -789,6 +1091,11 @@ int main(void)
         cmocka_unit_test(newer_version_is_refused),
         cmocka_unit_test(concatenated_logs_are_refused),
         cmocka_unit_test(write_error_is_reported),
+        cmocka_unit_test(tab_and_backslash_at_every_block_position),
+        cmocka_unit_test(fields_past_the_limit_are_ignored),
+        cmocka_unit_test(lines_at_buffer_boundaries),
+        cmocka_unit_test(cut_last_line_of_every_length),
+        cmocka_unit_test(numbers_of_every_length),
     };
     return cmocka_run_group_tests_name("logfmt", tests, setup, teardown);
 }
