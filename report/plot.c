@@ -129,8 +129,9 @@ static double stagger_place(struct stagger *st, double x, size_t chars)
         if (st->row_end[i] < st->row_end[row])
             row = i;
     }
-    /* +2: the offset from the line and a gap to the next label */
-    st->row_end[row] = x + (double)(chars + 2) * st->sec_per_char;
+    /* +4: the offset from the line, the box's padding and a gap; the
+     * width per character is an estimate, and an overlap hides a value */
+    st->row_end[row] = x + (double)(chars + 4) * st->sec_per_char;
     return label_heights[row];
 }
 
@@ -342,7 +343,7 @@ static void db_panel(FILE *f, const struct analysis *an, const struct tmpdir *td
              db->nschema > 0 ? db->nschema - 1 : 0);
     fputs("set title ", f);
     gp_quote(f, sum);
-    fputs("\nunset logscale y\nset yrange [0:1]\nunset ytics\nset ylabel ''\n", f);
+    fputs("\nunset logscale y\nset yrange [0:1]\nunset ytics\nset ylabel ''\nset offsets 0, 0, 0, 0\n", f);
     /* the legend: objects have none of their own */
     fprintf(f,
             "plot keyentry with boxes fc rgb '%s' fs solid 0.45 title 'db unreachable', "
@@ -409,7 +410,12 @@ static int write_script(const struct analysis *an, const char *out, const struct
         mark_lines(f, an, base_us);
         fputs("set title ", f);
         gp_quote(f, sum);
-        fputs("\nset ylabel 'requests/s'\nunset logscale y\nset yrange [0:*]\n", f);
+        /* the marks' labels take the top 45% of a panel: the data stays
+         * below them, or a label's box would hide a bar's top and read as
+         * a dip in the rate */
+        fputs("\nset ylabel 'requests/s'\nunset logscale y\nset yrange [0:*]\n"
+              "set offsets 0, 0, graph 0.85, 0\n",
+              f);
         fputs("set xlabel ", f);
         snprintf(title, sizeof title, "seconds since %s", date);
         gp_quote(f, title);
@@ -432,7 +438,9 @@ static int write_script(const struct analysis *an, const char *out, const struct
         fputs(", ", f);
         gp_quote(f, td->marks);
         fputs(LABELS, f);
-        fputs("set title ''\nset ylabel 'p99 latency (ms)'\nset logscale y\nset yrange [*:*]\n", f);
+        fputs("set title ''\nset ylabel 'p99 latency (ms)'\nset logscale y\nset yrange [*:*]\n"
+              "set offsets 0, 0, graph 0.85, 0\n",
+              f);
         fputs("plot ", f);
         gp_quote(f, td->series[i]);
         fprintf(f,
