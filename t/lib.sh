@@ -30,6 +30,8 @@
 #   test_expect_code CODE CMD...    CMD must exit with exactly CODE
 #   test_must_be_empty FILE         FILE must be empty (shows it if not)
 #   test_within VALUE LOW HIGH      LOW <= VALUE <= HIGH (integers)
+#   test_pg_alembic DIR PORT        PostgreSQL with alembic_version at
+#                                   52209719b79e and a helpingmaterial table
 #   test_cmp EXPECTED ACTUAL        diff -u; fails when they differ
 #   test_wait_for SECS CMD...       retries CMD every 0.1 s until it succeeds
 #   test_bg CMD...                  runs CMD in the background, output in
@@ -241,6 +243,16 @@ test_expect_code() {
 		echo "test_expect_code: exit $got, expected $want: $*" >&2
 		return 1
 	fi
+}
+
+# A PostgreSQL in DIR on PORT holding what the database probe reads: alembic's
+# version table at 2.7.2's revision, and a helpingmaterial table to lock.
+test_pg_alembic() {
+	svc_pg_start "${1:?test_pg_alembic needs DIR PORT}" "${2:?}" &&
+		svc_pg_psql "$1" "$2" \
+			"CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)" \
+			"INSERT INTO alembic_version VALUES ('52209719b79e')" \
+			"CREATE TABLE helpingmaterial (id serial PRIMARY KEY)" >/dev/null
 }
 
 test_within() {

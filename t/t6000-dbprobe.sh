@@ -14,11 +14,7 @@ ngport=$(free_port)
 now_us() { date +%s%6N; }
 
 test_expect_success 'setup: PostgreSQL with an alembic_version table, and nginx' '
-	svc_pg_start "$PG" $pgport &&
-	svc_pg_psql "$PG" $pgport \
-		"CREATE TABLE alembic_version (version_num varchar(32) PRIMARY KEY)" \
-		"INSERT INTO alembic_version VALUES ('"'"'52209719b79e'"'"')" \
-		"CREATE TABLE helpingmaterial (id serial PRIMARY KEY)" >/dev/null &&
+	test_pg_alembic "$PG" $pgport &&
 	ci=$(svc_pg_conninfo "$PG" $pgport) &&
 	svc_nginx_start "$TEST_DIR/ng" $ngport
 '
