@@ -90,10 +90,12 @@ job_run() {
 	echo "$rc" >"$state/status.tmp" && mv "$state/status.tmp" "$state/status"
 	# Stay up until the driver has copied the log out of the volume, which
 	# is gone with the pod; a signal now means nobody will.
-	trap 'exit "$rc"' TERM INT
 	linger=${PBPROBE_JOB_LINGER:-10m}
 	timeout "$linger" bash -c 'while [ ! -e "$1" ]; do sleep 0.2; done' _ "$state/collected" &
-	wait $!
+	watcher=$!
+	# the watcher goes with us: timeout passes the TERM on to its loop
+	trap 'kill "$watcher" 2>/dev/null; exit "$rc"' TERM INT
+	wait "$watcher"
 	exit "$rc"
 }
 
