@@ -53,6 +53,8 @@
 #              PostgreSQL user can reach its own subdirectory); the script
 #              runs inside it; removed at exit unless --debug
 #   TEST_NAME  the script's name without .sh
+#   PB_KEEP_FAILED  when set, a script that fails moves its TEST_DIR (logs,
+#              servers' logs) into this directory instead of removing it
 # Options of every script: -v/--verbose (show bodies' output), -i/--immediate
 # (stop at the first failure), -d/--debug (keep TEST_DIR and say where).
 
@@ -123,6 +125,10 @@ test_cleanup() {
 	cd / || true
 	if [ "$test_debug" = 1 ]; then
 		echo "# kept $TEST_DIR"
+	elif [ "$rc" != 0 ] && [ -n "${PB_KEEP_FAILED:-}" ] &&
+		mkdir -p "$PB_KEEP_FAILED" && mv "$TEST_DIR" "$PB_KEEP_FAILED/$TEST_NAME.$$" 2>/dev/null; then
+		# a failure that does not repeat is only understood from its logs
+		echo "# failed: kept $PB_KEEP_FAILED/$TEST_NAME.$$"
 	else
 		rm -rf "$TEST_DIR"
 	fi
