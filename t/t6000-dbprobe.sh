@@ -12,6 +12,10 @@ PG=$TEST_DIR/pg
 pgport=$(free_port)
 ngport=$(free_port)
 now_us() { date +%s%6N; }
+# The server's clock, in the waiting session itself, just before its query
+# asks for the lock and just after it got it: the wait's true edges, without
+# psql's own start-up and exit (tens of ms here, more on a loaded machine).
+SQL_NOW_US="SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint"
 
 test_expect_success 'setup: PostgreSQL with an alembic_version table, and nginx' '
 	test_pg_alembic "$PG" $pgport &&
@@ -42,8 +46,8 @@ test_expect_success 'a lock held 1 s: the wait, its relation and the mode, withi
 	pb=$! && sleep 0.5 &&
 	{ psql "$ci" -qc "BEGIN; LOCK TABLE helpingmaterial IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(1.5); COMMIT" >/dev/null & holder=$!; } &&
 	sleep 0.2 &&
-	wait_from=$(now_us) &&
-	psql "$ci" -qc "SELECT count(*) FROM helpingmaterial" >/dev/null && wait_to=$(now_us) &&
+	psql "$ci" -qAt -c "$SQL_NOW_US" -c "SELECT count(*) FROM helpingmaterial" -c "$SQL_NOW_US" >waited &&
+	wait_from=$(sed -n 1p waited) && wait_to=$(sed -n 3p waited) &&
 	wait $holder && wait $pb &&
 	"$LOGCAT" lock.log | awk -F"\t" "\$1==\"db-locks\"" >locks &&
 	first=$(awk -F"\t" "\$3 > 0 { print \$2; exit }" locks) &&
