@@ -30,12 +30,20 @@
 # - Termination: out of the pool (haproxy "drain": no new requests), preStop
 #   pause (so the pool change wins the race with SIGTERM, as endpoint removal
 #   does), SIGTERM, SIGKILL when --grace (terminationGracePeriodSeconds, which
-#   counts the preStop pause) has passed.
+#   counts the preStop pause) has passed. A Deployment counts no terminating
+#   pod: "rollout-complete" is logged as soon as the rollout is complete
+#   without the instances being stopped, before their preStop, as `kubectl
+#   rollout status` returns then; the driver still exits only once they are
+#   gone.
+# - A rolling update starts on the state as loaded: old instances that are not
+#   ready are stopped and the new ones surge at once, before the first probe
+#   round, as a controller acts on the status it has.
 # - progressDeadlineSeconds: when nothing progressed (an instance started,
 #   got ready, or was stopped) for --progress-deadline seconds, the driver
 #   logs "deadline-exceeded" and exits 1, leaving everything as it is, as a
 #   Deployment reports ProgressDeadlineExceeded; the caller then undoes
 #   (lab/steps.sh: step_undo), which is a rollout back to the old template.
+#   The deadline is checked when it falls, not after another probe round.
 #
 # Event log (--events), one line per event, TAB-separated, first line a
 # header: time_us (Unix microseconds, taken right after the action), event,
@@ -346,6 +354,9 @@ learn_port() {
 
 # Stops instances: all leave the pool, one preStop pause, SIGTERM to all,
 # SIGKILL to whichever outlives the grace period. Returns when all are gone.
+# A Deployment counts no terminating pod: a rollout that is complete without
+# them is announced before their preStop (see rollout_done), as
+# `kubectl rollout status` would return then.
 terminate() {
 	local id t0 left now st rc
 	t0=${EPOCHREALTIME/[.,]/}
@@ -356,6 +367,8 @@ terminate() {
 		fi
 	done
 	save_instances
+	count
+	rollout_done || true
 	sleep "$prestop_s"
 	for id in "$@"; do
 		kill -TERM "${i_pid[$id]}" 2>/dev/null
@@ -512,6 +525,15 @@ count() {
 	done
 }
 
+# The rollout is complete (as counted last): the event, once.
+completed=0
+n_new_ready=0
+rollout_done() {
+	[ "$n_old" -eq 0 ] && [ "$n_new" -eq "$replicas" ] && [ "$n_new_ready" -eq "$replicas" ] || return 1
+	[ "$completed" = 1 ] || ev rollout-complete - "$replicas of $version ready"
+	completed=1
+}
+
 # Every 5 s without progress, a line for the human watching a stalled
 # rollout: which instances are not ready, why, and when the deadline falls.
 note_us=0
@@ -543,14 +565,45 @@ if [ "$strategy" = Recreate ]; then
 	fi
 fi
 
+# maxSurge 1: replicas + 1 instances at most while old ones remain.
+surge() {
+	local total=$((n_new + n_old))
+	while [ "$total" -lt $((replicas + 1)) ] && [ "$n_new" -lt "$replicas" ]; do
+		spawn
+		total=$((total + 1))
+		n_new=$((n_new + 1))
+	done
+}
+
+# A rolling update starts on the state as loaded, as a Deployment controller
+# acts on the status it has: old instances that are not ready go at once, and
+# the new ReplicaSet scales up before any probe round. (An undo of a stalled
+# rollout is complete right then.)
+if [ "$strategy" = RollingUpdate ]; then
+	count
+	if [ ${#old_unready[@]} -gt 0 ]; then
+		terminate "${old_unready[@]}"
+		count
+	fi
+	surge
+fi
+
 next_tick_us=${EPOCHREALTIME/[.,]/}
 while :; do
 	check_stop
+	# The deadline is checked when it falls, before another probe round: a
+	# Deployment controller requeues itself for that moment and does not
+	# wait for the kubelet's probes.
+	now_us=${EPOCHREALTIME/[.,]/}
+	if [ $((now_us - progress_us)) -ge "$deadline_us" ]; then
+		ev deadline-exceeded - "no progress for ${deadline_s}s: $n_new_ready of $replicas new instances ready"
+		save_instances
+		exit 1
+	fi
 	probe_round
 	check_stop
 	count
-	if [ "$n_old" -eq 0 ] && [ "$n_new" -eq "$replicas" ] && [ "$n_new_ready" -eq "$replicas" ]; then
-		ev rollout-complete - "$replicas of $version ready"
+	if rollout_done; then
 		exit 0
 	fi
 	# Old instances that are not ready serve no one: stop them first.
@@ -568,19 +621,8 @@ while :; do
 		terminate "${new_extra[0]}"
 		continue
 	fi
-	# maxSurge 1: replicas + 1 instances at most while old ones remain.
-	total=$((n_new + n_old))
-	while [ "$total" -lt $((replicas + 1)) ] && [ "$n_new" -lt "$replicas" ]; do
-		spawn
-		total=$((total + 1))
-		n_new=$((n_new + 1))
-	done
+	surge
 	now_us=${EPOCHREALTIME/[.,]/}
-	if [ $((now_us - progress_us)) -ge "$deadline_us" ]; then
-		ev deadline-exceeded - "no progress for ${deadline_s}s: $n_new_ready of $replicas new instances ready"
-		save_instances
-		exit 1
-	fi
 	waiting_note
 	# Next probe round on the period's grid; wake up for the deadline too.
 	next_tick_us=$((next_tick_us + period_us))
