@@ -119,15 +119,19 @@ static long read_all(const char *in, struct logw *w)
                 logw_target(w, ev.wall_us, &ev.u.target);
             break;
         case LOG_MARK:
-        case LOG_END:
         case LOG_WARN:
             touch(ev.u.text);
             if (w)
-                logw_text(w,
-                          ev.kind == LOG_MARK  ? "mark"
-                          : ev.kind == LOG_END ? "end"
-                                               : "warn",
-                          ev.wall_us, ev.u.text);
+                logw_text(w, ev.kind == LOG_MARK ? "mark" : "warn", ev.wall_us, ev.u.text);
+            break;
+        case LOG_END:
+            touch(ev.u.text);
+            if (w)
+                logw_end(w, ev.wall_us, ev.u.text, ev.stop_us);
+            break;
+        case LOG_STALL:
+            if (w)
+                logw_stall(w, ev.wall_us, &ev.u.stall);
             break;
         case LOG_CMD_START:
             touch(ev.u.cmd_start.command);

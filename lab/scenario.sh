@@ -20,7 +20,8 @@
 #   1  the upgrade failed safely (the migration failed and nothing was
 #      rolled out, or the rollout stalled and was undone), and the gate
 #      passed: users were unharmed
-#   2  the gate failed or was inconclusive: users saw errors
+#   2  the gate failed (users saw errors) or was inconclusive (the prober
+#      did not observe the whole upgrade on time): not a pass
 #   3  the lab or the prober failed; the lab has been torn down
 
 # shellcheck source-path=SCRIPTDIR source=./steps.sh
@@ -105,10 +106,8 @@ scenario_main() {
 	"$PB_BUILD/pbprobe-report" -f json -o "$base.json" "$base.log" >/dev/null 2>&1
 	case $gate in
 	0) verdict=pass ;;
-	1)
-		verdict=fail
-		grep -q '"verdict": *"inconclusive"' "$base.json" 2>/dev/null && verdict=inconclusive
-		;;
+	1) verdict=fail ;;
+	4) verdict=inconclusive ;;
 	*)
 		scenario_say "$name: pbprobe-report could not read $base.log (exit $gate)"
 		printf 'upgrade=%s\nverdict=error\nexit=3\nlog=%s\nplot=-\n' "$rc" "$base.log" >"$base.result"
@@ -132,7 +131,7 @@ scenario_main() {
 	case $verdict in
 	pass) scenario_say "== $name: gate PASS: users saw no error" ;;
 	fail) scenario_say "== $name: gate FAIL: users saw errors (windows and bursts above)" ;;
-	inconclusive) scenario_say "== $name: gate INCONCLUSIVE: the prober could not send every request" ;;
+	inconclusive) scenario_say "== $name: gate INCONCLUSIVE: the prober did not observe the whole upgrade on time (blind time above)" ;;
 	esac
 	scenario_say "   log $(scenario_path "$base.log"), report $(scenario_path "$base.txt"), driver events $(scenario_path "$base.driver.tsv")"
 	if [ -s "$base.png" ]; then

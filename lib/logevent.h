@@ -19,20 +19,32 @@ enum log_kind {
     LOG_DB,
     LOG_DB_SCHEMA,
     LOG_DB_LOCKS,
+    LOG_STALL,
     LOG_UNKNOWN, /* a kind this reader does not know: skip it (forward compatibility) */
 };
 
 struct log_req {
     int64_t wall_sched_us; /* scheduled send time */
     const char *target;
-    int outcome;           /* outcome.h */
-    int64_t latency_us;    /* -1 when absent (skipped) */
-    int64_t delay_us;      /* -1 when absent */
-    int64_t bytes;         /* -1 when absent */
-    int reused;            /* 1, 0, or -1 when unknown */
-    const char *peer;      /* NULL when absent */
-    const char *version;   /* NULL when absent */
-    const char *request_id;/* NULL when absent */
+    int outcome;            /* outcome.h */
+    int64_t latency_us;     /* -1 when absent (skipped) */
+    int64_t delay_us;       /* -1 when absent */
+    int64_t bytes;          /* -1 when absent */
+    int reused;             /* 1, 0, or -1 when unknown */
+    const char *peer;       /* NULL when absent */
+    const char *version;    /* NULL when absent */
+    const char *request_id; /* NULL when absent */
+    /* fields 12 and 13, absent from logs of older probers */
+    int64_t lag_us; /* scheduled time to the hand-off to libcurl: the
+                       prober's own lateness; -1 when absent */
+    int stalled;    /* 1: the prober's loop stalled while this request
+                       was in flight; 0 no; -1 unknown */
+};
+
+/* The prober's event loop did not run from wall_us to end_us. */
+struct log_stall {
+    int64_t end_us;
+    int64_t length_us;
 };
 
 struct log_target {
@@ -69,7 +81,7 @@ struct log_db_locks {
     int64_t longest_us;
     const char *relation; /* NULL when none */
     const char *mode;
-    long blocker_pid;     /* -1 when unknown */
+    long blocker_pid; /* -1 when unknown */
 };
 
 struct log_event {
@@ -82,9 +94,12 @@ struct log_event {
         struct log_cmd_exit cmd_exit;
         struct log_db db;
         struct log_db_locks locks;
+        struct log_stall stall;
         const char *text; /* mark name, end reason, warn message, schema value (NULL: none) */
     } u;
     const char *kind_name; /* as written; useful for LOG_UNKNOWN */
+    int64_t stop_us;       /* end: field 4, when the schedule stopped (no tick at or
+                              after it was due); -1 when absent */
 };
 
 struct log_header {
@@ -94,6 +109,7 @@ struct log_header {
     long pid;
     const char *prober_version;
     const char *cmd;
+    int64_t max_lag_us; /* --max-lag: a later hand-off is not on time; -1 when absent */
 };
 
 const char *log_db_probe_name(enum log_db_probe p);

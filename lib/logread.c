@@ -440,6 +440,7 @@ static int parse_header(struct logr *r, char *line, char *err, size_t errlen)
     }
     r->header.version = (int)version;
     r->header.wall_start_us = -1;
+    r->header.max_lag_us = -1;
     for (int i = 1; i < n; i++) {
         char *eq = strchr(fields[i], '=');
         if (eq == NULL)
@@ -452,6 +453,8 @@ static int parse_header(struct logr *r, char *line, char *err, size_t errlen)
             r->header.wall_start_us = num;
         else if (strcmp(key, "pid") == 0 && val && parse_i64(val, 0, &num) == 0)
             r->header.pid = (long)num;
+        else if (strcmp(key, "max_lag_us") == 0 && val && parse_i64(val, 0, &num) == 0)
+            r->header.max_lag_us = num;
         else if (strcmp(key, "host") == 0 && val)
             r->header.host = keep_string(&r->header_strings[0], val);
         else if (strcmp(key, "version") == 0 && val)
@@ -494,8 +497,8 @@ struct logr *logr_open(const char *path, char *err, size_t errlen)
     char *line = next_line(r, &len, &rc, err, errlen);
     if (line == NULL) {
         if (rc == 0 && r->truncated)
-            snprintf(err, errlen, "%s:1: truncated header: the prober stopped before its first line",
-                     path);
+            snprintf(err, errlen,
+                     "%s:1: truncated header: the prober stopped before its first line", path);
         else if (rc == 0)
             snprintf(err, errlen, "%s: empty log", path);
         free_reader(r);
@@ -549,6 +552,15 @@ static int parse_req(struct logr *r, char **f, int n, struct log_event *ev, char
     q->peer = field_value(r, f[8]);
     q->version = field_value(r, f[9]);
     q->request_id = field_value(r, f[10]);
+    q->lag_us = -1;
+    q->stalled = -1;
+    if (n >= 13) {
+        if (parse_i64(f[11], 1, &q->lag_us) < 0)
+            return bad(r, err, errlen, "req", "lag", f[11]);
+        if (parse_i64(f[12], 1, &v) < 0 || v > 1)
+            return bad(r, err, errlen, "req", "stalled flag", f[12]);
+        q->stalled = (int)v;
+    }
     return 0;
 }
 
@@ -560,8 +572,7 @@ static int name_index(const char *s, const char *const *names, int n)
     return -1;
 }
 
-static int parse_db(struct logr *r, char **f, int n, struct log_event *ev, char *err,
-                    size_t errlen)
+static int parse_db(struct logr *r, char **f, int n, struct log_event *ev, char *err, size_t errlen)
 {
     static const char *const probes[] = {"query", "connect"};
     static const char *const outcomes[] = {"ok", "down", "timeout", "error"};
@@ -664,6 +675,9 @@ int logr_next(struct logr *r, struct log_event *ev, char *err, size_t errlen)
             ev->u.text = field_value(r, f[2]);
             if (ev->u.text == NULL)
                 ev->u.text = "";
+            ev->stop_us = -1;
+            if (ev->kind == LOG_END && n >= 4 && parse_i64(f[3], 1, &ev->stop_us) < 0)
+                return bad(r, err, errlen, k, "stop time", f[3]);
         } else if (strcmp(k, "cmd-start") == 0) {
             int64_t pid;
             if (n < 4 || parse_i64(f[2], 0, &pid) < 0)
@@ -688,6 +702,11 @@ int logr_next(struct logr *r, struct log_event *ev, char *err, size_t errlen)
             }
             ev->kind = LOG_DB_SCHEMA;
             ev->u.text = field_value(r, f[2]);
+        } else if (strcmp(k, "stall") == 0) {
+            if (n < 4 || parse_i64(f[2], 0, &ev->u.stall.end_us) < 0 ||
+                parse_i64(f[3], 0, &ev->u.stall.length_us) < 0 || ev->u.stall.end_us < ev->wall_us)
+                return bad(r, err, errlen, k, "end or length", n < 3 ? "" : f[2]);
+            ev->kind = LOG_STALL;
         } else if (strcmp(k, "db-locks") == 0) {
             if (parse_db_locks(r, f, n, ev, err, errlen) < 0)
                 return -1;

@@ -26,8 +26,7 @@ struct logw {
 struct logw *logw_open(const char *path, char *err, size_t errlen)
 {
     struct logw *w = calloc(1, sizeof *w);
-    if (w == NULL || (w->buf = malloc(BUF_SIZE)) == NULL ||
-        (w->path = strdup(path)) == NULL) {
+    if (w == NULL || (w->buf = malloc(BUF_SIZE)) == NULL || (w->path = strdup(path)) == NULL) {
         snprintf(err, errlen, "%s: out of memory", path);
         if (w)
             free(w->buf);
@@ -168,6 +167,10 @@ int logw_header(struct logw *w, const struct log_header *h)
         p = put_str(p, "\tversion=");
         p = put_field(p, h->prober_version, FIELD_ROOM);
     }
+    if (h->max_lag_us > 0) {
+        p = put_str(p, "\tmax_lag_us=");
+        p = put_i64(p, h->max_lag_us);
+    }
     if (h->cmd) {
         p = put_str(p, "\tcmd=");
         p = put_field(p, h->cmd, 4 * FIELD_ROOM);
@@ -201,6 +204,10 @@ int logw_req(struct logw *w, const struct log_req *r)
     p = put_field(p, r->version, FIELD_ROOM);
     *p++ = '\t';
     p = put_field(p, r->request_id, FIELD_ROOM);
+    *p++ = '\t';
+    p = put_opt_i64(p, r->lag_us);
+    *p++ = '\t';
+    p = put_opt_i64(p, r->stalled);
     return line_end(w, p);
 }
 
@@ -234,6 +241,20 @@ int logw_text(struct logw *w, const char *kind, int64_t wall_us, const char *tex
     p = put_i64(p, wall_us);
     *p++ = '\t';
     p = put_field(p, text, 2 * FIELD_ROOM);
+    return line_end(w, p);
+}
+
+int logw_end(struct logw *w, int64_t wall_us, const char *reason, int64_t stop_us)
+{
+    char *p = line_begin(w);
+    if (p == NULL)
+        return -1;
+    p = put_str(p, "end\t");
+    p = put_i64(p, wall_us);
+    *p++ = '\t';
+    p = put_field(p, reason, FIELD_ROOM);
+    *p++ = '\t';
+    p = put_opt_i64(p, stop_us);
     return line_end(w, p);
 }
 
@@ -327,6 +348,20 @@ int logw_db_locks(struct logw *w, int64_t wall_us, const struct log_db_locks *l)
     p = put_field(p, l->mode, FIELD_ROOM);
     *p++ = '\t';
     p = put_opt_i64(p, l->blocker_pid);
+    return line_end(w, p);
+}
+
+int logw_stall(struct logw *w, int64_t wall_us, const struct log_stall *st)
+{
+    char *p = line_begin(w);
+    if (p == NULL)
+        return -1;
+    p = put_str(p, "stall\t");
+    p = put_i64(p, wall_us);
+    *p++ = '\t';
+    p = put_i64(p, st->end_us);
+    *p++ = '\t';
+    p = put_i64(p, st->length_us);
     return line_end(w, p);
 }
 

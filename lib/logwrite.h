@@ -17,8 +17,10 @@ struct logw *logw_open(const char *path, char *err, size_t errlen);
 int logw_header(struct logw *w, const struct log_header *h);
 int logw_req(struct logw *w, const struct log_req *r);
 int logw_target(struct logw *w, int64_t wall_us, const struct log_target *t);
-/* mark, end and warn: one free-text field. kind is "mark", "end" or "warn". */
+/* mark and warn (and an end line without its stop time): one free-text field. */
 int logw_text(struct logw *w, const char *kind, int64_t wall_us, const char *text);
+/* the prober stopped for reason; its schedule stopped at stop_us (-1: unknown) */
+int logw_end(struct logw *w, int64_t wall_us, const char *reason, int64_t stop_us);
 int logw_cmd_start(struct logw *w, int64_t wall_us, const struct log_cmd_start *c);
 int logw_cmd_exit(struct logw *w, int64_t wall_us, const struct log_cmd_exit *c);
 
@@ -26,6 +28,8 @@ int logw_db(struct logw *w, int64_t wall_us, const struct log_db *d);
 /* value NULL: the schema query returned no row */
 int logw_db_schema(struct logw *w, int64_t wall_us, const char *value);
 int logw_db_locks(struct logw *w, int64_t wall_us, const struct log_db_locks *l);
+/* the prober's loop stalled from wall_us to st->end_us */
+int logw_stall(struct logw *w, int64_t wall_us, const struct log_stall *st);
 
 /* Writes what is buffered. Every call above returns 0, or -1 once a write has
  * failed; from then on the writer drops lines and logw_error() says why. */

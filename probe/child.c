@@ -25,6 +25,9 @@ pid_t child_start(char *const *argv, const char *mark_path, char *err, size_t er
         return -1;
     }
     if (pid == 0) {
+        /* A process group of its own, so that pbprobe can stop the whole
+         * upgrade (kubectl and all) and nothing of it outlives pbprobe. */
+        setpgid(0, 0);
         /* The child gets default signal handling back: the prober's are not
          * the upgrade's business. */
         signal(SIGPIPE, SIG_DFL);
@@ -43,6 +46,7 @@ pid_t child_start(char *const *argv, const char *mark_path, char *err, size_t er
         (void)ignored;
         _exit(127);
     }
+    setpgid(pid, pid); /* as the child does: whichever runs first */
     close(pfd[1]);
     int child_errno;
     ssize_t n;
@@ -56,6 +60,12 @@ pid_t child_start(char *const *argv, const char *mark_path, char *err, size_t er
         return -1;
     }
     return pid;
+}
+
+void child_signal(pid_t pid, int sig)
+{
+    if (kill(-pid, sig) < 0)
+        kill(pid, sig); /* it left its group: the command itself at least */
 }
 
 int child_reap(pid_t pid, int *status, char *how, size_t howlen)

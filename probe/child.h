@@ -1,4 +1,5 @@
-/* The wrapped COMMAND (the upgrade): started as a child, reaped on SIGCHLD. */
+/* The wrapped COMMAND (the upgrade): started as a child in a process group
+ * of its own, reaped on SIGCHLD. */
 #ifndef PB_CHILD_H
 #define PB_CHILD_H
 
@@ -9,6 +10,10 @@
  * NULL). Returns the pid, or -1 with the reason (exec failure included: it
  * is reported through a close-on-exec pipe, not guessed from exit code 127). */
 pid_t child_start(char *const *argv, const char *mark_path, char *err, size_t errlen);
+
+/* Sends sig to the command's process group (the command and what it
+ * started). */
+void child_signal(pid_t pid, int sig);
 
 /* 1 when the child has ended (status as a shell shows it: the exit code, or
  * 128 + signal; how is "exited" or "killed:SIGTERM"), 0 when still running. */

@@ -12,7 +12,6 @@
 #include "pgconn.h"
 #include "schedule.h"
 
-#define BACKOFF_MAX_US 2000000
 #define CLIENT_TIMEOUT_SLACK_US 500000 /* beyond statement_timeout, for a silent network */
 
 /* Waiting sessions, the longest wait, what it waits for and the mode held
@@ -52,8 +51,6 @@ struct db {
     int64_t mono_sched_us; /* of the probe in progress */
     int64_t mono_t0_us;
     uint64_t tick;
-    int64_t mono_retry_us; /* no reconnect before this (backoff) */
-    int64_t backoff_us;
     char last_sqlstate[6];
     char last_message[256];
     struct event *tick_ev, *timeout_ev;
@@ -95,17 +92,6 @@ static void remember_failure(struct db *d, const struct pgconn_result *r)
 {
     snprintf(d->last_sqlstate, sizeof d->last_sqlstate, "%s", r->sqlstate);
     snprintf(d->last_message, sizeof d->last_message, "%s", r->message);
-    /* a refused or lost connection costs the server nothing: retry every
-     * interval, so recovery is seen within one; a server that refuses the
-     * session (too many clients, bad password) is asked less and less often */
-    if (r->sqlstate[0]) {
-        d->backoff_us = d->backoff_us ? d->backoff_us * 2 : d->cfg->db_interval_us;
-        if (d->backoff_us > BACKOFF_MAX_US)
-            d->backoff_us = BACKOFF_MAX_US;
-    } else {
-        d->backoff_us = 0;
-    }
-    d->mono_retry_us = clock_mono_us() + d->backoff_us;
 }
 
 static void note_schema(struct db *d, const PGresult *res)
@@ -113,8 +99,8 @@ static void note_schema(struct db *d, const PGresult *res)
     const char *v = PQntuples(res) > 0 && PQnfields(res) > 0 && !PQgetisnull(res, 0, 0)
                         ? PQgetvalue(res, 0, 0)
                         : NULL;
-    if (d->schema_seen && ((v == NULL && d->schema == NULL) ||
-                           (v && d->schema && strcmp(v, d->schema) == 0)))
+    if (d->schema_seen &&
+        ((v == NULL && d->schema == NULL) || (v && d->schema && strcmp(v, d->schema) == 0)))
         return;
     free(d->schema);
     d->schema = v ? strdup(v) : NULL;
@@ -138,8 +124,8 @@ static void note_locks(struct db *d, const PGresult *res)
         .longest_us = waiting ? strtoll(PQgetvalue(res, 0, 1), NULL, 10) : 0,
         .relation = waiting && !PQgetisnull(res, 0, 2) ? PQgetvalue(res, 0, 2) : NULL,
         .mode = waiting && !PQgetisnull(res, 0, 3) ? PQgetvalue(res, 0, 3) : NULL,
-        .blocker_pid = waiting && !PQgetisnull(res, 0, 4) ? strtol(PQgetvalue(res, 0, 4), NULL, 10)
-                                                          : -1,
+        .blocker_pid =
+            waiting && !PQgetisnull(res, 0, 4) ? strtol(PQgetvalue(res, 0, 4), NULL, 10) : -1,
     };
     d->fn(d->arg, &ev);
 }
@@ -161,12 +147,19 @@ static void on_kept(void *arg, struct pgconn *c, const struct pgconn_result *r)
         d->step = STEP_IDLE;
         event_del(d->timeout_ev);
         emit_db(d, LOG_DB_QUERY, d->mono_sched_us, r->outcome, r->sqlstate, r->message);
-        if (pgconn_state(d->kept) == PGCONN_DOWN)
+        if (pgconn_state(d->kept) == PGCONN_DOWN) {
             remember_failure(d, r);
+        } else if (step == STEP_SCHEMA) {
+            /* connected, the schema query failed (cancelled by the server
+             * at statement_timeout: a lock held it): the lock view still
+             * says who waits on what */
+            d->step = STEP_LOCKS;
+            evtimer_arm_us(d->timeout_ev, d->cfg->db_timeout_us + CLIENT_TIMEOUT_SLACK_US);
+            pgconn_query(d->kept, locks_sql);
+        }
         return;
     }
     if (step == STEP_CONNECT) {
-        d->backoff_us = 0;
         d->step = STEP_SCHEMA;
         evtimer_arm_us(d->timeout_ev, d->cfg->db_timeout_us + CLIENT_TIMEOUT_SLACK_US);
         pgconn_query(d->kept, d->cfg->db_schema_query);
@@ -223,11 +216,9 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         pgconn_query(d->kept, d->cfg->db_schema_query);
         return;
     }
-    if (now < d->mono_retry_us) {
-        /* backing off: still one sample per interval */
-        emit_db(d, LOG_DB_QUERY, sched, LOG_DB_DOWN, d->last_sqlstate, d->last_message);
-        return;
-    }
+    /* down: a real connection attempt every interval, and no sample
+     * without one, so that recovery is seen within an interval (a refused
+     * attempt costs the server one round trip) */
     d->mono_sched_us = sched;
     d->step = STEP_CONNECT;
     evtimer_arm_us(d->timeout_ev, d->cfg->db_timeout_us);
@@ -277,8 +268,8 @@ static void on_fresh_tick(evutil_socket_t fd, short what, void *arg)
         emit_db(d, LOG_DB_CONNECT, sched, LOG_DB_DOWN, NULL, "out of memory");
 }
 
-struct db *db_new(struct event_base *base, const struct probe_config *cfg,
-                  int64_t wall_offset_us, db_event_fn fn, void *arg, char *err, size_t errlen)
+struct db *db_new(struct event_base *base, const struct probe_config *cfg, int64_t wall_offset_us,
+                  db_event_fn fn, void *arg, char *err, size_t errlen)
 {
     struct db *d = calloc(1, sizeof *d);
     if (d == NULL)

@@ -257,18 +257,22 @@ static void finish(struct http *h, CURL *e, CURLcode result)
         .bytes = bytes,
         /* libcurl counts no connect when the connect failed: that request
          * did not reuse anything, and one that reached nobody is unknown */
-        .reused = result == CURLE_COULDNT_CONNECT || connects > 0 ? 0 : peer[0] ? 1 : -1,
+        .reused = result == CURLE_COULDNT_CONNECT || connects > 0 ? 0
+                  : peer[0]                                       ? 1
+                                                                  : -1,
         .peer = peer[0] ? peer : NULL,
         .version = r->version[0] ? r->version : NULL,
         .request_id = r->reqid,
+        .lag_us = r->mono_handed_us - r->mono_sched_us,
+        .stalled = 0, /* the run, which watches its loop, decides */
     };
     if (q.outcome == OUTCOME_OTHER) {
         /* "other" hides the detail from the log: say it once per code here */
         static unsigned char said[CURL_LAST + 1];
         if (result <= CURL_LAST && !said[result]) {
             said[result] = 1;
-            fprintf(stderr, "pbprobe: %s: libcurl error %d (%s), logged as \"other\"\n",
-                    q.target, (int)result, curl_easy_strerror(result));
+            fprintf(stderr, "pbprobe: %s: libcurl error %d (%s), logged as \"other\"\n", q.target,
+                    (int)result, curl_easy_strerror(result));
         }
     }
     if (q.outcome == OUTCOME_PROTOCOL && result == CURLE_OK)

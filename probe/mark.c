@@ -60,21 +60,35 @@ int markfifo_fd(const struct markfifo *m)
     return m->rfd;
 }
 
-void mark_parse_line(char *line, int64_t wall_now_us, int64_t *wall_us, const char **text)
+void mark_parse_line(char *line, int64_t wall_now_us, int64_t wall_offset_us, int64_t *wall_us,
+                     const char **text)
 {
     *wall_us = wall_now_us;
     *text = line;
     if (line[0] == '@') {
+        int mono = line[1] == 'm';
+        const char *digits = line + 1 + mono;
         char *end;
-        long long t = strtoll(line + 1, &end, 10);
-        if (end != line + 1 && *end == ' ' && t > 0) {
-            *wall_us = t;
+        long long t = strtoll(digits, &end, 10);
+        if (mono && end != digits && *end == ',') {
+            /* "@mMONO,WALL": the wall time is for relays to other hosts */
+            char *wall_end;
+            long long w = strtoll(end + 1, &wall_end, 10);
+            end = w > 0 && wall_end != end + 1 ? wall_end : line;
+        }
+        if (end != digits && *end == ' ' && t > 0) {
+            /* the monotonic clock is the machine's, not the process's: on
+             * the prober's timeline, whatever the wall clock did since */
+            *wall_us = mono ? t + wall_offset_us : t;
+            if (*wall_us > wall_now_us)
+                *wall_us = wall_now_us; /* a mark is never in the future */
             *text = end + 1;
         }
     }
 }
 
-void markfifo_read(struct markfifo *m, int64_t wall_now_us, mark_fn fn, void *arg)
+void markfifo_read(struct markfifo *m, int64_t wall_now_us, int64_t wall_offset_us, mark_fn fn,
+                   void *arg)
 {
     for (;;) {
         ssize_t n = read(m->rfd, m->buf + m->len, sizeof m->buf - 1 - m->len);
@@ -86,7 +100,7 @@ void markfifo_read(struct markfifo *m, int64_t wall_now_us, mark_fn fn, void *ar
             *nl = '\0';
             int64_t t;
             const char *text;
-            mark_parse_line(start, wall_now_us, &t, &text);
+            mark_parse_line(start, wall_now_us, wall_offset_us, &t, &text);
             if (*text)
                 fn(arg, t, text);
             start = nl + 1;
@@ -115,20 +129,45 @@ void markfifo_close(struct markfifo *m)
     free(m);
 }
 
+/* A mark that cannot reach a prober: a warning, and exit 0, so that an
+ * upgrade script under `set -e` is never stopped by its own instrument;
+ * with --strict, status as given. */
+static int not_delivered(int strict, int status)
+{
+    if (!strict) {
+        fprintf(stderr, "pbprobe mark: the mark is not recorded (--strict makes this an error)\n");
+        return EXIT_OK;
+    }
+    return status;
+}
+
 int mark_command(int argc, char **argv)
 {
     const char *path = getenv("PBPROBE_MARK");
     char line[MARK_TEXT_MAX + 32];
+    int strict = argc >= 2 && strcmp(argv[1], "--strict") == 0;
+    if (strict) {
+        argc--;
+        argv++;
+    }
+    if (argc >= 2 && strcmp(argv[1], "--") == 0) {
+        argc--;
+        argv++;
+    }
     if (argc < 2) {
-        fprintf(stderr, "pbprobe mark: usage: pbprobe mark TEXT\n");
+        fprintf(stderr, "pbprobe mark: usage: pbprobe mark [--strict] TEXT\n");
         return EXIT_USAGE;
     }
     if (path == NULL || *path == '\0') {
         fprintf(stderr, "pbprobe mark: PBPROBE_MARK is not set: run this inside "
                         "`pbprobe ... -- COMMAND`\n");
-        return EXIT_USAGE;
+        return not_delivered(strict, EXIT_USAGE);
     }
-    int n = snprintf(line, sizeof line, "@%lld ", (long long)clock_wall_us());
+    /* the monotonic clock: a wall clock stepped meanwhile moves no mark on
+     * the prober's timeline; the wall clock too, for a relay that carries
+     * the mark to a prober on another host (scripts/scenario.sh) */
+    int n = snprintf(line, sizeof line, "@m%lld,%lld ", (long long)clock_mono_us(),
+                     (long long)clock_wall_us());
     for (int i = 1; i < argc && n < (int)sizeof line - 2; i++)
         n += snprintf(line + n, sizeof line - (size_t)n - 1, "%s%s", i > 1 ? " " : "", argv[i]);
     if (n > (int)sizeof line - 2)
@@ -141,14 +180,14 @@ int mark_command(int argc, char **argv)
     if (fd < 0) {
         fprintf(stderr, "pbprobe mark: %s: %s\n", path,
                 errno == ENXIO ? "no pbprobe is reading it (it has ended?)" : strerror(errno));
-        return EXIT_OUTPUT;
+        return not_delivered(strict, EXIT_OUTPUT);
     }
     ssize_t w = write(fd, line, (size_t)n);
     close(fd);
     if (w != n) {
         fprintf(stderr, "pbprobe mark: %s: write failed: %s\n", path,
                 w < 0 ? strerror(errno) : "short write");
-        return EXIT_OUTPUT;
+        return not_delivered(strict, EXIT_OUTPUT);
     }
     return EXIT_OK;
 }

@@ -14,6 +14,11 @@
 #define DEFAULT_RATE 50.0
 #define DEFAULT_TIMEOUT_US 2000000
 #define DEFAULT_MAX_INFLIGHT 1000
+/* Lateness past which a tick does not count as observed at its scheduled
+ * time. 100 ms: far above the sub-millisecond lag of a prober that keeps up
+ * (and a CFS quota's usual throttling slice), far below the seconds a stalled
+ * or starved prober falls behind. */
+#define DEFAULT_MAX_LAG_US 100000
 #define DEFAULT_LEAD_US 1000000
 #define DEFAULT_TAIL_US 5000000
 #define DEFAULT_DB_INTERVAL_US 100000
@@ -42,6 +47,10 @@ static const char usage_text[] =
     "  -N, --new-connection        a new TCP connection per request (default: keep-alive)\n"
     "  -H, --header 'NAME: VALUE'  add a request header (repeatable)\n"
     "      --version-header NAME   log this response header (e.g. X-App-Version)\n"
+    "      --max-lag DURATION      a request sent later than this after its scheduled\n"
+    "                              time was not observed on time: the report counts\n"
+    "                              it as blind; a loop stall longer than this is\n"
+    "                              logged (default 100ms)\n"
     "\n"
     "Database (PostgreSQL, on the same loop):\n"
     "      --db CONNINFO           probe this database (libpq key=value or URI;\n"
@@ -68,8 +77,9 @@ static const char usage_text[] =
     "Every request carries an X-Request-ID header, logged, to find it in server logs.\n"
     "\n"
     "Exit status: 0 done; 2 usage error; 3 the log could not be written;\n"
-    "4 internal error; 127 COMMAND could not be started. With a COMMAND, its\n"
-    "exit status (128+N if killed by signal N) unless pbprobe itself failed.\n";
+    "4 internal error; 127 COMMAND could not be started; 128+N stopped by a\n"
+    "second signal N. With a COMMAND, its exit status (128+N if killed by\n"
+    "signal N) unless pbprobe itself failed or was stopped.\n";
 
 enum {
     OPT_VERSION_HEADER = 256,
@@ -81,6 +91,7 @@ enum {
     OPT_DB_CONNECT_INTERVAL,
     OPT_DB_TIMEOUT,
     OPT_DB_SCHEMA_QUERY,
+    OPT_MAX_LAG,
 };
 
 static const struct option long_options[] = {
@@ -102,6 +113,7 @@ static const struct option long_options[] = {
     {"db-connect-interval", required_argument, NULL, OPT_DB_CONNECT_INTERVAL},
     {"db-timeout", required_argument, NULL, OPT_DB_TIMEOUT},
     {"db-schema-query", required_argument, NULL, OPT_DB_SCHEMA_QUERY},
+    {"max-lag", required_argument, NULL, OPT_MAX_LAG},
     {NULL, 0, NULL, 0},
 };
 
@@ -168,8 +180,7 @@ static int add_target(struct probe_config *cfg, const char *arg, char *err, size
         goto oom;
     for (int i = 0; i < cfg->ntargets; i++) {
         if (strcmp(cfg->targets[i].name, name) == 0) {
-            snprintf(err, errlen,
-                     "two targets named \"%s\": name them, e.g. a=%s", name, url);
+            snprintf(err, errlen, "two targets named \"%s\": name them, e.g. a=%s", name, url);
             free(name);
             return -1;
         }
@@ -214,6 +225,7 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
     memset(cfg, 0, sizeof *cfg);
     cfg->timeout_us = DEFAULT_TIMEOUT_US;
     cfg->max_inflight = DEFAULT_MAX_INFLIGHT;
+    cfg->max_lag_us = DEFAULT_MAX_LAG_US;
     cfg->lead_us = DEFAULT_LEAD_US;
     cfg->tail_us = DEFAULT_TAIL_US;
     cfg->output = "-";
@@ -237,6 +249,8 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
         }
     }
     cfg->cmdline_redacted = redact_argv(argc, argv);
+    if (cfg->command)
+        cfg->command_redacted = redact_argv(argc - opt_argc - 1, cfg->command);
 
     optind = 1;
     opterr = 0;
@@ -324,16 +338,24 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
             if (parse_duration_opt("--tail", optarg, &cfg->tail_us, err, errlen) < 0)
                 goto fail;
             break;
+        case OPT_MAX_LAG:
+            if (parse_duration_opt("--max-lag", optarg, &cfg->max_lag_us, err, errlen) < 0)
+                goto fail;
+            if (cfg->max_lag_us < 1000) {
+                snprintf(err, errlen, "--max-lag: %s is below 1ms", optarg);
+                goto fail;
+            }
+            break;
         case OPT_DB:
             cfg->db_conninfo = optarg;
             break;
         case OPT_DB_INTERVAL:
         case OPT_DB_CONNECT_INTERVAL:
         case OPT_DB_TIMEOUT: {
-            int64_t *dst = c == OPT_DB_INTERVAL   ? &cfg->db_interval_us
+            int64_t *dst = c == OPT_DB_INTERVAL  ? &cfg->db_interval_us
                            : c == OPT_DB_TIMEOUT ? &cfg->db_timeout_us
                                                  : &cfg->db_connect_interval_us;
-            const char *name = c == OPT_DB_INTERVAL   ? "--db-interval"
+            const char *name = c == OPT_DB_INTERVAL  ? "--db-interval"
                                : c == OPT_DB_TIMEOUT ? "--db-timeout"
                                                      : "--db-connect-interval";
             if (parse_duration_opt(name, optarg, dst, err, errlen) < 0)
@@ -394,8 +416,8 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
             }
         }
         if (!found) {
-            snprintf(err, errlen, "--rate %s: no target named \"%.*s\"", rates[r].name,
-                     (int)nlen, rates[r].name);
+            snprintf(err, errlen, "--rate %s: no target named \"%.*s\"", rates[r].name, (int)nlen,
+                     rates[r].name);
             goto fail;
         }
     }
@@ -430,5 +452,6 @@ void options_free(struct probe_config *cfg)
     free(cfg->targets);
     free(cfg->headers);
     free(cfg->cmdline_redacted);
+    free(cfg->command_redacted);
     memset(cfg, 0, sizeof *cfg);
 }

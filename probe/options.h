@@ -16,15 +16,17 @@ struct probe_target {
 struct probe_config {
     struct probe_target *targets;
     int ntargets;
-    int64_t duration_us;     /* 0: until interrupted, or until the command ends */
+    int64_t duration_us; /* 0: until interrupted, or until the command ends */
     int64_t timeout_us;
-    int64_t lead_us, tail_us;/* probing before and after COMMAND */
-    int max_inflight;        /* per target */
+    int64_t lead_us, tail_us; /* probing before and after COMMAND */
+    int max_inflight;         /* per target */
+    int64_t max_lag_us;       /* a tick handed to libcurl later than this was not
+                                 observed on time; also the loop stall threshold */
     bool new_connection;
-    char **headers;          /* "Name: value" */
+    char **headers; /* "Name: value" */
     int nheaders;
     const char *version_header;
-    const char *output;      /* "-" is standard output */
+    const char *output; /* "-" is standard output */
     bool quiet;
     /* the database probe; db_conninfo NULL when off */
     const char *db_conninfo;
@@ -32,8 +34,9 @@ struct probe_config {
     int64_t db_timeout_us;
     int64_t db_connect_interval_us;
     const char *db_schema_query;
-    char **command;          /* argv after "--", NULL when none */
-    char *cmdline_redacted;  /* for the log header */
+    char **command;         /* argv after "--", NULL when none */
+    char *cmdline_redacted; /* for the log header */
+    char *command_redacted; /* COMMAND alone, from its argv, for cmd-start */
 };
 
 /* Exit codes: a contract, documented in pbprobe.1. With a COMMAND, pbprobe

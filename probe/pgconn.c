@@ -48,15 +48,16 @@ static void finish(struct pgconn *c, enum log_db_outcome outcome, const char *ms
     struct pgconn_result r = {.outcome = outcome, .res = res};
     if (outcome != LOG_DB_OK) {
         if (res && PQresultErrorField(res, PG_DIAG_SQLSTATE)) {
-            snprintf(r.sqlstate, sizeof r.sqlstate, "%s", PQresultErrorField(res, PG_DIAG_SQLSTATE));
+            snprintf(r.sqlstate, sizeof r.sqlstate, "%s",
+                     PQresultErrorField(res, PG_DIAG_SQLSTATE));
             const char *m = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
             snprintf(r.message, sizeof r.message, "%s", m ? m : "query failed");
         } else {
             pgconn_parse_error(msg, r.sqlstate, r.message, sizeof r.message);
         }
-        /* the server cancelled the statement at statement_timeout */
-        if (strcmp(r.sqlstate, "57014") == 0)
-            r.outcome = LOG_DB_TIMEOUT;
+        /* the server cancelled the statement at statement_timeout: it
+         * answered, so it is reachable; something (a lock, mostly) blocks
+         * the query: an error with its SQLSTATE, not a timeout */
     }
     c->done(c->arg, c, &r);
 }

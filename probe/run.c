@@ -25,8 +25,11 @@
 
 #define FLUSH_INTERVAL_US 100000 /* the most a SIGKILL can lose */
 #define STATUS_INTERVAL_US 1000000
-#define TICKS_PER_TURN 256        /* then let the loop serve sockets */
-#define DRAIN_MARGIN_US 1000000   /* past the timeout, in-flight requests are abandoned */
+#define TICKS_PER_TURN 256      /* then let the loop serve sockets */
+#define DRAIN_MARGIN_US 1000000 /* past the timeout, in-flight requests are abandoned */
+/* After a second signal the command gets SIGTERM, then SIGKILL this much
+ * later: pbprobe never leaves an upgrade running behind it. */
+#define COMMAND_GRACE_US 5000000
 
 struct target_state {
     int64_t mono_t0_us;
@@ -41,24 +44,28 @@ struct run {
     const struct probe_config *cfg;
     struct event_base *base;
     struct http *http;
-    struct db *db;          /* NULL without --db */
+    struct db *db; /* NULL without --db */
     struct logw *log;
     struct target_state *ts;
     int64_t wall_offset_us; /* wall = mono + offset */
     int64_t mono_start_us;
-    int64_t mono_stop_us;  /* no tick at or after this is sent */
+    int64_t mono_stop_us; /* no tick at or after this is sent */
     int64_t mono_drain_deadline_us;
     int64_t mono_last_status_us;
+    /* the watchdog: when the loop last ran it, and the last stall it saw */
+    int64_t mono_last_watch_us;
+    int64_t mono_stall_end_us;
     int scheduling_done;
     int finished;
     const char *end_reason;
-    int exit_code;          /* pbprobe's own failure, 0 when none */
+    int exit_code; /* pbprobe's own failure, 0 when none */
     int signals;
     /* the wrapped command */
-    pid_t child_pid;        /* 0 before start, -1 after reaping */
+    pid_t child_pid; /* 0 before start, -1 after reaping */
     int child_status;
     struct markfifo *marks;
-    struct event *tick_ev, *flush_ev, *status_ev, *child_ev, *mark_ev, *drain_ev;
+    struct event *tick_ev, *flush_ev, *status_ev, *child_ev, *mark_ev, *drain_ev, *kill_ev;
+    int stop_signal; /* the second signal, which decides pbprobe's exit status */
     struct event *sig_ev[3];
     int status_tty;
 };
@@ -83,11 +90,29 @@ static void log_failed(struct run *r)
 
 static void maybe_finish(struct run *r);
 
-static void on_request_done(void *arg, int target, const struct log_req *q)
+/* A request in flight while the loop did not run may be logged a timeout
+ * that no server caused (libcurl's clock ran on while nobody read the
+ * socket): it was handed over before the last stall ended, or a stall is
+ * going on now that the watchdog has not yet had the chance to log. */
+static int was_stalled(const struct run *r, const struct log_req *q)
+{
+    int64_t mono_sched_us = q->wall_sched_us - r->wall_offset_us;
+    int64_t mono_handed_us = mono_sched_us + q->lag_us;
+    int64_t mono_done_us = mono_sched_us + q->latency_us;
+    return mono_handed_us < r->mono_stall_end_us ||
+           mono_done_us - r->mono_last_watch_us > FLUSH_INTERVAL_US + r->cfg->max_lag_us;
+}
+
+static void on_request_done(void *arg, int target, const struct log_req *done)
 {
     struct run *r = arg;
     struct target_state *t = &r->ts[target];
-    if (q->outcome >= 200 && q->outcome < 300)
+    struct log_req stamped = *done;
+    const struct log_req *q = &stamped;
+    stamped.stalled = was_stalled(r, done);
+    /* the report's default success: 200, nothing else, so that the live
+     * count and the verdict agree (a 204 is a failure in both) */
+    if (q->outcome == 200)
         t->ok++;
     else
         t->failed++;
@@ -123,6 +148,8 @@ static void log_skipped(struct run *r, int target, int64_t mono_sched_us)
         .delay_us = -1,
         .bytes = -1,
         .reused = -1,
+        .lag_us = -1,
+        .stalled = -1,
     };
     r->ts[target].skipped++;
     if (logw_req(r->log, &q) < 0)
@@ -199,7 +226,8 @@ static void finish_now(struct run *r)
     r->finished = 1;
     if (r->end_reason == NULL)
         r->end_reason = r->cfg->command ? "command" : "duration";
-    if (logw_text(r->log, "end", wall_now(r), r->end_reason) < 0 || logw_flush(r->log) < 0)
+    int64_t stop_us = r->mono_stop_us == INT64_MAX ? -1 : r->mono_stop_us + r->wall_offset_us;
+    if (logw_end(r->log, wall_now(r), r->end_reason, stop_us) < 0 || logw_flush(r->log) < 0)
         log_failed(r);
     event_base_loopbreak(r->base);
 }
@@ -231,11 +259,29 @@ static void on_drain_deadline(evutil_socket_t fd, short what, void *arg)
     maybe_finish(r);
 }
 
+/* The watchdog runs every FLUSH_INTERVAL_US at the loop's first priority: a
+ * longer gap than asked, by more than --max-lag, means the loop did not run
+ * (the process was stopped, throttled by a CPU quota, or starved). The stall
+ * is logged from the last moment the loop is known to have run. */
+static void watch_loop(struct run *r)
+{
+    int64_t now = clock_mono_us();
+    if (now - r->mono_last_watch_us > FLUSH_INTERVAL_US + r->cfg->max_lag_us) {
+        struct log_stall st = {.end_us = now + r->wall_offset_us,
+                               .length_us = now - r->mono_last_watch_us};
+        r->mono_stall_end_us = now;
+        if (logw_stall(r->log, r->mono_last_watch_us + r->wall_offset_us, &st) < 0)
+            log_failed(r);
+    }
+    r->mono_last_watch_us = now;
+}
+
 static void on_flush(evutil_socket_t fd, short what, void *arg)
 {
     struct run *r = arg;
     (void)fd;
     (void)what;
+    watch_loop(r);
     if (logw_flush(r->log) < 0)
         log_failed(r);
 }
@@ -291,7 +337,7 @@ static void on_mark_readable(evutil_socket_t fd, short what, void *arg)
     struct run *r = arg;
     (void)fd;
     (void)what;
-    markfifo_read(r->marks, wall_now(r), on_mark, r);
+    markfifo_read(r->marks, wall_now(r), r->wall_offset_us, on_mark, r);
 }
 
 static void start_command(evutil_socket_t fd, short what, void *arg)
@@ -314,9 +360,11 @@ static void start_command(evutil_socket_t fd, short what, void *arg)
         return;
     }
     r->child_pid = pid;
-    /* the command line as given after "--", with secrets redacted */
-    const char *cmd = r->cfg->cmdline_redacted ? strstr(r->cfg->cmdline_redacted, " -- ") : NULL;
-    struct log_cmd_start c = {.pid = (long)pid, .command = cmd ? cmd + 4 : r->cfg->command[0]};
+    /* the command line as given after "--", from its own argv, with
+     * secrets redacted */
+    struct log_cmd_start c = {.pid = (long)pid,
+                              .command = r->cfg->command_redacted ? r->cfg->command_redacted
+                                                                  : r->cfg->command[0]};
     if (logw_cmd_start(r->log, wall_now(r), &c) < 0)
         log_failed(r);
 }
@@ -328,7 +376,7 @@ static void on_child_exit(struct run *r)
     if (r->child_pid <= 0 || !child_reap(r->child_pid, &status, how, sizeof how))
         return;
     /* markers written just before exiting are still in the FIFO */
-    markfifo_read(r->marks, wall_now(r), on_mark, r);
+    markfifo_read(r->marks, wall_now(r), r->wall_offset_us, on_mark, r);
     r->child_pid = -1;
     r->child_status = status;
     struct log_cmd_exit c = {.status = status, .how = how};
@@ -357,23 +405,54 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
         r->end_reason = "signal";
         r->mono_stop_us = clock_mono_us();
         if (r->child_pid > 0)
-            kill(r->child_pid, (int)sig);
+            child_signal(r->child_pid, (int)sig);
         event_active(r->tick_ev, 0, 0);
         return;
     }
-    /* a second signal: stop now, keeping what is logged */
-    fprintf(stderr, "\npbprobe: stopping now\n");
-    if (r->child_pid > 0)
-        fprintf(stderr, "pbprobe: the command (pid %ld) is left running\n", (long)r->child_pid);
-    int n = http_abandon_all(r->http);
-    if (n > 0) {
-        char msg[128];
-        snprintf(msg, sizeof msg, "%d requests in flight at a second signal, not logged", n);
-        logw_text(r->log, "warn", wall_now(r), msg);
+    if (r->signals == 2) {
+        /* a second signal: stop now, keeping what is logged; the requests
+         * in flight are abandoned (the report counts their ticks missing),
+         * and the command is stopped and waited for, never left running */
+        r->stop_signal = (int)sig;
+        r->end_reason = "signal";
+        int64_t now = clock_mono_us();
+        if (now < r->mono_stop_us) /* the schedule stopped at the first signal */
+            r->mono_stop_us = now;
+        int n = http_abandon_all(r->http);
+        fprintf(stderr, "\npbprobe: stopping now%s\n",
+                r->child_pid > 0 ? ": stopping the command (SIGTERM, SIGKILL in 5s)" : "");
+        if (n > 0) {
+            char msg[160];
+            snprintf(msg, sizeof msg,
+                     "%d requests in flight at a second signal, abandoned: their ticks are missing",
+                     n);
+            if (logw_text(r->log, "warn", wall_now(r), msg) < 0)
+                log_failed(r);
+        }
+        if (!r->scheduling_done && r->db)
+            db_stop(r->db);
+        r->scheduling_done = 1;
+        if (r->child_pid > 0) {
+            child_signal(r->child_pid, SIGTERM);
+            evtimer_arm_us(r->kill_ev, COMMAND_GRACE_US);
+        }
+        maybe_finish(r);
+        return;
     }
-    r->child_pid = -1;
-    r->scheduling_done = 1;
-    finish_now(r);
+    /* a third: no more grace */
+    if (r->child_pid > 0)
+        child_signal(r->child_pid, SIGKILL);
+}
+
+static void on_command_grace(evutil_socket_t fd, short what, void *arg)
+{
+    struct run *r = arg;
+    (void)fd;
+    (void)what;
+    if (r->child_pid > 0) {
+        fprintf(stderr, "pbprobe: the command outlived SIGTERM by 5s: SIGKILL\n");
+        child_signal(r->child_pid, SIGKILL);
+    }
 }
 
 static void raise_fd_limit(void)
@@ -398,6 +477,7 @@ static int write_prologue(struct run *r)
         .pid = (long)getpid(),
         .prober_version = PACKAGE_VERSION,
         .cmd = r->cfg->cmdline_redacted,
+        .max_lag_us = r->cfg->max_lag_us,
     };
     if (logw_header(r->log, &h) < 0)
         return -1;
@@ -425,7 +505,10 @@ static int setup(struct run *r, char *err, size_t errlen)
     event_config_set_flag(ec, EVENT_BASE_FLAG_PRECISE_TIMER);
     r->base = event_base_new_with_config(ec);
     event_config_free(ec);
-    if (r->base == NULL)
+    /* two priorities: the watchdog (0) runs before any socket or timer (1)
+     * that woke in the same turn, so a stall is known before the requests
+     * that were in flight across it are logged */
+    if (r->base == NULL || event_base_priority_init(r->base, 2) < 0)
         goto fail;
 
     r->ts = calloc((size_t)cfg->ntargets, sizeof *r->ts);
@@ -453,16 +536,19 @@ static int setup(struct run *r, char *err, size_t errlen)
         if (r->sig_ev[i] == NULL || event_add(r->sig_ev[i], NULL) < 0)
             goto fail;
     }
-    if (r->tick_ev == NULL || r->flush_ev == NULL || r->drain_ev == NULL)
+    if (r->tick_ev == NULL || r->flush_ev == NULL || r->drain_ev == NULL ||
+        event_priority_set(r->flush_ev, 0) < 0)
         goto fail;
     if (cfg->command) {
         r->marks = markfifo_open(err, errlen);
         if (r->marks == NULL)
             return -1;
-        r->mark_ev = event_new(r->base, markfifo_fd(r->marks), EV_READ | EV_PERSIST,
-                               on_mark_readable, r);
+        r->mark_ev =
+            event_new(r->base, markfifo_fd(r->marks), EV_READ | EV_PERSIST, on_mark_readable, r);
         r->child_ev = evtimer_new(r->base, start_command, r);
-        if (r->mark_ev == NULL || r->child_ev == NULL || event_add(r->mark_ev, NULL) < 0)
+        r->kill_ev = evtimer_new(r->base, on_command_grace, r);
+        if (r->mark_ev == NULL || r->child_ev == NULL || r->kill_ev == NULL ||
+            event_add(r->mark_ev, NULL) < 0)
             goto fail;
     }
     r->status_tty = isatty(STDERR_FILENO);
@@ -482,9 +568,8 @@ static void teardown(struct run *r)
     if (r->http)
         http_free(r->http);
     db_free(r->db);
-    struct event *evs[] = {r->tick_ev, r->flush_ev, r->status_ev, r->child_ev,
-                           r->mark_ev, r->drain_ev, r->sig_ev[0], r->sig_ev[1],
-                           r->sig_ev[2]};
+    struct event *evs[] = {r->tick_ev,  r->flush_ev, r->status_ev, r->child_ev,  r->mark_ev,
+                           r->drain_ev, r->kill_ev,  r->sig_ev[0], r->sig_ev[1], r->sig_ev[2]};
     for (size_t i = 0; i < sizeof evs / sizeof *evs; i++)
         if (evs[i])
             event_free(evs[i]);
@@ -528,7 +613,7 @@ int run_probe(const struct probe_config *cfg)
         return EXIT_OUTPUT;
     }
 
-    r->mono_start_us = r->mono_last_status_us = clock_mono_us();
+    r->mono_start_us = r->mono_last_status_us = r->mono_last_watch_us = clock_mono_us();
     for (int i = 0; i < cfg->ntargets; i++) {
         struct target_state *t = &r->ts[i];
         t->mono_t0_us = r->mono_start_us;
@@ -556,7 +641,9 @@ int run_probe(const struct probe_config *cfg)
         r->exit_code = EXIT_OUTPUT;
     }
     code = r->exit_code;
-    if (cfg->command && r->child_pid == -1 && code == 0)
+    if (r->stop_signal && code == 0)
+        code = 128 + r->stop_signal; /* stopped, not done: never 0 */
+    else if (cfg->command && r->child_pid == -1 && code == 0)
         code = r->child_status;
     else if (cfg->command && code && r->child_pid == -1 && code != EXIT_EXEC)
         fprintf(stderr, "pbprobe: the command exited with status %d\n", r->child_status);

@@ -51,6 +51,7 @@ void analysis_free(struct analysis *an)
         hist_free(&t->latency);
         spans_free(&t->windows);
         spans_free(&t->bursts);
+        spans_free(&t->blind);
         free(t->series);
         free(t->name);
         free(t->url);
@@ -63,6 +64,8 @@ void analysis_free(struct analysis *an)
         free(l->prober_version);
         free(l->cmd);
         free(l->end_reason);
+        free(l->command.command);
+        free(l->command.how);
     }
     free(an->logs);
     for (int i = 0; i < an->ntimeline; i++)

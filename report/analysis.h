@@ -20,6 +20,8 @@ enum an_class {
     AN_RESET,
     AN_OTHER,   /* dns, tls, protocol, other */
     AN_SKIPPED, /* not sent: the prober's limit */
+    AN_LATE,    /* sent later than --max-lag, or failed across a prober stall:
+                   not observed on time, so neither a success nor a failure */
     AN_NCLASS
 };
 
@@ -91,16 +93,18 @@ struct an_target {
     double rate;        /* declared requests per second (summed over logs when merged) */
     int nlogs;          /* how many logs probe it */
     int rate_disagrees; /* logs declare it at different rates */
-    int url_disagrees;
-    uint64_t requests; /* scheduled ticks: ok + failed + skipped */
+    uint64_t requests;  /* scheduled ticks: ok + failed + skipped + late */
     uint64_t ok, failed, skipped;
+    uint64_t late;       /* sent, but not observed on time (AN_LATE) */
     uint64_t missing;    /* ticks the schedule implies but no line records */
+    int cut_short;       /* one of its logs ends without its end line */
     double availability; /* ok / (ok + failed); -1 when nothing was sent */
     uint64_t outcomes[OUTCOME_MAX];
     struct hist latency; /* sent requests, successes and failures */
     struct an_latency lat;
     int64_t first_us, last_us;
     struct an_spans windows, bursts;
+    struct an_spans blind;  /* blind.h: requests counts blind ticks */
     int64_t series_start_s; /* Unix second of series[0] */
     uint32_t series_len;
     struct an_second *series;
@@ -129,6 +133,24 @@ struct an_log {
     int has_end;
     char *end_reason;
     int64_t end_us;
+    int64_t stop_us;                       /* when its schedule stopped (end line), -1 unknown */
+    int64_t first_event_us, last_event_us; /* the times of any of its lines, -1 */
+    int64_t max_lag_us;                    /* the lateness that makes a tick blind, as applied */
+    int has_command;                       /* a cmd-start line */
+    struct {
+        char *command;    /* as cmd-start gives it */
+        int64_t start_us; /* -1 when it never started */
+        int64_t end_us;   /* -1 when the log does not see it end */
+        int status;       /* as a shell shows it */
+        char *how;        /* "exited", "killed:SIGTERM" */
+    } command;
+    int command_reason; /* index in an_gate.reasons when --require-command-success
+                           failed on this log, -1 */
+    int interrupted;    /* stopped by a signal while its command ran */
+    int gate_reason;    /* index in an_gate.reasons when the log makes the run
+                           inconclusive (cut short, error, interrupted), -1 */
+    uint64_t stalls;    /* stall lines: the prober's loop did not run */
+    int64_t stall_us, longest_stall_us, longest_stall_at_us;
     int truncated; /* the last line had no newline */
     long unknown_lines;
     long malformed; /* skipped with --lenient */
@@ -172,6 +194,8 @@ struct analysis {
     int nversion_names;
     char **version_names;      /* every version string seen, index 0 unused */
     int64_t first_us, last_us; /* over all req lines; -1 when none */
+    int64_t origin_us;         /* what offsets (+1.5s) count from: the first request,
+                                  else the first database probe, else the first line */
     struct {
         uint64_t requests, ok, failed, skipped;
     } total;               /* over all targets */

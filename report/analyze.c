@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "blind.h"
 #include "bursts.h"
 #include "spans.h"
 #include "versions.h"
@@ -23,6 +24,8 @@ struct an_state {
     int64_t gap_us;
     struct win_state win;
     struct burst_state burst;
+    struct blind_state blind;
+    int64_t interval_us; /* between ticks of the target (all its logs together) */
     struct ver_state ver;
     struct hist second; /* latencies of the current second */
     int64_t cur_s;      /* its Unix second, or -1 */
@@ -115,18 +118,26 @@ static struct an_second *series_at(struct an_target *t, struct an_state *s, int6
     return &t->series[i];
 }
 
-int analyze_req(struct an_target *t, int64_t t_us, int64_t latency_us, int outcome, int vidx,
-                const char *vname)
+/* Set at the first request, when the rate (summed over the logs) is final. */
+static void first_request(struct an_target *t, struct an_state *s)
+{
+    /* failures one success apart are one burst at any rate: 50% errors
+     * at 0.5 requests a second are still a burst */
+    int64_t two_ticks = t->rate > 0 ? (int64_t)(2e6 / t->rate) : 0;
+    s->gap_us = s->cfg->burst_gap_us > two_ticks ? s->cfg->burst_gap_us : two_ticks;
+    s->interval_us = t->rate > 0 ? (int64_t)(1e6 / t->rate) : 0;
+}
+
+int analyze_req(struct an_target *t, int64_t t_us, int64_t latency_us, int outcome, int late,
+                int vidx, const char *vname)
 {
     struct an_state *s = t->state;
     const int max_listed = s->cfg->max_listed;
     int cls = s->class_of[outcome];
-    if (s->gap_us < 0) {
-        /* failures one success apart are one burst at any rate: 50% errors
-         * at 0.5 requests a second are still a burst */
-        int64_t two_ticks = t->rate > 0 ? (int64_t)(2e6 / t->rate) : 0;
-        s->gap_us = s->cfg->burst_gap_us > two_ticks ? s->cfg->burst_gap_us : two_ticks;
-    }
+    if (s->gap_us < 0)
+        first_request(t, s);
+    if (late && cls != AN_SKIPPED)
+        cls = AN_LATE;
     struct an_second *sec = series_at(t, s, second_of(t_us));
     if (sec == NULL)
         return -1;
@@ -134,12 +145,22 @@ int analyze_req(struct an_target *t, int64_t t_us, int64_t latency_us, int outco
         t->first_us = t_us;
     t->last_us = t_us;
     t->requests++;
-    t->outcomes[outcome]++;
     sec->n[cls]++;
-    if (cls == AN_SKIPPED) {
-        t->skipped++;
-        return 0; /* neither a success nor a failure: no window opens or closes */
+    if (cls == AN_SKIPPED || cls == AN_LATE) {
+        /* neither a success nor a failure: no window opens or closes; the
+         * outcome of a late request is not counted as the server's either */
+        if (cls == AN_SKIPPED) {
+            t->outcomes[outcome]++;
+            t->skipped++;
+        } else {
+            t->late++;
+        }
+        blind_add(&s->blind, t_us, t_us + s->interval_us, 1);
+        return 0;
     }
+    t->outcomes[outcome]++;
+    if (blind_seen(&s->blind, &t->blind, t_us, max_listed) < 0)
+        return -1;
     hist_record(&t->latency, latency_us);
     hist_record(&s->second, latency_us);
     if (vidx > 0)
@@ -158,9 +179,18 @@ int analyze_req(struct an_target *t, int64_t t_us, int64_t latency_us, int outco
     return burst_fail(&s->burst, &t->bursts, t_us, latency_us, outcome, s->gap_us, max_listed);
 }
 
-void analyze_missing(struct an_target *t, uint64_t n)
+void analyze_missing(struct an_target *t, uint64_t n, int64_t from_us, int64_t until_us)
 {
+    struct an_state *s = t->state;
+    if (s->gap_us < 0)
+        first_request(t, s);
     t->missing += n;
+    blind_add(&s->blind, from_us, until_us, n);
+}
+
+void analyze_cut_short(struct an_target *t)
+{
+    t->cut_short = 1;
 }
 
 void analyze_drop_state(struct an_target *t)
@@ -181,11 +211,13 @@ static int finish_target(struct analysis *an, struct an_target *t)
         return 0;
     close_second(t, s);
     if (win_end(&s->win, &t->windows, s->cfg->max_listed) < 0 ||
-        burst_end(&s->burst, &t->bursts, s->cfg->max_listed) < 0)
+        burst_end(&s->burst, &t->bursts, s->cfg->max_listed) < 0 ||
+        blind_end(&s->blind, &t->blind, t->cut_short, s->cfg->max_listed) < 0)
         rc = -1;
     versions_finish(&t->versions, &s->ver);
     spans_finish(&t->windows);
     spans_finish(&t->bursts);
+    spans_finish(&t->blind);
     t->lat.p50 = hist_percentile(&t->latency, 50);
     t->lat.p90 = hist_percentile(&t->latency, 90);
     t->lat.p99 = hist_percentile(&t->latency, 99);
@@ -194,8 +226,8 @@ static int finish_target(struct analysis *an, struct an_target *t)
     t->lat.mean = hist_mean(&t->latency);
     if (t->ok + t->failed > 0)
         t->availability = (double)t->ok / (double)(t->ok + t->failed);
-    struct an_spans *lists[2] = {&t->windows, &t->bursts};
-    for (int l = 0; l < 2; l++) {
+    struct an_spans *lists[3] = {&t->windows, &t->bursts, &t->blind};
+    for (int l = 0; l < 3; l++) {
         for (int i = 0; i < lists[l]->nlisted; i++)
             lists[l]->listed[i].phase = analysis_phase_at(an, lists[l]->listed[i].start_us);
         if (lists[l]->count)

@@ -18,13 +18,19 @@ int analyze_target_init(struct an_target *t, const struct rep_config *cfg, char 
                         size_t errlen);
 
 /* One scheduled tick: outcome from outcome.h, latency_us ignored when
- * skipped, vidx 0 for no version (else an index in analysis.version_names).
- * Returns 0, or -1 when memory is short. */
-int analyze_req(struct an_target *t, int64_t t_us, int64_t latency_us, int outcome, int vidx,
-                const char *vname);
+ * skipped, late when the prober did not observe it on time (blind.h), vidx 0
+ * for no version (else an index in analysis.version_names). Returns 0, or -1
+ * when memory is short. */
+int analyze_req(struct an_target *t, int64_t t_us, int64_t latency_us, int outcome, int late,
+                int vidx, const char *vname);
 
-/* Ticks the schedule implies but no line records (ingest counts them). */
-void analyze_missing(struct an_target *t, uint64_t n);
+/* n ticks the schedule implies but no line records (ingest counts them),
+ * due in [from_us, until_us): blind time, before the next analyze_req. */
+void analyze_missing(struct an_target *t, uint64_t n, int64_t from_us, int64_t until_us);
+
+/* One of the target's logs ends without its end line: its last blind
+ * interval is open. Before analyze_finish. */
+void analyze_cut_short(struct an_target *t);
 
 /* Frees a target's running state when analysis stops before analyze_finish
  * (an error); harmless after it. */

@@ -10,10 +10,12 @@
 
 /* Exit codes: a contract with CI, documented in pbprobe-report(1). */
 enum rep_exit {
-    REP_EXIT_PASS = 0,  /* the gate passed */
-    REP_EXIT_GATE = 1,  /* the gate failed, or the run is inconclusive */
-    REP_EXIT_USAGE = 2, /* bad command line */
-    REP_EXIT_INPUT = 3, /* a log unreadable or invalid */
+    REP_EXIT_PASS = 0,         /* the gate passed */
+    REP_EXIT_GATE = 1,         /* the gate failed: users saw what a rule forbids */
+    REP_EXIT_USAGE = 2,        /* bad command line */
+    REP_EXIT_INPUT = 3,        /* a log unreadable or invalid */
+    REP_EXIT_INCONCLUSIVE = 4, /* nothing failed, but the prober did not observe the
+                                  whole run on time: blind time, a log cut short */
 };
 
 enum rep_format { REP_FMT_TEXT, REP_FMT_JSON, REP_FMT_JUNIT, REP_FMT_MARKDOWN };
@@ -25,7 +27,7 @@ enum rep_rule {
     REP_RULE_MAX_WINDOW,
     REP_RULE_MAX_P99,
     REP_RULE_MIN_REQUESTS,
-    REP_RULE_COMPLETE, /* no skipped or missing tick, unless --allow-skipped; takes no value */
+    REP_RULE_MAX_BLIND, /* blind time at most this (default 0); beyond, inconclusive */
     REP_RULE_N
 };
 
@@ -46,9 +48,11 @@ struct rep_config {
     const char *plot;   /* NULL: no plot */
     int by_log;
     int lenient;
-    int allow_skipped;
-    int color;                            /* resolved: 1 to colour the text output */
-    int max_listed;                       /* windows and bursts kept per target */
+    int allow_skipped;           /* --max-blind unlimited, unless --max-blind is given */
+    int require_command_success; /* a wrapped command that failed fails the gate */
+    int64_t max_lag_us;          /* --max-lag; -1: each log's own (its header), else the default */
+    int color;                   /* resolved: 1 to colour the text output */
+    int max_listed;              /* windows and bursts kept per target */
     unsigned char ok_status[OUTCOME_MAX]; /* 1 for an HTTP status that is a success */
     const char *ok_status_arg;
     int64_t burst_gap_us;

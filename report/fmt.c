@@ -34,7 +34,7 @@ const char *fmt_date(int64_t wall_us, char *buf, size_t len)
 const char *fmt_offset(const struct analysis *an, int64_t wall_us, char *buf, size_t len)
 {
     char d[FMT_BUF];
-    int64_t off = wall_us - an->first_us;
+    int64_t off = wall_us - an->origin_us;
     char sign = off < 0 ? '-' : '+';
     uint64_t u = off < 0 ? (uint64_t)0 - (uint64_t)off : (uint64_t)off;
     /* past a minute units_format_duration drops the fraction ("1m11s"), but
@@ -174,5 +174,24 @@ const char *fmt_sane(const char *s, char *buf, size_t len)
         s += n;
     }
     buf[i] = '\0';
+    return buf;
+}
+
+const char *fmt_command(const struct an_log *l, char *buf, size_t len)
+{
+    char d[FMT_BUF];
+    const char *cmd = l->command.command;
+    buf[0] = '\0';
+    if (cmd == NULL)
+        return buf;
+    if (l->command.end_us < 0)
+        snprintf(buf, len, "`%.200s` did not end before the log did", cmd);
+    else if (l->command.how && strncmp(l->command.how, "killed:", 7) == 0)
+        snprintf(buf, len, "`%.200s` was killed by %s (status %d) after %s", cmd,
+                 l->command.how + 7, l->command.status,
+                 fmt_duration(l->command.end_us - l->command.start_us, d, sizeof d));
+    else
+        snprintf(buf, len, "`%.200s` exited with status %d after %s", cmd, l->command.status,
+                 fmt_duration(l->command.end_us - l->command.start_us, d, sizeof d));
     return buf;
 }

@@ -39,6 +39,11 @@ const char *fmt_mix(const struct an_mix *m, char *buf, size_t len);
  * "after the command exited 1 (+20.1s)", or "before any mark". */
 const char *fmt_phase(const struct analysis *an, int phase, char *buf, size_t len);
 
+/* What a log's wrapped command did: "`sh upgrade.sh` exited with status 1
+ * after 47.2s", "... was killed by SIGTERM (status 143) after 3.0s", "... did
+ * not end before the log did"; "" when the log has no command. */
+const char *fmt_command(const struct an_log *l, char *buf, size_t len);
+
 /* "PASS", "FAIL", "INCONCLUSIVE". */
 const char *fmt_verdict(enum an_verdict v);
 

@@ -23,7 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     err[0] = '\0';
     if (spec_parse_ok_status(s, ok, err, sizeof err) < 0 && strlen(err) == 0)
         abort();
-    for (int r = 0; r < REP_RULE_COMPLETE; r++) {
+    for (int r = 0; r < REP_RULE_N; r++) {
         struct rep_limit l;
         err[0] = '\0';
         if (spec_parse_limit(s, (enum rep_rule)r, &l, err, sizeof err) == 0) {

@@ -54,7 +54,7 @@ static const struct rep_limit *limit_for(const struct rep_config *cfg, const cha
 
 __attribute__((format(printf, 2, 3))) static int reason(struct an_gate *g, const char *fmt, ...)
 {
-    char buf[512];
+    char buf[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
@@ -90,7 +90,7 @@ static int explain(struct analysis *an, const struct an_check *c, const char *wh
 {
     const struct an_target *t = &an->targets[c->target];
     struct an_gate *g = &an->gate;
-    char v[FMT_BUF], lim[128], at[FMT_BUF];
+    char v[FMT_BUF], lim[320], at[FMT_BUF];
     const char *opt = spec_rule_name(c->rule);
     const char *arg = c->limit ? c->limit->arg : NULL;
     switch (c->rule) {
@@ -122,22 +122,47 @@ static int explain(struct analysis *an, const struct an_check *c, const char *wh
         if (c->limit == NULL)
             return reason(g, "%s: no request was sent", who);
         return reason(g, "%s: %" PRId64 " requests sent (--%s %s)", who, c->value, opt, arg);
-    case REP_RULE_COMPLETE:
-        if (t->skipped && t->missing)
-            snprintf(lim, sizeof lim, "%" PRIu64 " skipped and %" PRIu64 " missing ticks",
-                     t->skipped, t->missing);
-        else if (t->skipped)
-            snprintf(lim, sizeof lim, "%" PRIu64 " skipped tick%s", t->skipped,
-                     t->skipped == 1 ? "" : "s");
-        else
-            snprintf(lim, sizeof lim, "%" PRIu64 " missing tick%s", t->missing,
-                     t->missing == 1 ? "" : "s");
+    case REP_RULE_MAX_BLIND: {
+        /* what made the time blind, most telling first */
+        size_t used = 0;
+        const char *sep = "";
+        lim[0] = '\0';
+        if (t->late) {
+            used +=
+                (size_t)snprintf(lim + used, sizeof lim - used, "%" PRIu64 " sent late", t->late);
+            sep = ", ";
+        }
+        if (t->skipped && used < sizeof lim) {
+            used += (size_t)snprintf(lim + used, sizeof lim - used,
+                                     "%s%" PRIu64 " skipped at --max-inflight", sep, t->skipped);
+            sep = ", ";
+        }
+        if (t->missing && used < sizeof lim)
+            used += (size_t)snprintf(lim + used, sizeof lim - used,
+                                     "%s%" PRIu64 " missing from the log", sep, t->missing);
+        if (t->skipped && t->lat.p99 > 0 && used < sizeof lim) {
+            /* skipped ticks: the server's latency filled the in-flight
+             * limit; say what the rate needs */
+            char p99[FMT_BUF];
+            double inflight = t->rate * (double)t->lat.p99 / 1e6;
+            snprintf(lim + used, sizeof lim - used,
+                     "; at %g/s and a p99 latency of %s about %.0f requests are in flight: "
+                     "--max-inflight must be above that",
+                     t->rate, fmt_duration(t->lat.p99, p99, sizeof p99), inflight + 0.5);
+        }
+        char longest[FMT_BUF];
         return reason(g,
-                      "%s: %s: %s, so the run is inconclusive (--allow-skipped accepts "
-                      "it)",
-                      who, lim,
-                      t->skipped ? "the prober could not keep up"
-                                 : "the log does not record every scheduled request");
+                      "%s: %s blind in %" PRIu64 " interval%s (the longest %s%s at %s; ticks: %s): "
+                      "the prober did not observe it on time, so the run is inconclusive "
+                      "(--max-blind %s)",
+                      who, fmt_duration(c->value, v, sizeof v), t->blind.count,
+                      t->blind.count == 1 ? "" : "s",
+                      fmt_duration(t->blind.longest.end_us - t->blind.longest.start_us, longest,
+                                   sizeof longest),
+                      t->blind.longest.open ? " (open)" : "",
+                      fmt_offset(an, t->blind.longest.start_us, at, sizeof at), lim,
+                      arg ? arg : "0");
+    }
     case REP_RULE_N:
         break;
     }
@@ -210,6 +235,56 @@ static int db_evaluate(struct analysis *an, const struct rep_config *cfg, int *f
     return 0;
 }
 
+/* A log that does not cover the whole run makes it inconclusive whatever its
+ * lines say: what came after its last line was not observed. */
+static int logs_evaluate(struct analysis *an, const struct rep_config *cfg, int *incomplete,
+                         int *failed)
+{
+    struct an_gate *g = &an->gate;
+    char at[FMT_BUF];
+    for (int i = 0; i < an->nlogs; i++) {
+        struct an_log *l = &an->logs[i];
+        int rc = 0;
+        l->gate_reason = g->nreasons;
+        if (!l->has_end)
+            rc = reason(g,
+                        "%s: no end line: the prober was cut short (killed, or its log could "
+                        "not be written) after %s, and what followed was not observed, so the "
+                        "run is inconclusive",
+                        l->path, fmt_offset(an, l->last_event_us, at, sizeof at));
+        else if (strcmp(l->end_reason, "error") == 0)
+            rc = reason(g,
+                        "%s: the prober stopped on an error at %s (its standard error says "
+                        "which), so the run is inconclusive",
+                        l->path, fmt_offset(an, l->end_us, at, sizeof at));
+        else if (l->interrupted)
+            rc = reason(g,
+                        "%s: the prober was stopped by a signal at %s while its command ran: "
+                        "the upgrade was not observed to its end, so the run is inconclusive",
+                        l->path, fmt_offset(an, l->end_us, at, sizeof at));
+        else
+            l->gate_reason = -1;
+        if (rc < 0)
+            return -1;
+        if (l->gate_reason >= 0)
+            *incomplete = 1;
+    }
+    for (int i = 0; i < an->nlogs && cfg->require_command_success; i++) {
+        struct an_log *l = &an->logs[i];
+        char what[512];
+        l->command_reason = -1;
+        /* one that did not end is already inconclusive; one that ended badly fails */
+        if (l->command.command == NULL || l->command.end_us < 0 || l->command.status == 0)
+            continue;
+        l->command_reason = g->nreasons;
+        if (reason(g, "%s: the command %s (--require-command-success)", l->path,
+                   fmt_command(l, what, sizeof what)) < 0)
+            return -1;
+        *failed = 1;
+    }
+    return 0;
+}
+
 int gate_evaluate(struct analysis *an, const struct rep_config *cfg)
 {
     struct an_gate *g = &an->gate;
@@ -218,17 +293,17 @@ int gate_evaluate(struct analysis *an, const struct rep_config *cfg)
         const struct an_target *t = &an->targets[i];
         char who[512];
         fmt_target(an, t, who, sizeof who);
-        int has_failure_rule = limit_for(cfg, t->name, REP_RULE_MAX_ERRORS) ||
-                               limit_for(cfg, t->name, REP_RULE_MAX_DOWNTIME) ||
-                               limit_for(cfg, t->name, REP_RULE_MAX_WINDOW);
+        /* no silent loosening: a window or downtime rule adds to "no failed
+         * request", only --max-errors replaces it */
+        int has_failure_rule = limit_for(cfg, t->name, REP_RULE_MAX_ERRORS) != NULL;
         uint64_t sent = t->ok + t->failed;
         for (int r = 0; r < REP_RULE_N; r++) {
             const struct rep_limit *l = limit_for(cfg, t->name, (enum rep_rule)r);
             struct an_check *c;
             if (l == NULL && !(r == REP_RULE_MAX_ERRORS && !has_failure_rule) &&
-                r != REP_RULE_MIN_REQUESTS && r != REP_RULE_COMPLETE)
+                r != REP_RULE_MIN_REQUESTS && r != REP_RULE_MAX_BLIND)
                 continue;
-            if (r == REP_RULE_COMPLETE && cfg->allow_skipped)
+            if (r == REP_RULE_MAX_BLIND && l == NULL && cfg->allow_skipped)
                 continue;
             if ((c = add_check(g, i, (enum rep_rule)r, l)) == NULL)
                 return -1;
@@ -265,15 +340,15 @@ int gate_evaluate(struct analysis *an, const struct rep_config *cfg)
                 c->limit_value = l ? l->value : 1;
                 c->passed = c->value >= c->limit_value;
                 break;
-            case REP_RULE_COMPLETE:
-                c->value = (int64_t)(t->skipped + t->missing);
-                c->limit_value = 0;
-                c->passed = c->value == 0;
+            case REP_RULE_MAX_BLIND:
+                c->value = t->blind.total_us;
+                c->limit_value = l ? l->value : 0;
+                c->passed = c->value <= c->limit_value;
                 break;
             }
             if (c->passed)
                 continue;
-            if (r == REP_RULE_COMPLETE)
+            if (r == REP_RULE_MAX_BLIND)
                 incomplete = 1;
             else
                 failed = 1;
@@ -282,6 +357,8 @@ int gate_evaluate(struct analysis *an, const struct rep_config *cfg)
                 return -1;
         }
     }
+    if (logs_evaluate(an, cfg, &incomplete, &failed) < 0)
+        return -1;
     int db_rules = cfg->max_db_down_us >= 0 || cfg->max_lock_wait_us >= 0;
     if (db_evaluate(an, cfg, &failed) < 0)
         return -1;

@@ -10,7 +10,7 @@
 static const char *const rule_names[REP_RULE_N] = {
     [REP_RULE_MAX_ERRORS] = "max-errors",     [REP_RULE_MAX_DOWNTIME] = "max-downtime",
     [REP_RULE_MAX_WINDOW] = "max-window",     [REP_RULE_MAX_P99] = "max-p99",
-    [REP_RULE_MIN_REQUESTS] = "min-requests", [REP_RULE_COMPLETE] = "complete",
+    [REP_RULE_MIN_REQUESTS] = "min-requests", [REP_RULE_MAX_BLIND] = "max-blind",
 };
 
 const char *spec_rule_name(enum rep_rule rule)
@@ -20,7 +20,8 @@ const char *spec_rule_name(enum rep_rule rule)
 
 int spec_rule_is_duration(enum rep_rule rule)
 {
-    return rule == REP_RULE_MAX_DOWNTIME || rule == REP_RULE_MAX_WINDOW || rule == REP_RULE_MAX_P99;
+    return rule == REP_RULE_MAX_DOWNTIME || rule == REP_RULE_MAX_WINDOW ||
+           rule == REP_RULE_MAX_P99 || rule == REP_RULE_MAX_BLIND;
 }
 
 /* A status of exactly three digits, 100..999 (what the log can hold). */

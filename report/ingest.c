@@ -19,15 +19,23 @@
 #include "strmap.h"
 #include "versions.h"
 
-/* An entry packs outcome, version and target in 32 bits: 16 bytes a request. */
+/* An entry packs outcome, version, target and the late flag in 32 bits: 16
+ * bytes a request. */
 #define OUTCOME_BITS 10
 #define VERSION_BITS 10
-#define TARGETS_MAX 4096 /* per log: 12 bits */
-#define PACK(o, v, t)                                                                              \
-    ((uint32_t)(o) | (uint32_t)(v) << OUTCOME_BITS | (uint32_t)(t) << (OUTCOME_BITS + VERSION_BITS))
+#define TARGET_BITS 11
+#define TARGETS_MAX (1 << TARGET_BITS) /* per log */
+#define LATE_BIT (1u << (OUTCOME_BITS + VERSION_BITS + TARGET_BITS))
+#define PACK(o, v, t, late)                                                                        \
+    ((uint32_t)(o) | (uint32_t)(v) << OUTCOME_BITS |                                               \
+     (uint32_t)(t) << (OUTCOME_BITS + VERSION_BITS) | ((late) ? LATE_BIT : 0))
 #define UNPACK_OUTCOME(p) ((int)((p) & ((1u << OUTCOME_BITS) - 1)))
 #define UNPACK_VERSION(p) ((int)(((p) >> OUTCOME_BITS) & ((1u << VERSION_BITS) - 1)))
-#define UNPACK_TARGET(p) ((int)((p) >> (OUTCOME_BITS + VERSION_BITS)))
+#define UNPACK_TARGET(p) ((int)(((p) >> (OUTCOME_BITS + VERSION_BITS)) & (TARGETS_MAX - 1)))
+#define UNPACK_LATE(p) (((p)&LATE_BIT) != 0)
+
+/* A log from a prober that did not write its --max-lag: pbprobe's default. */
+#define DEFAULT_MAX_LAG_US 100000
 
 /* Entries held in all sorting stages together, at most: 16 MB (twice that
  * with the buffers' slack). Past it the oldest is released before the
@@ -47,7 +55,8 @@ struct ltarget {
     char *name;
     int target; /* index in analysis.targets */
     double interval_us;
-    int64_t last_us; /* scheduled time of its last request released, -1 */
+    int64_t last_us;     /* scheduled time of its last request released, -1 */
+    int64_t declared_us; /* its target line: its first tick is due then */
 };
 
 struct source {
@@ -60,9 +69,10 @@ struct source {
     struct entry *heap;
     size_t nheap, heap_cap;
     size_t limit;
-    int64_t newest_us; /* latest scheduled time read */
-    int64_t final_us;  /* entries before this are released: a line earlier is an error */
-    int64_t first_us;  /* first scheduled time read, -1 */
+    int64_t newest_us;  /* latest scheduled time read */
+    int64_t final_us;   /* entries before this are released: a line earlier is an error */
+    int64_t first_us;   /* first scheduled time read, -1 */
+    int64_t max_lag_us; /* a later hand-off makes a request late */
     int eof;
     int full;            /* requests were released before the horizon: the stage was full */
     struct strmap names; /* target name -> index in lt */
@@ -259,11 +269,14 @@ static int add_target(struct ingest *g, struct source *s, const struct log_event
             analysis_note(an, "target %s: logs disagree on its rate (%g/s in %s, %g/s before)",
                           lt->name, lt->rate, spath(s), t->rate / t->nlogs);
         }
-        if (strcmp(t->url ? t->url : "", lt->url ? lt->url : "") != 0 && !t->url_disagrees) {
-            t->url_disagrees = 1;
-            analysis_note(an, "target %s: logs disagree on its URL (%s in %s, %s before)", lt->name,
-                          lt->url ? lt->url : "-", spath(s), t->url ? t->url : "-");
-        }
+        if (strcmp(t->url ? t->url : "", lt->url ? lt->url : "") != 0)
+            /* two different things under one name: merged, they would
+             * pass one's failures off as the other's */
+            return fail(g,
+                        "%s:%ld: target \"%.60s\" is %.200s here but %.200s in an earlier log: "
+                        "merged logs must name one URL alike (or use --by-log)",
+                        spath(s), logr_lineno(s->r), lt->name, lt->url ? lt->url : "-",
+                        t->url ? t->url : "-");
         t->rate += lt->rate;
         t->nlogs++;
     } else {
@@ -300,6 +313,7 @@ static int add_target(struct ingest *g, struct source *s, const struct log_event
     l->target = ti;
     l->interval_us = 1e6 / lt->rate;
     l->last_us = -1;
+    l->declared_us = ev->wall_us;
     if (l->name == NULL || strmap_put(&s->names, l->name, h, s->nlt) < 0)
         return fail(g, "out of memory");
     s->nlt++;
@@ -402,7 +416,13 @@ static int add_req(struct ingest *g, struct source *s, const struct log_event *e
     if (q->version && (vidx = version_index(g, s, q->version)) < 0)
         return fail(g, "out of memory");
     int64_t lat = q->outcome == OUTCOME_SKIPPED ? 0 : q->latency_us;
-    struct entry e = {t, lat > UINT32_MAX ? UINT32_MAX : (uint32_t)lat, PACK(q->outcome, vidx, li)};
+    /* older probers logged no hand-off lag: their send delay (which adds
+     * the connect) is the nearest they have */
+    int64_t lag = q->lag_us >= 0 ? q->lag_us : q->delay_us;
+    int late = q->outcome != OUTCOME_SKIPPED &&
+               (lag > s->max_lag_us || (q->stalled == 1 && !outcome_is_http(q->outcome)));
+    struct entry e = {t, lat > UINT32_MAX ? UINT32_MAX : (uint32_t)lat,
+                      PACK(q->outcome, vidx, li, late)};
     struct an_log *log = &g->an->logs[s->log];
     log->reqs++;
     if (log->first_us < 0 || t < log->first_us)
@@ -483,23 +503,52 @@ static int read_line(struct ingest *g, struct source *s)
         return malformed(g, s, msg);
     }
     struct an_log *log = &g->an->logs[s->log];
+    if (ev.kind != LOG_UNKNOWN && ev.wall_us > log->last_event_us)
+        log->last_event_us = ev.wall_us;
+    if (ev.kind != LOG_UNKNOWN && (log->first_event_us < 0 || ev.wall_us < log->first_event_us))
+        log->first_event_us = ev.wall_us;
     switch (ev.kind) {
     case LOG_REQ:
         return add_req(g, s, &ev);
+    case LOG_STALL:
+        if (ev.u.stall.end_us > log->last_event_us)
+            log->last_event_us = ev.u.stall.end_us;
+        log->stalls++;
+        log->stall_us += ev.u.stall.length_us;
+        if (ev.u.stall.length_us > log->longest_stall_us) {
+            log->longest_stall_us = ev.u.stall.length_us;
+            log->longest_stall_at_us = ev.wall_us;
+        }
+        return 0;
     case LOG_TARGET:
         return add_target(g, s, &ev);
     case LOG_MARK:
         return add_event(g, s, AN_EV_MARK, ev.wall_us, ev.u.text, 0);
     case LOG_CMD_START:
+        log->has_command = 1;
+        if (log->command.command == NULL) {
+            log->command.start_us = ev.wall_us;
+            if ((log->command.command =
+                     strdup(ev.u.cmd_start.command ? ev.u.cmd_start.command : "-")) == NULL)
+                return fail(g, "out of memory");
+        }
         return add_event(g, s, AN_EV_CMD_START, ev.wall_us, ev.u.cmd_start.command,
                          ev.u.cmd_start.pid);
     case LOG_CMD_EXIT:
+        if (log->command.end_us < 0) {
+            log->command.end_us = ev.wall_us;
+            log->command.status = ev.u.cmd_exit.status;
+            if ((log->command.how = strdup(ev.u.cmd_exit.how ? ev.u.cmd_exit.how : "-")) == NULL)
+                return fail(g, "out of memory");
+        }
         return add_event(g, s, AN_EV_CMD_EXIT, ev.wall_us, ev.u.cmd_exit.how, ev.u.cmd_exit.status);
     case LOG_END:
         if (log->has_end)
             return malformedf(g, s, "a second end line");
         log->has_end = 1;
         log->end_us = ev.wall_us;
+        log->stop_us = ev.stop_us;
+        log->interrupted = log->has_command && strcmp(ev.u.text, "signal") == 0;
         if ((log->end_reason = strdup(ev.u.text)) == NULL)
             return fail(g, "out of memory");
         return 0;
@@ -557,9 +606,12 @@ static int release(struct ingest *g, struct source *s, const struct entry *e)
                     spath(s));
     if (l->last_us >= 0) {
         double gap = (double)(e->t_us - l->last_us);
-        if (gap > 1.5 * l->interval_us)
+        if (gap > 1.5 * l->interval_us) {
             q.missing = (uint32_t)llround(gap / l->interval_us) - 1;
+            q.missing_from_us = l->last_us + (int64_t)l->interval_us;
+        }
     }
+    q.late = UNPACK_LATE(e->packed);
     l->last_us = e->t_us;
     if (q.outcome != OUTCOME_SKIPPED &&
         dbanalysis_req(&g->an->db, e->t_us, l->target, e->latency_us,
@@ -584,7 +636,10 @@ static int open_logs(struct ingest *g)
     for (int i = 0; i < g->cfg->nlogs; i++) {
         struct source *s = &g->src[i];
         struct an_log *log = &an->logs[i];
-        log->first_us = log->last_us = log->end_us = -1;
+        log->first_us = log->last_us = log->end_us = log->stop_us = -1;
+        log->first_event_us = log->last_event_us = -1;
+        log->command.start_us = log->command.end_us = -1;
+        log->command_reason = -1;
         log->path = strdup(g->cfg->logs[i]);
         an->nlogs++;
         g->nsrc++;
@@ -604,6 +659,10 @@ static int open_logs(struct ingest *g)
         log->prober_version = xstrdup(h->prober_version);
         log->cmd = xstrdup(h->cmd);
         log->pid = h->pid;
+        s->max_lag_us = g->cfg->max_lag_us >= 0 ? g->cfg->max_lag_us
+                        : h->max_lag_us >= 0    ? h->max_lag_us
+                                                : DEFAULT_MAX_LAG_US;
+        log->max_lag_us = s->max_lag_us;
     }
     for (int i = 1; i < an->nlogs; i++) {
         const struct an_log *a = &an->logs[0], *b = &an->logs[i];
@@ -617,6 +676,71 @@ static int open_logs(struct ingest *g)
                           b->prober_version ? b->prober_version : "-", b->path);
     }
     return 0;
+}
+
+/* Ticks due after a log's last request of a target: up to the time its
+ * schedule stopped (its end line), or, in a log cut short, at least up to
+ * its last line. Runs after the pipe has finished, so the targets' state is
+ * this thread's; a tail only extends the blind time of a target past the
+ * requests that other logs gave it. */
+static void account_tails(struct ingest *g)
+{
+    for (int i = 0; i < g->nsrc; i++) {
+        struct source *s = &g->src[i];
+        const struct an_log *log = &g->an->logs[s->log];
+        int cut = !log->has_end;
+        int64_t until = cut ? log->last_event_us : log->stop_us;
+        for (int j = 0; j < s->nlt; j++) {
+            const struct ltarget *l = &s->lt[j];
+            struct an_target *t = &g->an->targets[l->target];
+            int64_t from = l->last_us >= 0 ? l->last_us + (int64_t)l->interval_us : l->declared_us;
+            if (cut)
+                analyze_cut_short(t);
+            if (t->last_us >= from)
+                from = t->last_us + 1;
+            /* 2 us: the schedule's rounding, not a tick */
+            if (until < 0 || until - from <= 2)
+                continue;
+            /* ticks due in [from, until) */
+            uint64_t n = (uint64_t)((double)(until - from - 2) / l->interval_us) + 1;
+            analyze_missing(t, n, from, until);
+        }
+    }
+}
+
+/* Offsets count from the first request; a log of the database alone counts
+ * from its first probe, and one with neither from its first line. */
+static void set_origin(struct analysis *an)
+{
+    an->origin_us = 0;
+    for (int i = 0; i < an->ntargets; i++) {
+        const struct an_target *t = &an->targets[i];
+        if (t->first_us >= 0 && (an->origin_us == 0 || t->first_us < an->origin_us))
+            an->origin_us = t->first_us;
+    }
+    if (an->origin_us == 0 && an->db.first_us >= 0)
+        an->origin_us = an->db.first_us;
+    for (int i = 0; i < an->nlogs && an->origin_us == 0; i++)
+        if (an->logs[i].first_event_us >= 0)
+            an->origin_us = an->logs[i].first_event_us;
+}
+
+/* A prober whose own loop stalled: what it saw around then is suspect, and
+ * the blind intervals say what it missed. */
+static void note_stalls(struct analysis *an)
+{
+    for (int i = 0; i < an->nlogs; i++) {
+        const struct an_log *l = &an->logs[i];
+        if (l->stalls == 0)
+            continue;
+        analysis_note(an,
+                      "%s: the prober's event loop stalled %" PRIu64 " time%s, %.3fs in all, "
+                      "the longest %.3fs at +%.3fs (stopped, paused, or starved of CPU: a CPU "
+                      "limit too low for the rate?)",
+                      l->path, l->stalls, l->stalls == 1 ? "" : "s", (double)l->stall_us / 1e6,
+                      (double)l->longest_stall_us / 1e6,
+                      (double)(l->longest_stall_at_us - an->origin_us) / 1e6);
+    }
 }
 
 /* Several probers of one run start together and overlap: say so when their
@@ -689,6 +813,8 @@ int ingest_run(struct analysis *an, const struct rep_config *cfg, char *err, siz
         goto out;
     }
     g.pipe = NULL;
+    account_tails(&g);
+    set_origin(an);
     for (int i = 0; i < an->ntargets; i++) {
         const struct an_target *t = &an->targets[i];
         if (t->first_us >= 0 && (an->first_us < 0 || t->first_us < an->first_us))
@@ -697,6 +823,7 @@ int ingest_run(struct analysis *an, const struct rep_config *cfg, char *err, siz
             an->last_us = t->last_us;
     }
     check_clocks(an);
+    note_stalls(an);
 out:
     pipe_finish(g.pipe); /* after an error: stops the thread, the result is not used */
     for (int i = 0; i < g.nsrc; i++) {

@@ -13,6 +13,7 @@ pbprobe_report_SOURCES = \
 	report/mix.c report/mix.h \
 	report/spans.c report/spans.h \
 	report/windows.c report/windows.h \
+	report/blind.c report/blind.h \
 	report/bursts.c report/bursts.h \
 	report/versions.c report/versions.h \
 	report/dbanalysis.c report/dbanalysis.h \
@@ -78,7 +79,8 @@ EXTRA_DIST += \
 if HAVE_CMOCKA
 check_PROGRAMS += t/unit-report-analysis t/unit-report-spec
 t_unit_report_analysis_SOURCES = report/unit-analysis.c \
-	report/windows.c report/bursts.c report/spans.c report/mix.c report/versions.c
+	report/windows.c report/blind.c report/bursts.c report/spans.c report/mix.c \
+	report/versions.c
 t_unit_report_analysis_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 t_unit_report_analysis_LDADD = lib/libpb.a $(CMOCKA_LIBS) -lm
 t_unit_report_spec_SOURCES = report/unit-spec.c report/gate_spec.c report/fmt.c

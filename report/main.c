@@ -59,7 +59,15 @@ static int report(const struct rep_config *cfg, struct analysis *an)
     }
     if (cfg->plot && plot_draw(an, cfg->plot, err, sizeof err) < 0)
         fprintf(stderr, "pbprobe-report: %s\n", err);
-    return an->gate.passed ? REP_EXIT_PASS : REP_EXIT_GATE;
+    switch (an->gate.verdict) {
+    case AN_PASS:
+        return REP_EXIT_PASS;
+    case AN_INCONCLUSIVE:
+        return REP_EXIT_INCONCLUSIVE;
+    case AN_FAIL:
+        break;
+    }
+    return REP_EXIT_GATE;
 }
 
 int main(int argc, char **argv)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -36,6 +37,9 @@ enum {
     OPT_COLOR,
     OPT_MAX_DB_DOWN,
     OPT_MAX_LOCK_WAIT,
+    OPT_MAX_BLIND,
+    OPT_MAX_LAG,
+    OPT_REQUIRE_COMMAND,
 };
 
 struct opt_doc {
@@ -73,8 +77,8 @@ static const struct opt_doc docs[] = {
     {{"max-errors", required_argument, NULL, OPT_MAX_ERRORS},
      0,
      "[NAME:]N",
-     "at most N failed requests, or N% of those sent (default 0, unless another failure "
-     "rule is given)"},
+     "at most N failed requests, or N% of those sent (default 0: another rule adds to it, "
+     "never replaces it)"},
     {{"max-downtime", required_argument, NULL, OPT_MAX_DOWNTIME},
      0,
      "[NAME:]DURATION",
@@ -100,10 +104,25 @@ static const struct opt_doc docs[] = {
      0,
      "DURATION",
      "no lock-wait interval (sessions waiting on a lock) longer than this (default none)"},
+    {{"max-blind", required_argument, NULL, OPT_MAX_BLIND},
+     0,
+     "[NAME:]DURATION",
+     "at most this much blind time (ticks skipped, missing, or not observed on time); "
+     "beyond, the run is inconclusive (default 0)"},
+    {{"max-lag", required_argument, NULL, OPT_MAX_LAG},
+     0,
+     "DURATION",
+     "a request sent later than this after its scheduled time is blind (default: the "
+     "prober's --max-lag, in its log; 100ms)"},
+    {{"require-command-success", no_argument, NULL, OPT_REQUIRE_COMMAND},
+     0,
+     NULL,
+     "a wrapped command that exited non-zero or was killed fails the gate (default off: a "
+     "safely failed upgrade is a pass for its users)"},
     {{"allow-skipped", no_argument, NULL, OPT_ALLOW_SKIPPED},
      0,
      NULL,
-     "skipped or missing ticks do not make the run inconclusive (default off)"},
+     "any blind time is accepted: --max-blind without a limit (default off)"},
     {{"lenient", no_argument, NULL, OPT_LENIENT},
      0,
      NULL,
@@ -130,8 +149,8 @@ static void print_help(FILE *f)
     fputs("usage: pbprobe-report [OPTIONS] LOG...\n"
           "Reads pbprobe logs (\"-\" is standard input) and tells whether users saw\n"
           "downtime: when, how long, how bad. Exits 0 when the gate passed, 1 when it\n"
-          "failed or the run is inconclusive, 2 on a bad command line, 3 on an\n"
-          "unreadable or invalid log.\n\n",
+          "failed, 2 on a bad command line, 3 on an unreadable or invalid log, 4 when\n"
+          "the run is inconclusive (the prober did not observe all of it on time).\n\n",
           f);
     for (size_t i = 0; i < NDOCS; i++) {
         char left[64];
@@ -237,6 +256,7 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
 
     cfg->format = REP_FMT_TEXT;
     cfg->max_db_down_us = cfg->max_lock_wait_us = -1;
+    cfg->max_lag_us = -1;
     cfg->ok_status_arg = DEFAULT_OK_STATUS;
     cfg->max_listed = atoi(DEFAULT_LIST);
     spec_parse_ok_status(DEFAULT_OK_STATUS, cfg->ok_status, why, sizeof why);
@@ -303,8 +323,17 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
             cfg->max_lock_wait_arg = optarg;
             rc = parse_duration("max-lock-wait", optarg, &cfg->max_lock_wait_us, err, errlen);
             break;
+        case OPT_MAX_BLIND:
+            rc = add_limit(cfg, optarg, REP_RULE_MAX_BLIND, err, errlen);
+            break;
+        case OPT_MAX_LAG:
+            rc = parse_duration("max-lag", optarg, &cfg->max_lag_us, err, errlen);
+            break;
         case OPT_ALLOW_SKIPPED:
             cfg->allow_skipped = 1;
+            break;
+        case OPT_REQUIRE_COMMAND:
+            cfg->require_command_success = 1;
             break;
         case OPT_LENIENT:
             cfg->lenient = 1;
@@ -356,6 +385,21 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
                     snprintf(err, errlen, "standard input (\"-\") given twice");
                     return REP_EXIT_USAGE;
                 }
+    /* the same file twice (by any name) would count every request twice */
+    for (int i = 0; i < cfg->nlogs; i++) {
+        struct stat a;
+        if (strcmp(cfg->logs[i], "-") == 0 || stat(cfg->logs[i], &a) < 0)
+            continue; /* reading it will say what is wrong */
+        for (int j = i + 1; j < cfg->nlogs; j++) {
+            struct stat b;
+            if (strcmp(cfg->logs[j], "-") != 0 && stat(cfg->logs[j], &b) == 0 &&
+                a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+                snprintf(err, errlen, "%s and %s are the same log: give each log once",
+                         cfg->logs[i], cfg->logs[j]);
+                return REP_EXIT_USAGE;
+            }
+        }
+    }
     if (cfg->plot) {
         const char *dot = strrchr(cfg->plot, '.');
         if (dot == NULL || (strcmp(dot, ".png") && strcmp(dot, ".svg"))) {

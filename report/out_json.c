@@ -212,6 +212,23 @@ static void span(struct jw *w, const struct analysis *an, const struct an_span *
     jw_close(w, '}');
 }
 
+static void blind_spans(struct jw *w, const struct analysis *an, const struct an_spans *s)
+{
+    jw_open(w, "blind", '[');
+    for (int i = 0; i < s->nlisted; i++) {
+        const struct an_span *b = &s->listed[i];
+        jw_open(w, NULL, '{');
+        jw_time(w, "start", b->start_us);
+        jw_time(w, "end", b->end_us);
+        jw_seconds(w, "duration_s", b->end_us - b->start_us);
+        jw_bool(w, "open", b->open);
+        jw_u64(w, "ticks", b->requests);
+        event(w, an, "phase", b->phase);
+        jw_close(w, '}');
+    }
+    jw_close(w, ']');
+}
+
 static void spans(struct jw *w, const struct analysis *an, const char *key,
                   const struct an_spans *s, int burst)
 {
@@ -258,7 +275,7 @@ static void versions(struct jw *w, const struct analysis *an, const struct an_ve
 static void series(struct jw *w, const struct an_target *t)
 {
     static const char *const names[AN_NCLASS] = {"ok",    "http",  "connect", "timeout",
-                                                 "reset", "other", "skipped"};
+                                                 "reset", "other", "skipped", "late"};
     jw_open(w, "series", '{');
     jw_time(w, "start", t->series_len ? t->series_start_s * 1000000 : -1);
     jw_u64(w, "step_s", 1);
@@ -291,6 +308,7 @@ static void target(struct jw *w, const struct analysis *an, const struct an_targ
     jw_u64(w, "ok", t->ok);
     jw_u64(w, "failed", t->failed);
     jw_u64(w, "skipped", t->skipped);
+    jw_u64(w, "late", t->late);
     jw_u64(w, "missing", t->missing);
     jw_open(w, "status", '{');
     for (int o = 100; o < OUTCOME_MAX; o++)
@@ -324,6 +342,11 @@ static void target(struct jw *w, const struct analysis *an, const struct an_targ
     spans(w, an, "windows", &t->windows, 0);
     jw_u64(w, "bursts_count", t->bursts.count);
     spans(w, an, "bursts", &t->bursts, 1);
+    jw_seconds(w, "blind_s", t->blind.total_us);
+    jw_seconds(w, "longest_blind_s",
+               t->blind.count ? t->blind.longest.end_us - t->blind.longest.start_us : 0);
+    jw_u64(w, "blind_count", t->blind.count);
+    blind_spans(w, an, &t->blind);
     versions(w, an, &t->versions);
     series(w, t);
     jw_close(w, '}');
@@ -384,10 +407,39 @@ static void logs(struct jw *w, const struct analysis *an)
             jw_open(w, "end", '{');
             jw_time(w, "time", l->end_us);
             jw_str(w, "reason", l->end_reason);
+            jw_time(w, "stop", l->stop_us);
             jw_close(w, '}');
         } else {
             jw_null(w, "end");
         }
+        jw_str(w, "inconclusive", l->gate_reason >= 0 ? an->gate.reasons[l->gate_reason] : NULL);
+        if (l->command.command) {
+            char what[512];
+            jw_open(w, "command", '{');
+            jw_str(w, "command", l->command.command);
+            jw_time(w, "start", l->command.start_us);
+            jw_time(w, "end", l->command.end_us);
+            if (l->command.end_us >= 0) {
+                jw_seconds(w, "duration_s", l->command.end_us - l->command.start_us);
+                jw_i64(w, "status", l->command.status);
+                jw_str(w, "how", l->command.how);
+            } else {
+                jw_null(w, "duration_s");
+                jw_null(w, "status");
+                jw_null(w, "how");
+            }
+            jw_str(w, "summary", fmt_command(l, what, sizeof what));
+            jw_close(w, '}');
+        } else {
+            jw_null(w, "command");
+        }
+        jw_seconds(w, "max_lag_s", l->max_lag_us);
+        jw_open(w, "stalls", '{');
+        jw_u64(w, "count", l->stalls);
+        jw_seconds(w, "total_s", l->stall_us);
+        jw_seconds(w, "longest_s", l->longest_stall_us);
+        jw_time(w, "longest_at", l->stalls ? l->longest_stall_at_us : -1);
+        jw_close(w, '}');
         jw_bool(w, "truncated", l->truncated);
         jw_i64(w, "malformed_skipped", l->malformed);
         jw_i64(w, "unknown_lines", l->unknown_lines);
@@ -532,6 +584,7 @@ int out_json(FILE *f, const struct analysis *an)
     jw_seconds(&w, "burst_gap_s", an->cfg->burst_gap_us);
     jw_bool(&w, "by_log", an->cfg->by_log);
     jw_bool(&w, "allow_skipped", an->cfg->allow_skipped);
+    jw_bool(&w, "require_command_success", an->cfg->require_command_success);
     jw_bool(&w, "lenient", an->cfg->lenient);
     jw_i64(&w, "list", an->cfg->max_listed);
     jw_close(&w, '}');

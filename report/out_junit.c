@@ -42,9 +42,7 @@ static void xml(FILE *f, const char *s)
 static void rule_name(const struct an_check *c, char *buf, size_t len)
 {
     char v[FMT_BUF];
-    if (c->rule == REP_RULE_COMPLETE)
-        snprintf(buf, len, "no skipped or missing ticks");
-    else if (c->limit)
+    if (c->limit)
         snprintf(buf, len, "%s %s", spec_rule_name(c->rule), c->limit->arg);
     else if (spec_rule_is_duration(c->rule))
         snprintf(buf, len, "%s %s", spec_rule_name(c->rule),
@@ -70,8 +68,16 @@ int out_junit(FILE *f, const struct analysis *an)
     const struct an_gate *g = &an->gate;
     const struct db_check *dbc[] = {&an->db.max_down, &an->db.max_lock_wait};
     static const char *const dbname[] = {"max-db-down", "max-lock-wait"};
-    int tests = an->ntargets + g->nchecks + (g->no_target);
+    int tests = an->ntargets + g->nchecks + (g->no_target) + an->nlogs;
     int failures = 0;
+    for (int i = 0; i < an->nlogs; i++) {
+        const struct an_log *l = &an->logs[i];
+        failures += l->gate_reason >= 0;
+        if (an->cfg->require_command_success && l->command.command) {
+            tests++;
+            failures += l->command_reason >= 0;
+        }
+    }
     for (int i = 0; i < 2; i++) {
         tests += dbc[i]->active;
         failures += dbc[i]->active && !dbc[i]->passed;
@@ -105,8 +111,14 @@ int out_junit(FILE *f, const struct analysis *an)
     fputs(">\n    <properties>\n", f);
     fprintf(f, "      <property name=\"verdict\" value=\"%s\"/>\n", fmt_verdict(g->verdict));
     for (int i = 0; i < an->nlogs; i++) {
+        char what[512];
         fputs("      <property name=\"log\" value=\"", f);
         xml(f, an->logs[i].path);
+        fputs("\"/>\n", f);
+        if (an->logs[i].command.command == NULL)
+            continue;
+        fputs("      <property name=\"command\" value=\"", f);
+        xml(f, fmt_command(&an->logs[i], what, sizeof what));
         fputs("\"/>\n", f);
     }
     fputs("    </properties>\n", f);
@@ -173,6 +185,35 @@ int out_junit(FILE *f, const struct analysis *an)
         fprintf(f, ">\n      <failure type=\"%s\" message=\"", dbname[i]);
         if (dbc[i]->reason >= 0)
             xml(f, g->reasons[dbc[i]->reason]);
+        fputs("\"/>\n    </testcase>\n", f);
+    }
+    for (int i = 0; i < an->nlogs; i++) {
+        /* one test case per log: did it observe the run to its end? */
+        const struct an_log *l = &an->logs[i];
+        fputs("    <testcase classname=\"pbprobe.gate.log\" name=\"", f);
+        xml(f, l->path);
+        fputs(": observed to its end\" time=\"0\"", f);
+        if (l->gate_reason < 0) {
+            fputs("/>\n", f);
+            continue;
+        }
+        fputs(">\n      <failure type=\"inconclusive\" message=\"", f);
+        xml(f, g->reasons[l->gate_reason]);
+        fputs("\"/>\n    </testcase>\n", f);
+    }
+    for (int i = 0; i < an->nlogs && an->cfg->require_command_success; i++) {
+        const struct an_log *l = &an->logs[i];
+        if (l->command.command == NULL)
+            continue;
+        fputs("    <testcase classname=\"pbprobe.gate.log\" name=\"", f);
+        xml(f, l->path);
+        fputs(": the command succeeded\" time=\"0\"", f);
+        if (l->command_reason < 0) {
+            fputs("/>\n", f);
+            continue;
+        }
+        fputs(">\n      <failure type=\"require-command-success\" message=\"", f);
+        xml(f, g->reasons[l->command_reason]);
         fputs("\"/>\n    </testcase>\n", f);
     }
     if (g->no_target) {

@@ -145,6 +145,14 @@ int out_markdown(FILE *f, const struct analysis *an)
         md(f, g->reasons[i]);
         fputc('\n', f);
     }
+    for (int i = 0; i < an->nlogs; i++) {
+        char what[512];
+        if (an->logs[i].command.command == NULL)
+            continue;
+        fputs("- command ", f);
+        md(f, fmt_command(&an->logs[i], what, sizeof what));
+        fputc('\n', f);
+    }
     if (an->first_us >= 0)
         fprintf(f, "%sFrom %s for %s, %d log%s.\n\n", g->nreasons ? "\n" : "",
                 fmt_date(an->first_us, d, sizeof d),
@@ -152,25 +160,26 @@ int out_markdown(FILE *f, const struct analysis *an)
                 an->nlogs == 1 ? "" : "s");
     if (an->ntargets) {
         fputs("| target | requests | failed | skipped | availability | p50 | p99 | max | "
-              "downtime | windows | bursts |\n"
-              "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n",
+              "downtime | windows | bursts | blind |\n"
+              "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n",
               f);
         for (int i = 0; i < an->ntargets; i++) {
             const struct an_target *t = &an->targets[i];
             char name[512], a[FMT_BUF], p50[FMT_BUF], p99[FMT_BUF], mx[FMT_BUF], dn[FMT_BUF];
+            char bl[FMT_BUF];
             int sent = t->ok + t->failed > 0;
             fputs("| ", f);
             md(f, fmt_target(an, t, name, sizeof name));
             fprintf(f,
                     " | %" PRIu64 " | %" PRIu64 " | %" PRIu64 " | %s | %s | %s | %s | %s | %" PRIu64
-                    " | %" PRIu64 " |\n",
+                    " | %" PRIu64 " | %s |\n",
                     t->requests, t->failed, t->skipped,
                     fmt_availability(t->availability, a, sizeof a),
                     sent ? fmt_duration(t->lat.p50, p50, sizeof p50) : "-",
                     sent ? fmt_duration(t->lat.p99, p99, sizeof p99) : "-",
                     sent ? fmt_duration(t->lat.max, mx, sizeof mx) : "-",
                     fmt_duration(t->windows.total_us, dn, sizeof dn), t->windows.count,
-                    t->bursts.count);
+                    t->bursts.count, fmt_duration(t->blind.total_us, bl, sizeof bl));
         }
     }
     span_rows(f, an, 0);

@@ -50,6 +50,21 @@ static void verdict(const struct text *x)
         fprintf(x->f, "%s%s\n", i ? "      " : "  ", sane(g->reasons[i], buf, sizeof buf));
 }
 
+/* What the wrapped command did: part of the verdict, right under it. */
+static void commands(const struct text *x)
+{
+    const struct analysis *an = x->an;
+    char what[512], buf[1024];
+    for (int i = 0; i < an->nlogs; i++) {
+        const struct an_log *l = &an->logs[i];
+        if (l->command.command == NULL)
+            continue;
+        fmt_command(l, what, sizeof what);
+        fprintf(x->f, "      command %s%s%s\n", sane(what, buf, sizeof buf),
+                an->nlogs > 1 ? " in " : "", an->nlogs > 1 ? sane(l->path, what, sizeof what) : "");
+    }
+}
+
 static void logs_line(const struct text *x)
 {
     const struct analysis *an = x->an;
@@ -70,14 +85,15 @@ static void target_table(const struct text *x)
 {
     const struct analysis *an = x->an;
     char name[256], a[FMT_BUF], p50[FMT_BUF], p99[FMT_BUF], mx[FMT_BUF], down[FMT_BUF];
+    char blind[FMT_BUF];
     size_t w = 6;
     for (int i = 0; i < an->ntargets; i++) {
         fmt_target(an, &an->targets[i], name, sizeof name);
         if (strlen(name) > w)
             w = strlen(name) > 40 ? 40 : strlen(name);
     }
-    fprintf(x->f, "\n%-*s %9s %8s %7s %8s %7s %7s %7s %8s %7s\n", (int)w, "target", "requests",
-            "failed", "skipped", "avail", "p50", "p99", "max", "downtime", "windows");
+    fprintf(x->f, "\n%-*s %9s %8s %7s %8s %7s %7s %7s %8s %7s %8s\n", (int)w, "target", "requests",
+            "failed", "skipped", "avail", "p50", "p99", "max", "downtime", "windows", "blind");
     for (int i = 0; i < an->ntargets; i++) {
         const struct an_target *t = &an->targets[i];
         char raw[256];
@@ -85,14 +101,17 @@ static void target_table(const struct text *x)
         int sent = t->ok + t->failed > 0;
         fprintf(x->f,
                 "%-*.*s %9" PRIu64 " %s%8" PRIu64 "%s %s%7" PRIu64 "%s %8s %7s %7s %7s "
-                "%8s %7" PRIu64 "\n",
+                "%8s %7" PRIu64 " %s%8s%s\n",
                 (int)w, (int)w, name, t->requests, c(x, t->failed ? RED : ""), t->failed,
                 c(x, t->failed ? OFF : ""), c(x, t->skipped ? YELLOW : ""), t->skipped,
                 c(x, t->skipped ? OFF : ""), fmt_availability(t->availability, a, sizeof a),
                 sent ? fmt_duration(t->lat.p50, p50, sizeof p50) : "-",
                 sent ? fmt_duration(t->lat.p99, p99, sizeof p99) : "-",
                 sent ? fmt_duration(t->lat.max, mx, sizeof mx) : "-",
-                fmt_duration(t->windows.total_us, down, sizeof down), t->windows.count);
+                fmt_duration(t->windows.total_us, down, sizeof down), t->windows.count,
+                c(x, t->blind.count ? YELLOW : ""),
+                fmt_duration(t->blind.total_us, blind, sizeof blind),
+                c(x, t->blind.count ? OFF : ""));
     }
 }
 
@@ -123,7 +142,9 @@ static void failure_outcomes(const struct text *x)
     }
 }
 
-static void span_line(const struct text *x, const struct an_span *s, int burst)
+enum span_kind { SPAN_WINDOW, SPAN_BURST, SPAN_BLIND };
+
+static void span_line(const struct text *x, const struct an_span *s, enum span_kind kind)
 {
     char clk[FMT_BUF], off[FMT_BUF], end[FMT_BUF], dur[FMT_BUF], mix[512], phase[512];
     char buf[1024];
@@ -131,28 +152,37 @@ static void span_line(const struct text *x, const struct an_span *s, int burst)
             fmt_offset(x->an, s->start_us, off, sizeof off),
             fmt_offset(x->an, s->end_us, end, sizeof end), s->open ? " (open)" : "",
             fmt_duration(s->end_us - s->start_us, dur, sizeof dur));
-    if (burst)
+    fmt_phase(x->an, s->phase, phase, sizeof phase);
+    if (kind == SPAN_BLIND) {
+        fprintf(x->f, "%" PRIu64 " tick%s not observed on time; %s\n", s->requests,
+                s->requests == 1 ? "" : "s", sane(phase, buf, sizeof buf));
+        return;
+    }
+    if (kind == SPAN_BURST)
         fprintf(x->f, "%" PRIu64 " of %" PRIu64 " failed (%.1f%%)", s->failed, s->requests,
                 s->requests ? 100.0 * (double)s->failed / (double)s->requests : 0.0);
     else
         fprintf(x->f, "%" PRIu64 " failed", s->failed);
     fmt_mix(&s->mix, mix, sizeof mix);
-    fmt_phase(x->an, s->phase, phase, sizeof phase);
     fprintf(x->f, ": %s; %s\n", mix, sane(phase, buf, sizeof buf));
 }
 
-static void spans(const struct text *x, int burst)
+static void spans(const struct text *x, enum span_kind kind)
 {
+    static const char *const titles[] = {"downtime windows", "error bursts",
+                                         "blind intervals (not observed on time)"};
     const struct analysis *an = x->an;
     for (int i = 0; i < an->ntargets; i++) {
         const struct an_target *t = &an->targets[i];
-        const struct an_spans *s = burst ? &t->bursts : &t->windows;
+        const struct an_spans *s = kind == SPAN_BURST   ? &t->bursts
+                                   : kind == SPAN_BLIND ? &t->blind
+                                                        : &t->windows;
         char raw[256], name[256], total[FMT_BUF], lon[FMT_BUF];
         if (s->count == 0)
             continue;
         sane(fmt_target(an, t, raw, sizeof raw), name, sizeof name);
-        fprintf(x->f, "\n%s%s of %s%s: %" PRIu64, c(x, BOLD),
-                burst ? "error bursts" : "downtime windows", name, c(x, OFF), s->count);
+        fprintf(x->f, "\n%s%s of %s%s: %" PRIu64, c(x, BOLD), titles[kind], name, c(x, OFF),
+                s->count);
         if (s->count > 1)
             fprintf(x->f, ", %s in all, the longest %s",
                     fmt_duration(s->total_us, total, sizeof total),
@@ -161,7 +191,7 @@ static void spans(const struct text *x, int burst)
             fprintf(x->f, " (the %d longest listed)", s->nlisted);
         fprintf(x->f, "\n");
         for (int j = 0; j < s->nlisted; j++)
-            span_line(x, &s->listed[j], burst);
+            span_line(x, &s->listed[j], kind);
     }
 }
 
@@ -303,12 +333,14 @@ int out_text(FILE *f, const struct analysis *an)
 {
     struct text x = {f, an, an->cfg->color};
     verdict(&x);
+    commands(&x);
     logs_line(&x);
     if (an->ntargets)
         target_table(&x);
     failure_outcomes(&x);
-    spans(&x, 0);
-    spans(&x, 1);
+    spans(&x, SPAN_WINDOW);
+    spans(&x, SPAN_BURST);
+    spans(&x, SPAN_BLIND);
     versions(&x);
     database(&x);
     notes(&x);

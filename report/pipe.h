@@ -16,8 +16,10 @@ struct pipe_req {
     uint32_t latency_us;
     uint16_t outcome;
     uint16_t vidx;
-    uint32_t target;  /* index in analysis.targets */
-    uint32_t missing; /* ticks missing just before it, in its log */
+    uint32_t target;         /* index in analysis.targets */
+    uint32_t missing;        /* ticks missing just before it, in its log */
+    int64_t missing_from_us; /* when the first of them was due */
+    int late;                /* not observed on time (blind.h) */
 };
 
 struct pipe;

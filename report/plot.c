@@ -152,7 +152,7 @@ static int write_series(const struct analysis *an, const struct an_target *t, in
     /* from and to, in seconds since base, then the rate of each class of
      * enum an_class over that span, then p99 in ms */
     if (t->series_len == 0)
-        fprintf(f, "0\t1\t0\t0\t0\t0\t0\t0\t0\t0\n");
+        fprintf(f, "0\t1\t0\t0\t0\t0\t0\t0\t0\t0\t0\n");
     for (uint32_t i = 0; i < t->series_len; i++) {
         const struct an_second *s = &t->series[i];
         double from = (double)(t->series_start_s + (int64_t)i - base_s), to = from + 1;
@@ -343,7 +343,9 @@ static void db_panel(FILE *f, const struct analysis *an, const struct tmpdir *td
              db->nschema > 0 ? db->nschema - 1 : 0);
     fputs("set title ", f);
     gp_quote(f, sum);
-    fputs("\nunset logscale y\nset yrange [0:1]\nunset ytics\nset ylabel ''\nset offsets 0, 0, 0, 0\n", f);
+    fputs("\nunset logscale y\nset yrange [0:1]\nunset ytics\nset ylabel ''\nset offsets 0, 0, 0, "
+          "0\n",
+          f);
     /* the legend: objects have none of their own */
     fprintf(f,
             "plot keyentry with boxes fc rgb '%s' fs solid 0.45 title 'db unreachable', "
@@ -401,12 +403,19 @@ static int write_script(const struct analysis *an, const char *out, const struct
         char name[1024], sum[2048];
         int obj = 0;
         fmt_target(an, t, name, sizeof name);
-        snprintf(sum, sizeof sum, "%s  %s  (%" PRIu64 " requests, %" PRIu64 " failed, downtime %s)",
-                 name, t->url ? t->url : "", t->requests, t->failed,
-                 fmt_duration(t->windows.total_us, d, sizeof d));
+        char bl[FMT_BUF];
+        snprintf(sum, sizeof sum,
+                 "%s  %s  (%" PRIu64 " requests, %" PRIu64 " failed, downtime %s%s%s)", name,
+                 t->url ? t->url : "", t->requests, t->failed,
+                 fmt_duration(t->windows.total_us, d, sizeof d),
+                 t->blind.count ? ", BLIND (not observed on time) " : "",
+                 t->blind.count ? fmt_duration(t->blind.total_us, bl, sizeof bl) : "");
         fputs("unset object\nunset arrow\n", f);
         shade(f, &t->windows, base_us, "#ff6060", &obj);
         shade(f, &t->bursts, base_us, "#ffc040", &obj);
+        /* grey: the prober did not see this time; hatched so that it never
+         * reads as a colour of the data */
+        shade(f, &t->blind, base_us, "#606060", &obj);
         mark_lines(f, an, base_us);
         fputs("set title ", f);
         gp_quote(f, sum);
@@ -421,10 +430,11 @@ static int write_script(const struct analysis *an, const char *out, const struct
         gp_quote(f, title);
         fputc('\n', f);
         /* stacked: each bar is the sum of its class and those drawn under it */
-        static const char *const classes[AN_NCLASS] = {
-            "ok", "other status", "connect", "timeout", "reset", "other error", "skipped"};
+        static const char *const classes[AN_NCLASS] = {"ok",      "other status", "connect",
+                                                       "timeout", "reset",        "other error",
+                                                       "skipped", "late (blind)"};
         static const char *const colors[AN_NCLASS] = {"#4caf50", "#e53935", "#8e24aa", "#fb8c00",
-                                                      "#3949ab", "#6d4c41", "#9e9e9e"};
+                                                      "#3949ab", "#6d4c41", "#9e9e9e", "#424242"};
         fputs("plot ", f);
         for (int k = AN_NCLASS - 1; k >= 0; k--) {
             fputs(k == AN_NCLASS - 1 ? "" : ", ", f);

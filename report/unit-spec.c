@@ -105,7 +105,7 @@ static void offsets_keep_milliseconds_in_long_runs(void **state)
 {
     (void)state;
     char buf[FMT_BUF];
-    struct analysis an = {.first_us = 1000000};
+    struct analysis an = {.first_us = 1000000, .origin_us = 1000000};
     assert_string_equal(fmt_offset(&an, 1000000 + 12400000, buf, sizeof buf), "+12.4s");
     assert_string_equal(fmt_offset(&an, 1000000 + 990000, buf, sizeof buf), "+990.0ms");
     assert_string_equal(fmt_offset(&an, 1000000 + 71472000, buf, sizeof buf), "+1m11.472s");

@@ -29,7 +29,8 @@
 #   0  the upgrade completed and the gate passed
 #   1  the upgrade failed safely (nothing rolled out, or rolled back) and the
 #      gate passed: users were unharmed
-#   2  the gate failed or was inconclusive: users saw errors
+#   2  the gate failed (users saw errors) or was inconclusive (the prober
+#      did not observe the whole upgrade on time): not a pass
 #   3  the cluster, kubectl or the prober failed
 #
 # Settings: see scripts/platform-kubernetes.sh (KUBECONFIG, namespace,
@@ -155,8 +156,10 @@ if ! k8s_probers_start "$name"; then
 fi
 say "probing $(platform_url)/ (home) and /api/helpingmaterial (api) from pod(s) ${K8S_PROBER_PODS[*]}"
 
-# `pbprobe mark` (step_mark) writes "@WALL_US TEXT" lines to $PBPROBE_MARK;
-# here that is a FIFO whose lines go to every prober, with their time.
+# `pbprobe mark` (step_mark) writes "@mMONO_US,WALL_US TEXT" lines to
+# $PBPROBE_MARK; here that is a FIFO whose lines go to every prober, with
+# their wall time ("@WALL_US TEXT"): this host's monotonic clock means nothing
+# in a pod, so a mark relayed to a cluster carries the clocks' disagreement.
 fifo=$(mktemp -d "${TMPDIR:-/tmp}/pbprobe-relay.XXXXXX")/mark
 mkfifo "$fifo" || exit 3
 # Opened here, before the relay starts, not inside it: `pbprobe mark` gives up
@@ -165,6 +168,9 @@ exec 3<>"$fifo"
 (
 	while IFS= read -r line <&3; do
 		[ "$line" = "@@end" ] && break
+		if [[ $line =~ ^@m[0-9]+,([0-9]+)\ (.*)$ ]]; then
+			line="@${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
+		fi
 		k8s_probers_mark "$line"
 	done
 ) &
@@ -201,10 +207,8 @@ cat "$base.txt"
 "$PB_BUILD/pbprobe-report" -f json -o "$base.json" "${probe_logs[@]}" >/dev/null 2>&1
 case $gate in
 0) verdict=pass ;;
-1)
-	verdict=fail
-	grep -q '"verdict": *"inconclusive"' "$base.json" 2>/dev/null && verdict=inconclusive
-	;;
+1) verdict=fail ;;
+4) verdict=inconclusive ;;
 *)
 	say "$name: pbprobe-report could not read the logs (exit $gate)"
 	result "$rc" error 3 "${probe_logs[*]}" -
@@ -224,7 +228,7 @@ fi
 case $verdict in
 pass) say "== $name: gate PASS: users saw no error" ;;
 fail) say "== $name: gate FAIL: users saw errors (windows and bursts above)" ;;
-inconclusive) say "== $name: gate INCONCLUSIVE: the probers could not send every request" ;;
+inconclusive) say "== $name: gate INCONCLUSIVE: the probers did not observe the whole upgrade on time (blind time above)" ;;
 esac
 say "   logs ${probe_logs[*]}, report $base.txt, applied manifests $K8S_WORK/"
 exit "$exit_code"

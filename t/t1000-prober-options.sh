@@ -53,9 +53,10 @@ test_expect_success 'a full disk is exit 3 and one clear line, not a crash' '
 	grep -q "/dev/full: write failed: No space left on device" err.out
 '
 
-test_expect_success 'pbprobe mark outside a run says why' '
-	test_expect_code 2 env -u PBPROBE_MARK "$PB" mark hello 2>err.out &&
-	grep -q "PBPROBE_MARK is not set" err.out
+test_expect_success 'pbprobe mark outside a run says why, and never stops the upgrade (exit 0)' '
+	env -u PBPROBE_MARK "$PB" mark hello 2>err.out &&
+	grep -q "PBPROBE_MARK is not set" err.out &&
+	test_expect_code 2 env -u PBPROBE_MARK "$PB" mark --strict hello
 '
 
 test_done

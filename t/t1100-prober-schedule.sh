@@ -39,8 +39,11 @@ test_expect_success 'request ids are unique and are exactly those nginx logged' 
 	test_cmp ids.probe ids.nginx
 '
 
-test_expect_success 'the log ends with an end line saying why' '
-	tail -n 1 events | grep -q "^end	[0-9]*	duration$"
+test_expect_success 'the log ends with an end line saying why, and when the schedule stopped' '
+	tail -n 1 events | grep -q "^end	[0-9]*	duration	[0-9]*$" &&
+	first=$(awk -F"\t" "\$1==\"target\" { print \$2; exit }" events) &&
+	stop=$(tail -n 1 events | cut -f4) &&
+	test $((stop - first)) -ge 4990000 && test $((stop - first)) -le 5010000
 '
 
 test_expect_success '--new-connection opens one TCP connection per request' '

@@ -27,7 +27,7 @@ test_expect_success 'SIGTERM stops scheduling, logs in-flight requests, ends wit
 	"$PB" -q --rate 200 --duration 20s -o term.log http://127.0.0.1:$port/slow &
 	pb=$! && sleep 1 && kill -TERM $pb && wait $pb &&
 	"$LOGCAT" term.log >events &&
-	tail -n 1 events | grep -q "^end	[0-9]*	signal$" &&
+	tail -n 1 events | grep -q "^end	[0-9]*	signal	[0-9]*$" &&
 	n=$(grep -c "^req" events) && test "$n" -ge 150 && test "$n" -le 300 &&
 	ids=$(awk -F"\t" "\$1==\"req\" { print \$11 }" events | sort -u | wc -l) && test "$ids" -eq "$n"
 '

@@ -22,8 +22,30 @@ test_expect_success 'a command killed by a signal gives 128+N' '
 	"$LOGCAT" sig.log | grep -q "^cmd-exit	[0-9]*	143	killed:SIGTERM$"
 '
 
-test_expect_success 'a command that cannot start is 127 and a clear line' '
+test_expect_success 'the verdict says what the command did, in every format' '
+	REPORT=$PB_BUILD/pbprobe-report &&
+	"$REPORT" st.log >out &&
+	head -n 1 out | grep "^PASS" &&
+	sed -n 2p out | grep -E "^ +command .sh -c .exit 7.. exited with status 7 after [0-9.]+m?s$" &&
+	"$REPORT" -f markdown st.log | grep -E "^- command .*sh -c .exit 7.* exited with status 7" &&
+	"$REPORT" -f junit st.log | grep -F "<property name=\"command\" value=\"\`sh -c &apos;exit 7&apos;\` exited with status 7" &&
+	"$REPORT" -f json st.log >j &&
+	jq -e ".logs[0].command.status == 7 and .logs[0].command.how == \"exited\" and .logs[0].command.duration_s > 0" j &&
+	"$REPORT" sig.log | sed -n 2p | grep -E "command .* was killed by SIGTERM \(status 143\)"
+'
+
+test_expect_success '--require-command-success: a failed command fails the gate' '
+	REPORT=$PB_BUILD/pbprobe-report &&
+	test_expect_code 1 "$REPORT" --require-command-success st.log >out &&
+	grep -F "st.log: the command \`sh -c '"'"'exit 7'"'"'\` exited with status 7 after" out &&
+	test_expect_code 1 "$REPORT" -f junit --require-command-success st.log >r.xml &&
+	grep -F "<failure type=\"require-command-success\"" r.xml
+'
+
+test_expect_success 'a command that cannot start is 127 and a clear line; the run is inconclusive' '
 	test_expect_code 127 "$PB" -q --lead 100ms -o nx.log $url -- /nonexistent/upgrade 2>err &&
+	test_expect_code 4 "$PB_BUILD/pbprobe-report" nx.log >out &&
+	head -n 1 out | grep "^INCONCLUSIVE  nx.log: the prober stopped on an error" &&
 	grep -q "/nonexistent/upgrade: cannot run: No such file or directory" err
 '
 
@@ -63,6 +85,14 @@ test_expect_success 'a log that fills up mid-run stops probing but never the upg
 	grep -q "the command exited with status 5" err &&
 	"$LOGCAT" full.log >events 2>logcat.err &&
 	test "$(grep -c "^req" events)" -ge 400
+'
+
+test_expect_success 'cmd-start names the command from its own argv, whatever the options hold' '
+	"$PB" -q --lead 100ms --tail 100ms -H "X-Note: a -- b" -o argv.log $url \
+		-- sh -c "exit 0" -- "x y" &&
+	"$LOGCAT" argv.log | awk -F"\t" "\$1 == \"cmd-start\" { print \$4 }" >cmd &&
+	echo "sh -c '"'"'exit 0'"'"' -- '"'"'x y'"'"'" >expect &&
+	test_cmp expect cmd
 '
 
 test_done

@@ -83,9 +83,11 @@ test_expect_success 'a skipped line is a hole in the schedule: the run is not a 
 	test_must_fail "$REPORT" --lenient --max-errors 5 -f json "$D/bad-lenient.log" >j &&
 	test "$(jq -r .gate.verdict j)" = inconclusive
 '
-test_expect_success 'a truncated last line is a note, not an error' '
-	"$REPORT" -f json "$D/bad-truncated.log" >j &&
-	test "$(jq .gate.passed j)" = true &&
+test_expect_success 'a truncated last line is a note, not an error; the log cut short is inconclusive' '
+	rc=0 && "$REPORT" -f json "$D/bad-truncated.log" >j || rc=$? &&
+	test "$rc" = 4 &&
+	test "$(jq -r .gate.verdict j)" = inconclusive &&
+	jq -r ".gate.reasons[0]" j | grep -F "bad-truncated.log: no end line: the prober was cut short" &&
 	test "$(jq ".logs[0].truncated" j)" = true &&
 	test "$(jq ".targets[0].requests" j)" = 2 &&
 	jq -r ".notes[]" j | grep -F "bad-truncated.log:5: truncated last line ignored"

@@ -32,14 +32,18 @@ test_expect_success '--max-errors N%: a share of sent requests' '
 	gate 1 --max-errors 14.9% "$OUTAGE" &&
 	grep -F "home: 6 of 40 requests failed, more than 14.9% (--max-errors 14.9%)" out
 '
-test_expect_success '--max-downtime replaces the default rule' '
-	gate 0 --max-downtime 600ms "$OUTAGE" &&
-	gate 1 --max-downtime 599ms "$OUTAGE" &&
+test_expect_success '--max-downtime adds to the default rule, never replaces it' '
+	gate 1 --max-downtime 600ms "$OUTAGE" &&
+	grep -F "home: 6 failed requests (none allowed by default: see --max-errors)" out &&
+	gate 0 --max-errors 100% --max-downtime 600ms "$OUTAGE" &&
+	gate 1 --max-errors 100% --max-downtime 599ms "$OUTAGE" &&
 	grep -F "home: 600.0ms of downtime in 2 windows (--max-downtime 599ms)" out
 '
-test_expect_success '--max-window: the longest window' '
-	gate 0 --max-window 500ms "$OUTAGE" &&
-	gate 1 --max-window 499ms "$OUTAGE" &&
+test_expect_success '--max-window: the longest window; alone it keeps "no failed request"' '
+	gate 1 --max-window 5s "$OUTAGE" &&
+	grep -F "home: 6 failed requests (none allowed by default: see --max-errors)" out &&
+	gate 0 --max-errors 100% --max-window 500ms "$OUTAGE" &&
+	gate 1 --max-errors 100% --max-window 499ms "$OUTAGE" &&
 	grep -F "home: a downtime window of 500.0ms at +1.00s (--max-window 499ms)" out
 '
 test_expect_success '--max-p99: latency from the scheduled time' '
@@ -75,12 +79,12 @@ test_expect_success 'NAME: naming no target of the logs is a usage error' '
 	EOT
 '
 test_expect_success 'the JSON gate lists every check with its limit and value' '
-	"$REPORT" -f json --max-downtime 1s --max-p99 home:1ms "$OUTAGE" >j || true &&
+	"$REPORT" -f json --max-errors 6 --max-downtime 1s --max-p99 home:1ms "$OUTAGE" >j || true &&
 	test "$(jq -c "[.gate.checks[] | [.rule, .passed]]" j)" = \
-		"[[\"max-downtime\",true],[\"max-p99\",false],[\"min-requests\",true],[\"complete\",true]]" &&
-	test "$(jq ".gate.checks[0].limit_s" j)" = 1 &&
-	test "$(jq ".gate.checks[0].value_s" j)" = 0.6 &&
-	test "$(jq -r ".gate.checks[1].arg" j)" = home:1ms &&
+		"[[\"max-errors\",true],[\"max-downtime\",true],[\"max-p99\",false],[\"min-requests\",true],[\"max-blind\",true]]" &&
+	test "$(jq ".gate.checks[1].limit_s" j)" = 1 &&
+	test "$(jq ".gate.checks[1].value_s" j)" = 0.6 &&
+	test "$(jq -r ".gate.checks[2].arg" j)" = home:1ms &&
 	test "$(jq ".gate.passed" j)" = false &&
 	test "$(jq -r ".gate.reasons[0]" j)" = "home: p99 latency 800.0ms (--max-p99 home:1ms)"
 '

@@ -45,7 +45,7 @@ test_expect_success 'JUnit: well-formed, a case per target and per rule' '
 	grep -F "name=\"home: max-p99 1s\"" r.xml &&
 	grep -F "name=\"api: max-errors 0 (default)\"" r.xml &&
 	grep -F "<failure type=\"max-errors\" message=\"home: 6 failed requests" r.xml &&
-	grep -F "<testsuites name=\"pbprobe-report\" tests=\"10\" failures=\"2\"" r.xml
+	grep -F "<testsuites name=\"pbprobe-report\" tests=\"12\" failures=\"2\"" r.xml
 '
 test_expect_success 'JUnit: hostile names are escaped into valid XML' '
 	test_must_fail "$REPORT" -f junit "$D/report-hostile.log" >h.xml &&
@@ -72,7 +72,7 @@ test_expect_success 'the same facts in every format: downtime and failures' '
 	test_must_fail "$REPORT" "$D/report-outage.log" >t &&
 	test "$(jq .targets[0].downtime_s j)" = 0.6 &&
 	grep -F "| 600.0ms | 2 | 0 |" m &&
-	grep -E "^home +40 +6 +0 +85.00% .* 600.0ms +2$" t
+	grep -E "^home +40 +6 +0 +85.00% .* 600.0ms +2 +0us$" t
 '
 test_expect_success '-o writes the report to a file' '
 	"$REPORT" -f json -o r.json "$D/report-clean.log" >stdout &&

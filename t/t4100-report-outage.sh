@@ -57,9 +57,9 @@ test_expect_success 'the downtime matches the log read independently with awk' '
 	test "$(us ".targets[0].windows[0].end")" = "$next_ok"
 '
 test_expect_success 'the gate: --max-window above the outage passes, below it fails' '
-	"$REPORT" --max-window 3s run.log >out &&
+	"$REPORT" --max-errors 100% --max-window 3s run.log >out &&
 	head -n 1 out | grep "^PASS" &&
-	test_must_fail "$REPORT" --max-window 500ms run.log >out &&
+	test_must_fail "$REPORT" --max-errors 100% --max-window 500ms run.log >out &&
 	head -n 1 out | grep -E "^FAIL  home: a downtime window of 1\.[0-9]+s at \+[0-9.]+m?s \(--max-window 500ms\)"
 '
 test_expect_success 'the real run plots' '

@@ -60,4 +60,15 @@ test_expect_success 'merged failures are the sum of the probers'"'"' failures' '
 	test_must_fail "$REPORT" -f json pod-a.log pod-b.log >j &&
 	test "$(jq ".targets[0].failed" j)" = $((fa + fb))
 '
+test_expect_success 'a log given twice, by any name, is a usage error (exit 2)' '
+	ln -s pod-a.log alias.log &&
+	test_expect_code 2 "$REPORT" pod-a.log pod-b.log alias.log 2>err &&
+	grep -F "pod-a.log and alias.log are the same log: give each log once" err
+'
+test_expect_success 'one name for two URLs in merged logs is an error that names both (exit 3)' '
+	sed "s|^target\t\([0-9]*\)\thome\thttp://[^\t]*|target\t\1\thome\thttp://127.0.0.1:9/other|" pod-b.log >other.log &&
+	test_expect_code 3 "$REPORT" pod-a.log other.log 2>err &&
+	grep -E "other.log:[0-9]+: target \"home\" is http://127.0.0.1:9/other here but http://127.0.0.1:[0-9]+/ in an earlier log" err &&
+	"$REPORT" -f json --by-log pod-a.log other.log >/dev/null || test $? = 1
+'
 test_done

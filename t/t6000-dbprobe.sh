@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 PB=$PB_BUILD/pbprobe
+REPORT=$PB_BUILD/pbprobe-report
 LOGCAT=$PB_BUILD/t/helpers/logcat
 IVL_US=100000
 TOL_US=$((IVL_US + 50000))
@@ -71,6 +72,38 @@ test_expect_success 'a migration at a known time: the schema change, within an i
 	head -n 1 schema | grep -q " 52209719b79e$" &&
 	changed=$(awk "NR==2 && \$2==\"8fe68fbf6baa\" { print \$1 }" schema) &&
 	test "$changed" -ge $((t - TOL_US)) && test "$changed" -le $((t + TOL_US))
+'
+
+test_expect_success 'a database refusing sessions: every sample a real attempt, recovery within an interval' '
+	svc_pg_psql "$PG" $pgport "CREATE DATABASE probed" >/dev/null &&
+	"$PB" -q --db "$ci dbname=probed" --db-schema-query "SELECT 1" --duration 4s -o refused.log &
+	pb=$! && sleep 1 &&
+	svc_pg_psql "$PG" $pgport "ALTER DATABASE probed ALLOW_CONNECTIONS false" \
+		"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '"'"'probed'"'"'" >/dev/null &&
+	sleep 1.5 &&
+	up_from=$(now_us) &&
+	svc_pg_psql "$PG" $pgport "ALTER DATABASE probed ALLOW_CONNECTIONS true" >/dev/null &&
+	up_to=$(now_us) &&
+	wait $pb &&
+	"$LOGCAT" refused.log | awk -F"\t" "\$1==\"db\" && \$3==\"query\" { print \$2, \$4, \$5, \$6 }" >q &&
+	grep -q " down [0-9]* 55000$" q &&
+	back=$(awk "\$2 != \"ok\" { d = 1 } d && \$2 == \"ok\" { print \$1; exit }" q) &&
+	test "$back" -ge $((up_from - TOL_US)) && test "$back" -le $((up_to + TOL_US)) &&
+	# a refused attempt takes a round trip: no sample written without one
+	awk "\$2 == \"down\" && \$3 < 50" q >instant &&
+	test_must_be_empty instant
+'
+
+test_expect_success 'a lock on the schema table past statement_timeout: an error (57014), not unreachable' '
+	"$PB" -q --db "$ci" --db-timeout 300ms --duration 3s -o blocked.log &
+	pb=$! && sleep 0.5 &&
+	psql "$ci" -qc "BEGIN; LOCK TABLE alembic_version IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(1.2); COMMIT" >/dev/null &&
+	wait $pb &&
+	"$LOGCAT" blocked.log | awk -F"\t" "\$1==\"db\" && \$3==\"query\" && \$4 != \"ok\" { print \$4, \$6 }" | sort | uniq -c >bad &&
+	test "$(awk "\$2 == \"error\" && \$3 == \"57014\" { print \$1 }" bad)" -ge 2 &&
+	test -z "$(awk "\$2 == \"down\" || \$2 == \"timeout\"" bad)" &&
+	"$REPORT" --max-db-down 100ms blocked.log >out &&
+	grep -q "^PASS" out
 '
 
 test_expect_success 'max_connections exhausted: fresh connections fail with 53300' '

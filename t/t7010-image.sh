@@ -139,7 +139,7 @@ pod() {
 	export PBPROBE_JOB_STATE=$TEST_DIR/$1/state PBPROBE_LOG_DIR=$TEST_DIR/$1/logs PBPROBE_RUN=$1 JOB_COMPLETION_INDEX=0
 }
 
-test_expect_success 'pbprobe-job: a pod deleted while probing (SIGTERM) leaves a complete log, and exits 0' '
+test_expect_success 'pbprobe-job: a pod deleted while probing (SIGTERM) leaves a complete log, exits 0; the run is inconclusive' '
 	pod killed &&
 	test_bg pbprobe-job run --rate=100 --lead=200ms --tail=200ms home="$URL/" &&
 	pid=$TEST_BG_PID &&
@@ -152,7 +152,8 @@ test_expect_success 'pbprobe-job: a pod deleted while probing (SIGTERM) leaves a
 	pbprobe-job cat >log &&
 	grep -q "^end	[0-9]*	" log &&
 	grep -q "	before the kill$" log &&
-	pbprobe-report log &&
+	test_expect_code 4 pbprobe-report log >report.txt &&
+	head -n 1 report.txt | grep "^INCONCLUSIVE  log: the prober was stopped by a signal" &&
 	kill -TERM "$pid" && test_wait_for 10 sh -c "! kill -0 $pid 2>/dev/null"
 '
 

@@ -209,14 +209,18 @@ static void every_event_kind_round_trips(void **state)
                          .reused = 1,
                          .peer = "127.0.0.1:8080",
                          .version = "v2",
-                         .request_id = "abc-1"};
+                         .request_id = "abc-1",
+                         .lag_us = 31,
+                         .stalled = 0};
     struct log_req skipped = {.wall_sched_us = 1764165600205000,
                               .target = "home",
                               .outcome = OUTCOME_SKIPPED,
                               .latency_us = -1,
                               .delay_us = -1,
                               .bytes = -1,
-                              .reused = -1};
+                              .reused = -1,
+                              .lag_us = -1,
+                              .stalled = -1};
     struct log_req timeout = {.wall_sched_us = 1764165600210000,
                               .target = "slow",
                               .outcome = OUTCOME_TIMEOUT,
@@ -225,7 +229,9 @@ static void every_event_kind_round_trips(void **state)
                               .bytes = 0,
                               .reused = 0,
                               .peer = "[::1]:8080",
-                              .request_id = "abc-3"};
+                              .request_id = "abc-3",
+                              .lag_us = 2,
+                              .stalled = 1};
     struct log_cmd_start cs = {.pid = 777, .command = "kubectl rollout restart deploy/app"};
     struct log_cmd_exit ce = {.status = 143, .how = "killed:SIGTERM"};
     assert_int_equal(logw_target(w, 1764165600100000, &t), 0);
@@ -237,7 +243,9 @@ static void every_event_kind_round_trips(void **state)
     assert_int_equal(logw_cmd_start(w, 1764165600400000, &cs), 0);
     assert_int_equal(logw_cmd_exit(w, 1764165600500000, &ce), 0);
     assert_int_equal(logw_text(w, "warn", 1764165600600000, "event loop late by 120ms"), 0);
-    assert_int_equal(logw_text(w, "end", 1764165600700000, "duration"), 0);
+    struct log_stall st = {.end_us = 1764165600650000, .length_us = 40000};
+    assert_int_equal(logw_stall(w, 1764165600610000, &st), 0);
+    assert_int_equal(logw_end(w, 1764165600700000, "duration", 1764165600690000), 0);
     assert_true(logw_pending(w) > 0);
     assert_int_equal(logw_flush(w), 0);
     assert_int_equal(logw_pending(w), 0);
@@ -272,6 +280,8 @@ static void every_event_kind_round_trips(void **state)
     assert_string_equal(ev.u.req.peer, "127.0.0.1:8080");
     assert_string_equal(ev.u.req.version, "v2");
     assert_string_equal(ev.u.req.request_id, "abc-1");
+    assert_int_equal(ev.u.req.lag_us, 31);
+    assert_int_equal(ev.u.req.stalled, 0);
 
     next_ok(r, &ev);
     assert_int_equal(ev.kind, LOG_REQ);
@@ -283,9 +293,13 @@ static void every_event_kind_round_trips(void **state)
     assert_null(ev.u.req.peer);
     assert_null(ev.u.req.version);
     assert_null(ev.u.req.request_id);
+    assert_int_equal(ev.u.req.lag_us, -1);
+    assert_int_equal(ev.u.req.stalled, -1);
 
     next_ok(r, &ev);
     assert_int_equal(ev.u.req.outcome, OUTCOME_TIMEOUT);
+    assert_int_equal(ev.u.req.lag_us, 2);
+    assert_int_equal(ev.u.req.stalled, 1);
     assert_string_equal(ev.u.req.target, "slow");
     assert_int_equal(ev.u.req.latency_us, 2000000);
     assert_int_equal(ev.u.req.reused, 0);
@@ -309,12 +323,18 @@ static void every_event_kind_round_trips(void **state)
     assert_int_equal(ev.kind, LOG_WARN);
     assert_string_equal(ev.u.text, "event loop late by 120ms");
     next_ok(r, &ev);
+    assert_int_equal(ev.kind, LOG_STALL);
+    assert_int_equal(ev.wall_us, 1764165600610000);
+    assert_int_equal(ev.u.stall.end_us, 1764165600650000);
+    assert_int_equal(ev.u.stall.length_us, 40000);
+    next_ok(r, &ev);
     assert_int_equal(ev.kind, LOG_END);
     assert_string_equal(ev.u.text, "duration");
+    assert_int_equal(ev.stop_us, 1764165600690000);
     at_end(r);
     assert_int_equal(logr_truncated(r), 0);
     assert_int_equal(logr_unknown_lines(r), 0);
-    assert_int_equal(logr_lineno(r), 11);
+    assert_int_equal(logr_lineno(r), 12);
     logr_close(r);
 }
 
@@ -416,7 +436,7 @@ static void special_characters_round_trip(void **state)
             tabs += *c == '\t';
         if (lines == 0)
             continue;
-        static const int want_tabs[] = {5, 10, 2, 3, 3};
+        static const int want_tabs[] = {5, 12, 2, 3, 3};
         assert_int_equal(tabs, want_tabs[(lines - 1) % 5]);
         assert_null(strchr(line, '\r'));
     }
@@ -578,11 +598,11 @@ static void extra_trailing_fields_are_ignored(void **state)
     (void)state;
     static const char text[] =
         HEADER "target\t1\thome\thttp://x/\t200\tkeepalive\tnew-field\tanother\n"
-               "req\t2\thome\t503\t10\t1\t0\t1\t127.0.0.1:80\tv1\tid-1\textra\t\t-\tmore\n"
+               "req\t2\thome\t503\t10\t1\t0\t1\t127.0.0.1:80\tv1\tid-1\t7\t1\textra\t\t-\tmore\n"
                "mark\t3\tm\textra\n"
                "cmd-start\t4\t99\tcmd\textra\n"
                "cmd-exit\t5\t0\texited\textra\n"
-               "end\t6\tsignal\textra\n";
+               "end\t6\tsignal\t5\textra\n";
     const char *path = new_path("extra.log");
     write_file(path, text, sizeof text - 1);
     struct logr *r = open_reader(path);
@@ -592,6 +612,8 @@ static void extra_trailing_fields_are_ignored(void **state)
     next_ok(r, &ev);
     assert_int_equal(ev.u.req.outcome, 503);
     assert_string_equal(ev.u.req.request_id, "id-1");
+    assert_int_equal(ev.u.req.lag_us, 7);
+    assert_int_equal(ev.u.req.stalled, 1);
     next_ok(r, &ev);
     assert_string_equal(ev.u.text, "m");
     next_ok(r, &ev);
@@ -601,6 +623,7 @@ static void extra_trailing_fields_are_ignored(void **state)
     next_ok(r, &ev);
     assert_int_equal(ev.kind, LOG_END);
     assert_string_equal(ev.u.text, "signal");
+    assert_int_equal(ev.stop_us, 5);
     at_end(r);
     logr_close(r);
 }
@@ -855,8 +878,8 @@ static void tab_and_backslash_at_every_block_position(void **state)
         for (int b = 0; b < RID; b++)
             for (int esc = 0; esc < 3; esc++) {
                 /* esc 0: none; 1: "\\" ending the target; 2: "\t" in the request id */
-                fprintf(f, "req\t%d\t%.*s%s\t200\t%d\t40\t5120\t1\tpeer\t-\tr%.*s%s\n", a,
-                        a + 1, "tttttttttttttttttttttttttttttttttttttttttttttttttt",
+                fprintf(f, "req\t%d\t%.*s%s\t200\t%d\t40\t5120\t1\tpeer\t-\tr%.*s%s\n", a, a + 1,
+                        "tttttttttttttttttttttttttttttttttttttttttttttttttt",
                         esc == 1 ? "\\\\" : "", b, b, "iiiiiiiiiiiiiiiiiiiiiiiiiiiiii",
                         esc == 2 ? "\\tz" : "");
             }
@@ -900,9 +923,10 @@ static void fields_past_the_limit_are_ignored(void **state)
     const char *path = new_path("many-fields.log");
     for (int a = 0; a < 17; a++) {
         char line[512];
-        int len = snprintf(line, sizeof line, HEADER "req\t1%.*s\th\t200\t1\t2\t3\t1\tp\tv\tid",
-                           a, "0000000000000000000");
-        for (int i = 11; i < 24 + a; i++)
+        int len =
+            snprintf(line, sizeof line, HEADER "req\t1%.*s\th\t200\t1\t2\t3\t1\tp\tv\tid\t4\t0", a,
+                     "0000000000000000000");
+        for (int i = 13; i < 24 + a; i++)
             len += snprintf(line + len, sizeof line - (size_t)len, "\t%c", 'a' + i % 26);
         line[len++] = '\n';
         write_file(path, line, (size_t)len);

@@ -55,9 +55,16 @@ static void schedule_does_not_drift(void **state)
 static void redact_hides_secrets(void **state)
 {
     (void)state;
-    char *argv[] = {"pbprobe", "-H", "Authorization: Bearer abc", "--header=Cookie: s=1",
-                    "-HX-Api-Key: k", "-H", "Accept: text/html",
-                    "http://user:hunter2@host/", "host=db password=pw1 user=x", "it's"};
+    char *argv[] = {"pbprobe",
+                    "-H",
+                    "Authorization: Bearer abc",
+                    "--header=Cookie: s=1",
+                    "-HX-Api-Key: k",
+                    "-H",
+                    "Accept: text/html",
+                    "http://user:hunter2@host/",
+                    "host=db password=pw1 user=x",
+                    "it's"};
     char *line = redact_argv(10, argv);
     assert_non_null(line);
     assert_null(strstr(line, "abc"));
@@ -77,17 +84,31 @@ static void mark_lines_carry_their_time(void **state)
     char a[] = "@1764165600123456 migration start";
     char b[] = "plain text";
     char c[] = "@notatime x";
+    char d[] = "@m5000000 rollout";
+    char e[] = "@m20000000 later than now";
+    char f[] = "@m5000000,1764165001000000 relayed";
     int64_t t;
     const char *text;
-    mark_parse_line(a, 42, &t, &text);
+    const int64_t now = 1764165700000000LL, offset = 1764165690000000LL;
+    mark_parse_line(a, now, offset, &t, &text);
     assert_int_equal(t, 1764165600123456LL);
     assert_string_equal(text, "migration start");
-    mark_parse_line(b, 42, &t, &text);
+    mark_parse_line(b, 42, offset, &t, &text);
     assert_int_equal(t, 42);
     assert_string_equal(text, "plain text");
-    mark_parse_line(c, 42, &t, &text);
+    mark_parse_line(c, 42, offset, &t, &text);
     assert_int_equal(t, 42);
     assert_string_equal(text, "@notatime x");
+    /* the monotonic time, on the prober's timeline */
+    mark_parse_line(d, now, offset, &t, &text);
+    assert_int_equal(t, offset + 5000000);
+    assert_string_equal(text, "rollout");
+    mark_parse_line(e, now, offset, &t, &text);
+    assert_int_equal(t, now);
+    /* with the wall time for relays: the monotonic time wins here */
+    mark_parse_line(f, now, offset, &t, &text);
+    assert_int_equal(t, offset + 5000000);
+    assert_string_equal(text, "relayed");
 }
 
 static int parse(char **argv, int argc, struct probe_config *cfg, char *err)
@@ -100,8 +121,16 @@ static void options_name_targets_and_rates(void **state)
     (void)state;
     struct probe_config cfg;
     char err[256];
-    char *argv[] = {"pbprobe", "--rate", "100", "-r", "api:1k", "home=http://h/",
-                    "api=http://h/api/x?a=b", "http://h/other", "-t", "250ms"};
+    char *argv[] = {"pbprobe",
+                    "--rate",
+                    "100",
+                    "-r",
+                    "api:1k",
+                    "home=http://h/",
+                    "api=http://h/api/x?a=b",
+                    "http://h/other",
+                    "-t",
+                    "250ms"};
     assert_int_equal(parse(argv, 10, &cfg, err), 0);
     assert_int_equal(cfg.ntargets, 3);
     assert_string_equal(cfg.targets[0].name, "home");

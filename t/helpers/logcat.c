@@ -18,10 +18,10 @@ static void print_event(const struct log_event *ev)
     const struct log_req *q = &ev->u.req;
     switch (ev->kind) {
     case LOG_REQ:
-        printf("req\t%lld\t%s\t%s\t%lld\t%lld\t%lld\t%d\t%s\t%s\t%s\n", (long long)ev->wall_us,
-               q->target, outcome_name(q->outcome, nbuf), (long long)q->latency_us,
-               (long long)q->delay_us, (long long)q->bytes, q->reused, opt(q->peer),
-               opt(q->version), opt(q->request_id));
+        printf("req\t%lld\t%s\t%s\t%lld\t%lld\t%lld\t%d\t%s\t%s\t%s\t%lld\t%d\n",
+               (long long)ev->wall_us, q->target, outcome_name(q->outcome, nbuf),
+               (long long)q->latency_us, (long long)q->delay_us, (long long)q->bytes, q->reused,
+               opt(q->peer), opt(q->version), opt(q->request_id), (long long)q->lag_us, q->stalled);
         break;
     case LOG_TARGET:
         printf("target\t%lld\t%s\t%s\t%g\t%s\n", (long long)ev->wall_us, ev->u.target.name,
@@ -35,8 +35,10 @@ static void print_event(const struct log_event *ev)
         printf("cmd-exit\t%lld\t%d\t%s\n", (long long)ev->wall_us, ev->u.cmd_exit.status,
                opt(ev->u.cmd_exit.how));
         break;
-    case LOG_MARK:
     case LOG_END:
+        printf("end\t%lld\t%s\t%lld\n", (long long)ev->wall_us, ev->u.text, (long long)ev->stop_us);
+        break;
+    case LOG_MARK:
     case LOG_WARN:
         printf("%s\t%lld\t%s\n", ev->kind_name, (long long)ev->wall_us, ev->u.text);
         break;
@@ -52,6 +54,10 @@ static void print_event(const struct log_event *ev)
         printf("db-locks\t%lld\t%lld\t%lld\t%s\t%s\t%ld\n", (long long)ev->wall_us,
                (long long)ev->u.locks.waiting, (long long)ev->u.locks.longest_us,
                opt(ev->u.locks.relation), opt(ev->u.locks.mode), ev->u.locks.blocker_pid);
+        break;
+    case LOG_STALL:
+        printf("stall\t%lld\t%lld\t%lld\n", (long long)ev->wall_us, (long long)ev->u.stall.end_us,
+               (long long)ev->u.stall.length_us);
         break;
     case LOG_UNKNOWN:
         printf("unknown\t%lld\t%s\n", (long long)ev->wall_us, ev->kind_name);

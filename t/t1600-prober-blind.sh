@@ -1,0 +1,153 @@
+#!/bin/bash
+# The verdict has no blind spot: a prober that was paused, stopped twice,
+# killed or cut short never gives PASS over time it did not observe, and a
+# request in flight across its own stall is no invented failure. Checked
+# against nginx's own log and the times at which the test injected each fault.
+. "$(dirname "$0")/lib.sh"
+
+PB=$PB_BUILD/pbprobe
+REPORT=$PB_BUILD/pbprobe-report
+LOGCAT=$PB_BUILD/t/helpers/logcat
+port=$(free_port)
+DOWN=$TEST_DIR/down
+# nginx answers 503 while the file $DOWN exists: an outage the test turns on
+# and off at known times.
+svc_nginx_start "$TEST_DIR/ng" "$port" "if (-f $DOWN) { return 503; }" ||
+	skip_all "nginx did not start"
+URL=http://127.0.0.1:$port/
+
+now_us() { date +%s%6N; }
+# us FILTER: a time of the JSON report j, in integer microseconds
+us() { jq "$1 * 1000000 | round" j; }
+# report LOG: the JSON report in j, its exit status in rc
+report() {
+	rc=0
+	"$REPORT" -f json "$@" >j || rc=$?
+}
+
+test_expect_success 'a prober paused across an outage: INCONCLUSIVE (exit 4), never PASS' '
+	"$PB" -q --rate 100 --timeout 10s --duration 6s -o pause.log "$URL" &
+	pb=$! && sleep 1.5 &&
+	kill -STOP $pb && stop_at=$(now_us) && sleep 0.3 &&
+	touch "$DOWN" && down_from=$(now_us) && sleep 2 &&
+	rm "$DOWN" && down_to=$(now_us) && sleep 0.3 &&
+	cont_at=$(now_us) && kill -CONT $pb && wait $pb &&
+	echo "$stop_at $down_from $down_to $cont_at" >pause.truth &&
+	report pause.log &&
+	test "$rc" = 4 &&
+	jq -e ".gate.verdict == \"inconclusive\" and .targets[0].failed == 0" j &&
+	# ground truth: nginx never answered 503, as the prober sent nothing then
+	awk -F"\t" "\$3 == 503" "$TEST_DIR/ng/access.log" >served503 &&
+	test_must_be_empty served503
+'
+
+test_expect_success 'the pause is one blind interval that covers it; its ticks are late' '
+	read -r stop_at down_from down_to cont_at <pause.truth &&
+	test "$(jq ".targets[0].blind_count" j)" = 1 &&
+	test "$(us ".targets[0].blind[0].start")" -le $((stop_at + 20000)) &&
+	# a tick due less than --max-lag (100 ms) before the prober ran again
+	# was sent within it: on time by definition
+	test "$(us ".targets[0].blind[0].end")" -ge $((cont_at - 100000 - 20000)) &&
+	# every tick scheduled in the outage was sent late, after it
+	"$LOGCAT" pause.log | awk -F"\t" -v a="$down_from" -v b="$down_to" \
+		"\$1 == \"req\" && \$2 >= a && \$2 < b && \$12 <= 100000" >on_time &&
+	test_must_be_empty on_time &&
+	test "$(jq ".targets[0].late" j)" -ge 200 &&
+	jq -r ".gate.reasons[0]" j | grep -E "^/: [0-9.]+s blind in 1 interval .* sent late\): the prober did not observe it on time"
+'
+
+test_expect_success 'the stall of the prober is logged, from before the pause to after it' '
+	read -r stop_at down_from down_to cont_at <pause.truth &&
+	"$LOGCAT" pause.log | awk -F"\t" "\$1 == \"stall\"" >stalls &&
+	test "$(wc -l <stalls)" = 1 &&
+	read -r _ start end length <stalls &&
+	test "$start" -le "$stop_at" && test "$end" -ge "$cont_at" &&
+	test "$length" = $((end - start)) &&
+	jq -r ".notes[]" j | grep -F "pause.log: the prober'"'"'s event loop stalled 1 time"
+'
+
+test_expect_success 'requests in flight across a pause: no invented timeout' '
+	# /slow takes about 1 s (2 KiB at 2 KiB/s); the pause outlasts the
+	# timeout while nginx answers every request in flight
+	"$PB" -q --rate 20 --timeout 1500ms --duration 4s -o flight.log slow=http://127.0.0.1:$port/slow &
+	pb=$! && sleep 1.5 &&
+	kill -STOP $pb && sleep 2.5 && kill -CONT $pb && wait $pb &&
+	"$LOGCAT" flight.log | awk -F"\t" "\$1 == \"req\" && \$13 == 1 { print \$11, \$4 }" >stalled &&
+	test -s stalled &&
+	# nginx answered every one of them, in full
+	while read -r id outcome; do
+		grep -q "	200	$id	GET	/slow	2048	" "$TEST_DIR/ng/access.log" || return 1
+	done <stalled &&
+	report flight.log &&
+	test "$rc" = 4 &&
+	jq -e ".targets[0].failed == 0" j
+'
+
+test_expect_success 'a second signal: the command is stopped and waited for, exit 143' '
+	"$PB" -q --rate 50 --timeout 10s --lead 200ms -o twice.log slow=http://127.0.0.1:$port/slow \
+		-- sh -c "trap \"\" TERM; echo \$\$ >cmd.pid; sleep 60; echo survived >cmd.out" &
+	pb=$! &&
+	test_wait_for 5 test -s cmd.pid && sleep 1.5 &&
+	kill -TERM $pb && sleep 0.3 && second=$(now_us) && kill -TERM $pb &&
+	rc=0 && wait $pb || rc=$? &&
+	done_at=$(now_us) &&
+	test "$rc" = 143 &&
+	! kill -0 "$(cat cmd.pid)" 2>/dev/null &&
+	# nothing of its process group lives on (a zombie awaits its reaper)
+	ps -eo pgid=,stat= | awk -v g="$(cat cmd.pid)" "\$1 == g && \$2 !~ /^Z/" >alive &&
+	test_must_be_empty alive &&
+	test ! -e cmd.out &&
+	# it ignored SIGTERM: SIGKILL 5 s later, and pbprobe waited for it
+	test $((done_at - second)) -ge 4900000 &&
+	"$LOGCAT" twice.log | grep "^cmd-exit	[0-9]*	137	killed:SIGKILL$"
+'
+
+test_expect_success 'a second signal: the abandoned requests are counted, the run is inconclusive' '
+	abandoned=$("$LOGCAT" twice.log | sed -n "s/^warn	[0-9]*	\([0-9]*\) requests in flight at a second signal.*/\1/p") &&
+	test "$abandoned" -gt 0 &&
+	report twice.log &&
+	test "$rc" = 4 &&
+	test "$(jq ".targets[0].missing" j)" = "$abandoned" &&
+	jq -r ".gate.reasons[]" j | grep -F "twice.log: the prober was stopped by a signal"
+'
+
+test_expect_success 'a prober killed with SIGKILL: INCONCLUSIVE, never PASS' '
+	"$PB" -q --rate 100 --duration 10s -o killed.log "$URL" &
+	pb=$! && sleep 1 && kill -KILL $pb && { wait $pb || :; } &&
+	report killed.log &&
+	test "$rc" = 4 &&
+	jq -r ".gate.reasons[0]" j | grep -F "killed.log: no end line: the prober was cut short" &&
+	jq -e ".logs[0].end == null and .targets[0].failed == 0" j
+'
+
+test_expect_success 'a log cut by a file size limit while the upgrade serves 503s: INCONCLUSIVE' '
+	test_expect_code 3 bash -c "ulimit -f 64; exec \"\$0\" \"\$@\"" "$PB" -q --rate 1k \
+		--lead 100ms --tail 100ms -o cut.log "$URL" \
+		-- sh -c "sleep 1; touch \"$DOWN\"; sleep 2; rm -f \"$DOWN\"" 2>cut.err &&
+	grep -q "File too large" cut.err &&
+	report cut.log &&
+	test "$rc" = 4 &&
+	jq -e ".gate.passed == false and .gate.verdict == \"inconclusive\"" j
+'
+
+test_expect_success 'a mark made after a wall clock step lands on the prober'"'"'s timeline' '
+	# the marker sees the wall clock an hour back (as after a step of the
+	# system clock); the monotonic clock, which marks carry, is untouched
+	"$PB" -q --rate 20 --lead 200ms --tail 200ms -o step.log "$URL" -- sh -c "
+		sleep 0.3 && before=\$(date +%s%6N) &&
+		FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f -1h \"$PB\" mark after the step &&
+		after=\$(date +%s%6N) && echo \$before \$after >step.truth" &&
+	read -r before after <step.truth &&
+	t=$("$LOGCAT" step.log | awk -F"\t" "\$1 == \"mark\" { print \$2 }") &&
+	test_within "$t" "$before" "$after"
+'
+
+test_expect_success 'pbprobe mark without a prober warns and exits 0; --strict fails' '
+	env -u PBPROBE_MARK "$PB" mark lost 2>err &&
+	grep -F "the mark is not recorded" err &&
+	test_expect_code 2 env -u PBPROBE_MARK "$PB" mark --strict lost &&
+	PBPROBE_MARK=$TEST_DIR/no-such-fifo "$PB" mark gone 2>err &&
+	test_expect_code 3 env PBPROBE_MARK="$TEST_DIR/no-such-fifo" "$PB" mark --strict gone
+'
+
+test_done

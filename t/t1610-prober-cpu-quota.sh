@@ -1,0 +1,76 @@
+#!/bin/bash
+# The prober under a CPU limit, as in a pod with resources.limits.cpu: a CFS
+# quota of 0.1 core made here in cgroup v1. At a rate the quota cannot carry
+# the prober falls behind: the report is INCONCLUSIVE (exit 4), its blind time
+# covers the outage the test injected, and no tick it calls on time fell in
+# it. At a rate the quota carries, the outage's window matches the times the
+# test injected it within 1/rate + 25 ms.
+. "$(dirname "$0")/lib.sh"
+
+PB=$PB_BUILD/pbprobe
+REPORT=$PB_BUILD/pbprobe-report
+LOGCAT=$PB_BUILD/t/helpers/logcat
+CG_ROOT=/sys/fs/cgroup/cpu
+if [ ! -w "$CG_ROOT" ] || [ ! -f "$CG_ROOT/cpu.cfs_quota_us" ]; then
+	skip_all "no writable cgroup v1 cpu controller at $CG_ROOT: a CPU quota cannot be made here"
+fi
+CG=$CG_ROOT/pbprobe-t1610-$$
+mkdir "$CG" 2>/dev/null || skip_all "cannot make a cgroup in $CG_ROOT"
+# the group goes with the script, whatever ends it (its processes end first)
+trap 'rc=$?; rmdir "$CG" 2>/dev/null; (exit $rc); test_cleanup' EXIT
+if ! echo 100000 >"$CG/cpu.cfs_period_us" || ! echo 10000 >"$CG/cpu.cfs_quota_us"; then
+	skip_all "cannot set a CFS quota in $CG"
+fi
+
+port=$(free_port)
+DOWN=$TEST_DIR/down
+svc_nginx_start "$TEST_DIR/ng" "$port" "if (-f $DOWN) { return 503; }" ||
+	skip_all "nginx did not start"
+URL=http://127.0.0.1:$port/
+
+now_us() { date +%s%6N; }
+us() { jq "$1 * 1000000 | round" j; }
+# in_quota CMD...: runs CMD inside the cgroup, as a container's process
+in_quota() {
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG" "$@"
+}
+# outage FROM_S FOR_S TRUTH: 503s from FROM_S seconds from now for FOR_S
+outage() {
+	sleep "$1" && local a b && a=$(now_us) && touch "$DOWN" && b=$(now_us) &&
+		sleep "$2" && local c d && c=$(now_us) && rm "$DOWN" && d=$(now_us) &&
+		echo "$a $b $c $d" >"$3"
+}
+
+test_expect_success 'a rate the quota cannot carry: INCONCLUSIVE, the outage inside blind time' '
+	in_quota "$PB" -q --rate 2000 --duration 4s -o starved.log "$URL" &
+	pb=$! &&
+	outage 1.5 0.7 starved.truth && wait $pb &&
+	read -r down_from _ _ down_to <starved.truth &&
+	rc=0 && "$REPORT" -f json starved.log >j || rc=$? &&
+	test "$rc" = 4 &&
+	jq -e ".targets[0].late > 1000 and .targets[0].blind_s >= 1" j &&
+	# the ground truth the prober could not see: no tick scheduled in the
+	# outage was sent on time
+	"$LOGCAT" starved.log | awk -F"\t" -v a="$down_from" -v b="$down_to" \
+		"\$1 == \"req\" && \$2 >= a && \$2 < b && \$12 != \"-\" && \$12 <= 100000" >on_time &&
+	test_must_be_empty on_time &&
+	# and nginx did answer 503s while the prober lagged
+	awk -F"\t" "\$3 == 503" "$TEST_DIR/ng/access.log" | wc -l >n503 &&
+	test "$(cat n503)" -gt 0
+'
+
+test_expect_success 'a rate the quota carries: the window matches the outage within 1/rate + 25 ms' '
+	: >"$TEST_DIR/ng/access.log" &&
+	in_quota "$PB" -q --rate 50 --duration 4s -o fed.log "$URL" &
+	pb=$! &&
+	outage 1.5 0.8 fed.truth && wait $pb &&
+	read -r down_from down_to up_from up_to <fed.truth &&
+	tol=$((1000000 / 50 + 25000)) &&
+	rc=0 && "$REPORT" -f json fed.log >j || rc=$? &&
+	test "$rc" = 1 &&
+	test "$(jq ".targets[0].windows_count" j)" = 1 &&
+	test_within "$(us ".targets[0].windows[0].start")" $((down_from - tol)) $((down_to + tol)) &&
+	test_within "$(us ".targets[0].windows[0].end")" $((up_from - tol)) $((up_to + tol))
+'
+
+test_done
