@@ -130,6 +130,56 @@ test_expect_success 'a log cut by a file size limit while the upgrade serves 503
 	jq -e ".gate.passed == false and .gate.verdict == \"inconclusive\"" j
 '
 
+# A resolver that never answers, in a mount namespace of the prober's own
+# (its /etc/resolv.conf bind-mounted): no query leaves the machine.
+DNS_IP=127.0.53.$((RANDOM % 200 + 20))
+cat >silent-dns.py <<'PY'
+import socket, sys, time
+ip = sys.argv[1]
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind((ip, 53))
+t = socket.socket(socket.AF_INET, socket.SOCK_STREAM); t.bind((ip, 53)); t.listen(64)
+open(sys.argv[2], "w").write("ready\n")
+time.sleep(60)
+PY
+printf 'nameserver %s\noptions timeout:5 attempts:2\n' "$DNS_IP" >resolv.silent
+printf 'nameserver 127.0.53.1\noptions timeout:5 attempts:2\n' >resolv.refused
+# in_resolver FILE CMD...: CMD with FILE as its /etc/resolv.conf
+in_resolver() {
+	unshare -m sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' "$@"
+}
+if command -v python3 >/dev/null && in_resolver resolv.silent true 2>/dev/null; then
+	test_bg python3 silent-dns.py "$DNS_IP" dns.ready &&
+		test_wait_for 5 test -s dns.ready && dns_ok=1
+fi
+
+if [ "${dns_ok:-0}" = 1 ]; then
+	test_expect_success 'a name whose lookup hangs: each request ends at --timeout, the run at --duration + --timeout' '
+		start=$(now_us) &&
+		in_resolver resolv.silent "$PB" -q -t 2s -d 1s --rate 5 -o hang.log http://pbprobe-no-such-host.example/ &&
+		took=$(($(now_us) - start)) &&
+		test "$took" -lt 4000000 &&
+		"$LOGCAT" hang.log | awk -F"\t" "\$1 == \"req\" { print \$4, \$5 }" >reqs &&
+		test "$(wc -l <reqs)" = 5 &&
+		awk "\$1 != \"timeout\" && \$1 != \"dns\" || \$2 > 2100000" reqs >bad &&
+		test_must_be_empty bad &&
+		test_expect_code 1 "$REPORT" -f json hang.log >j &&
+		# the downtime lies in the span the prober observed: the first tick to the last answer
+		jq -e ".targets[0].downtime_s <= .duration_s + 2.1" j
+	'
+	test_expect_success 'a name whose lookup fails: a dns failure at once, no stall' '
+		in_resolver resolv.refused "$PB" -q -t 2s -d 1s --rate 5 -o nx.log http://pbprobe-no-such-host.example/ &&
+		"$LOGCAT" nx.log | awk -F"\t" "\$1 == \"req\" && (\$4 != \"dns\" || \$5 > 500000)" >bad &&
+		test_must_be_empty bad &&
+		"$LOGCAT" nx.log | awk -F"\t" "\$1 == \"stall\"" >stalls &&
+		test_must_be_empty stalls
+	'
+else
+	test_skip 'a name whose lookup hangs: each request ends at --timeout, the run at --duration + --timeout' \
+		"no mount namespace (unshare -m) or no python3 here"
+	test_skip 'a name whose lookup fails: a dns failure at once, no stall' \
+		"no mount namespace (unshare -m) or no python3 here"
+fi
+
 test_expect_success 'a mark made after a wall clock step lands on the prober'"'"'s timeline' '
 	# the marker sees the wall clock an hour back (as after a step of the
 	# system clock); the monotonic clock, which marks carry, is untouched
