@@ -110,6 +110,10 @@ struct log_header {
     const char *prober_version;
     const char *cmd;
     int64_t max_lag_us; /* --max-lag: a later hand-off is not on time; -1 when absent */
+    /* what the kernel knew of the wall clock's sync at start (adjtimex):
+     * its maximum error, and whether it is synchronized; -1 when absent */
+    int64_t clock_maxerror_us;
+    int clock_synced;
 };
 
 const char *log_db_probe_name(enum log_db_probe p);

@@ -441,6 +441,8 @@ static int parse_header(struct logr *r, char *line, char *err, size_t errlen)
     r->header.version = (int)version;
     r->header.wall_start_us = -1;
     r->header.max_lag_us = -1;
+    r->header.clock_maxerror_us = -1;
+    r->header.clock_synced = -1;
     for (int i = 1; i < n; i++) {
         char *eq = strchr(fields[i], '=');
         if (eq == NULL)
@@ -455,6 +457,11 @@ static int parse_header(struct logr *r, char *line, char *err, size_t errlen)
             r->header.pid = (long)num;
         else if (strcmp(key, "max_lag_us") == 0 && val && parse_i64(val, 0, &num) == 0)
             r->header.max_lag_us = num;
+        else if (strcmp(key, "clock_maxerror_us") == 0 && val && parse_i64(val, 0, &num) == 0)
+            r->header.clock_maxerror_us = num;
+        else if (strcmp(key, "clock_synced") == 0 && val && parse_i64(val, 0, &num) == 0 &&
+                 num <= 1)
+            r->header.clock_synced = (int)num;
         else if (strcmp(key, "host") == 0 && val)
             r->header.host = keep_string(&r->header_strings[0], val);
         else if (strcmp(key, "version") == 0 && val)

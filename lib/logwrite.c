@@ -171,6 +171,12 @@ int logw_header(struct logw *w, const struct log_header *h)
         p = put_str(p, "\tmax_lag_us=");
         p = put_i64(p, h->max_lag_us);
     }
+    if (h->clock_synced >= 0 && h->clock_maxerror_us > 0) {
+        p = put_str(p, "\tclock_synced=");
+        p = put_i64(p, h->clock_synced);
+        p = put_str(p, "\tclock_maxerror_us=");
+        p = put_i64(p, h->clock_maxerror_us);
+    }
     if (h->cmd) {
         p = put_str(p, "\tcmd=");
         p = put_field(p, h->cmd, 4 * FIELD_ROOM);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/timex.h>
 #include <unistd.h>
 
 #include "child.h"
@@ -470,6 +471,16 @@ static int write_prologue(struct run *r)
 {
     char host[256] = "";
     gethostname(host, sizeof host - 1);
+    /* probers on several hosts are merged by wall time: the log says how
+     * far this one's clock can be trusted */
+    struct timex tx = {0};
+    int synced = -1;
+    int64_t maxerror = -1;
+    int state = adjtimex(&tx);
+    if (state >= 0) {
+        synced = state != TIME_ERROR && !(tx.status & STA_UNSYNC);
+        maxerror = tx.maxerror;
+    }
     struct log_header h = {
         .version = LOG_FORMAT_VERSION,
         .wall_start_us = wall_now(r),
@@ -478,6 +489,8 @@ static int write_prologue(struct run *r)
         .prober_version = PACKAGE_VERSION,
         .cmd = r->cfg->cmdline_redacted,
         .max_lag_us = r->cfg->max_lag_us,
+        .clock_maxerror_us = maxerror,
+        .clock_synced = synced,
     };
     if (logw_header(r->log, &h) < 0)
         return -1;

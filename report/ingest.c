@@ -663,6 +663,8 @@ static int open_logs(struct ingest *g)
                         : h->max_lag_us >= 0    ? h->max_lag_us
                                                 : DEFAULT_MAX_LAG_US;
         log->max_lag_us = s->max_lag_us;
+        log->clock_maxerror_us = h->clock_maxerror_us;
+        log->clock_synced = h->clock_synced;
     }
     for (int i = 1; i < an->nlogs; i++) {
         const struct an_log *a = &an->logs[0], *b = &an->logs[i];
@@ -760,11 +762,30 @@ static void check_clocks(struct analysis *an)
     if (first < 0 || first == last)
         return;
     const struct an_log *a = &an->logs[first], *b = &an->logs[last];
-    if (b->first_us - a->first_us > 1000000)
+    /* merged by wall time: a disagreement of the clocks beyond the burst
+     * gap moves one prober's failures away from the other's */
+    if (b->first_us - a->first_us > an->cfg->burst_gap_us)
         analysis_note(an,
                       "logs start %.1fs apart (%s first, %s last): their probers started "
-                      "at different times or their clocks disagree",
+                      "at different times or their clocks disagree by more than --burst-gap",
                       (double)(b->first_us - a->first_us) / 1e6, a->path, b->path);
+    /* probers on one host share its clock: only other hosts can disagree */
+    int hosts = 0;
+    for (int i = 1; i < an->nlogs; i++)
+        hosts |= strcmp(an->logs[i].host ? an->logs[i].host : "",
+                        an->logs[0].host ? an->logs[0].host : "") != 0;
+    for (int i = 0; i < an->nlogs && hosts && !an->cfg->by_log; i++) {
+        const struct an_log *l = &an->logs[i];
+        if (l->reqs == 0)
+            continue;
+        if (l->clock_synced == 0 || l->clock_maxerror_us > an->cfg->burst_gap_us)
+            analysis_note(an,
+                          "%s: its prober's clock was %s (maximum error %.3fs): merged by time, "
+                          "its requests may be placed wrongly against the other logs'",
+                          l->path,
+                          l->clock_synced == 0 ? "not synchronized" : "loosely synchronized",
+                          (double)l->clock_maxerror_us / 1e6);
+    }
     for (int i = 0; i < an->nlogs; i++)
         for (int j = i + 1; j < an->nlogs; j++) {
             const struct an_log *x = &an->logs[i], *y = &an->logs[j];

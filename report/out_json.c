@@ -434,6 +434,16 @@ static void logs(struct jw *w, const struct analysis *an)
             jw_null(w, "command");
         }
         jw_seconds(w, "max_lag_s", l->max_lag_us);
+        jw_open(w, "clock", '{');
+        if (l->clock_synced >= 0)
+            jw_bool(w, "synced", l->clock_synced);
+        else
+            jw_null(w, "synced");
+        if (l->clock_maxerror_us >= 0)
+            jw_seconds(w, "maxerror_s", l->clock_maxerror_us);
+        else
+            jw_null(w, "maxerror_s");
+        jw_close(w, '}');
         jw_open(w, "stalls", '{');
         jw_u64(w, "count", l->stalls);
         jw_seconds(w, "total_s", l->stall_us);

@@ -142,6 +142,17 @@ test_expect_success 'probers whose clocks or rates disagree are reported' '
 	grep -F "target home: logs disagree on its rate (20/s in $D/report-pod-c.log, 5/s before)" notes &&
 	grep -F "logs start 30.0s apart" notes
 '
+test_expect_success 'a prober on another host with an unsynchronized clock is named (merged, not --by-log)' '
+	sed "1s/host=ci/host=pod-b	clock_synced=0	clock_maxerror_us=16000000/" "$D/report-pod-b.log" >b.log &&
+	sed "1s/host=ci/host=pod-a	clock_synced=1	clock_maxerror_us=1500/" "$D/report-pod-a.log" >a.log &&
+	json a.log b.log &&
+	jq -r ".notes[]" j >notes &&
+	grep -F "b.log: its prober'"'"'s clock was not synchronized (maximum error 16.000s)" notes &&
+	! grep -F "a.log: its prober" notes &&
+	is ".logs[1].clock.synced" false && is ".logs[0].clock.maxerror_s" 0.0015 &&
+	json --by-log a.log b.log &&
+	! jq -r ".notes[]" j | grep -F "not synchronized"
+'
 test_expect_success 'versions: requests per version, the mixed interval, flip-flops' '
 	json "$D/report-versions.log" &&
 	is ".targets[0].versions.requests | tojson" "{\"v1\":25,\"v2\":15}" &&
