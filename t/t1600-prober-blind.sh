@@ -180,17 +180,23 @@ else
 		"no mount namespace (unshare -m) or no python3 here"
 fi
 
-test_expect_success 'a mark made after a wall clock step lands on the prober'"'"'s timeline' '
-	# the marker sees the wall clock an hour back (as after a step of the
-	# system clock); the monotonic clock, which marks carry, is untouched
-	"$PB" -q --rate 20 --lead 200ms --tail 200ms -o step.log "$URL" -- sh -c "
-		sleep 0.3 && before=\$(date +%s%6N) &&
-		FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f -1h \"$PB\" mark after the step &&
-		after=\$(date +%s%6N) && echo \$before \$after >step.truth" &&
-	read -r before after <step.truth &&
-	t=$("$LOGCAT" step.log | awk -F"\t" "\$1 == \"mark\" { print \$2 }") &&
-	test_within "$t" "$before" "$after"
-'
+# libfaketime's LD_PRELOAD and AddressSanitizer's runtime deadlock at start
+if grep -q __asan_init "$PB" 2>/dev/null; then
+	test_skip 'a mark made after a wall clock step lands on the prober'"'"'s timeline' \
+		"faketime (LD_PRELOAD) hangs an AddressSanitizer build; the plain build runs it"
+else
+	test_expect_success 'a mark made after a wall clock step lands on the prober'"'"'s timeline' '
+		# the marker sees the wall clock an hour back (as after a step of the
+		# system clock); the monotonic clock, which marks carry, is untouched
+		"$PB" -q --rate 20 --lead 200ms --tail 200ms -o step.log "$URL" -- sh -c "
+			sleep 0.3 && before=\$(date +%s%6N) &&
+			FAKETIME_DONT_FAKE_MONOTONIC=1 timeout 20 faketime -f -1h \"$PB\" mark after the step &&
+			after=\$(date +%s%6N) && echo \$before \$after >step.truth" &&
+		read -r before after <step.truth &&
+		t=$("$LOGCAT" step.log | awk -F"\t" "\$1 == \"mark\" { print \$2 }") &&
+		test_within "$t" "$before" "$after"
+	'
+fi
 
 test_expect_success 'pbprobe mark without a prober warns and exits 0; --strict fails' '
 	env -u PBPROBE_MARK "$PB" mark lost 2>err &&
