@@ -104,8 +104,11 @@ struct an_target {
     struct an_latency lat;
     int64_t first_us, last_us;
     struct an_spans windows, bursts;
-    struct an_spans blind;  /* blind.h: requests counts blind ticks */
-    int64_t series_start_s; /* Unix second of series[0] */
+    struct an_spans blind;    /* blind.h: requests counts blind ticks */
+    double worst_second_rate; /* the highest share of failures among the requests sent
+                                 in one second, 0..1 */
+    int64_t worst_second_us;  /* that second's start, -1 when none failed */
+    int64_t series_start_s;   /* Unix second of series[0] */
     uint32_t series_len;
     struct an_second *series;
     struct an_versions versions;

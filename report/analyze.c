@@ -215,6 +215,21 @@ static int finish_target(struct analysis *an, struct an_target *t)
         blind_end(&s->blind, &t->blind, t->cut_short, s->cfg->max_listed) < 0)
         rc = -1;
     versions_finish(&t->versions, &s->ver);
+    t->worst_second_us = -1;
+    for (uint32_t i = 0; i < t->series_len; i++) {
+        const struct an_second *sec = &t->series[i];
+        uint64_t sent = 0;
+        for (int k = 0; k < AN_NCLASS; k++)
+            if (k != AN_SKIPPED && k != AN_LATE)
+                sent += sec->n[k];
+        if (sent == 0 || sent == sec->n[AN_OK])
+            continue;
+        double rate = (double)(sent - sec->n[AN_OK]) / (double)sent;
+        if (rate > t->worst_second_rate) {
+            t->worst_second_rate = rate;
+            t->worst_second_us = (t->series_start_s + (int64_t)i) * 1000000;
+        }
+    }
     spans_finish(&t->windows);
     spans_finish(&t->bursts);
     spans_finish(&t->blind);

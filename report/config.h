@@ -25,6 +25,8 @@ enum rep_rule {
     REP_RULE_MAX_ERRORS,
     REP_RULE_MAX_DOWNTIME,
     REP_RULE_MAX_WINDOW,
+    REP_RULE_MAX_BURST,      /* the longest error burst */
+    REP_RULE_MAX_ERROR_RATE, /* the share of failures in any one second, a percentage */
     REP_RULE_MAX_P99,
     REP_RULE_MIN_REQUESTS,
     REP_RULE_MAX_BLIND, /* blind time at most this (default 0); beyond, inconclusive */

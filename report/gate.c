@@ -118,6 +118,14 @@ static int explain(struct analysis *an, const struct an_check *c, const char *wh
     case REP_RULE_MAX_P99:
         return reason(g, "%s: p99 latency %s (--%s %s)", who, fmt_duration(c->value, v, sizeof v),
                       opt, arg);
+    case REP_RULE_MAX_BURST:
+        return reason(g, "%s: an error burst of %s%s at %s (--%s %s)", who,
+                      fmt_duration(c->value, v, sizeof v), t->bursts.longest.open ? " (open)" : "",
+                      fmt_offset(an, t->bursts.longest.start_us, at, sizeof at), opt, arg);
+    case REP_RULE_MAX_ERROR_RATE:
+        return reason(g, "%s: %.2f%% of the requests sent in the second at %s failed (--%s %s)",
+                      who, 100.0 * t->worst_second_rate,
+                      fmt_offset(an, t->worst_second_us, at, sizeof at), opt, arg);
     case REP_RULE_MIN_REQUESTS:
         if (c->limit == NULL)
             return reason(g, "%s: no request was sent", who);
@@ -329,6 +337,18 @@ int gate_evaluate(struct analysis *an, const struct rep_config *cfg)
                     t->windows.count ? t->windows.longest.end_us - t->windows.longest.start_us : 0;
                 c->limit_value = l->value;
                 c->passed = c->value <= c->limit_value;
+                break;
+            case REP_RULE_MAX_BURST:
+                c->value =
+                    t->bursts.count ? t->bursts.longest.end_us - t->bursts.longest.start_us : 0;
+                c->limit_value = l->value;
+                c->passed = c->value <= c->limit_value;
+                break;
+            case REP_RULE_MAX_ERROR_RATE:
+                /* in hundredths of a percent, for the JSON check */
+                c->value = (int64_t)(t->worst_second_rate * 10000.0 + 0.5);
+                c->limit_value = (int64_t)(l->percent * 100.0 + 0.5);
+                c->passed = t->worst_second_rate * 100.0 <= l->percent + 1e-9;
                 break;
             case REP_RULE_MAX_P99:
                 c->value = t->lat.p99;

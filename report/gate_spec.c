@@ -9,6 +9,7 @@
 
 static const char *const rule_names[REP_RULE_N] = {
     [REP_RULE_MAX_ERRORS] = "max-errors",     [REP_RULE_MAX_DOWNTIME] = "max-downtime",
+    [REP_RULE_MAX_BURST] = "max-burst",       [REP_RULE_MAX_ERROR_RATE] = "max-error-rate",
     [REP_RULE_MAX_WINDOW] = "max-window",     [REP_RULE_MAX_P99] = "max-p99",
     [REP_RULE_MIN_REQUESTS] = "min-requests", [REP_RULE_MAX_BLIND] = "max-blind",
 };
@@ -21,7 +22,7 @@ const char *spec_rule_name(enum rep_rule rule)
 int spec_rule_is_duration(enum rep_rule rule)
 {
     return rule == REP_RULE_MAX_DOWNTIME || rule == REP_RULE_MAX_WINDOW ||
-           rule == REP_RULE_MAX_P99 || rule == REP_RULE_MAX_BLIND;
+           rule == REP_RULE_MAX_P99 || rule == REP_RULE_MAX_BLIND || rule == REP_RULE_MAX_BURST;
 }
 
 /* A status of exactly three digits, 100..999 (what the log can hold). */
@@ -129,7 +130,11 @@ int spec_parse_limit(const char *arg, enum rep_rule rule, struct rep_limit *out,
             snprintf(err, errlen, "--%s: %s", opt, why);
             return -1;
         }
-    } else if (rule == REP_RULE_MAX_ERRORS && strchr(value, '%')) {
+    } else if (rule == REP_RULE_MAX_ERROR_RATE && !strchr(value, '%')) {
+        snprintf(err, errlen, "--%s: \"%.40s\" is not a percentage (e.g. 5%%)", opt, value);
+        return -1;
+    } else if ((rule == REP_RULE_MAX_ERRORS || rule == REP_RULE_MAX_ERROR_RATE) &&
+               strchr(value, '%')) {
         if (parse_percent(value, &out->percent) < 0) {
             snprintf(err, errlen, "--%s: bad share \"%.40s\" (a percentage 0..100, e.g. 0.5%%)",
                      opt, value);

@@ -39,6 +39,8 @@ enum {
     OPT_MAX_LOCK_WAIT,
     OPT_MAX_BLIND,
     OPT_MAX_LAG,
+    OPT_MAX_BURST,
+    OPT_MAX_ERROR_RATE,
     OPT_REQUIRE_COMMAND,
 };
 
@@ -87,6 +89,16 @@ static const struct opt_doc docs[] = {
      0,
      "[NAME:]DURATION",
      "no downtime window longer than this (default none)"},
+    {{"max-burst", required_argument, NULL, OPT_MAX_BURST},
+     0,
+     "[NAME:]DURATION",
+     "no error burst longer than this: failures at most --burst-gap apart, successes "
+     "between them (default none)"},
+    {{"max-error-rate", required_argument, NULL, OPT_MAX_ERROR_RATE},
+     0,
+     "[NAME:]PERCENT",
+     "in no second did more than this share of the requests sent fail, e.g. 5% (default "
+     "none)"},
     {{"max-p99", required_argument, NULL, OPT_MAX_P99},
      0,
      "[NAME:]DURATION",
@@ -311,6 +323,12 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
             break;
         case OPT_MAX_P99:
             rc = add_limit(cfg, optarg, REP_RULE_MAX_P99, err, errlen);
+            break;
+        case OPT_MAX_BURST:
+            rc = add_limit(cfg, optarg, REP_RULE_MAX_BURST, err, errlen);
+            break;
+        case OPT_MAX_ERROR_RATE:
+            rc = add_limit(cfg, optarg, REP_RULE_MAX_ERROR_RATE, err, errlen);
             break;
         case OPT_MIN_REQUESTS:
             rc = add_limit(cfg, optarg, REP_RULE_MIN_REQUESTS, err, errlen);

@@ -46,6 +46,18 @@ test_expect_success '--max-window: the longest window; alone it keeps "no failed
 	gate 1 --max-errors 100% --max-window 499ms "$OUTAGE" &&
 	grep -F "home: a downtime window of 500.0ms at +1.00s (--max-window 499ms)" out
 '
+test_expect_success '--max-burst and --max-error-rate: a flapping backend does not hide between windows' '
+	BURST=$PB_SRC/t/data/report-burst.log &&
+	gate 0 --max-errors 100% "$BURST" &&
+	gate 1 --max-errors 100% --max-burst 1s "$BURST" &&
+	grep -F "home: an error burst of 1.90s at +2.00s (--max-burst 1s)" out &&
+	gate 0 --max-errors 100% --max-burst 2s "$BURST" &&
+	gate 1 --max-errors 100% --max-error-rate 10% "$BURST" &&
+	grep -F "home: 50.00% of the requests sent in the second at +2.00s failed (--max-error-rate 10%)" out &&
+	gate 0 --max-errors 100% --max-error-rate 50% "$BURST" &&
+	gate 2 --max-error-rate 5 "$BURST" &&
+	grep -F -- "--max-error-rate: \"5\" is not a percentage" err
+'
 test_expect_success '--max-p99: latency from the scheduled time' '
 	gate 0 --max-errors 100% --max-p99 800ms "$OUTAGE" &&
 	gate 1 --max-errors 100% --max-p99 799ms "$OUTAGE" &&
