@@ -13,6 +13,12 @@ PG=$TEST_DIR/pg
 pgport=$(free_port)
 ngport=$(free_port)
 now_us() { date +%s%6N; }
+# pb_connected CONNINFO: the prober's kept connection is open (its sessions
+# are named "pbprobe").
+pb_connected() {
+	psql "$1" -Atc "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pbprobe' AND state = 'idle'" 2>/dev/null |
+		grep -q "^[1-9]"
+}
 # The server's clock, in the waiting session itself, just before its query
 # asks for the lock and just after it got it: the wait's true edges, without
 # psql's own start-up and exit (tens of ms here, more on a loaded machine).
@@ -44,7 +50,7 @@ test_expect_success 'a database outage: HTTP goes on, the unreachable window mat
 
 test_expect_success 'a lock held 1 s: the wait, its relation and the mode, within an interval' '
 	"$PB" -q --db "$ci" --duration 3s -o lock.log &
-	pb=$! && sleep 0.5 &&
+	pb=$! && test_wait_for 10 pb_connected "$ci" && sleep 0.3 &&
 	{ psql "$ci" -qc "BEGIN; LOCK TABLE helpingmaterial IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(1.5); COMMIT" >/dev/null & holder=$!; } &&
 	sleep 0.2 &&
 	psql "$ci" -qAt -c "$SQL_NOW_US" -c "SELECT count(*) FROM helpingmaterial" -c "$SQL_NOW_US" >waited &&
@@ -63,7 +69,7 @@ test_expect_success 'a lock held 1 s: the wait, its relation and the mode, withi
 
 test_expect_success 'a migration at a known time: the schema change, within an interval' '
 	"$PB" -q --db "$ci" --duration 2s -o schema.log &
-	pb=$! && sleep 1 &&
+	pb=$! && test_wait_for 10 pb_connected "$ci" && sleep 0.5 &&
 	t=$(now_us) &&
 	svc_pg_psql "$PG" $pgport "UPDATE alembic_version SET version_num = '"'"'8fe68fbf6baa'"'"'" >/dev/null &&
 	wait $pb &&
@@ -110,7 +116,10 @@ test_expect_success 'max_connections exhausted: fresh connections fail with 5330
 	svc_pg_psql "$PG" $pgport "ALTER SYSTEM SET max_connections = 6" >/dev/null &&
 	svc_pg_restart "$PG" $pgport &&
 	"$PB" -q --db "$ci" --db-connect-interval 200ms --duration 3s -o full.log &
-	pb=$! && sleep 0.5 &&
+	pb=$! &&
+	# the hogs come once the prober holds its connection (a slow start,
+	# under ASan on a loaded machine, let them take every slot first)
+	test_wait_for 10 pb_connected "$ci" &&
 	hogs= &&
 	for i in 1 2 3 4 5 6; do
 		{ psql "$ci" -qc "SELECT pg_sleep(1.5)" >/dev/null 2>&1 & hogs="$hogs $!"; }
