@@ -29,7 +29,8 @@ BENCH_OUT=${BENCH_OUT:-bench/out}
 PB_SRC=${PB_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
 STATS=$BENCH_BIN/prober-stats
 FLOOR=$BENCH_BIN/timer-floor
-for f in "$PBPROBE" "$STATS" "$FLOOR"; do
+REPORT=${PBPROBE_REPORT:-$(dirname "$PBPROBE")/pbprobe-report}
+for f in "$PBPROBE" "$STATS" "$FLOOR" "$REPORT"; do
 	[ -x "$f" ] || { echo "prober.sh: $f is not built (make bench builds it)" >&2; exit 2; }
 done
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] ||
@@ -127,6 +128,11 @@ cpu_time() {
 	t=$({ time "$@" >"$WORK/out" 2>"$WORK/err"; } 2>&1) || return 1
 	CPU_S=$(awk '{print $1 + $2}' <<<"$t")
 }
+# The blind time pbprobe-report finds in a log, in seconds: ticks sent later
+# than --max-lag, skipped or missing (its verdict's reason to be inconclusive).
+# (its exit status is the verdict: 4, inconclusive, is what we measure)
+report_json() { "$REPORT" -f json "$1" 2>/dev/null || true; }
+blind_s() { report_json "$1" | jq '[.targets[].blind_s] | add // 0'; }
 human_us() { awk -v u="$1" 'BEGIN{ if (u >= 10000) printf "%.0fms", u/1000; else if (u >= 1000) printf "%.1fms", u/1000; else printf "%dus", u }'; }
 
 echo "pbprobe prober benchmark: $MODE, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs," \
@@ -169,10 +175,11 @@ printf '  timer floor (pbprobe'"'"'s schedule, no work) at %s/s: tick delay p50 
 RATE_ROWS=""
 BEST=0
 ONTIME=0
+NOBLIND=0
 fails=0
 printf 'pbprobe, open loop, %ss per rate\n' "$RATE_S"
-printf '  %7s %9s %8s  %-22s %-22s %7s  %s\n' asked achieved skipped \
-	"send delay p50/p99/max" "latency p50/p99/max" "cpu/req" verdict
+printf '  %7s %9s %8s  %-22s %-22s %7s %7s  %s\n' asked achieved skipped \
+	"send delay p50/p99/max" "latency p50/p99/max" "cpu/req" "blind" verdict
 for rate in $RATES; do
 	log=$WORK/rate-$rate.log
 	cpu_time "${CLIENT[@]}" "$PBPROBE" --rate "$rate" --duration "${RATE_S}s" -q -o "$log" "$URL" ||
@@ -189,11 +196,13 @@ for rate in $RATES; do
 	late_bound=$(awk -v f="$F99" 'BEGIN { b = 2 * f; print (b < 1000 ? 1000 : b) }')
 	[ "$verdict" = ok ] && [ "$(kv "$s" delay_p99_us)" -gt "$late_bound" ] && verdict="ok, late"
 	[ "$verdict" = ok ] && [ "$rate" -gt "$ONTIME" ] && ONTIME=$rate
-	printf '  %7s %9s %7s%%  %-22s %-22s %5sus  %s\n' "$rate" "$achieved" "$skipped_pct" \
+	blind=$(blind_s "$log")
+	[ "$blind" = 0 ] && [ "$rate" -gt "$NOBLIND" ] && NOBLIND=$rate
+	printf '  %7s %9s %7s%%  %-22s %-22s %5sus %6ss  %s\n' "$rate" "$achieved" "$skipped_pct" \
 		"$(human_us "$(kv "$s" delay_p50_us)")/$(human_us "$(kv "$s" delay_p99_us)")/$(human_us "$(kv "$s" delay_max_us)")" \
 		"$(human_us "$(kv "$s" latency_p50_us)")/$(human_us "$(kv "$s" latency_p99_us)")/$(human_us "$(kv "$s" latency_max_us)")" \
-		"$cpu_us" "$verdict"
-	RATE_ROWS+="${RATE_ROWS:+,}{\"asked\":$rate,\"achieved\":$achieved,\"skipped_pct\":$skipped_pct,\"cpu_us_per_req\":$cpu_us,\"delay_p50_us\":$(kv "$s" delay_p50_us),\"delay_p99_us\":$(kv "$s" delay_p99_us),\"delay_max_us\":$(kv "$s" delay_max_us),\"latency_p50_us\":$(kv "$s" latency_p50_us),\"latency_p99_us\":$(kv "$s" latency_p99_us),\"latency_max_us\":$(kv "$s" latency_max_us),\"sustained\":$([ "$verdict" != FAIL ] && echo true || echo false),\"on_time\":$([ "$verdict" = ok ] && echo true || echo false)}"
+		"$cpu_us" "$blind" "$verdict"
+	RATE_ROWS+="${RATE_ROWS:+,}{\"asked\":$rate,\"blind_s\":$blind,\"achieved\":$achieved,\"skipped_pct\":$skipped_pct,\"cpu_us_per_req\":$cpu_us,\"delay_p50_us\":$(kv "$s" delay_p50_us),\"delay_p99_us\":$(kv "$s" delay_p99_us),\"delay_max_us\":$(kv "$s" delay_max_us),\"latency_p50_us\":$(kv "$s" latency_p50_us),\"latency_p99_us\":$(kv "$s" latency_p99_us),\"latency_max_us\":$(kv "$s" latency_max_us),\"sustained\":$([ "$verdict" != FAIL ] && echo true || echo false),\"on_time\":$([ "$verdict" = ok ] && echo true || echo false)}"
 	if [ "$verdict" != FAIL ]; then
 		[ "$rate" -gt "$BEST" ] && BEST=$rate
 		fails=0
@@ -203,6 +212,35 @@ for rate in $RATES; do
 	fi
 done
 echo
+
+# --- the same rates under a CPU quota of half a core (a pod's limits.cpu:
+# 500m): the highest rate with no blind time sizes a prober pod's limit ---
+QUOTA_ROWS=""
+QUOTA_NOBLIND=null
+CG=/sys/fs/cgroup/cpu/pbprobe-bench-$$
+if [ -w /sys/fs/cgroup/cpu ] && mkdir "$CG" 2>/dev/null; then
+	echo 100000 >"$CG/cpu.cfs_period_us" && echo 50000 >"$CG/cpu.cfs_quota_us"
+	QUOTA_NOBLIND=0
+	printf 'pbprobe under a CPU quota of 0.5 core (cgroup v1 CFS), %ss per rate\n' "$RATE_S"
+	printf '  %7s %7s %8s\n' asked blind late
+	for rate in $RATES; do
+		log=$WORK/quota-$rate.log
+		# shellcheck disable=SC2016 # expanded by that sh, in the cgroup
+		"${CLIENT[@]}" sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$CG" \
+			"$PBPROBE" --rate "$rate" --duration "${RATE_S}s" -q -o "$log" "$URL" || true
+		blind=$(blind_s "$log")
+		late=$(report_json "$log" | jq '[.targets[].late] | add // 0')
+		printf '  %7s %6ss %8s\n' "$rate" "$blind" "$late"
+		QUOTA_ROWS+="${QUOTA_ROWS:+,}{\"asked\":$rate,\"blind_s\":$blind,\"late\":$late}"
+		[ "$blind" = 0 ] && [ "$rate" -gt "$QUOTA_NOBLIND" ] && QUOTA_NOBLIND=$rate
+		[ "$blind" = 0 ] || break # past the quota: higher rates only lag more
+	done
+	rmdir "$CG" 2>/dev/null
+	echo
+else
+	echo "No CPU quota sweep: /sys/fs/cgroup/cpu is not a writable cgroup v1 controller here"
+	echo
+fi
 
 # --- the steady rate, long enough to see memory settle ---
 log=$WORK/steady.log
@@ -244,6 +282,7 @@ printf '  highest sustained rate / wrk >= 0.8   %-6s (%s/s)      %s\n' "$RATIO" 
 printf '    (on time, p99 send delay <= max(1 ms, 2x floor): %s (%s/s))\n' "$ONTIME_RATIO" "$ONTIME"
 printf '  send delay p99 at %s/s <= 1 ms     %-20s  %s\n' "$STEADY_RATE" "$(human_us "$D99")" "$G_DELAY"
 printf '  RSS <= 32 MiB and flat (<= 1 MiB)     %s -> %s KiB      %s\n' "$RSS_EARLY" "$RSS_LATE" "$G_RSS"
+printf 'Blind time: the highest rate with none %s/s; under 0.5 core %s/s\n' "$NOBLIND" "$QUOTA_NOBLIND"
 
 cat >"$BENCH_OUT/prober.json" <<EOF
 {
@@ -263,6 +302,8 @@ cat >"$BENCH_OUT/prober.json" <<EOF
   "highest_sustained_rate": $BEST,
   "ratio_to_wrk": $RATIO,
   "highest_on_time_rate": $ONTIME,
+  "highest_rate_no_blind": $NOBLIND,
+  "quota_half_core": {"highest_rate_no_blind": $QUOTA_NOBLIND, "rates": [$QUOTA_ROWS]},
   "on_time_ratio_to_wrk": $ONTIME_RATIO,
   "steady": {"rate": $STEADY_RATE, "seconds": $((RSS_LATE_S + 1)), "delay_p50_us": $(kv "$s" delay_p50_us), "delay_p99_us": $D99, "delay_max_us": $(kv "$s" delay_max_us), "latency_p50_us": $(kv "$s" latency_p50_us), "latency_p99_us": $L99, "latency_max_us": $(kv "$s" latency_max_us), "delay_p99_over_floor": $FLOOR_RATIO, "skipped": $(kv "$s" skipped), "new_conns": $(kv "$s" new_conns), "open_files": [$FDS_EARLY, $FDS_LATE], "rss_kib": {"at_s": [$RSS_EARLY_S, $RSS_LATE_S], "values": [$RSS_EARLY, $RSS_LATE]}},
   "goals": {"ratio_to_wrk_min_0.8": "$G_RATIO", "delay_p99_max_1ms": "$G_DELAY", "rss_max_32mib_flat": "$G_RSS"}
