@@ -26,7 +26,7 @@ test_expect_success 'the verdict says what the command did, in every format' '
 	REPORT=$PB_BUILD/pbprobe-report &&
 	"$REPORT" st.log >out &&
 	head -n 1 out | grep "^PASS" &&
-	sed -n 2p out | grep -E "^ +command .sh -c .exit 7.. exited with status 7 after [0-9.]+m?s$" &&
+	sed -n 2p out | grep -E "^ +command .sh -c .exit 7.. exited with status 7 after [0-9.]+(us|ms|s)$" &&
 	"$REPORT" -f markdown st.log | grep -E "^- command .*sh -c .exit 7.* exited with status 7" &&
 	"$REPORT" -f junit st.log | grep -F "<property name=\"command\" value=\"\`sh -c &apos;exit 7&apos;\` exited with status 7" &&
 	"$REPORT" -f json st.log >j &&
