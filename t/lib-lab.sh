@@ -17,6 +17,8 @@
 #   lab_psql SQL                psql on the lab's database
 #   ev_us FILE EVENT [ID-REGEX] [first|last]
 #                               time_us of a driver event (driver.tsv)
+#   ev_ack_us FILE EVENT [ID-REGEX] [first|last]
+#                               the ack_us of a pool-add or pool-remove
 #   ev_count FILE EVENT [ID-REGEX]
 #   mark_us LOG TEXT            the time of the first mark TEXT in a log
 #   req_lines LOG               the req events, via logcat
@@ -95,6 +97,14 @@ ev_us() {
 	awk -F'\t' -v e="$event" -v id="$id" -v w="$which" '
 		NR > 1 && $2 == e && $3 ~ id { t = $1; if (w == "first") { print t; found = 1; exit } }
 		END { if (w == "last" && t != "") print t; else if (!found && w == "first") exit 1 }' "$file"
+}
+
+# The ack_us of a pool event (how long haproxy took to acknowledge it).
+ev_ack_us() {
+	local file=$1 event=$2 id=${3:-.} which=${4:-first}
+	awk -F'\t' -v e="$event" -v id="$id" -v w="$which" '
+		NR > 1 && $2 == e && $3 ~ id { a = $7; sub(/.*ack_us=/, "", a); sub(/[^0-9].*/, "", a); if (w == "first") { print a; exit } }
+		END { if (w == "last" && a != "") print a }' "$file"
 }
 
 ev_count() {

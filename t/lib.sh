@@ -261,6 +261,19 @@ test_pg_alembic() {
 			"CREATE TABLE helpingmaterial (id serial PRIMARY KEY)" >/dev/null
 }
 
+# pg_prober_connected CONNINFO: the prober's kept connection is open (its sessions
+# are named "pbprobe").
+pg_prober_connected() {
+	psql "$1" -Atc "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pbprobe' AND state = 'idle'" 2>/dev/null |
+		grep -q "^[1-9]"
+}
+
+# The server's clock in microseconds, to run in a session itself (psql -c
+# "$SQL_NOW_US"): the true edges of what that session did, without psql's
+# own start-up and exit (tens of ms here, more on a loaded machine).
+# shellcheck disable=SC2034 # used by the test scripts
+SQL_NOW_US="SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint"
+
 test_within() {
 	if [ "${1:?test_within needs VALUE LOW HIGH}" -lt "${2:?}" ] || [ "$1" -gt "${3:?}" ]; then
 		echo "test_within: $1 not in [$2, $3]" >&2

@@ -2,7 +2,8 @@
 # The negative controls: three unsafe upgrades pbprobe must catch, the gate
 # failing and the harm located. Recreate: one downtime window whose ends match
 # the driver's own clock (last old instance out of the pool, first new one
-# in) within 1/rate + 50 ms. 2.8.0 without migration and without readiness
+# in: between the command to haproxy and its acknowledgement) within 1/rate +
+# 50 ms. 2.8.0 without migration and without readiness
 # probe: 500s on /api/helpingmaterial only, all from 2.8.0. The migration
 # after the rollout: 500s only between the two.
 
@@ -19,14 +20,13 @@ RATE=200
 export PBPROBE_LAB_RATE=$RATE
 TOL_US=$((1000000 / RATE + 50000))
 
-# within A B: |A - B| <= TOL_US (microseconds), saying so when not.
-within() {
-	local d=$(($1 - $2))
-	[ "$d" -lt 0 ] && d=$((-d))
-	[ "$d" -le "$TOL_US" ] || {
-		echo "$1 and $2 are $((d / 1000)) ms apart, more than $((TOL_US / 1000)) ms" >&2
+# after A B ACK: A lies in [B - TOL_US, B + ACK + TOL_US]: B is when the driver
+# sent haproxy a pool change, ACK how long haproxy took to acknowledge it.
+after() {
+	if [ "$1" -lt $(($2 - TOL_US)) ] || [ "$1" -gt $(($2 + $3 + TOL_US)) ]; then
+		echo "$1 not within $((TOL_US / 1000)) ms of [$2, $2 + $3 us]" >&2
 		return 1
-	}
+	fi
 }
 
 # A JSON time (Unix seconds, six decimals) in microseconds.
@@ -54,15 +54,17 @@ test_expect_success 'Recreate: the window starts as the last old instance leaves
 	json=$LAB_LOGS/$NAME.json &&
 	ev=$LAB_LOGS/$NAME.driver.tsv &&
 	last_out=$(ev_us "$ev" pool-remove "^2.7.1#" last) &&
+	out_ack=$(ev_ack_us "$ev" pool-remove "^2.7.1#" last) &&
 	first_in=$(ev_us "$ev" pool-add "^2.7.2#" first) &&
+	in_ack=$(ev_ack_us "$ev" pool-add "^2.7.2#" first) &&
 	stopped=$(ev_us "$ev" exit "^2.7.1#" last) &&
 	test "$last_out" -lt "$stopped" && test "$stopped" -lt "$first_in" &&
 	for t in home api; do
 		start=$(json_us ".targets[] | select(.name == \"$t\") | .windows[0].start" "$json") &&
 		end=$(json_us ".targets[] | select(.name == \"$t\") | .windows[0].end" "$json") &&
 		echo "$t: window $(((end - start) / 1000)) ms; start $(((start - last_out) / 1000)) ms from the last pool-remove, end $(((end - first_in) / 1000)) ms from the first pool-add" &&
-		within "$start" "$last_out" &&
-		within "$end" "$first_in" || return 1
+		after "$start" "$last_out" "$out_ack" &&
+		after "$end" "$first_in" "$in_ack" || return 1
 	done
 '
 

@@ -13,16 +13,6 @@ PG=$TEST_DIR/pg
 pgport=$(free_port)
 ngport=$(free_port)
 now_us() { date +%s%6N; }
-# pb_connected CONNINFO: the prober's kept connection is open (its sessions
-# are named "pbprobe").
-pb_connected() {
-	psql "$1" -Atc "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pbprobe' AND state = 'idle'" 2>/dev/null |
-		grep -q "^[1-9]"
-}
-# The server's clock, in the waiting session itself, just before its query
-# asks for the lock and just after it got it: the wait's true edges, without
-# psql's own start-up and exit (tens of ms here, more on a loaded machine).
-SQL_NOW_US="SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint"
 
 test_expect_success 'setup: PostgreSQL with an alembic_version table, and nginx' '
 	test_pg_alembic "$PG" $pgport &&
@@ -50,7 +40,7 @@ test_expect_success 'a database outage: HTTP goes on, the unreachable window mat
 
 test_expect_success 'a lock held 1 s: the wait, its relation and the mode, within an interval' '
 	"$PB" -q --db "$ci" --duration 3s -o lock.log &
-	pb=$! && test_wait_for 10 pb_connected "$ci" && sleep 0.3 &&
+	pb=$! && test_wait_for 10 pg_prober_connected "$ci" && sleep 0.3 &&
 	{ psql "$ci" -qc "BEGIN; LOCK TABLE helpingmaterial IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(1.5); COMMIT" >/dev/null & holder=$!; } &&
 	sleep 0.2 &&
 	psql "$ci" -qAt -c "$SQL_NOW_US" -c "SELECT count(*) FROM helpingmaterial" -c "$SQL_NOW_US" >waited &&
@@ -69,15 +59,17 @@ test_expect_success 'a lock held 1 s: the wait, its relation and the mode, withi
 
 test_expect_success 'a migration at a known time: the schema change, within an interval' '
 	"$PB" -q --db "$ci" --duration 2s -o schema.log &
-	pb=$! && test_wait_for 10 pb_connected "$ci" && sleep 0.5 &&
-	t=$(now_us) &&
-	svc_pg_psql "$PG" $pgport "UPDATE alembic_version SET version_num = '"'"'8fe68fbf6baa'"'"'" >/dev/null &&
+	pb=$! && test_wait_for 10 pg_prober_connected "$ci" && sleep 0.5 &&
+	# the commit lies between the two readings of the server'"'"'s clock
+	psql "$ci" -qAt -c "$SQL_NOW_US" -c "UPDATE alembic_version SET version_num = '"'"'8fe68fbf6baa'"'"'" \
+		-c "$SQL_NOW_US" >committed &&
+	t_from=$(sed -n 1p committed) && t_to=$(sed -n 2p committed) &&
 	wait $pb &&
 	"$LOGCAT" schema.log | awk -F"\t" "\$1==\"db-schema\" { print \$2, \$3 }" >schema &&
 	test "$(wc -l <schema)" -eq 2 &&
 	head -n 1 schema | grep -q " 52209719b79e$" &&
 	changed=$(awk "NR==2 && \$2==\"8fe68fbf6baa\" { print \$1 }" schema) &&
-	test "$changed" -ge $((t - TOL_US)) && test "$changed" -le $((t + TOL_US))
+	test "$changed" -ge $((t_from - TOL_US)) && test "$changed" -le $((t_to + TOL_US))
 '
 
 test_expect_success 'a database refusing sessions: every sample a real attempt, recovery within an interval' '
@@ -119,7 +111,7 @@ test_expect_success 'max_connections exhausted: fresh connections fail with 5330
 	pb=$! &&
 	# the hogs come once the prober holds its connection (a slow start,
 	# under ASan on a loaded machine, let them take every slot first)
-	test_wait_for 10 pb_connected "$ci" &&
+	test_wait_for 10 pg_prober_connected "$ci" &&
 	hogs= &&
 	for i in 1 2 3 4 5 6; do
 		{ psql "$ci" -qc "SELECT pg_sleep(1.5)" >/dev/null 2>&1 & hogs="$hogs $!"; }

@@ -53,11 +53,12 @@ test_expect_success 'without a database rule the outage is shown but does not fa
 
 test_expect_success 'a lock held while a session waits: the interval, relation and mode' '
 	"$PB" -q --db "$ci" --rate 20 --duration 3s -o lock.log http://127.0.0.1:$ngport/ &
-	pb=$! && sleep 0.5 &&
+	pb=$! && test_wait_for 10 pg_prober_connected "$ci" && sleep 0.3 &&
 	{ psql "$ci" -qc "BEGIN; LOCK TABLE helpingmaterial IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(1.5); COMMIT" >/dev/null & holder=$!; } &&
 	sleep 0.2 &&
-	wait_from=$(now_us) &&
-	psql "$ci" -qc "SELECT count(*) FROM helpingmaterial" >/dev/null && wait_to=$(now_us) &&
+	# the wait'"'"'s true edges, read in the waiting session from the server'"'"'s clock
+	psql "$ci" -qAt -c "$SQL_NOW_US" -c "SELECT count(*) FROM helpingmaterial" -c "$SQL_NOW_US" >waited &&
+	wait_from=$(sed -n 1p waited) && wait_to=$(sed -n 3p waited) &&
 	wait $holder && wait $pb &&
 	"$REPORT" -f json -o lock.json lock.log &&
 	jq -e ".database.lock_waits | length == 1" lock.json >/dev/null &&
@@ -77,13 +78,14 @@ test_expect_success '--max-lock-wait passes above the wait and fails below it' '
 
 test_expect_success 'a migration at a known time: the schema change in the JSON' '
 	"$PB" -q --db "$ci" --rate 20 --duration 2s -o schema.log http://127.0.0.1:$ngport/ &
-	pb=$! && sleep 1 &&
-	t=$(now_us) &&
-	svc_pg_psql "$PG" $pgport "UPDATE alembic_version SET version_num = '"'"'8fe68fbf6baa'"'"'" >/dev/null &&
+	pb=$! && test_wait_for 10 pg_prober_connected "$ci" && sleep 0.5 &&
+	psql "$ci" -qAt -c "$SQL_NOW_US" -c "UPDATE alembic_version SET version_num = '"'"'8fe68fbf6baa'"'"'" \
+		-c "$SQL_NOW_US" >committed &&
+	t_from=$(sed -n 1p committed) && t_to=$(sed -n 2p committed) &&
 	wait $pb &&
 	"$REPORT" -f json -o schema.json schema.log &&
 	jq -e ".database.schema | length == 2 and .[0].value == \"52209719b79e\" and .[1].value == \"8fe68fbf6baa\"" schema.json >/dev/null &&
-	within ".database.schema[1].time" $t $t schema.json &&
+	within ".database.schema[1].time" $t_from $t_to schema.json &&
 	"$REPORT" schema.log | grep -q "schema 52209719b79e .* 8fe68fbf6baa at"
 '
 

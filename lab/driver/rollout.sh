@@ -46,7 +46,9 @@
 #   The deadline is checked when it falls, not after another probe round.
 #
 # Event log (--events), one line per event, TAB-separated, first line a
-# header: time_us (Unix microseconds, taken right after the action), event,
+# header: time_us (Unix microseconds, taken right after the action; for
+# pool-add and pool-remove, when the command went to haproxy, with ack_us in
+# the detail), event,
 # instance (2.8.0#1), version, port, slot (haproxy server s1..s8), detail.
 # Events: rollout-start, start (spawned), listening (printed "ready PORT"),
 # ready, unready, pool-add, pool-remove, sigterm, sigkill, exit (detail:
@@ -248,7 +250,7 @@ is_new() {
 # ev EVENT ID [DETAIL]: one event-log line, time taken now (right after the
 # action it records), and a line for the human on stderr.
 ev() {
-	local t=${EPOCHREALTIME/[.,]/} event=$1 id=${2:--} detail=${3:-} ver=- port=- slot=- rel
+	local t=${4:-${EPOCHREALTIME/[.,]/}} event=$1 id=${2:--} detail=${3:-} ver=- port=- slot=- rel
 	if [ "$id" != - ]; then
 		ver=${i_ver[$id]:--} port=${i_port[$id]:--} slot=${i_slot[$id]:--}
 	fi
@@ -277,23 +279,27 @@ hap() {
 	svc_haproxy_cmd "$LAB_HAPROXY_DIR" "$1" >/dev/null || fail "haproxy refused: $1"
 }
 
+# The pool events are stamped when the command goes to haproxy, with the
+# time haproxy took to acknowledge it (ack_us): the change took effect in
+# between, however slow the machine (a socat per command).
 pool_add() {
-	local id=$1 s=${i_slot[$1]}
+	local id=$1 s=${i_slot[$1]} t0
 	hap "set server be/$s addr 127.0.0.1 port ${i_port[$id]}"
+	t0=${EPOCHREALTIME/[.,]/}
 	hap "set server be/$s state ready"
 	i_pool[$id]=1
 	i_served[$id]=1
+	ev pool-add "$id" "ack_us=$((${EPOCHREALTIME/[.,]/} - t0))" "$t0"
 	save_instances
-	ev pool-add "$id"
 	mark "instance $id ready"
 }
 
 pool_remove() {
-	local id=$1
+	local id=$1 t0=${EPOCHREALTIME/[.,]/}
 	hap "set server be/${i_slot[$id]} state drain"
 	i_pool[$id]=0
+	ev pool-remove "$id" "ack_us=$((${EPOCHREALTIME/[.,]/} - t0))" "$t0"
 	save_instances
-	ev pool-remove "$id"
 }
 
 # ---------------------------------------------------------------- processes
@@ -323,6 +329,9 @@ next_id() {
 
 spawn() {
 	local id slot base pid
+	# progress is the scale-up itself, as a ReplicaSet's: not the seconds
+	# of bash and fork that start the process on a loaded machine
+	progress
 	slot=$(free_slot) || fail "no free haproxy server slot"
 	id=$(next_id)
 	base=$inst_dir/${id/\#/-}
@@ -338,7 +347,6 @@ spawn() {
 	i_phase[$id]=starting i_pool[$id]=0 i_ok[$id]=0 i_bad[$id]=0 i_served[$id]=0
 	save_instances
 	ev start "$id" "pid=$pid"
-	progress
 }
 
 # Reads the instance's "ready PORT" line once it has printed it.
