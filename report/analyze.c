@@ -128,8 +128,8 @@ static void first_request(struct an_target *t, struct an_state *s)
     s->interval_us = t->rate > 0 ? (int64_t)(1e6 / t->rate) : 0;
 }
 
-int analyze_req(struct an_target *t, int64_t t_us, int64_t latency_us, int outcome, int late,
-                int vidx, const char *vname)
+int analyze_req(struct an_target *t, int64_t t_us, int64_t sent_us, int64_t latency_us, int outcome,
+                int late, int vidx, const char *vname)
 {
     struct an_state *s = t->state;
     const int max_listed = s->cfg->max_listed;
@@ -169,14 +169,16 @@ int analyze_req(struct an_target *t, int64_t t_us, int64_t latency_us, int outco
         t->ok++;
         if (vidx == 0)
             t->versions.unversioned++;
-        if (win_ok(&s->win, &t->windows, t_us, max_listed) < 0 ||
-            burst_ok(&s->burst, &t->bursts, t_us, s->gap_us, max_listed) < 0)
+        if (win_ok(&s->win, &t->windows, sent_us, max_listed) < 0 ||
+            burst_ok(&s->burst, &t->bursts, sent_us, s->gap_us, max_listed) < 0)
             return -1;
         return 0;
     }
     t->failed++;
-    win_fail(&s->win, t_us, latency_us, outcome);
-    return burst_fail(&s->burst, &t->bursts, t_us, latency_us, outcome, s->gap_us, max_listed);
+    /* windows and bursts on observed time: the server as the request found it */
+    win_fail(&s->win, sent_us, t_us + latency_us, outcome);
+    return burst_fail(&s->burst, &t->bursts, sent_us, t_us + latency_us, outcome, s->gap_us,
+                      max_listed);
 }
 
 void analyze_missing(struct an_target *t, uint64_t n, int64_t from_us, int64_t until_us)

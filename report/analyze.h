@@ -17,12 +17,13 @@
 int analyze_target_init(struct an_target *t, const struct rep_config *cfg, char *err,
                         size_t errlen);
 
-/* One scheduled tick: outcome from outcome.h, latency_us ignored when
- * skipped, late when the prober did not observe it on time (blind.h), vidx 0
- * for no version (else an index in analysis.version_names). Returns 0, or -1
- * when memory is short. */
-int analyze_req(struct an_target *t, int64_t t_us, int64_t latency_us, int outcome, int late,
-                int vidx, const char *vname);
+/* One scheduled tick, due at t_us and sent at sent_us (t_us when it was not
+ * sent): outcome from outcome.h, latency_us (from t_us) ignored when skipped,
+ * late when the prober did not observe it on time (blind.h), vidx 0 for no
+ * version (else an index in analysis.version_names). Returns 0, or -1 when
+ * memory is short. */
+int analyze_req(struct an_target *t, int64_t t_us, int64_t sent_us, int64_t latency_us, int outcome,
+                int late, int vidx, const char *vname);
 
 /* n ticks the schedule implies but no line records (ingest counts them),
  * due in [from_us, until_us): blind time, before the next analyze_req. */

@@ -9,7 +9,9 @@ static int close_burst(struct burst_state *b, struct an_spans *out, int max_list
 {
     b->in = 0;
     if (b->first_ok_after_us >= 0) {
-        b->cur.end_us = b->first_ok_after_us;
+        /* never before its start: sends of a catch-up are not in order */
+        b->cur.end_us =
+            b->first_ok_after_us > b->cur.start_us ? b->first_ok_after_us : b->cur.start_us;
         b->cur.open = 0;
     } else {
         b->cur.end_us = b->last_done_us;
@@ -22,16 +24,16 @@ static int close_burst(struct burst_state *b, struct an_spans *out, int max_list
     return spans_add(out, &b->cur, max_listed);
 }
 
-int burst_fail(struct burst_state *b, struct an_spans *out, int64_t t_us, int64_t latency_us,
+int burst_fail(struct burst_state *b, struct an_spans *out, int64_t sent_us, int64_t done_us,
                int outcome, int64_t gap_us, int max_listed)
 {
-    if (b->in && t_us - b->last_fail_us > gap_us && close_burst(b, out, max_listed, 0) < 0)
+    if (b->in && sent_us - b->last_fail_us > gap_us && close_burst(b, out, max_listed, 0) < 0)
         return -1;
     if (!b->in) {
         b->in = 1;
-        b->cur.start_us = t_us;
+        b->cur.start_us = sent_us;
         b->cur.requests = b->cur.failed = 0;
-        b->last_done_us = t_us;
+        b->last_done_us = sent_us;
         b->ok_after = 0;
     }
     /* the successes since the previous failure fall inside the burst */
@@ -39,21 +41,21 @@ int burst_fail(struct burst_state *b, struct an_spans *out, int64_t t_us, int64_
     b->cur.failed++;
     b->ok_after = 0;
     b->first_ok_after_us = -1;
-    b->last_fail_us = t_us;
-    if (t_us + latency_us > b->last_done_us)
-        b->last_done_us = t_us + latency_us;
+    b->last_fail_us = sent_us;
+    if (done_us > b->last_done_us)
+        b->last_done_us = done_us;
     mixacc_add(&b->acc, outcome);
     return 0;
 }
 
-int burst_ok(struct burst_state *b, struct an_spans *out, int64_t t_us, int64_t gap_us,
+int burst_ok(struct burst_state *b, struct an_spans *out, int64_t sent_us, int64_t gap_us,
              int max_listed)
 {
     if (!b->in)
         return 0;
     if (b->first_ok_after_us < 0)
-        b->first_ok_after_us = t_us;
-    if (t_us - b->last_fail_us > gap_us)
+        b->first_ok_after_us = sent_us;
+    if (sent_us - b->last_fail_us > gap_us)
         return close_burst(b, out, max_listed, 0);
     b->ok_after++;
     return 0;

@@ -1,10 +1,10 @@
 /* Error bursts of one target: failures that are not a total outage (one
  * backend of two broken, half the requests failing). A cluster is a run of
  * failures each at most --burst-gap after the previous one, successes in
- * between allowed; it starts at its first failure's scheduled time and ends at
- * the next success after its last failure (open when none follows, as for
- * windows). A cluster in which every request failed is exactly one downtime
- * window and is reported as that, not again as a burst. */
+ * between allowed; on observed time like windows (windows.h): it starts when
+ * its first failure was sent and ends when the next success after its last
+ * failure was sent (open when none follows, as for windows). A cluster in which every request
+ * failed is exactly one downtime window and is reported as that, not again as a burst. */
 #ifndef REP_BURSTS_H
 #define REP_BURSTS_H
 
@@ -21,9 +21,10 @@ struct burst_state {
     struct mixacc acc;
 };
 
-int burst_fail(struct burst_state *b, struct an_spans *out, int64_t t_us, int64_t latency_us,
+/* sent_us: when the request was sent; done_us: when it completed */
+int burst_fail(struct burst_state *b, struct an_spans *out, int64_t sent_us, int64_t done_us,
                int outcome, int64_t gap_us, int max_listed);
-int burst_ok(struct burst_state *b, struct an_spans *out, int64_t t_us, int64_t gap_us,
+int burst_ok(struct burst_state *b, struct an_spans *out, int64_t sent_us, int64_t gap_us,
              int max_listed);
 int burst_end(struct burst_state *b, struct an_spans *out, int max_listed);
 

@@ -37,7 +37,7 @@
 /* A log from a prober that did not write its --max-lag: pbprobe's default. */
 #define DEFAULT_MAX_LAG_US 100000
 
-/* Entries held in all sorting stages together, at most: 16 MB (twice that
+/* Entries held in all sorting stages together, at most: 24 MB (twice that
  * with the buffers' slack). Past it the oldest is released before the
  * horizon, and a line later than that is an error. */
 #define HELD_MAX (1 << 20)
@@ -48,6 +48,7 @@ struct entry {
     int64_t t_us;
     uint32_t latency_us;
     uint32_t packed;
+    uint32_t lag_us; /* its sending after t_us: windows are on observed time */
 };
 
 /* A target as one log declares it. */
@@ -421,8 +422,16 @@ static int add_req(struct ingest *g, struct source *s, const struct log_event *e
     int64_t lag = q->lag_us >= 0 ? q->lag_us : q->delay_us;
     int late = q->outcome != OUTCOME_SKIPPED &&
                (lag > s->max_lag_us || (q->stalled == 1 && !outcome_is_http(q->outcome)));
+    /* when it was sent: its latency bounds it (a lag longer than the request
+     * is a corrupt field), a skipped tick was never sent. An older log has
+     * no hand-off time: its send delay is missing for requests that failed
+     * before sending, so its windows stay on scheduled time. */
+    int64_t sent_after = q->outcome == OUTCOME_SKIPPED || q->lag_us < 0 ? 0
+                         : q->lag_us < lat                              ? q->lag_us
+                                                                        : lat;
     struct entry e = {t, lat > UINT32_MAX ? UINT32_MAX : (uint32_t)lat,
-                      PACK(q->outcome, vidx, li, late)};
+                      PACK(q->outcome, vidx, li, late),
+                      sent_after > UINT32_MAX ? UINT32_MAX : (uint32_t)sent_after};
     struct an_log *log = &g->an->logs[s->log];
     log->reqs++;
     if (log->first_us < 0 || t < log->first_us)
@@ -594,6 +603,7 @@ static int release(struct ingest *g, struct source *s, const struct entry *e)
     struct ltarget *l = &s->lt[UNPACK_TARGET(e->packed)];
     struct pipe_req q = {.t_us = e->t_us,
                          .latency_us = e->latency_us,
+                         .lag_us = e->lag_us,
                          .outcome = (uint16_t)UNPACK_OUTCOME(e->packed),
                          .vidx = (uint16_t)UNPACK_VERSION(e->packed),
                          .target = (uint32_t)l->target};

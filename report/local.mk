@@ -66,6 +66,7 @@ EXTRA_DIST += \
 	t/data/report-clean.log \
 	t/data/report-hostile.log \
 	t/data/report-missing.log \
+	t/data/report-observed.log \
 	t/data/report-open.log \
 	t/data/report-outage.log \
 	t/data/report-pod-a.log \

@@ -148,8 +148,9 @@ static void run_machines(const struct req *q, int n, int64_t gap, int max_listed
             assert_int_equal(win_ok(&ws, w, q[i].t, max_listed), 0);
             assert_int_equal(burst_ok(&bs, b, q[i].t, gap, max_listed), 0);
         } else {
-            win_fail(&ws, q[i].t, q[i].lat, 503);
-            assert_int_equal(burst_fail(&bs, b, q[i].t, q[i].lat, 503, gap, max_listed), 0);
+            win_fail(&ws, q[i].t, q[i].t + q[i].lat, 503);
+            assert_int_equal(burst_fail(&bs, b, q[i].t, q[i].t + q[i].lat, 503, gap, max_listed),
+                             0);
         }
     }
     assert_int_equal(win_end(&ws, w, max_listed), 0);

@@ -2,18 +2,18 @@
 #include "spans.h"
 #include "windows.h"
 
-void win_fail(struct win_state *w, int64_t t_us, int64_t latency_us, int outcome)
+void win_fail(struct win_state *w, int64_t sent_us, int64_t done_us, int outcome)
 {
     if (!w->in) {
         w->in = 1;
-        w->cur.start_us = t_us;
+        w->cur.start_us = sent_us;
         w->cur.requests = w->cur.failed = 0;
-        w->last_done_us = t_us;
+        w->last_done_us = sent_us;
     }
     w->cur.requests++;
     w->cur.failed++;
-    if (t_us + latency_us > w->last_done_us)
-        w->last_done_us = t_us + latency_us;
+    if (done_us > w->last_done_us)
+        w->last_done_us = done_us;
     mixacc_add(&w->acc, outcome);
 }
 
@@ -21,18 +21,20 @@ static int close_window(struct win_state *w, struct an_spans *out, int64_t end_u
                         int max_listed)
 {
     w->in = 0;
-    w->cur.end_us = end_us;
+    /* a success sent before the first failure (the failure's tick was sent
+     * later in the prober's catch-up) closes the window at its start */
+    w->cur.end_us = end_us > w->cur.start_us ? end_us : w->cur.start_us;
     w->cur.open = open;
     w->cur.phase = -1;
     mixacc_take(&w->acc, &w->cur.mix);
     return spans_add(out, &w->cur, max_listed);
 }
 
-int win_ok(struct win_state *w, struct an_spans *out, int64_t t_us, int max_listed)
+int win_ok(struct win_state *w, struct an_spans *out, int64_t sent_us, int max_listed)
 {
     if (!w->in)
         return 0;
-    return close_window(w, out, t_us, 0, max_listed);
+    return close_window(w, out, sent_us, 0, max_listed);
 }
 
 int win_end(struct win_state *w, struct an_spans *out, int max_listed)

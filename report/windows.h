@@ -1,9 +1,11 @@
 /* Downtime windows of one target: maximal runs of consecutive failed requests
- * in scheduled-time order. A window starts at the scheduled time of its first
- * failure and ends at the scheduled time of the next success; when none
- * follows (the log ends in failure) it is "open" and ends when its last
- * failure completed (scheduled time + latency, the latest of its failures).
- * Skipped ticks neither open nor close a window. */
+ * in scheduled-time order. Its edges are on observed time, when the prober
+ * actually sent each request (scheduled time + hand-off lag): a tick sent late
+ * saw the server as it was then, not at its scheduled time. A window starts
+ * when its first failure was sent and ends when the next success was sent;
+ * when none follows (the log ends in failure) it is "open" and ends when its
+ * last failure completed (the latest of them). Skipped and late ticks neither
+ * open nor close a window. */
 #ifndef REP_WINDOWS_H
 #define REP_WINDOWS_H
 
@@ -17,10 +19,12 @@ struct win_state {
     struct mixacc acc;
 };
 
-void win_fail(struct win_state *w, int64_t t_us, int64_t latency_us, int outcome);
+/* sent_us: when the failed request was sent; done_us: when it completed */
+void win_fail(struct win_state *w, int64_t sent_us, int64_t done_us, int outcome);
 
 /* Returns -1 when memory is short, else 0. */
-int win_ok(struct win_state *w, struct an_spans *out, int64_t t_us, int max_listed);
+/* sent_us: when the successful request was sent */
+int win_ok(struct win_state *w, struct an_spans *out, int64_t sent_us, int max_listed);
 
 /* The log ended: an open window is closed as "open". */
 int win_end(struct win_state *w, struct an_spans *out, int max_listed);

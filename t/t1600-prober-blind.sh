@@ -43,27 +43,38 @@ test_expect_success 'a prober paused across an outage: INCONCLUSIVE (exit 4), ne
 
 test_expect_success 'the pause is one blind interval that covers it; its ticks are late' '
 	read -r stop_at down_from down_to cont_at <pause.truth &&
-	test "$(jq ".targets[0].blind_count" j)" = 1 &&
-	test "$(us ".targets[0].blind[0].start")" -le $((stop_at + 20000)) &&
+	# the overdue ticks go out TICKS_PER_TURN at a time, the loop serving
+	# sockets between: on a busy machine a tick of the catch-up may be late
+	# too, a short interval of its own after the pause, and rightly so
+	jq -r ".targets[0].blind[] | [(.start * 1e6 | round), (.end * 1e6 | round)] | @tsv" j >blind &&
 	# a tick due less than --max-lag (100 ms) before the prober ran again
 	# was sent within it: on time by definition
-	test "$(us ".targets[0].blind[0].end")" -ge $((cont_at - 100000 - 20000)) &&
+	awk -v a=$((stop_at + 20000)) -v b=$((cont_at - 100000 - 20000)) \
+		"\$1 <= a && \$2 >= b" blind >covering &&
+	test "$(wc -l <covering)" = 1 &&
+	# none began before the pause: the prober was on time until then (a
+	# tick due less than --max-lag before it may have been unsent still)
+	awk -v a=$((stop_at - 100000 - 20000)) "\$1 < a" blind >before &&
+	test_must_be_empty before &&
 	# every tick scheduled in the outage was sent late, after it
 	"$LOGCAT" pause.log | awk -F"\t" -v a="$down_from" -v b="$down_to" \
 		"\$1 == \"req\" && \$2 >= a && \$2 < b && \$12 <= 100000" >on_time &&
 	test_must_be_empty on_time &&
 	test "$(jq ".targets[0].late" j)" -ge 200 &&
-	jq -r ".gate.reasons[0]" j | grep -E "^/: [0-9.]+s blind in 1 interval .* sent late\): the prober did not observe it on time"
+	jq -r ".gate.reasons[0]" j | grep -E "^/: [0-9.]+s blind in [0-9]+ intervals? .* sent late\): the prober did not observe it on time"
 '
 
 test_expect_success 'the stall of the prober is logged, from before the pause to after it' '
 	read -r stop_at down_from down_to cont_at <pause.truth &&
 	"$LOGCAT" pause.log | awk -F"\t" "\$1 == \"stall\"" >stalls &&
-	test "$(wc -l <stalls)" = 1 &&
-	read -r _ start end length <stalls &&
-	test "$start" -le "$stop_at" && test "$end" -ge "$cont_at" &&
+	# one stall spans the pause; the catch-up after it may be one more on a
+	# busy machine (it is time the loop did not run on schedule either)
+	awk -F"\t" -v a="$stop_at" -v b="$cont_at" "\$2 <= a && \$3 >= b" stalls >spanning &&
+	test "$(wc -l <spanning)" = 1 &&
+	IFS="	" read -r _ start end length <spanning &&
 	test "$length" = $((end - start)) &&
-	jq -r ".notes[]" j | grep -F "pause.log: the prober'"'"'s event loop stalled 1 time"
+	n=$(wc -l <stalls) &&
+	jq -r ".notes[]" j | grep -E "pause.log: the prober'"'"'s event loop stalled $n times?"
 '
 
 test_expect_success 'requests in flight across a pause: no invented timeout' '

@@ -69,6 +69,9 @@ test_expect_success 'a rate the quota carries: the window matches the outage wit
 	read -r down_from down_to up_from up_to <fed.truth &&
 	tol=$((1000000 / 50 + 25000)) &&
 	rc=0 && "$REPORT" -f json fed.log >j || rc=$? &&
+	echo "truth: 503 from $down_from..$down_to to $up_from..$up_to" &&
+	jq -r "\"report exit $rc: \(.gate.verdict), \(.targets[0].late) late, \(.targets[0].blind_s) s blind, windows \(.targets[0].windows | map([.start, .end]))\"" j &&
+	"$LOGCAT" fed.log | awk -F"\t" "\$1 == \"stall\" || (\$1 == \"req\" && \$12 != \"-\" && \$12 > 20000)" &&
 	test "$rc" = 1 &&
 	test "$(jq ".targets[0].windows_count" j)" = 1 &&
 	test_within "$(us ".targets[0].windows[0].start")" $((down_from - tol)) $((down_to + tol)) &&

@@ -174,4 +174,17 @@ test_expect_success 'a clean log passes with exit 0' '
 	"$REPORT" "$D/report-clean.log" >out &&
 	head -n 1 out | grep "^PASS  2 targets, 40 requests sent, 0 failed"
 '
+test_expect_success 'windows are on observed time: a tick sent late saw the server then' '
+	# tick 5 (due +0.5 s) was handed over 80 ms late and got 503; tick 10
+	# (due +1.0 s), 60 ms late, got 200: both within --max-lag, so on time,
+	# and the window is when the prober saw the outage, not when it meant to
+	json "$D/report-observed.log" &&
+	is ".targets[0].late" 0 && is ".targets[0].windows_count" 1 &&
+	is ".targets[0].windows[0].start" $T0.58 &&
+	is ".targets[0].windows[0].end" $T1.06 &&
+	is ".targets[0].downtime_s" 0.48 &&
+	# latency still counts from the scheduled time (no coordinated omission)
+	is ".targets[0].latency_ms.max" 82
+'
+
 test_done
