@@ -8,12 +8,12 @@
 #include <stdint.h>
 
 struct hist {
-    int sub_bits;      /* log2 of the exact range; 11 for 3 significant digits */
+    int sub_bits; /* log2 of the exact range; 11 for 3 significant digits */
     int nbuckets;
     int64_t max_value; /* larger values are counted as max_value */
     uint64_t *counts;
     uint64_t count;
-    int64_t min, max;  /* exact, not bucketed */
+    int64_t min, max; /* exact, not bucketed */
     double sum;
 };
 

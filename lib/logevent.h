@@ -114,6 +114,10 @@ struct log_header {
      * its maximum error, and whether it is synchronized; -1 when absent */
     int64_t clock_maxerror_us;
     int clock_synced;
+    /* the prober's definition of success (--ok-status), NULL when absent,
+     * and whether it followed redirects: 1, 0, or -1 when absent */
+    const char *ok_status;
+    int follow_redirects;
 };
 
 const char *log_db_probe_name(enum log_db_probe p);

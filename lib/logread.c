@@ -443,6 +443,7 @@ static int parse_header(struct logr *r, char *line, char *err, size_t errlen)
     r->header.max_lag_us = -1;
     r->header.clock_maxerror_us = -1;
     r->header.clock_synced = -1;
+    r->header.follow_redirects = -1;
     for (int i = 1; i < n; i++) {
         char *eq = strchr(fields[i], '=');
         if (eq == NULL)
@@ -468,6 +469,11 @@ static int parse_header(struct logr *r, char *line, char *err, size_t errlen)
             r->header.prober_version = keep_string(&r->header_strings[1], val);
         else if (strcmp(key, "cmd") == 0 && val)
             r->header.cmd = keep_string(&r->header_strings[2], val);
+        else if (strcmp(key, "ok_status") == 0 && val)
+            r->header.ok_status = keep_string(&r->header_strings[3], val);
+        else if (strcmp(key, "follow_redirects") == 0 && val && parse_i64(val, 0, &num) == 0 &&
+                 num <= 1)
+            r->header.follow_redirects = (int)num;
     }
     return 0;
 }

@@ -171,6 +171,12 @@ int logw_header(struct logw *w, const struct log_header *h)
         p = put_str(p, "\tmax_lag_us=");
         p = put_i64(p, h->max_lag_us);
     }
+    if (h->ok_status) { /* a prober that defines success says how it treats redirects */
+        p = put_str(p, "\tok_status=");
+        p = put_field(p, h->ok_status, FIELD_ROOM);
+        p = put_str(p, "\tfollow_redirects=");
+        p = put_i64(p, h->follow_redirects > 0);
+    }
     if (h->clock_synced >= 0 && h->clock_maxerror_us > 0) {
         p = put_str(p, "\tclock_synced=");
         p = put_i64(p, h->clock_synced);

@@ -33,4 +33,10 @@ const char *outcome_name(int outcome, char buf[12]);
 /* Parses a log's outcome field; returns -1 when it is neither a status nor a class. */
 int outcome_parse(const char *s, size_t len);
 
+/* The statuses that are successes, as --ok-status takes them and the log
+ * header's ok_status= holds them: "200", "200-299,304", "2xx,304". Sets
+ * ok[status] to 1 for each status named and clears the rest. Returns 0, or
+ * -1 with a reason (naming --ok-status) in err. */
+int outcome_parse_ok_list(const char *s, unsigned char ok[OUTCOME_MAX], char *err, size_t errlen);
+
 #endif

@@ -104,8 +104,8 @@ int units_parse_duration_us(const char *s, int64_t *out_us, char *err, size_t er
             }
         }
         if (u == NULL) {
-            snprintf(err, errlen, "bad duration \"%s\": unknown unit at \"%s\" (use us, ms, s, m, h)",
-                     s, p);
+            snprintf(err, errlen,
+                     "bad duration \"%s\": unknown unit at \"%s\" (use us, ms, s, m, h)", s, p);
             return -1;
         }
         total += v * u->us;
@@ -233,8 +233,7 @@ const char *units_format_duration(int64_t us, char *buf, size_t len)
     else if (us < 3600000000LL)
         snprintf(buf, len, "%s%dm%02ds", sign, (int)(us / 60000000), (int)(us / 1000000 % 60));
     else
-        snprintf(buf, len, "%s%dh%02dm", sign, (int)(us / 3600000000LL),
-                 (int)(us / 60000000 % 60));
+        snprintf(buf, len, "%s%dh%02dm", sign, (int)(us / 3600000000LL), (int)(us / 60000000 % 60));
     return buf;
 }
 

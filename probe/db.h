@@ -14,8 +14,8 @@
 struct db;
 typedef void (*db_event_fn)(void *arg, const struct log_event *ev);
 
-struct db *db_new(struct event_base *base, const struct probe_config *cfg,
-                  int64_t wall_offset_us, db_event_fn fn, void *arg, char *err, size_t errlen);
+struct db *db_new(struct event_base *base, const struct probe_config *cfg, int64_t wall_offset_us,
+                  db_event_fn fn, void *arg, char *err, size_t errlen);
 /* Starts probing at mono_t0_us. */
 void db_start(struct db *d, int64_t mono_t0_us);
 /* The last query probe's outcome and the schema version, for the status

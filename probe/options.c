@@ -19,6 +19,7 @@
  * (and a CFS quota's usual throttling slice), far below the seconds a stalled
  * or starved prober falls behind. */
 #define DEFAULT_MAX_LAG_US 100000
+#define DEFAULT_OK_STATUS "200"
 #define DEFAULT_LEAD_US 1000000
 #define DEFAULT_TAIL_US 5000000
 #define DEFAULT_DB_INTERVAL_US 100000
@@ -47,6 +48,11 @@ static const char usage_text[] =
     "  -N, --new-connection        a new TCP connection per request (default: keep-alive)\n"
     "  -H, --header 'NAME: VALUE'  add a request header (repeatable)\n"
     "      --version-header NAME   log this response header (e.g. X-App-Version)\n"
+    "      --ok-status LIST        the statuses that are successes, e.g. 200,204 or\n"
+    "                              2xx,304: counted live, and written in the log for\n"
+    "                              the report (default 200)\n"
+    "      --follow-redirects      follow redirects (at most 10), the final status is\n"
+    "                              logged (default: a redirect is the answer itself)\n"
     "      --max-lag DURATION      a request sent later than this after its scheduled\n"
     "                              time was not observed on time: the report counts\n"
     "                              it as blind; a loop stall longer than this is\n"
@@ -76,10 +82,17 @@ static const char usage_text[] =
     "Durations: 500us, 250ms, 2s, 1m30s, 1h. A URL's default NAME is its path.\n"
     "Every request carries an X-Request-ID header, logged, to find it in server logs.\n"
     "\n"
-    "Exit status: 0 done; 2 usage error; 3 the log could not be written;\n"
-    "4 internal error; 127 COMMAND could not be started; 128+N stopped by a\n"
-    "second signal N. With a COMMAND, its exit status (128+N if killed by\n"
-    "signal N) unless pbprobe itself failed or was stopped.\n";
+    "Exit status:\n"
+    "  0      done: the duration was reached, or probing was stopped by one signal\n"
+    "  2      usage error: a bad option, URL, duration or rate\n"
+    "  3      the log could not be opened or written: probing stops, a running\n"
+    "         COMMAND is never killed for it\n"
+    "  4      internal error: libevent or libcurl could not be set up, or memory\n"
+    "         ran out\n"
+    "  127    COMMAND could not be started\n"
+    "  128+N  stopped by a second signal N, after COMMAND, if any, was stopped\n"
+    "With a COMMAND: the command's own exit status (128+N when it was killed by\n"
+    "signal N), unless pbprobe failed or was stopped as above.\n";
 
 enum {
     OPT_VERSION_HEADER = 256,
@@ -92,6 +105,8 @@ enum {
     OPT_DB_TIMEOUT,
     OPT_DB_SCHEMA_QUERY,
     OPT_MAX_LAG,
+    OPT_OK_STATUS,
+    OPT_FOLLOW_REDIRECTS,
 };
 
 static const struct option long_options[] = {
@@ -114,6 +129,8 @@ static const struct option long_options[] = {
     {"db-timeout", required_argument, NULL, OPT_DB_TIMEOUT},
     {"db-schema-query", required_argument, NULL, OPT_DB_SCHEMA_QUERY},
     {"max-lag", required_argument, NULL, OPT_MAX_LAG},
+    {"ok-status", required_argument, NULL, OPT_OK_STATUS},
+    {"follow-redirects", no_argument, NULL, OPT_FOLLOW_REDIRECTS},
     {NULL, 0, NULL, 0},
 };
 
@@ -233,6 +250,8 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
     cfg->db_timeout_us = DEFAULT_DB_TIMEOUT_US;
     cfg->db_connect_interval_us = DEFAULT_DB_CONNECT_INTERVAL_US;
     cfg->db_schema_query = DEFAULT_DB_SCHEMA_QUERY;
+    cfg->ok_status = DEFAULT_OK_STATUS;
+    outcome_parse_ok_list(DEFAULT_OK_STATUS, cfg->ok, why, sizeof why);
 
     /* "--" ends pbprobe's own arguments: everything after it is COMMAND,
      * whatever it looks like, so getopt never sees it. */
@@ -337,6 +356,14 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
         case OPT_TAIL:
             if (parse_duration_opt("--tail", optarg, &cfg->tail_us, err, errlen) < 0)
                 goto fail;
+            break;
+        case OPT_OK_STATUS:
+            cfg->ok_status = optarg;
+            if (outcome_parse_ok_list(optarg, cfg->ok, err, errlen) < 0)
+                goto fail;
+            break;
+        case OPT_FOLLOW_REDIRECTS:
+            cfg->follow_redirects = true;
             break;
         case OPT_MAX_LAG:
             if (parse_duration_opt("--max-lag", optarg, &cfg->max_lag_us, err, errlen) < 0)

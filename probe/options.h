@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "outcome.h"
+
 struct probe_target {
     char *name;
     char *url;
@@ -26,6 +28,10 @@ struct probe_config {
     char **headers; /* "Name: value" */
     int nheaders;
     const char *version_header;
+    /* the definition of success, written in the log header for the report */
+    const char *ok_status;         /* as given */
+    unsigned char ok[OUTCOME_MAX]; /* 1 for a status that is a success */
+    bool follow_redirects;
     const char *output; /* "-" is standard output */
     bool quiet;
     /* the database probe; db_conninfo NULL when off */

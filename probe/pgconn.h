@@ -15,8 +15,8 @@ enum pgconn_state { PGCONN_DOWN, PGCONN_CONNECTING, PGCONN_READY, PGCONN_BUSY };
  * connect, or on failure); it is freed after the callback returns. */
 struct pgconn_result {
     enum log_db_outcome outcome;
-    char sqlstate[6];   /* "" when none */
-    char message[256];  /* "" when ok */
+    char sqlstate[6];  /* "" when none */
+    char message[256]; /* "" when ok */
     PGresult *res;
 };
 

@@ -111,9 +111,9 @@ static void on_request_done(void *arg, int target, const struct log_req *done)
     struct log_req stamped = *done;
     const struct log_req *q = &stamped;
     stamped.stalled = was_stalled(r, done);
-    /* the report's default success: 200, nothing else, so that the live
-     * count and the verdict agree (a 204 is a failure in both) */
-    if (q->outcome == 200)
+    /* the success the log header gives the report (--ok-status, default 200),
+     * so that the live count and the verdict agree */
+    if (outcome_is_http(q->outcome) && r->cfg->ok[q->outcome])
         t->ok++;
     else
         t->failed++;
@@ -489,6 +489,8 @@ static int write_prologue(struct run *r)
         .prober_version = PACKAGE_VERSION,
         .cmd = r->cfg->cmdline_redacted,
         .max_lag_us = r->cfg->max_lag_us,
+        .ok_status = r->cfg->ok_status,
+        .follow_redirects = r->cfg->follow_redirects,
         .clock_maxerror_us = maxerror,
         .clock_synced = synced,
     };

@@ -18,14 +18,12 @@ void status_format(char *buf, size_t len, int64_t elapsed_us, const struct statu
     for (int i = 0; i < nrows && n < len; i++) {
         const struct status_row *r = &rows[i];
         int bad = color && r->failed, late = color && r->skipped;
-        n += (size_t)snprintf(buf + n, len - n,
-                              "%s %s: %s/s ok %llu %sfail %llu%s %sskip %llu%s p99 %s",
-                              i ? " |" : " ", r->name,
-                              units_format_count(r->done_per_s, rate, sizeof rate),
-                              (unsigned long long)r->ok, bad ? RED : "",
-                              (unsigned long long)r->failed, bad ? PLAIN : "", late ? YELLOW : "",
-                              (unsigned long long)r->skipped, late ? PLAIN : "",
-                              r->p99_us < 0 ? "-" : units_format_duration(r->p99_us, p99, sizeof p99));
+        n += (size_t)snprintf(
+            buf + n, len - n, "%s %s: %s/s ok %llu %sfail %llu%s %sskip %llu%s p99 %s",
+            i ? " |" : " ", r->name, units_format_count(r->done_per_s, rate, sizeof rate),
+            (unsigned long long)r->ok, bad ? RED : "", (unsigned long long)r->failed,
+            bad ? PLAIN : "", late ? YELLOW : "", (unsigned long long)r->skipped, late ? PLAIN : "",
+            r->p99_us < 0 ? "-" : units_format_duration(r->p99_us, p99, sizeof p99));
     }
     if (db && n < len) {
         int down = color && strncmp(db, "ok", 2) != 0;

@@ -8,9 +8,9 @@
 
 struct status_row {
     const char *name;
-    double done_per_s;   /* completed requests in the last interval, per second */
+    double done_per_s;            /* completed requests in the last interval, per second */
     uint64_t ok, failed, skipped; /* since the start; ok is 2xx */
-    int64_t p99_us;      /* of the last interval; -1 when nothing completed */
+    int64_t p99_us;               /* of the last interval; -1 when nothing completed */
 };
 
 /* "12.0s  /: 200/s ok 2400 fail 0 skip 0 p99 1.20ms | /api: ... | db: ok 8fe68fbf6baa".

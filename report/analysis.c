@@ -63,6 +63,7 @@ void analysis_free(struct analysis *an)
         free(l->host);
         free(l->prober_version);
         free(l->cmd);
+        free(l->ok_status);
         free(l->end_reason);
         free(l->command.command);
         free(l->command.how);

@@ -129,6 +129,8 @@ struct an_log {
     char *path;
     int format_version;
     char *host, *prober_version, *cmd;
+    char *ok_status;      /* its prober's success definition (header), NULL when absent */
+    int follow_redirects; /* its prober followed redirects: 1, 0, -1 unknown */
     long pid;
     int64_t first_us, last_us; /* of its req lines; -1 when none */
     uint64_t reqs;
@@ -187,6 +189,11 @@ struct an_gate {
 
 struct analysis {
     const struct rep_config *cfg;
+    /* the definition of success applied: --ok-status, else the one the logs'
+     * prober wrote in their headers, else the default (200) */
+    unsigned char ok_status[OUTCOME_MAX];
+    const char *ok_status_text; /* as given or as written in the header */
+    const char *ok_status_from; /* "option", "log" or "default" */
     int nlogs;
     struct an_log *logs;
     int ntargets;

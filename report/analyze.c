@@ -50,7 +50,8 @@ static void fill_classes(unsigned char *class_of, const unsigned char *ok)
     }
 }
 
-int analyze_target_init(struct an_target *t, const struct rep_config *cfg, char *err, size_t errlen)
+int analyze_target_init(struct an_target *t, const struct rep_config *cfg,
+                        const unsigned char ok_status[OUTCOME_MAX], char *err, size_t errlen)
 {
     struct an_state *s = calloc(1, sizeof *s);
     if (s == NULL || hist_init(&t->latency, 3, LATENCY_MAX_US) < 0 ||
@@ -63,7 +64,7 @@ int analyze_target_init(struct an_target *t, const struct rep_config *cfg, char 
         return -1;
     }
     s->cfg = cfg;
-    fill_classes(s->class_of, cfg->ok_status);
+    fill_classes(s->class_of, ok_status);
     s->cur_s = -1;
     s->gap_us = -1; /* set at the first request, when the rate is final */
     s->burst.first_ok_after_us = -1;

@@ -13,9 +13,10 @@
  * thing that grows with duration, and a corrupt time must not make it huge. */
 #define ANALYZE_SPAN_MAX_US (7LL * 24 * 3600 * 1000000)
 
-/* t->name, url, log are set by the caller. Returns 0, or -1 with err. */
-int analyze_target_init(struct an_target *t, const struct rep_config *cfg, char *err,
-                        size_t errlen);
+/* t->name, url, log are set by the caller; ok_status is the success
+ * definition applied (analysis.ok_status). Returns 0, or -1 with err. */
+int analyze_target_init(struct an_target *t, const struct rep_config *cfg,
+                        const unsigned char ok_status[OUTCOME_MAX], char *err, size_t errlen);
 
 /* One scheduled tick, due at t_us and sent at sent_us (t_us when it was not
  * sent): outcome from outcome.h, latency_us (from t_us) ignored when skipped,

@@ -57,6 +57,7 @@ struct rep_config {
     int max_listed;              /* windows and bursts kept per target */
     unsigned char ok_status[OUTCOME_MAX]; /* 1 for an HTTP status that is a success */
     const char *ok_status_arg;
+    int ok_status_given; /* else the logs' own (ok_status= in their header), else the default */
     int64_t burst_gap_us;
     int64_t
         horizon_us; /* how far out of order req lines may be (lines are written at completion) */

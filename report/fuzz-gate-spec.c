@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(s, data, size);
     s[size] = '\0';
     err[0] = '\0';
-    if (spec_parse_ok_status(s, ok, err, sizeof err) < 0 && strlen(err) == 0)
+    if (outcome_parse_ok_list(s, ok, err, sizeof err) < 0 && strlen(err) == 0)
         abort();
     for (int r = 0; r < REP_RULE_N; r++) {
         struct rep_limit l;

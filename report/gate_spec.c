@@ -25,59 +25,6 @@ int spec_rule_is_duration(enum rep_rule rule)
            rule == REP_RULE_MAX_P99 || rule == REP_RULE_MAX_BLIND || rule == REP_RULE_MAX_BURST;
 }
 
-/* A status of exactly three digits, 100..999 (what the log can hold). */
-static int parse_status(const char *s, size_t len, int *out)
-{
-    if (len != 3 || s[0] < '1' || s[0] > '9' || s[1] < '0' || s[1] > '9' || s[2] < '0' ||
-        s[2] > '9')
-        return -1;
-    *out = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
-    return 0;
-}
-
-int spec_parse_ok_status(const char *s, unsigned char ok[OUTCOME_MAX], char *err, size_t errlen)
-{
-    unsigned char set[OUTCOME_MAX] = {0};
-    const char *p = s;
-    if (s == NULL || *s == '\0') {
-        snprintf(err, errlen, "--ok-status: empty list (e.g. 200 or 200-299,304)");
-        return -1;
-    }
-    for (;;) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        const char *dash = memchr(p, '-', len);
-        int lo, hi;
-        if (len == 3 && p[1] == 'x' && p[2] == 'x' && p[0] >= '1' && p[0] <= '9') {
-            lo = (p[0] - '0') * 100; /* "2xx": the whole class */
-            hi = lo + 99;
-        } else if (dash) {
-            if (parse_status(p, (size_t)(dash - p), &lo) < 0 ||
-                parse_status(dash + 1, len - (size_t)(dash - p) - 1, &hi) < 0 || hi < lo) {
-                snprintf(err, errlen,
-                         "--ok-status: bad range \"%.*s\" (two statuses 100..999, low-high)",
-                         (int)(len > 40 ? 40 : len), p);
-                return -1;
-            }
-        } else if (parse_status(p, len, &lo) == 0) {
-            hi = lo;
-        } else {
-            snprintf(
-                err, errlen,
-                "--ok-status: bad status \"%.*s\" (a status 100..999, a range 200-299, or 2xx)",
-                (int)(len > 40 ? 40 : len), p);
-            return -1;
-        }
-        for (int i = lo; i <= hi; i++)
-            set[i] = 1;
-        if (comma == NULL)
-            break;
-        p = comma + 1;
-    }
-    memcpy(ok, set, sizeof set);
-    return 0;
-}
-
 /* "0.5%": a share of sent requests, 0..100, digits and one dot only. */
 static int parse_percent(const char *s, double *out)
 {

@@ -1,5 +1,5 @@
-/* Parsers of the gate's and the success rule's arguments: --ok-status lists
- * and ranges, and --max-... / --min-... values with an optional NAME: prefix.
+/* Parsers of the gate's arguments: --max-... / --min-... values with an
+ * optional NAME: prefix (the success list, --ok-status, is lib/outcome.h's).
  * Pure functions, unit-tested and fuzzed (report/fuzz-gate-spec.c). */
 #ifndef REP_GATE_SPEC_H
 #define REP_GATE_SPEC_H
@@ -7,10 +7,6 @@
 #include <stddef.h>
 
 #include "config.h"
-
-/* "200", "200-299,304", "2xx,304": sets ok[status] to 1 for each status named
- * (and clears the rest). Returns 0, or -1 with a reason in err. */
-int spec_parse_ok_status(const char *s, unsigned char ok[OUTCOME_MAX], char *err, size_t errlen);
 
 /* "[NAME:]VALUE" for rule: counts ("5", "5k", and for max-errors "0.5%") or
  * durations ("1.5s", "250ms"). The name is split at the last ':' (a value

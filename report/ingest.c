@@ -15,6 +15,7 @@
 #include "dbanalysis.h"
 #include "ingest.h"
 #include "logread.h"
+#include "outcome.h"
 #include "pipe.h"
 #include "strmap.h"
 #include "versions.h"
@@ -48,7 +49,8 @@ struct entry {
     int64_t t_us;
     uint32_t latency_us;
     uint32_t packed;
-    uint32_t lag_us; /* its sending after t_us: windows are on observed time */
+    uint32_t
+        seen_after_us; /* when it observed the server, after t_us: windows are on observed time */
 };
 
 /* A target as one log declares it. */
@@ -296,7 +298,8 @@ static int add_target(struct ingest *g, struct source *s, const struct log_event
         t->log = g->cfg->by_log ? s->log : -1;
         t->rate = lt->rate;
         t->nlogs = 1;
-        if (t->name == NULL || analyze_target_init(t, g->cfg, g->err, g->errlen) < 0) {
+        if (t->name == NULL ||
+            analyze_target_init(t, g->cfg, g->an->ok_status, g->err, g->errlen) < 0) {
             free(t->name);
             free(t->url);
             return fail(g, "out of memory");
@@ -420,15 +423,24 @@ static int add_req(struct ingest *g, struct source *s, const struct log_event *e
     /* older probers logged no hand-off lag: their send delay (which adds
      * the connect) is the nearest they have */
     int64_t lag = q->lag_us >= 0 ? q->lag_us : q->delay_us;
+    /* Late: handed over late, or in flight across the prober's own stall and
+     * either failed without an answer (the stall may have caused it) or
+     * written to the connection more than --max-lag after its time (the
+     * stall may have held it back: under a CPU quota a request handed over
+     * on time went out a second later) */
     int late = q->outcome != OUTCOME_SKIPPED &&
-               (lag > s->max_lag_us || (q->stalled == 1 && !outcome_is_http(q->outcome)));
-    /* when it was sent: its latency bounds it (a lag longer than the request
-     * is a corrupt field), a skipped tick was never sent. An older log has
-     * no hand-off time: its send delay is missing for requests that failed
-     * before sending, so its windows stay on scheduled time. */
-    int64_t sent_after = q->outcome == OUTCOME_SKIPPED || q->lag_us < 0 ? 0
-                         : q->lag_us < lat                              ? q->lag_us
-                                                                        : lat;
+               (lag > s->max_lag_us ||
+                (q->stalled == 1 && (!outcome_is_http(q->outcome) || q->delay_us > s->max_lag_us)));
+    /* When it observed the server: when it was written to the connection
+     * (its delay), or, failing before that, when it was handed to libcurl
+     * (its lag). Its latency bounds both (a longer one is a corrupt field); a
+     * skipped tick was never sent. An older log has no hand-off time, so
+     * nothing for requests that failed before sending: its windows stay on
+     * scheduled time. */
+    int64_t seen = q->delay_us >= 0 ? q->delay_us : q->lag_us;
+    int64_t sent_after = q->outcome == OUTCOME_SKIPPED || q->lag_us < 0 || seen < 0 ? 0
+                         : seen < lat                                               ? seen
+                                                                                    : lat;
     struct entry e = {t, lat > UINT32_MAX ? UINT32_MAX : (uint32_t)lat,
                       PACK(q->outcome, vidx, li, late),
                       sent_after > UINT32_MAX ? UINT32_MAX : (uint32_t)sent_after};
@@ -603,7 +615,7 @@ static int release(struct ingest *g, struct source *s, const struct entry *e)
     struct ltarget *l = &s->lt[UNPACK_TARGET(e->packed)];
     struct pipe_req q = {.t_us = e->t_us,
                          .latency_us = e->latency_us,
-                         .lag_us = e->lag_us,
+                         .seen_after_us = e->seen_after_us,
                          .outcome = (uint16_t)UNPACK_OUTCOME(e->packed),
                          .vidx = (uint16_t)UNPACK_VERSION(e->packed),
                          .target = (uint32_t)l->target};
@@ -624,11 +636,51 @@ static int release(struct ingest *g, struct source *s, const struct entry *e)
     q.late = UNPACK_LATE(e->packed);
     l->last_us = e->t_us;
     if (q.outcome != OUTCOME_SKIPPED &&
-        dbanalysis_req(&g->an->db, e->t_us, l->target, e->latency_us,
-                       g->cfg->ok_status[q.outcome]) < 0)
+        dbanalysis_req(&g->an->db, e->t_us, l->target, e->latency_us, g->an->ok_status[q.outcome]) <
+            0)
         return fail(g, "out of memory");
     if (pipe_put(g->pipe, &q) < 0)
         return fail(g, "out of memory");
+    return 0;
+}
+
+/* The definition of success: --ok-status, else the one the probers wrote in
+ * their headers (a log of an older prober has none and takes the others'),
+ * else the default. Probers that counted different statuses as success
+ * cannot be judged as one run without the user saying which applies. */
+static int resolve_success(struct ingest *g)
+{
+    struct analysis *an = g->an;
+    const struct rep_config *cfg = g->cfg;
+    int from = -1;
+    if (!cfg->ok_status_given)
+        for (int i = 0; i < an->nlogs; i++) {
+            const struct an_log *l = &an->logs[i];
+            unsigned char set[OUTCOME_MAX];
+            char why[160];
+            if (l->ok_status == NULL)
+                continue;
+            if (outcome_parse_ok_list(l->ok_status, set, why, sizeof why) < 0)
+                return fail(g, "%s:1: header ok_status=%.60s: %s", l->path, l->ok_status, why);
+            if (from < 0) {
+                from = i;
+                memcpy(an->ok_status, set, sizeof set);
+            } else if (memcmp(an->ok_status, set, sizeof set) != 0) {
+                return fail(g,
+                            "%s:1: ok_status=%.60s, but %s:1 has ok_status=%.60s: the probers "
+                            "counted different statuses as success; give --ok-status to judge "
+                            "the logs alike",
+                            l->path, l->ok_status, an->logs[from].path, an->logs[from].ok_status);
+            }
+        }
+    if (from >= 0) {
+        an->ok_status_text = an->logs[from].ok_status;
+        an->ok_status_from = "log";
+    } else {
+        memcpy(an->ok_status, cfg->ok_status, sizeof an->ok_status);
+        an->ok_status_text = cfg->ok_status_arg;
+        an->ok_status_from = cfg->ok_status_given ? "option" : "default";
+    }
     return 0;
 }
 
@@ -668,6 +720,8 @@ static int open_logs(struct ingest *g)
         log->host = xstrdup(h->host);
         log->prober_version = xstrdup(h->prober_version);
         log->cmd = xstrdup(h->cmd);
+        log->ok_status = xstrdup(h->ok_status);
+        log->follow_redirects = h->follow_redirects;
         log->pid = h->pid;
         s->max_lag_us = g->cfg->max_lag_us >= 0 ? g->cfg->max_lag_us
                         : h->max_lag_us >= 0    ? h->max_lag_us
@@ -676,6 +730,8 @@ static int open_logs(struct ingest *g)
         log->clock_maxerror_us = h->clock_maxerror_us;
         log->clock_synced = h->clock_synced;
     }
+    if (resolve_success(g) < 0)
+        return -1;
     for (int i = 1; i < an->nlogs; i++) {
         const struct an_log *a = &an->logs[0], *b = &an->logs[i];
         if (a->format_version != b->format_version)

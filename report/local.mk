@@ -73,6 +73,7 @@ EXTRA_DIST += \
 	t/data/report-pod-b.log \
 	t/data/report-pod-c.log \
 	t/data/report-skipped.log \
+	t/data/report-stalled.log \
 	t/data/report-versions.log
 
 # C unit tests of the report's pure parts (cmocka): window and burst state

@@ -71,7 +71,8 @@ static const struct opt_doc docs[] = {
     {{"ok-status", required_argument, NULL, OPT_OK_STATUS},
      0,
      "LIST",
-     "statuses that are successes, e.g. 200-299,304 or 2xx (default " DEFAULT_OK_STATUS ")"},
+     "statuses that are successes, e.g. 200-299,304 or 2xx (default: the one the prober "
+     "wrote in its log, else " DEFAULT_OK_STATUS ")"},
     {{"burst-gap", required_argument, NULL, OPT_BURST_GAP},
      0,
      "DURATION",
@@ -160,9 +161,7 @@ static void print_help(FILE *f)
 {
     fputs("usage: pbprobe-report [OPTIONS] LOG...\n"
           "Reads pbprobe logs (\"-\" is standard input) and tells whether users saw\n"
-          "downtime: when, how long, how bad. Exits 0 when the gate passed, 1 when it\n"
-          "failed, 2 on a bad command line, 3 on an unreadable or invalid log, 4 when\n"
-          "the run is inconclusive (the prober did not observe all of it on time).\n\n",
+          "downtime: when, how long, how bad; its exit status is the verdict, below.\n\n",
           f);
     for (size_t i = 0; i < NDOCS; i++) {
         char left[64];
@@ -196,6 +195,19 @@ static void print_help(FILE *f)
     }
     fputs("\nDURATION: 250ms, 1.5s, 1m30s. N: 1000, 5k. NAME: a target's name: the rule\n"
           "applies to that target only and overrides the same rule without a name.\n"
+          "\n"
+          "Exit status:\n"
+          "  0      PASS: every rule held over the whole run, observed on time\n"
+          "  1      FAIL: a rule failed on what the prober observed (by default: any\n"
+          "         failed request)\n"
+          "  2      usage error: a bad option or value, a rule naming a target the logs\n"
+          "         do not have, or one log given twice\n"
+          "  3      a log is unreadable or invalid, the logs contradict each other (one\n"
+          "         name, two URLs; two definitions of success), or the report could\n"
+          "         not be written\n"
+          "  4      INCONCLUSIVE: nothing failed, but the prober did not observe all of\n"
+          "         the run on time (blind time, a log cut short, a run interrupted\n"
+          "         during its command); never a pass\n"
           "See pbprobe-report(1).\n",
           f);
 }
@@ -271,7 +283,7 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
     cfg->max_lag_us = -1;
     cfg->ok_status_arg = DEFAULT_OK_STATUS;
     cfg->max_listed = atoi(DEFAULT_LIST);
-    spec_parse_ok_status(DEFAULT_OK_STATUS, cfg->ok_status, why, sizeof why);
+    outcome_parse_ok_list(DEFAULT_OK_STATUS, cfg->ok_status, why, sizeof why);
     units_parse_duration_us(DEFAULT_BURST_GAP, &cfg->burst_gap_us, why, sizeof why);
     units_parse_duration_us(DEFAULT_HORIZON, &cfg->horizon_us, why, sizeof why);
 
@@ -307,7 +319,8 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
             break;
         case OPT_OK_STATUS:
             cfg->ok_status_arg = optarg;
-            rc = spec_parse_ok_status(optarg, cfg->ok_status, err, errlen);
+            cfg->ok_status_given = 1;
+            rc = outcome_parse_ok_list(optarg, cfg->ok_status, err, errlen);
             break;
         case OPT_BURST_GAP:
             rc = parse_duration("burst-gap", optarg, &cfg->burst_gap_us, err, errlen);

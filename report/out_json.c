@@ -434,6 +434,11 @@ static void logs(struct jw *w, const struct analysis *an)
             jw_null(w, "command");
         }
         jw_seconds(w, "max_lag_s", l->max_lag_us);
+        jw_str(w, "ok_status", l->ok_status);
+        if (l->follow_redirects >= 0)
+            jw_bool(w, "follow_redirects", l->follow_redirects);
+        else
+            jw_null(w, "follow_redirects");
         jw_open(w, "clock", '{');
         if (l->clock_synced >= 0)
             jw_bool(w, "synced", l->clock_synced);
@@ -590,7 +595,8 @@ int out_json(FILE *f, const struct analysis *an)
     jw_time(&w, "end", an->last_us);
     jw_seconds(&w, "duration_s", an->first_us >= 0 ? an->last_us - an->first_us : 0);
     jw_open(&w, "config", '{');
-    jw_str(&w, "ok_status", an->cfg->ok_status_arg);
+    jw_str(&w, "ok_status", an->ok_status_text);
+    jw_str(&w, "ok_status_from", an->ok_status_from);
     jw_seconds(&w, "burst_gap_s", an->cfg->burst_gap_us);
     jw_bool(&w, "by_log", an->cfg->by_log);
     jw_bool(&w, "allow_skipped", an->cfg->allow_skipped);

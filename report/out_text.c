@@ -131,7 +131,7 @@ static void failure_outcomes(const struct text *x)
         int n = 0;
         for (int o = 1; o < OUTCOME_MAX; o++) {
             char nb[12];
-            if (t->outcomes[o] == 0 || o == OUTCOME_SKIPPED || an->cfg->ok_status[o])
+            if (t->outcomes[o] == 0 || o == OUTCOME_SKIPPED || an->ok_status[o])
                 continue;
             fprintf(x->f, "%s %s %" PRIu64, n++ ? "," : "", outcome_name(o, nb), t->outcomes[o]);
         }

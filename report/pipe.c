@@ -37,7 +37,7 @@ static int analyse(struct analysis *an, const struct batch *b)
         struct an_target *t = &an->targets[q->target];
         if (q->missing)
             analyze_missing(t, q->missing, q->missing_from_us, q->t_us);
-        if (analyze_req(t, q->t_us, q->t_us + q->lag_us, q->latency_us, q->outcome, q->late,
+        if (analyze_req(t, q->t_us, q->t_us + q->seen_after_us, q->latency_us, q->outcome, q->late,
                         q->vidx, q->vidx ? an->version_names[q->vidx] : NULL) < 0)
             return -1;
     }

@@ -14,7 +14,7 @@
 struct pipe_req {
     int64_t t_us;
     uint32_t latency_us;
-    uint32_t lag_us; /* from t_us to its sending; 0 when not sent */
+    uint32_t seen_after_us; /* from t_us to when it observed the server; 0 when not sent */
     uint16_t outcome;
     uint16_t vidx;
     uint32_t target;         /* index in analysis.targets */

@@ -19,11 +19,11 @@ static void ok_status_lists_ranges_and_classes(void **state)
     (void)state;
     unsigned char ok[OUTCOME_MAX];
     char err[256];
-    assert_int_equal(spec_parse_ok_status("200", ok, err, sizeof err), 0);
+    assert_int_equal(outcome_parse_ok_list("200", ok, err, sizeof err), 0);
     assert_true(ok[200] && !ok[201] && !ok[199] && !ok[OUTCOME_CONNECT]);
-    assert_int_equal(spec_parse_ok_status("200-299,304", ok, err, sizeof err), 0);
+    assert_int_equal(outcome_parse_ok_list("200-299,304", ok, err, sizeof err), 0);
     assert_true(ok[200] && ok[250] && ok[299] && ok[304] && !ok[300] && !ok[305]);
-    assert_int_equal(spec_parse_ok_status("2xx,404", ok, err, sizeof err), 0);
+    assert_int_equal(outcome_parse_ok_list("2xx,404", ok, err, sizeof err), 0);
     assert_true(ok[200] && ok[299] && ok[404] && !ok[300] && !ok[199]);
     int n = 0;
     for (int i = 0; i < OUTCOME_MAX; i++)
@@ -41,7 +41,7 @@ static void ok_status_refuses_what_is_not_a_status(void **state)
     memset(ok, 7, sizeof ok);
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         err[0] = '\0';
-        assert_int_equal(spec_parse_ok_status(bad[i], ok, err, sizeof err), -1);
+        assert_int_equal(outcome_parse_ok_list(bad[i], ok, err, sizeof err), -1);
         assert_true(strncmp(err, "--ok-status: ", 13) == 0);
     }
     assert_int_equal(ok[200], 7); /* a failed parse leaves the set alone */

@@ -1,7 +1,8 @@
 /* Downtime windows of one target: maximal runs of consecutive failed requests
- * in scheduled-time order. Its edges are on observed time, when the prober
- * actually sent each request (scheduled time + hand-off lag): a tick sent late
- * saw the server as it was then, not at its scheduled time. A window starts
+ * in scheduled-time order. Its edges are on observed time, when each request
+ * reached the server (scheduled time + delay, or + lag for one that failed
+ * before it was written; ingest.c): a tick sent late saw the server as it was
+ * then, not at its scheduled time. A window starts
  * when its first failure was sent and ends when the next success was sent;
  * when none follows (the log ends in failure) it is "open" and ends when its
  * last failure completed (the latest of them). Skipped and late ticks neither

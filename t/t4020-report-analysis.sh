@@ -175,16 +175,28 @@ test_expect_success 'a clean log passes with exit 0' '
 	head -n 1 out | grep "^PASS  2 targets, 40 requests sent, 0 failed"
 '
 test_expect_success 'windows are on observed time: a tick sent late saw the server then' '
-	# tick 5 (due +0.5 s) was handed over 80 ms late and got 503; tick 10
-	# (due +1.0 s), 60 ms late, got 200: both within --max-lag, so on time,
-	# and the window is when the prober saw the outage, not when it meant to
+	# tick 5 (due +0.5 s) was handed over 80 ms late, written 100 us later
+	# and got 503; tick 10 (due +1.0 s), 60 ms late, got 200: both within
+	# --max-lag, so on time, and the window is when the prober saw the
+	# outage (the delay, field 6), not when it meant to
 	json "$D/report-observed.log" &&
 	is ".targets[0].late" 0 && is ".targets[0].windows_count" 1 &&
-	is ".targets[0].windows[0].start" $T0.58 &&
-	is ".targets[0].windows[0].end" $T1.06 &&
+	is ".targets[0].windows[0].start" $T0.5801 &&
+	is ".targets[0].windows[0].end" $T1.0601 &&
 	is ".targets[0].downtime_s" 0.48 &&
 	# latency still counts from the scheduled time (no coordinated omission)
 	is ".targets[0].latency_ms.max" 82
+'
+
+test_expect_success 'a request held back by the prober'"'"'s own stall is late, whatever it got' '
+	# ticks 3 and 4 were handed over on time, then the prober stalled
+	# (0.45-1.2 s) and wrote them 0.9 s late: the 503 tick 3 got is not
+	# placed at a time nobody observed; tick 2, written on time and only
+	# answered across the stall, is the server'"'"'s 200
+	json "$D/report-stalled.log" &&
+	is ".gate.verdict" inconclusive &&
+	is ".targets[0].failed" 0 && is ".targets[0].ok" 12 && is ".targets[0].late" 8 &&
+	is ".targets[0].blind[0].start" $T0.3 && is ".targets[0].blind[0].end" $T1.1
 '
 
 test_done

@@ -49,9 +49,10 @@ test_expect_success 'every failure is in the window, and they are refused connec
 '
 test_expect_success 'the downtime matches the log read independently with awk' '
 	# first failure and next success, straight from the log (whose lines
-	# are in completion order, hence the sort), each at the time it was
-	# sent: scheduled time (field 2) + hand-off lag (field 12)
-	awk -F"\t" "\$1 == \"req\" { print \$2, \$4, \$2 + \$12 }" run.log | sort -n |
+	# are in completion order, hence the sort), each when it reached the
+	# server: scheduled time (field 2) + delay (field 6), or + lag (field
+	# 12) for one that failed before it was written
+	awk -F"\t" "\$1 == \"req\" { print \$2, \$4, \$2 + (\$6 == \"-\" ? \$12 : \$6) }" run.log | sort -n |
 		awk "{ print \$3, \$2 }" >reqs &&
 	first=$(awk "\$2 != 200 { print \$1; exit }" reqs) &&
 	next_ok=$(awk "\$2 != 200 { seen = 1 } seen && \$2 == 200 { print \$1; exit }" reqs) &&

@@ -484,6 +484,22 @@ static void special_characters_round_trip(void **state)
     assert_string_equal(logr_header(r)->host, "-");
     assert_string_equal(logr_header(r)->prober_version, "a\tb=c");
     assert_string_equal(logr_header(r)->cmd, "x\ny\\z");
+    /* a header without a success definition: both absent */
+    assert_null(logr_header(r)->ok_status);
+    assert_int_equal(logr_header(r)->follow_redirects, -1);
+    logr_close(r);
+
+    /* the success definition and the redirect policy go together */
+    path = new_path("success-header.log");
+    w = logw_open(path, err, sizeof err);
+    assert_non_null(w);
+    struct log_header hs = {
+        .version = 1, .wall_start_us = 5, .ok_status = "2xx,304", .follow_redirects = 1};
+    assert_int_equal(logw_header(w, &hs), 0);
+    close_writer(w);
+    r = open_reader(path);
+    assert_string_equal(logr_header(r)->ok_status, "2xx,304");
+    assert_int_equal(logr_header(r)->follow_redirects, 1);
     logr_close(r);
 }
 

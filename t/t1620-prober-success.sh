@@ -1,0 +1,103 @@
+#!/bin/bash
+# One definition of success: the prober's --ok-status counts live, is written
+# in the log's header, and is the report's unless overridden; redirects are
+# not followed unless asked. Checked against nginx's own access log.
+. "$(dirname "$0")/lib.sh"
+
+PB=$PB_BUILD/pbprobe
+REPORT=$PB_BUILD/pbprobe-report
+LOGCAT=$PB_BUILD/t/helpers/logcat
+port=$(free_port)
+svc_nginx_start "$TEST_DIR/ng" "$port" \
+	"location = /nocontent { return 204; }" \
+	"location = /moved { return 301 /; }" ||
+	skip_all "nginx did not start"
+BASE=http://127.0.0.1:$port
+ACCESS=$TEST_DIR/ng/access.log
+
+# report LOG...: the JSON report in j, its exit status in rc
+report() {
+	rc=0
+	"$REPORT" -f json "$@" >j || rc=$?
+}
+# served STATUS URI: how many requests nginx answered with STATUS for URI
+served() {
+	awk -F"\t" -v s="$1" -v u="$2" "\$3 == s && \$6 == u" "$ACCESS" | wc -l
+}
+
+test_expect_success 'default: 200 only; a 204 is a failure live and in the report' '
+	: >"$ACCESS" &&
+	"$PB" --rate 20 --duration 1s -o plain.log nc=$BASE/nocontent 2>plain.err &&
+	n=$(served 204 /nocontent) && test "$n" -gt 10 &&
+	head -1 plain.log | grep -q "	ok_status=200	follow_redirects=0	" &&
+	# the live summary counts what the report will count
+	grep -E "ok 0 .*fail $n( |$)" plain.err &&
+	report plain.log &&
+	test "$rc" = 1 &&
+	jq -e ".config.ok_status == \"200\" and .config.ok_status_from == \"log\"" j &&
+	test "$(jq ".targets[0].failed" j)" = "$n"
+'
+
+test_expect_success '--ok-status 200,204: live, in the header, and the report agrees' '
+	: >"$ACCESS" &&
+	"$PB" --rate 20 --duration 1s --ok-status 200,204 -o nc.log nc=$BASE/nocontent 2>nc.err &&
+	n=$(served 204 /nocontent) && test "$n" -gt 10 &&
+	head -1 nc.log | grep -q "	ok_status=200,204	" &&
+	grep -E "ok $n .*fail 0( |$)" nc.err &&
+	report nc.log &&
+	test "$rc" = 0 &&
+	jq -e ".config.ok_status == \"200,204\" and .config.ok_status_from == \"log\"" j &&
+	jq -e ".logs[0].ok_status == \"200,204\" and .logs[0].follow_redirects == false" j &&
+	test "$(jq ".targets[0].ok" j)" = "$n"
+'
+
+test_expect_success 'the report'"'"'s --ok-status overrides the header' '
+	report --ok-status 200 nc.log &&
+	test "$rc" = 1 &&
+	jq -e ".config.ok_status == \"200\" and .config.ok_status_from == \"option\"" j &&
+	test "$(jq ".targets[0].failed" j)" = "$(jq ".targets[0].requests" j)"
+'
+
+test_expect_success 'logs whose probers disagree on success: exit 3, both named; --ok-status settles it' '
+	report nc.log plain.log &&
+	test "$rc" = 3 &&
+	"$REPORT" nc.log plain.log 2>err >/dev/null || : &&
+	grep -F "plain.log:1: ok_status=200, but nc.log:1 has ok_status=200,204" err &&
+	report --ok-status 2xx nc.log plain.log &&
+	test "$rc" = 0
+'
+
+test_expect_success 'a redirect is an answer in itself: 301 logged, never followed' '
+	: >"$ACCESS" &&
+	"$PB" -q --rate 20 --duration 1s -o moved.log moved=$BASE/moved &&
+	n=$(served 301 /moved) && test "$n" -gt 10 &&
+	test "$(served 200 /)" = 0 &&
+	report moved.log &&
+	test "$rc" = 1 &&
+	jq -e ".targets[0].status == {\"301\": $n}" j
+'
+
+test_expect_success '--follow-redirects: the final status is logged, and the header says so' '
+	: >"$ACCESS" &&
+	"$PB" -q --rate 20 --duration 1s --follow-redirects -o follow.log moved=$BASE/moved &&
+	n=$(served 301 /moved) && test "$n" -gt 10 &&
+	# every redirect was followed to /, which answered 200
+	test "$(served 200 /)" = "$n" &&
+	head -1 follow.log | grep -q "	follow_redirects=1	" &&
+	report follow.log &&
+	test "$rc" = 0 &&
+	jq -e ".targets[0].status == {\"200\": $n} and .logs[0].follow_redirects == true" j
+'
+
+test_expect_success 'a bad --ok-status: usage error naming it, exit 2' '
+	test_expect_code 2 "$PB" --ok-status 2x9 -d 1s "$BASE/" 2>err &&
+	grep -F "pbprobe: --ok-status: bad status \"2x9\"" err
+'
+
+test_expect_success 'a bad ok_status in a header: exit 3, file:line named' '
+	sed "1s/	ok_status=200,204	/	ok_status=20x	/" nc.log >badok.log &&
+	test_expect_code 3 "$REPORT" badok.log 2>err >/dev/null &&
+	grep -F "badok.log:1: header ok_status=20x: --ok-status: bad status \"20x\"" err
+'
+
+test_done
