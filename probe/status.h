@@ -9,7 +9,7 @@
 struct status_row {
     const char *name;
     double done_per_s;            /* completed requests in the last interval, per second */
-    uint64_t ok, failed, skipped; /* since the start; ok is 2xx */
+    uint64_t ok, failed, skipped; /* since the start; ok: in --ok-status */
     int64_t p99_us;               /* of the last interval; -1 when nothing completed */
 };
 

@@ -8,15 +8,20 @@
 static int close_burst(struct burst_state *b, struct an_spans *out, int max_listed, int at_end)
 {
     b->in = 0;
+    if (b->prev_end_us > b->cur.start_us)
+        b->cur.start_us = b->prev_end_us; /* no time counted twice (windows.h) */
     if (b->first_ok_after_us >= 0) {
-        /* never before its start: sends of a catch-up are not in order */
+        /* never before its last failure: observed times are not in order */
         b->cur.end_us =
-            b->first_ok_after_us > b->cur.start_us ? b->first_ok_after_us : b->cur.start_us;
+            b->first_ok_after_us > b->last_fail_us ? b->first_ok_after_us : b->last_fail_us;
         b->cur.open = 0;
     } else {
         b->cur.end_us = b->last_done_us;
         b->cur.open = at_end;
     }
+    if (b->cur.end_us < b->cur.start_us)
+        b->cur.end_us = b->cur.start_us;
+    b->prev_end_us = b->cur.end_us;
     b->cur.phase = -1;
     mixacc_take(&b->acc, &b->cur.mix);
     if (b->cur.failed == b->cur.requests)
@@ -33,15 +38,18 @@ int burst_fail(struct burst_state *b, struct an_spans *out, int64_t sent_us, int
         b->in = 1;
         b->cur.start_us = sent_us;
         b->cur.requests = b->cur.failed = 0;
-        b->last_done_us = sent_us;
+        b->last_done_us = b->last_fail_us = sent_us;
         b->ok_after = 0;
     }
+    if (sent_us < b->cur.start_us)
+        b->cur.start_us = sent_us;
     /* the successes since the previous failure fall inside the burst */
     b->cur.requests += b->ok_after + 1;
     b->cur.failed++;
     b->ok_after = 0;
     b->first_ok_after_us = -1;
-    b->last_fail_us = sent_us;
+    if (sent_us > b->last_fail_us)
+        b->last_fail_us = sent_us;
     if (done_us > b->last_done_us)
         b->last_done_us = done_us;
     mixacc_add(&b->acc, outcome);

@@ -13,8 +13,9 @@
 
 struct burst_state {
     int in;
-    struct an_span cur; /* requests and failed count up to the last failure */
-    int64_t last_fail_us;
+    struct an_span cur;   /* requests and failed count up to the last failure */
+    int64_t last_fail_us; /* the latest observed time among its failures */
+    int64_t prev_end_us;  /* the previous burst's end; 0 before the first (windows.h) */
     int64_t last_done_us; /* latest completion among its failures */
     uint64_t ok_after;    /* successes since the last failure, not yet known inside */
     int64_t first_ok_after_us;

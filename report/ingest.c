@@ -20,8 +20,8 @@
 #include "strmap.h"
 #include "versions.h"
 
-/* An entry packs outcome, version, target and the late flag in 32 bits: 16
- * bytes a request. */
+/* An entry packs outcome, version, target and the late flag in 32 bits: 24
+ * bytes a request with its time, latency and when it observed the server. */
 #define OUTCOME_BITS 10
 #define VERSION_BITS 10
 #define TARGET_BITS 11
@@ -424,13 +424,11 @@ static int add_req(struct ingest *g, struct source *s, const struct log_event *e
      * the connect) is the nearest they have */
     int64_t lag = q->lag_us >= 0 ? q->lag_us : q->delay_us;
     /* Late: handed over late, or in flight across the prober's own stall and
-     * either failed without an answer (the stall may have caused it) or
-     * written to the connection more than --max-lag after its time (the
-     * stall may have held it back: under a CPU quota a request handed over
-     * on time went out a second later) */
+     * failed without an answer (the stall may have caused it). An HTTP status
+     * is the server's own whatever the prober did meanwhile: it counts, at
+     * the time the request was written (below), however late that was. */
     int late = q->outcome != OUTCOME_SKIPPED &&
-               (lag > s->max_lag_us ||
-                (q->stalled == 1 && (!outcome_is_http(q->outcome) || q->delay_us > s->max_lag_us)));
+               (lag > s->max_lag_us || (q->stalled == 1 && !outcome_is_http(q->outcome)));
     /* When it observed the server: when it was written to the connection
      * (its delay), or, failing before that, when it was handed to libcurl
      * (its lag). Its latency bounds both (a longer one is a corrupt field); a
@@ -635,7 +633,7 @@ static int release(struct ingest *g, struct source *s, const struct entry *e)
     }
     q.late = UNPACK_LATE(e->packed);
     l->last_us = e->t_us;
-    if (q.outcome != OUTCOME_SKIPPED &&
+    if (q.outcome != OUTCOME_SKIPPED && !q.late &&
         dbanalysis_req(&g->an->db, e->t_us, l->target, e->latency_us, g->an->ok_status[q.outcome]) <
             0)
         return fail(g, "out of memory");
@@ -680,6 +678,26 @@ static int resolve_success(struct ingest *g)
         memcpy(an->ok_status, cfg->ok_status, sizeof an->ok_status);
         an->ok_status_text = cfg->ok_status_arg;
         an->ok_status_from = cfg->ok_status_given ? "option" : "default";
+    }
+    /* what a reader comparing with the prober's own live count must know */
+    for (int i = 0; i < an->nlogs; i++) {
+        const struct an_log *l = &an->logs[i];
+        unsigned char set[OUTCOME_MAX];
+        char why[160];
+        if (cfg->ok_status_given && l->ok_status &&
+            (outcome_parse_ok_list(l->ok_status, set, why, sizeof why) < 0 ||
+             memcmp(set, an->ok_status, sizeof set) != 0))
+            analysis_note(an,
+                          "%s: its prober counted ok_status=%.60s as success; this report "
+                          "judges by --ok-status %.60s",
+                          l->path, l->ok_status, cfg->ok_status_arg);
+        if (i > 0 && l->follow_redirects >= 0 && an->logs[0].follow_redirects >= 0 &&
+            l->follow_redirects != an->logs[0].follow_redirects)
+            analysis_note(an,
+                          "%s followed redirects and %s did not: a redirect counts differently "
+                          "in each",
+                          l->follow_redirects ? l->path : an->logs[0].path,
+                          l->follow_redirects ? an->logs[0].path : l->path);
     }
     return 0;
 }

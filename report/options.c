@@ -206,8 +206,8 @@ static void print_help(FILE *f)
           "         name, two URLs; two definitions of success), or the report could\n"
           "         not be written\n"
           "  4      INCONCLUSIVE: nothing failed, but the prober did not observe all of\n"
-          "         the run on time (blind time, a log cut short, a run interrupted\n"
-          "         during its command); never a pass\n"
+          "         the run on time (blind time, a log cut short or stopped on an\n"
+          "         error, a run interrupted during its command); never a pass\n"
           "See pbprobe-report(1).\n",
           f);
 }

@@ -317,11 +317,59 @@ static void versions_count_switches_and_flip_flops(void **state)
     assert_int_equal(v.mixed_end_us, 700);
 }
 
+/* Observed times out of schedule order: the first failure was written after
+ * a slow connect, later than the failures due after it, and a success closing
+ * the first window was written after the second window had begun. */
+static void observed_times_out_of_order(void **state)
+{
+    (void)state;
+    struct win_state ws;
+    struct burst_state bs;
+    struct an_spans w = {0}, b = {0};
+    memset(&ws, 0, sizeof ws);
+    memset(&bs, 0, sizeof bs);
+    bs.first_ok_after_us = -1;
+    /* due 0, written at 900; due 100..800, written on time: all failed */
+    win_fail(&ws, 900, 901, 503);
+    for (int64_t t = 100; t <= 800; t += 100)
+        win_fail(&ws, t, t + 1, 503);
+    /* due 900, a success written at 850: before the first failure's write */
+    assert_int_equal(win_ok(&ws, &w, 850, 10), 0);
+    /* the next window: a failure written before the last one ended; it
+     * starts where the previous one ended, never inside it */
+    win_fail(&ws, 800, 801, 503);
+    assert_int_equal(win_ok(&ws, &w, 1000, 10), 0);
+    spans_finish(&w);
+    assert_int_equal(w.count, 2);
+    assert_int_equal(w.listed[0].start_us, 100); /* the earliest failure seen */
+    assert_int_equal(w.listed[0].end_us, 900);   /* not before the latest */
+    assert_int_equal(w.listed[1].start_us, 900);
+    assert_int_equal(w.listed[1].end_us, 1000);
+    assert_int_equal(w.total_us, 800 + 100);
+
+    /* bursts: the gap counts from the latest failure seen, not the last in
+     * schedule order, so one burst is not split in two */
+    assert_int_equal(burst_fail(&bs, &b, 900, 901, 503, 150, 10), 0);
+    assert_int_equal(burst_fail(&bs, &b, 100, 101, 503, 150, 10), 0);
+    assert_int_equal(burst_ok(&bs, &b, 200, 150, 10), 0);
+    assert_int_equal(burst_fail(&bs, &b, 1000, 1001, 503, 150, 10), 0);
+    assert_int_equal(burst_ok(&bs, &b, 1100, 150, 10), 0);
+    assert_int_equal(burst_end(&bs, &b, 10), 0);
+    spans_finish(&b);
+    assert_int_equal(b.count, 1);
+    assert_int_equal(b.listed[0].start_us, 100);
+    assert_int_equal(b.listed[0].end_us, 1100);
+    assert_int_equal(b.listed[0].failed, 3);
+    spans_free(&w);
+    spans_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(windows_and_bursts_match_the_definitions),
         cmocka_unit_test(a_window_ends_at_the_next_success),
+        cmocka_unit_test(observed_times_out_of_order),
         cmocka_unit_test(a_total_outage_is_a_window_not_a_burst),
         cmocka_unit_test(the_list_keeps_the_longest_and_counts_all),
         cmocka_unit_test(a_mix_keeps_the_commonest_and_sums_the_rest),

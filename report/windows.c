@@ -8,8 +8,12 @@ void win_fail(struct win_state *w, int64_t sent_us, int64_t done_us, int outcome
         w->in = 1;
         w->cur.start_us = sent_us;
         w->cur.requests = w->cur.failed = 0;
-        w->last_done_us = sent_us;
+        w->last_seen_us = w->last_done_us = sent_us;
     }
+    if (sent_us < w->cur.start_us)
+        w->cur.start_us = sent_us;
+    if (sent_us > w->last_seen_us)
+        w->last_seen_us = sent_us;
     w->cur.requests++;
     w->cur.failed++;
     if (done_us > w->last_done_us)
@@ -21,9 +25,14 @@ static int close_window(struct win_state *w, struct an_spans *out, int64_t end_u
                         int max_listed)
 {
     w->in = 0;
-    /* a success sent before the first failure (the failure's tick was sent
-     * later in the prober's catch-up) closes the window at its start */
+    if (w->prev_end_us > w->cur.start_us)
+        w->cur.start_us = w->prev_end_us;
+    /* a success observed before a failure of the window (that one written
+     * later) closes it no earlier than the failure */
+    if (end_us < w->last_seen_us)
+        end_us = w->last_seen_us;
     w->cur.end_us = end_us > w->cur.start_us ? end_us : w->cur.start_us;
+    w->prev_end_us = w->cur.end_us;
     w->cur.open = open;
     w->cur.phase = -1;
     mixacc_take(&w->acc, &w->cur.mix);

@@ -13,10 +13,16 @@
 #include "analysis.h"
 #include "mix.h"
 
+/* Requests are taken in scheduled-time order, but their observed times need
+ * not be in order (one written after a slow connect): a window spans from
+ * its earliest observed failure to its latest, at least, and never overlaps
+ * the previous window, so no time is counted twice. */
 struct win_state {
     int in;
     struct an_span cur;
+    int64_t last_seen_us; /* the latest observed time among cur's failures */
     int64_t last_done_us; /* the latest completion among cur's failures */
+    int64_t prev_end_us;  /* the previous window's end; 0 before the first */
     struct mixacc acc;
 };
 

@@ -106,11 +106,12 @@ test_expect_success 'pbprobe 127: the command cannot be started' '
 
 test_expect_success 'pbprobe 128+N: a second signal, after the command was stopped' '
 	# the command outlives the first signal (its trap restores the default),
-	# so the second one is pbprobe'"'"'s: SIGINT, 130, not the command'"'"'s 143
+	# so the second one is pbprobe'"'"'s: SIGINT, 130, not the command'"'"'s 143.
+	# Each signal waits for proof that the previous one was handled.
 	"$PB" -q --lead 0 -o twice.log "$URL" -- \
-		sh -c "trap \"trap - TERM\" TERM; while :; do sleep 0.1 & wait \$!; done" &
-	pb=$! && test_wait_for 5 grep -qs "^cmd-start" twice.log &&
-	kill -TERM $pb && sleep 0.5 && kill -INT $pb &&
+		sh -c "trap \"trap - TERM; touch got-term\" TERM; touch ready; while :; do sleep 0.1 & wait \$!; done" &
+	pb=$! && test_wait_for 5 test -e ready &&
+	kill -TERM $pb && test_wait_for 5 test -e got-term && kill -INT $pb &&
 	rc=0 && wait $pb || rc=$? &&
 	test "$rc" = 130 &&
 	grep "^cmd-exit	" twice.log | grep -q "	143	killed:SIGTERM$"

@@ -188,15 +188,16 @@ test_expect_success 'windows are on observed time: a tick sent late saw the serv
 	is ".targets[0].latency_ms.max" 82
 '
 
-test_expect_success 'a request held back by the prober'"'"'s own stall is late, whatever it got' '
+test_expect_success 'a request held back by the prober'"'"'s own stall: its answer counts, when it was written' '
 	# ticks 3 and 4 were handed over on time, then the prober stalled
-	# (0.45-1.2 s) and wrote them 0.9 s late: the 503 tick 3 got is not
-	# placed at a time nobody observed; tick 2, written on time and only
-	# answered across the stall, is the server'"'"'s 200
+	# (0.45-1.2 s) and wrote them 0.9 s late: the 503 tick 3 got is the
+	# server'"'"'s, observed at 1.2 s, not at its scheduled 0.3 s; ticks 5-10
+	# were handed over late: blind
 	json "$D/report-stalled.log" &&
-	is ".gate.verdict" inconclusive &&
-	is ".targets[0].failed" 0 && is ".targets[0].ok" 12 && is ".targets[0].late" 8 &&
-	is ".targets[0].blind[0].start" $T0.3 && is ".targets[0].blind[0].end" $T1.1
+	is ".gate.verdict" fail &&
+	is ".targets[0].failed" 1 && is ".targets[0].ok" 13 && is ".targets[0].late" 6 &&
+	is ".targets[0].windows[0].start" $T1.2 && is ".targets[0].windows[0].end" $T1.25 &&
+	is ".targets[0].blind[0].start" $T0.5 && is ".targets[0].blind[0].end" $T1.1
 '
 
 test_done
