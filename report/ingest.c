@@ -650,47 +650,12 @@ static int resolve_success(struct ingest *g)
 {
     struct analysis *an = g->an;
     const struct rep_config *cfg = g->cfg;
-    int from = -1;
-    if (!cfg->ok_status_given)
-        for (int i = 0; i < an->nlogs; i++) {
-            const struct an_log *l = &an->logs[i];
-            unsigned char set[OUTCOME_MAX];
-            char why[160];
-            if (l->ok_status == NULL)
-                continue;
-            if (outcome_parse_ok_list(l->ok_status, set, why, sizeof why) < 0)
-                return fail(g, "%s:1: header ok_status=%.60s: %s", l->path, l->ok_status, why);
-            if (from < 0) {
-                from = i;
-                memcpy(an->ok_status, set, sizeof set);
-            } else if (memcmp(an->ok_status, set, sizeof set) != 0) {
-                return fail(g,
-                            "%s:1: ok_status=%.60s, but %s:1 has ok_status=%.60s: the probers "
-                            "counted different statuses as success; give --ok-status to judge "
-                            "the logs alike",
-                            l->path, l->ok_status, an->logs[from].path, an->logs[from].ok_status);
-            }
-        }
-    if (from >= 0) {
-        an->ok_status_text = an->logs[from].ok_status;
-        an->ok_status_from = "log";
-    } else {
-        memcpy(an->ok_status, cfg->ok_status, sizeof an->ok_status);
-        an->ok_status_text = cfg->ok_status_arg;
-        an->ok_status_from = cfg->ok_status_given ? "option" : "default";
-    }
-    /* what a reader comparing with the prober's own live count must know */
+    int from = -1; /* the first log whose definition applies */
+    memcpy(an->ok_status, cfg->ok_status, sizeof an->ok_status); /* given, or the default */
     for (int i = 0; i < an->nlogs; i++) {
         const struct an_log *l = &an->logs[i];
         unsigned char set[OUTCOME_MAX];
         char why[160];
-        if (cfg->ok_status_given && l->ok_status &&
-            (outcome_parse_ok_list(l->ok_status, set, why, sizeof why) < 0 ||
-             memcmp(set, an->ok_status, sizeof set) != 0))
-            analysis_note(an,
-                          "%s: its prober counted ok_status=%.60s as success; this report "
-                          "judges by --ok-status %.60s",
-                          l->path, l->ok_status, cfg->ok_status_arg);
         if (i > 0 && l->follow_redirects >= 0 && an->logs[0].follow_redirects >= 0 &&
             l->follow_redirects != an->logs[0].follow_redirects)
             analysis_note(an,
@@ -698,6 +663,34 @@ static int resolve_success(struct ingest *g)
                           "in each",
                           l->follow_redirects ? l->path : an->logs[0].path,
                           l->follow_redirects ? an->logs[0].path : l->path);
+        if (l->ok_status == NULL)
+            continue;
+        if (outcome_parse_ok_list(l->ok_status, set, why, sizeof why) < 0)
+            return fail(g, "%s:1: header ok_status=%.60s: %s", l->path, l->ok_status, why);
+        if (cfg->ok_status_given) {
+            /* what a reader comparing with the prober's live count must know */
+            if (memcmp(set, an->ok_status, sizeof set) != 0)
+                analysis_note(an,
+                              "%s: its prober counted ok_status=%.60s as success; this report "
+                              "judges by --ok-status %.60s",
+                              l->path, l->ok_status, cfg->ok_status_arg);
+        } else if (from < 0) {
+            from = i;
+            memcpy(an->ok_status, set, sizeof set);
+        } else if (memcmp(an->ok_status, set, sizeof set) != 0) {
+            return fail(g,
+                        "%s:1: ok_status=%.60s, but %s:1 has ok_status=%.60s: the probers "
+                        "counted different statuses as success; give --ok-status to judge "
+                        "the logs alike",
+                        l->path, l->ok_status, an->logs[from].path, an->logs[from].ok_status);
+        }
+    }
+    if (from >= 0) {
+        an->ok_status_text = an->logs[from].ok_status;
+        an->ok_status_from = "log";
+    } else {
+        an->ok_status_text = cfg->ok_status_arg;
+        an->ok_status_from = cfg->ok_status_given ? "option" : "default";
     }
     return 0;
 }

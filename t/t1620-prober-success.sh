@@ -26,14 +26,21 @@ report() {
 served() {
 	awk -F"\t" -v s="$1" -v u="$2" "\$3 == s && \$6 == u" "$ACCESS" | wc -l
 }
+# probe LOG URI STATUS [OPTION...]: probes URI for a second into LOG (its
+# status line in LOG.err); n: how many requests nginx answered with STATUS
+probe() {
+	local log=$1 uri=$2 status=$3
+	shift 3
+	: >"$ACCESS" &&
+		"$PB" --rate 20 --duration 1s "$@" -o "$log" "t=$BASE$uri" 2>"$log.err" &&
+		n=$(served "$status" "$uri") && test "$n" -gt 10
+}
 
 test_expect_success 'default: 200 only; a 204 is a failure live and in the report' '
-	: >"$ACCESS" &&
-	"$PB" --rate 20 --duration 1s -o plain.log nc=$BASE/nocontent 2>plain.err &&
-	n=$(served 204 /nocontent) && test "$n" -gt 10 &&
+	probe plain.log /nocontent 204 &&
 	head -1 plain.log | grep -q "	ok_status=200	follow_redirects=0	" &&
 	# the live summary counts what the report will count
-	grep -E "ok 0 .*fail $n( |$)" plain.err &&
+	grep -E "ok 0 .*fail $n( |$)" plain.log.err &&
 	report plain.log &&
 	test "$rc" = 1 &&
 	jq -e ".config.ok_status == \"200\" and .config.ok_status_from == \"log\"" j &&
@@ -41,11 +48,9 @@ test_expect_success 'default: 200 only; a 204 is a failure live and in the repor
 '
 
 test_expect_success '--ok-status 200,204: live, in the header, and the report agrees' '
-	: >"$ACCESS" &&
-	"$PB" --rate 20 --duration 1s --ok-status 200,204 -o nc.log nc=$BASE/nocontent 2>nc.err &&
-	n=$(served 204 /nocontent) && test "$n" -gt 10 &&
+	probe nc.log /nocontent 204 --ok-status 200,204 &&
 	head -1 nc.log | grep -q "	ok_status=200,204	" &&
-	grep -E "ok $n .*fail 0( |$)" nc.err &&
+	grep -E "ok $n .*fail 0( |$)" nc.log.err &&
 	report nc.log &&
 	test "$rc" = 0 &&
 	jq -e ".config.ok_status == \"200,204\" and .config.ok_status_from == \"log\"" j &&
@@ -57,6 +62,7 @@ test_expect_success 'the report'"'"'s --ok-status overrides the header' '
 	report --ok-status 200 nc.log &&
 	test "$rc" = 1 &&
 	jq -e ".config.ok_status == \"200\" and .config.ok_status_from == \"option\"" j &&
+	jq -r ".notes[]" j | grep -F "nc.log: its prober counted ok_status=200,204 as success; this report judges by --ok-status 200" &&
 	test "$(jq ".targets[0].failed" j)" = "$(jq ".targets[0].requests" j)"
 '
 
@@ -70,9 +76,7 @@ test_expect_success 'logs whose probers disagree on success: exit 3, both named;
 '
 
 test_expect_success 'a redirect is an answer in itself: 301 logged, never followed' '
-	: >"$ACCESS" &&
-	"$PB" -q --rate 20 --duration 1s -o moved.log moved=$BASE/moved &&
-	n=$(served 301 /moved) && test "$n" -gt 10 &&
+	probe moved.log /moved 301 &&
 	test "$(served 200 /)" = 0 &&
 	report moved.log &&
 	test "$rc" = 1 &&
@@ -80,9 +84,7 @@ test_expect_success 'a redirect is an answer in itself: 301 logged, never follow
 '
 
 test_expect_success '--follow-redirects: the final status is logged, and the header says so' '
-	: >"$ACCESS" &&
-	"$PB" -q --rate 20 --duration 1s --follow-redirects -o follow.log moved=$BASE/moved &&
-	n=$(served 301 /moved) && test "$n" -gt 10 &&
+	probe follow.log /moved 301 --follow-redirects &&
 	# every redirect was followed to /, which answered 200
 	test "$(served 200 /)" = "$n" &&
 	head -1 follow.log | grep -q "	follow_redirects=1	" &&
