@@ -83,6 +83,8 @@ static long read_all(const char *in, struct logw *w)
     touch(h->host);
     touch(h->cmd);
     touch(h->prober_version);
+    int64_t last_us;
+    logr_last_time(r, &last_us); /* the tail parser, on the same bytes */
     if (w)
         logw_header(w, h);
     struct log_event ev;

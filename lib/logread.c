@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* SSE2 is in every x86-64; LOGREAD_PORTABLE forces the word-at-a-time scan
@@ -728,6 +729,67 @@ int logr_next(struct logr *r, struct log_event *ev, char *err, size_t errlen)
             r->unknown++;
         }
         return 1;
+    }
+}
+
+/* How much of a log's end logr_last_time reads: many lines, so that a slow
+ * request's line written last does not hide a later one written before it. */
+#define TAIL_BYTES (64 * 1024)
+
+/* The latest time of the whole event lines in buf[0..len), NUL-terminated
+ * behind; whole_start says whether buf starts a line. */
+static int latest_time(char *buf, size_t len, int whole_start, int64_t *t_us)
+{
+    int found = 0;
+    char *p = buf, *end = buf + len, *nl;
+    if (!whole_start) {
+        if ((p = memchr(buf, '\n', len)) == NULL)
+            return 0;
+        p++;
+    }
+    /* a last line without its newline was cut mid-write: not a line */
+    for (; (nl = memchr(p, '\n', (size_t)(end - p))) != NULL; p = nl + 1) {
+        *nl = '\0';
+        char *tab = strchr(p, '\t');
+        int64_t t;
+        if (p[0] == '#' || tab == NULL)
+            continue;
+        char *next = strchr(tab + 1, '\t');
+        if (next)
+            *next = '\0';
+        /* the slow parser: no padding behind this buffer */
+        if (parse_i64_slow(tab + 1, &t) == 0 && (!found || t > *t_us)) {
+            *t_us = t;
+            found = 1;
+        }
+    }
+    return found;
+}
+
+int logr_last_time(const struct logr *r, int64_t *t_us)
+{
+    struct stat st;
+    if (fstat(r->fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0)
+        return 0;
+    /* a chunk that holds no whole line (one very long line) is doubled */
+    for (off_t want = TAIL_BYTES;; want *= 2) {
+        off_t from = st.st_size > want ? st.st_size - want : 0;
+        size_t len = (size_t)(st.st_size - from);
+        char *buf = malloc(len + 1);
+        if (buf == NULL)
+            return 0;
+        ssize_t got;
+        do
+            got = pread(r->fd, buf, len, from);
+        while (got < 0 && errno == EINTR);
+        int found = 0;
+        if (got > 0) {
+            buf[got] = '\0';
+            found = latest_time(buf, (size_t)got, from == 0, t_us);
+        }
+        free(buf);
+        if (found || got <= 0 || from == 0 || want > 2 * LINE_LIMIT)
+            return found;
     }
 }
 

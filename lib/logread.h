@@ -4,6 +4,7 @@
 #define PB_LOGREAD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "logevent.h"
 
@@ -18,6 +19,12 @@ struct logr *logr_open(const char *path, char *err, size_t errlen);
  * format, with "path:line: reason" in err. After -1 the caller may go on
  * reading (the bad line is skipped) or stop. */
 int logr_next(struct logr *r, struct log_event *ev, char *err, size_t errlen);
+
+/* The latest time among the last lines of the log, without moving the
+ * stream: 1 with *t_us set, or 0 when the log is not a regular file (a pipe,
+ * standard input) or its end holds no event line. How long a log lasted is
+ * known before reading it through: the report groups logs into runs by it. */
+int logr_last_time(const struct logr *r, int64_t *t_us);
 
 const struct log_header *logr_header(const struct logr *r);
 const char *logr_path(const struct logr *r);

@@ -49,6 +49,7 @@ struct rep_config {
     const char *output; /* NULL: standard output */
     const char *plot;   /* NULL: no plot */
     int by_log;
+    int one_run; /* merge logs that do not overlap in time, as if one run */
     int lenient;
     int allow_skipped;           /* --max-blind unlimited, unless --max-blind is given */
     int require_command_success; /* a wrapped command that failed fails the gate */

@@ -12,24 +12,42 @@
 #include "gate.h"
 #include "gate_spec.h"
 
-int gate_check_names(const struct analysis *an, const struct rep_config *cfg, char *err,
-                     size_t errlen)
+static int has_target(const struct analysis *an, const char *name)
+{
+    for (int j = 0; j < an->ntargets; j++)
+        if (strcmp(an->targets[j].name, name) == 0)
+            return 1;
+    return 0;
+}
+
+int gate_check_names(const struct analysis *runs, int nruns, const struct rep_config *cfg,
+                     char *err, size_t errlen)
 {
     for (int i = 0; i < cfg->nlimits; i++) {
         const struct rep_limit *l = &cfg->limits[i];
         int found = 0;
         if (l->target == NULL)
             continue;
-        for (int j = 0; j < an->ntargets && !found; j++)
-            found = strcmp(an->targets[j].name, l->target) == 0;
+        for (int r = 0; r < nruns && !found; r++)
+            found = has_target(&runs[r], l->target);
         if (found)
             continue;
         size_t used = (size_t)snprintf(err, errlen, "--%s \"%s\": no target \"%s\" in the logs",
                                        spec_rule_name(l->rule), l->arg, l->target);
-        for (int j = 0; j < an->ntargets && used < errlen; j++)
-            used += (size_t)snprintf(err + used, errlen - used, "%s%s",
-                                     j ? ", " : " (targets: ", an->targets[j].name);
-        if (an->ntargets && used < errlen)
+        int listed = 0;
+        for (int r = 0; r < nruns; r++)
+            for (int j = 0; j < runs[r].ntargets && used < errlen; j++) {
+                const char *name = runs[r].targets[j].name;
+                int seen = 0; /* a name in several runs is listed once */
+                for (int q = 0; q < r && !seen; q++)
+                    seen = has_target(&runs[q], name);
+                for (int k = 0; k < j && !seen; k++)
+                    seen = strcmp(runs[r].targets[k].name, name) == 0;
+                if (!seen)
+                    used += (size_t)snprintf(err + used, errlen - used, "%s%s",
+                                             listed++ ? ", " : " (targets: ", name);
+            }
+        if (listed && used < errlen)
             snprintf(err + used, errlen - used, ")");
         return -1;
     }
@@ -257,9 +275,11 @@ static int logs_evaluate(struct analysis *an, const struct rep_config *cfg, int 
         if (!l->has_end)
             rc = reason(g,
                         "%s: no end line: the prober was cut short (killed, or its log could "
-                        "not be written) after %s, and what followed was not observed, so the "
+                        "not be written) %s%s, and what followed was not observed, so the "
                         "run is inconclusive",
-                        l->path, fmt_offset(an, l->last_event_us, at, sizeof at));
+                        l->path, l->last_event_us >= 0 ? "after " : "before its first event",
+                        l->last_event_us >= 0 ? fmt_offset(an, l->last_event_us, at, sizeof at)
+                                              : "");
         else if (strcmp(l->end_reason, "error") == 0)
             rc = reason(g,
                         "%s: the prober stopped on an error at %s (its standard error says "

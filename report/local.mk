@@ -17,6 +17,7 @@ pbprobe_report_SOURCES = \
 	report/bursts.c report/bursts.h \
 	report/versions.c report/versions.h \
 	report/dbanalysis.c report/dbanalysis.h \
+	report/runs.c report/runs.h \
 	report/gate.c report/gate.h \
 	report/fmt.c report/fmt.h \
 	report/output.h \
@@ -41,6 +42,7 @@ EXTRA_DIST += \
 	t/t4100-report-outage.sh \
 	t/t4110-report-haproxy-burst.sh \
 	t/t4120-report-merge.sh \
+	t/t4125-report-runs.sh \
 	t/t4130-report-prober-limits.sh \
 	t/t4300-report-plot.sh \
 	t/t6100-report-db.sh \

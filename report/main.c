@@ -1,6 +1,7 @@
 /* pbprobe-report: reads pbprobe logs and tells whether users saw downtime,
  * then exits with the gate's verdict. The flow is one way: options -> config
- * -> ingest (reader, sort, merge) -> analysis -> gate -> one formatter. */
+ * -> runs (which logs belong together) -> per run: ingest (reader, sort,
+ * merge) -> analysis -> gate -> one formatter over all runs. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,53 +14,82 @@
 #include "ingest.h"
 #include "options.h"
 #include "output.h"
+#include "runs.h"
 
-static int report(const struct rep_config *cfg, struct analysis *an)
+static int analyse(struct analysis *an, const struct rep_config *cfg, char *err, size_t errlen)
+{
+    return ingest_run(an, cfg, err, errlen) < 0 || analyze_finish(an, err, errlen) < 0 ||
+                   dbanalysis_finish(&an->db, an->ntargets, err, errlen) < 0
+               ? -1
+               : 0;
+}
+
+static int write_report(FILE *out, const struct rep_config *cfg, const struct rep_runs *rs)
+{
+    if (rs->n == 1) {
+        switch (cfg->format) {
+        case REP_FMT_TEXT:
+            return out_text(out, &rs->an[0]);
+        case REP_FMT_JSON:
+            return out_json(out, &rs->an[0]);
+        case REP_FMT_JUNIT:
+            return out_junit(out, &rs->an[0]);
+        case REP_FMT_MARKDOWN:
+            return out_markdown(out, &rs->an[0]);
+        }
+    }
+    switch (cfg->format) {
+    case REP_FMT_TEXT:
+        return out_text_runs(out, rs);
+    case REP_FMT_JSON:
+        return out_json_runs(out, rs);
+    case REP_FMT_JUNIT:
+        return out_junit_runs(out, rs);
+    case REP_FMT_MARKDOWN:
+        return out_markdown_runs(out, rs);
+    }
+    return -1;
+}
+
+static int report(const struct rep_config *cfg, struct rep_runs *rs)
 {
     char err[1024];
     FILE *out = stdout;
-    int rc = 0;
-    if (ingest_run(an, cfg, err, sizeof err) < 0 || analyze_finish(an, err, sizeof err) < 0 ||
-        dbanalysis_finish(&an->db, an->ntargets, err, sizeof err) < 0) {
+    if (runs_split(cfg, rs, err, sizeof err) < 0) {
         fprintf(stderr, "pbprobe-report: %s\n", err);
         return REP_EXIT_INPUT;
     }
-    if (gate_check_names(an, cfg, err, sizeof err) < 0) {
+    for (int i = 0; i < rs->n; i++)
+        if (analyse(&rs->an[i], &rs->run[i].cfg, err, sizeof err) < 0) {
+            fprintf(stderr, "pbprobe-report: %s\n", err);
+            return REP_EXIT_INPUT;
+        }
+    if (gate_check_names(rs->an, rs->n, cfg, err, sizeof err) < 0) {
         fprintf(stderr, "pbprobe-report: %s\n", err);
         return REP_EXIT_USAGE;
     }
-    if (gate_evaluate(an, cfg) < 0) {
-        fprintf(stderr, "pbprobe-report: out of memory\n");
-        return REP_EXIT_INPUT;
-    }
+    for (int i = 0; i < rs->n; i++)
+        if (gate_evaluate(&rs->an[i], &rs->run[i].cfg) < 0) {
+            fprintf(stderr, "pbprobe-report: out of memory\n");
+            return REP_EXIT_INPUT;
+        }
+    runs_judge(rs);
     if (cfg->output && (out = fopen(cfg->output, "w")) == NULL) {
         fprintf(stderr, "pbprobe-report: %s: cannot open for writing: %s\n", cfg->output,
                 strerror(errno));
         return REP_EXIT_USAGE;
     }
-    switch (cfg->format) {
-    case REP_FMT_TEXT:
-        rc = out_text(out, an);
-        break;
-    case REP_FMT_JSON:
-        rc = out_json(out, an);
-        break;
-    case REP_FMT_JUNIT:
-        rc = out_junit(out, an);
-        break;
-    case REP_FMT_MARKDOWN:
-        rc = out_markdown(out, an);
-        break;
-    }
+    int rc = write_report(out, cfg, rs);
     if (fflush(out) != 0 || rc < 0 || (out != stdout && fclose(out) != 0)) {
         /* a report that did not reach its reader must not pass for one */
         fprintf(stderr, "pbprobe-report: %s: write failed: %s\n",
                 cfg->output ? cfg->output : "standard output", strerror(errno));
         return REP_EXIT_INPUT;
     }
-    if (cfg->plot && plot_draw(an, cfg->plot, err, sizeof err) < 0)
-        fprintf(stderr, "pbprobe-report: %s\n", err);
-    switch (an->gate.verdict) {
+    for (int i = 0; i < rs->n; i++)
+        if (rs->run[i].cfg.plot && plot_draw(&rs->an[i], rs->run[i].cfg.plot, err, sizeof err) < 0)
+            fprintf(stderr, "pbprobe-report: %s\n", err);
+    switch (rs->verdict) {
     case AN_PASS:
         return REP_EXIT_PASS;
     case AN_INCONCLUSIVE:
@@ -73,7 +103,7 @@ static int report(const struct rep_config *cfg, struct analysis *an)
 int main(int argc, char **argv)
 {
     struct rep_config cfg;
-    struct analysis an = {0};
+    struct rep_runs rs = {0};
     char err[512];
     int rc = options_parse(argc, argv, &cfg, err, sizeof err);
     if (rc == REP_EXIT_USAGE)
@@ -82,8 +112,8 @@ int main(int argc, char **argv)
         options_free(&cfg);
         return rc;
     }
-    rc = report(&cfg, &an);
-    analysis_free(&an);
+    rc = report(&cfg, &rs);
+    runs_free(&rs);
     options_free(&cfg);
     return rc;
 }

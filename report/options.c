@@ -23,6 +23,7 @@
 enum {
     OPT_PLOT = 256,
     OPT_BY_LOG,
+    OPT_ONE_RUN,
     OPT_OK_STATUS,
     OPT_BURST_GAP,
     OPT_MAX_ERRORS,
@@ -68,6 +69,11 @@ static const struct opt_doc docs[] = {
      0,
      NULL,
      "keep each log's targets apart (default off: merge logs by target name)"},
+    {{"one-run", no_argument, NULL, OPT_ONE_RUN},
+     0,
+     NULL,
+     "merge logs that do not overlap in time into one run (default off: each is a run of "
+     "its own, with its own verdict)"},
     {{"ok-status", required_argument, NULL, OPT_OK_STATUS},
      0,
      "LIST",
@@ -316,6 +322,9 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
             break;
         case OPT_BY_LOG:
             cfg->by_log = 1;
+            break;
+        case OPT_ONE_RUN:
+            cfg->one_run = 1;
             break;
         case OPT_OK_STATUS:
             cfg->ok_status_arg = optarg;

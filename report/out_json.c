@@ -585,41 +585,81 @@ static void database(struct jw *w, const struct analysis *an)
     jw_close(w, '}');
 }
 
+/* One run's report: the whole document for one run, an element of "runs"
+ * for several. */
+static void document(struct jw *w, const struct analysis *an)
+{
+    jw_open(w, NULL, '{');
+    jw_i64(w, "schema", SCHEMA_VERSION);
+    gate(w, an);
+    jw_time(w, "start", an->first_us);
+    jw_time(w, "end", an->last_us);
+    jw_seconds(w, "duration_s", an->first_us >= 0 ? an->last_us - an->first_us : 0);
+    jw_open(w, "config", '{');
+    jw_str(w, "ok_status", an->ok_status_text);
+    jw_str(w, "ok_status_from", an->ok_status_from);
+    jw_seconds(w, "burst_gap_s", an->cfg->burst_gap_us);
+    jw_bool(w, "by_log", an->cfg->by_log);
+    jw_bool(w, "allow_skipped", an->cfg->allow_skipped);
+    jw_bool(w, "require_command_success", an->cfg->require_command_success);
+    jw_bool(w, "lenient", an->cfg->lenient);
+    jw_i64(w, "list", an->cfg->max_listed);
+    jw_close(w, '}');
+    jw_open(w, "targets", '[');
+    for (int i = 0; i < an->ntargets; i++)
+        target(w, an, &an->targets[i]);
+    jw_close(w, ']');
+    database(w, an);
+    logs(w, an);
+    jw_open(w, "timeline", '[');
+    for (int i = 0; i < an->ntimeline; i++)
+        event(w, an, NULL, i);
+    jw_close(w, ']');
+    jw_i64(w, "malformed_skipped", an->malformed);
+    jw_open(w, "notes", '[');
+    for (int i = 0; i < an->nnotes; i++)
+        jw_str(w, NULL, an->notes[i]);
+    jw_close(w, ']');
+    jw_i64(w, "notes_dropped", an->notes_dropped);
+    jw_close(w, '}');
+}
+
 int out_json(FILE *f, const struct analysis *an)
 {
     struct jw w = {.f = f};
+    document(&w, an);
+    fputc('\n', f);
+    return ferror(f) ? -1 : 0;
+}
+
+int out_json_runs(FILE *f, const struct rep_runs *rs)
+{
+    static const char *const verdicts[] = {"pass", "fail", "inconclusive"};
+    struct jw w = {.f = f};
     jw_open(&w, NULL, '{');
     jw_i64(&w, "schema", SCHEMA_VERSION);
-    gate(&w, an);
-    jw_time(&w, "start", an->first_us);
-    jw_time(&w, "end", an->last_us);
-    jw_seconds(&w, "duration_s", an->first_us >= 0 ? an->last_us - an->first_us : 0);
-    jw_open(&w, "config", '{');
-    jw_str(&w, "ok_status", an->ok_status_text);
-    jw_str(&w, "ok_status_from", an->ok_status_from);
-    jw_seconds(&w, "burst_gap_s", an->cfg->burst_gap_us);
-    jw_bool(&w, "by_log", an->cfg->by_log);
-    jw_bool(&w, "allow_skipped", an->cfg->allow_skipped);
-    jw_bool(&w, "require_command_success", an->cfg->require_command_success);
-    jw_bool(&w, "lenient", an->cfg->lenient);
-    jw_i64(&w, "list", an->cfg->max_listed);
+    jw_open(&w, "gate", '{');
+    jw_bool(&w, "passed", rs->verdict == AN_PASS);
+    jw_str(&w, "verdict", verdicts[rs->verdict]);
+    jw_open(&w, "reasons", '[');
+    for (int i = 0; i < rs->n; i++) {
+        const struct an_gate *g = &rs->an[i].gate;
+        for (int j = 0; j < g->nreasons; j++) {
+            char buf[1200];
+            snprintf(buf, sizeof buf, "run %d: %s", i + 1, g->reasons[j]);
+            jw_str(&w, NULL, buf);
+        }
+    }
+    jw_close(&w, ']');
+    jw_i64(&w, "runs", rs->n);
+    jw_i64(&w, "runs_passed", rs->passed);
+    jw_i64(&w, "runs_failed", rs->failed);
+    jw_i64(&w, "runs_inconclusive", rs->inconclusive);
     jw_close(&w, '}');
-    jw_open(&w, "targets", '[');
-    for (int i = 0; i < an->ntargets; i++)
-        target(&w, an, &an->targets[i]);
+    jw_open(&w, "runs", '[');
+    for (int i = 0; i < rs->n; i++)
+        document(&w, &rs->an[i]);
     jw_close(&w, ']');
-    database(&w, an);
-    logs(&w, an);
-    jw_open(&w, "timeline", '[');
-    for (int i = 0; i < an->ntimeline; i++)
-        event(&w, an, NULL, i);
-    jw_close(&w, ']');
-    jw_i64(&w, "malformed_skipped", an->malformed);
-    jw_open(&w, "notes", '[');
-    for (int i = 0; i < an->nnotes; i++)
-        jw_str(&w, NULL, an->notes[i]);
-    jw_close(&w, ']');
-    jw_i64(&w, "notes_dropped", an->notes_dropped);
     jw_close(&w, '}');
     fputc('\n', f);
     return ferror(f) ? -1 : 0;

@@ -63,45 +63,55 @@ static void summary(const struct analysis *an, const struct an_target *t, char *
     (void)an;
 }
 
-int out_junit(FILE *f, const struct analysis *an)
+/* The test cases and failures one run's suite holds. */
+static void counts(const struct analysis *an, int *tests, int *failures)
+{
+    const struct an_gate *g = &an->gate;
+    const struct db_check *dbc[] = {&an->db.max_down, &an->db.max_lock_wait};
+    *tests = an->ntargets + g->nchecks + (g->no_target) + an->nlogs;
+    *failures = 0;
+    for (int i = 0; i < an->nlogs; i++) {
+        const struct an_log *l = &an->logs[i];
+        *failures += l->gate_reason >= 0;
+        if (an->cfg->require_command_success && l->command.command) {
+            (*tests)++;
+            *failures += l->command_reason >= 0;
+        }
+    }
+    for (int i = 0; i < 2; i++) {
+        *tests += dbc[i]->active;
+        *failures += dbc[i]->active && !dbc[i]->passed;
+    }
+    for (int i = 0; i < g->nchecks; i++)
+        *failures += !g->checks[i].passed;
+    for (int i = 0; i < an->ntargets; i++)
+        for (int j = 0; j < g->nchecks; j++)
+            if (g->checks[j].target == i && !g->checks[j].passed) {
+                (*failures)++;
+                break;
+            }
+    *failures += g->no_target;
+}
+
+static int64_t run_us(const struct analysis *an)
+{
+    return an->first_us >= 0 ? an->last_us - an->first_us : 0;
+}
+
+/* One run's testsuite element. */
+static void suite(FILE *f, const struct analysis *an, const char *suite_name)
 {
     const struct an_gate *g = &an->gate;
     const struct db_check *dbc[] = {&an->db.max_down, &an->db.max_lock_wait};
     static const char *const dbname[] = {"max-db-down", "max-lock-wait"};
-    int tests = an->ntargets + g->nchecks + (g->no_target) + an->nlogs;
-    int failures = 0;
-    for (int i = 0; i < an->nlogs; i++) {
-        const struct an_log *l = &an->logs[i];
-        failures += l->gate_reason >= 0;
-        if (an->cfg->require_command_success && l->command.command) {
-            tests++;
-            failures += l->command_reason >= 0;
-        }
-    }
-    for (int i = 0; i < 2; i++) {
-        tests += dbc[i]->active;
-        failures += dbc[i]->active && !dbc[i]->passed;
-    }
+    int tests, failures;
     char secs[FMT_BUF], date[FMT_BUF];
-    for (int i = 0; i < g->nchecks; i++)
-        failures += !g->checks[i].passed;
-    for (int i = 0; i < an->ntargets; i++)
-        for (int j = 0; j < g->nchecks; j++)
-            if (g->checks[j].target == i && !g->checks[j].passed) {
-                failures++;
-                break;
-            }
-    failures += g->no_target;
-    fmt_seconds(an->first_us >= 0 ? an->last_us - an->first_us : 0, secs, sizeof secs);
-    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
+    counts(an, &tests, &failures);
+    fmt_seconds(run_us(an), secs, sizeof secs);
     fprintf(f,
-            "<testsuites name=\"pbprobe-report\" tests=\"%d\" failures=\"%d\" errors=\"0\" "
-            "time=\"%s\">\n",
-            tests, failures, secs);
-    fprintf(f,
-            "  <testsuite name=\"pbprobe-report\" tests=\"%d\" failures=\"%d\" errors=\"0\" "
+            "  <testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"0\" "
             "skipped=\"0\" time=\"%s\"",
-            tests, failures, secs);
+            suite_name, tests, failures, secs);
     if (an->first_us >= 0) {
         fmt_date(an->first_us, date, sizeof date);
         date[10] = 'T'; /* "2025-11-26T14:03:21", as JUnit wants it */
@@ -230,6 +240,46 @@ int out_junit(FILE *f, const struct analysis *an)
         }
         fputs("</system-err>\n", f);
     }
-    fputs("  </testsuite>\n</testsuites>\n", f);
+    fputs("  </testsuite>\n", f);
+}
+
+int out_junit(FILE *f, const struct analysis *an)
+{
+    int tests, failures;
+    char secs[FMT_BUF];
+    counts(an, &tests, &failures);
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
+    fprintf(f,
+            "<testsuites name=\"pbprobe-report\" tests=\"%d\" failures=\"%d\" errors=\"0\" "
+            "time=\"%s\">\n",
+            tests, failures, fmt_seconds(run_us(an), secs, sizeof secs));
+    suite(f, an, "pbprobe-report");
+    fputs("</testsuites>\n", f);
+    return ferror(f) ? -1 : 0;
+}
+
+int out_junit_runs(FILE *f, const struct rep_runs *rs)
+{
+    int tests = 0, failures = 0;
+    int64_t us = 0;
+    char secs[FMT_BUF];
+    for (int i = 0; i < rs->n; i++) {
+        int t, fl;
+        counts(&rs->an[i], &t, &fl);
+        tests += t;
+        failures += fl;
+        us += run_us(&rs->an[i]);
+    }
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
+    fprintf(f,
+            "<testsuites name=\"pbprobe-report\" tests=\"%d\" failures=\"%d\" errors=\"0\" "
+            "time=\"%s\">\n",
+            tests, failures, fmt_seconds(us, secs, sizeof secs));
+    for (int i = 0; i < rs->n; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "pbprobe-report run %d", i + 1);
+        suite(f, &rs->an[i], name);
+    }
+    fputs("</testsuites>\n", f);
     return ferror(f) ? -1 : 0;
 }

@@ -134,12 +134,14 @@ static void database(FILE *f, const struct analysis *an)
     }
 }
 
-int out_markdown(FILE *f, const struct analysis *an)
+static const char *const icon[] = {"\xe2\x9c\x85", "\xe2\x9d\x8c", "\xe2\x9a\xa0\xef\xb8\x8f"};
+
+/* One run's report under a heading: "pbprobe" alone, or "pbprobe run 2". */
+static int run_report(FILE *f, const struct analysis *an, const char *title)
 {
     const struct an_gate *g = &an->gate;
-    static const char *const icon[] = {"\xe2\x9c\x85", "\xe2\x9d\x8c", "\xe2\x9a\xa0\xef\xb8\x8f"};
     char d[FMT_BUF], dur[FMT_BUF];
-    fprintf(f, "### %s pbprobe: %s\n\n", icon[g->verdict], fmt_verdict(g->verdict));
+    fprintf(f, "### %s %s: %s\n\n", icon[g->verdict], title, fmt_verdict(g->verdict));
     for (int i = 0; i < g->nreasons; i++) {
         fputs("- ", f);
         md(f, g->reasons[i]);
@@ -194,6 +196,44 @@ int out_markdown(FILE *f, const struct analysis *an)
             md(f, an->notes[i]);
             fputc('\n', f);
         }
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+int out_markdown(FILE *f, const struct analysis *an)
+{
+    return run_report(f, an, "pbprobe");
+}
+
+int out_markdown_runs(FILE *f, const struct rep_runs *rs)
+{
+    char d[FMT_BUF], dur[FMT_BUF];
+    fprintf(f,
+            "### %s pbprobe: %s\n\n%d runs: %d failed, %d inconclusive, %d passed (logs that "
+            "do not overlap in time are separate runs).\n\n"
+            "| run | verdict | from | for | logs |\n|--:|---|---|--:|---|\n",
+            icon[rs->verdict], fmt_verdict(rs->verdict), rs->n, rs->failed, rs->inconclusive,
+            rs->passed);
+    for (int i = 0; i < rs->n; i++) {
+        const struct analysis *an = &rs->an[i];
+        fprintf(f, "| %d | %s %s | %s | %s | ", i + 1, icon[an->gate.verdict],
+                fmt_verdict(an->gate.verdict),
+                an->first_us >= 0 ? fmt_date(an->first_us, d, sizeof d) : "-",
+                an->first_us >= 0 ? fmt_duration(an->last_us - an->first_us, dur, sizeof dur)
+                                  : "-");
+        for (int j = 0; j < an->nlogs; j++) {
+            if (j)
+                fputs(", ", f);
+            md(f, an->logs[j].path);
+        }
+        fputs(" |\n", f);
+    }
+    for (int i = 0; i < rs->n; i++) {
+        char title[64];
+        snprintf(title, sizeof title, "pbprobe run %d of %d", i + 1, rs->n);
+        fputs("\n---\n\n", f);
+        if (run_report(f, &rs->an[i], title) < 0)
+            return -1;
     }
     return ferror(f) ? -1 : 0;
 }

@@ -54,14 +54,16 @@ static void verdict(const struct text *x)
 static void commands(const struct text *x)
 {
     const struct analysis *an = x->an;
-    char what[512], buf[1024];
+    char what[512], buf[1024], path[512];
     for (int i = 0; i < an->nlogs; i++) {
         const struct an_log *l = &an->logs[i];
         if (l->command.command == NULL)
             continue;
         fmt_command(l, what, sizeof what);
+        /* the path has a buffer of its own: arguments are evaluated in any
+         * order, and writing it into what could come first */
         fprintf(x->f, "      command %s%s%s\n", sane(what, buf, sizeof buf),
-                an->nlogs > 1 ? " in " : "", an->nlogs > 1 ? sane(l->path, what, sizeof what) : "");
+                an->nlogs > 1 ? " in " : "", an->nlogs > 1 ? sane(l->path, path, sizeof path) : "");
     }
 }
 
@@ -344,5 +346,40 @@ int out_text(FILE *f, const struct analysis *an)
     versions(&x);
     database(&x);
     notes(&x);
+    return ferror(f) ? -1 : 0;
+}
+
+/* "a.log, b.log" */
+static void log_list(const struct text *x, const struct analysis *an)
+{
+    char buf[512];
+    for (int i = 0; i < an->nlogs; i++)
+        fprintf(x->f, "%s%s", i ? ", " : "", sane(an->logs[i].path, buf, sizeof buf));
+}
+
+int out_text_runs(FILE *f, const struct rep_runs *rs)
+{
+    struct text x = {f, &rs->an[0], rs->an[0].cfg->color};
+    const char *col[] = {GREEN, RED, YELLOW};
+    char d[FMT_BUF], dur[FMT_BUF];
+    fprintf(f, "%s%s%s%s  %d runs: %d failed, %d inconclusive, %d passed\n", c(&x, BOLD),
+            c(&x, col[rs->verdict]), fmt_verdict(rs->verdict), c(&x, OFF), rs->n, rs->failed,
+            rs->inconclusive, rs->passed);
+    for (int i = 0; i < rs->n; i++) {
+        const struct analysis *an = &rs->an[i];
+        fprintf(f, "  run %d  %s%-12s%s ", i + 1, c(&x, col[an->gate.verdict]),
+                fmt_verdict(an->gate.verdict), c(&x, OFF));
+        if (an->first_us >= 0)
+            fprintf(f, "from %s for %s: ", fmt_date(an->first_us, d, sizeof d),
+                    fmt_duration(an->last_us - an->first_us, dur, sizeof dur));
+        log_list(&x, an);
+        fputc('\n', f);
+    }
+    fprintf(f, "  (logs that do not overlap in time are separate runs; --one-run merges them)\n");
+    for (int i = 0; i < rs->n; i++) {
+        fprintf(f, "\n%s== run %d of %d ==%s\n", c(&x, BOLD), i + 1, rs->n, c(&x, OFF));
+        if (out_text(f, &rs->an[i]) < 0)
+            return -1;
+    }
     return ferror(f) ? -1 : 0;
 }

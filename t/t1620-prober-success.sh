@@ -66,12 +66,20 @@ test_expect_success 'the report'"'"'s --ok-status overrides the header' '
 	test "$(jq ".targets[0].failed" j)" = "$(jq ".targets[0].requests" j)"
 '
 
-test_expect_success 'logs whose probers disagree on success: exit 3, both named; --ok-status settles it' '
+test_expect_success 'runs apart: each judged by its own prober'"'"'s success' '
 	report nc.log plain.log &&
+	test "$rc" = 1 &&
+	# in order of time: plain.log was probed first
+	test "$(jq -c "[.runs[].config.ok_status]" j)" = "[\"200\",\"200,204\"]" &&
+	test "$(jq -c "[.runs[].gate.verdict]" j)" = "[\"fail\",\"pass\"]"
+'
+
+test_expect_success 'merged logs whose probers disagree on success: exit 3, both named; --ok-status settles it' '
+	report --one-run nc.log plain.log &&
 	test "$rc" = 3 &&
-	{ "$REPORT" nc.log plain.log 2>err >/dev/null || :; } &&
+	{ "$REPORT" --one-run nc.log plain.log 2>err >/dev/null || :; } &&
 	grep -F "plain.log:1: ok_status=200, but nc.log:1 has ok_status=200,204" err &&
-	report --ok-status 2xx nc.log plain.log &&
+	report --one-run --ok-status 2xx nc.log plain.log &&
 	test "$rc" = 0
 '
 

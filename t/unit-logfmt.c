@@ -820,6 +820,7 @@ static void write_error_is_reported(void **state)
 #define logr_truncated portable_logr_truncated
 #define logr_unknown_lines portable_logr_unknown_lines
 #define logr_close portable_logr_close
+#define logr_last_time portable_logr_last_time
 struct logr *logr_open(const char *path, char *err, size_t errlen);
 int logr_next(struct logr *r, struct log_event *ev, char *err, size_t errlen);
 const struct log_header *logr_header(const struct logr *r);
@@ -828,6 +829,7 @@ long logr_lineno(const struct logr *r);
 int logr_truncated(const struct logr *r);
 long logr_unknown_lines(const struct logr *r);
 void logr_close(struct logr *r);
+int logr_last_time(const struct logr *r, int64_t *t_us);
 #include "logread.c"
 #undef logr_open
 #undef logr_next
@@ -837,6 +839,7 @@ void logr_close(struct logr *r);
 #undef logr_truncated
 #undef logr_unknown_lines
 #undef logr_close
+#undef logr_last_time
 #undef LOGREAD_PORTABLE
 
 static const struct scan_reader {
@@ -1111,6 +1114,62 @@ static void numbers_of_every_length(void **state)
     }
 }
 
+/* logr_last_time: the latest time among the last whole lines, a cut last
+ * line ignored, the stream left where it was; 0 for a pipe or a log that
+ * holds its header alone; a last line longer than the first chunk read. */
+static void last_time_reads_the_end(void **state)
+{
+    (void)state;
+    static const char head[] = "#pbprobe-log 1\tstart_us=1000\n";
+    const char *path = new_path("last-time.log");
+    char *text = malloc(300000);
+    assert_non_null(text);
+    size_t len = (size_t)sprintf(text, "%s", head);
+    for (int i = 0; i < 5000; i++)
+        len += (size_t)sprintf(text + len, "mark\t%d\tm\n", 2000 + i);
+    /* written at completion: a line of an earlier time may come last */
+    len += (size_t)sprintf(text + len, "mark\t1500\tm\nmark\t99999\tcut mid-wri");
+    write_file(path, text, len);
+    struct logr *r = open_reader(path);
+    int64_t t = -1;
+    assert_int_equal(logr_last_time(r, &t), 1);
+    assert_int_equal(t, 2000 + 4999);
+    struct log_event ev;
+    next_ok(r, &ev); /* the stream did not move */
+    assert_int_equal(ev.wall_us, 2000);
+    logr_close(r);
+
+    path = new_path("header-only.log");
+    write_file(path, head, sizeof head - 1);
+    r = open_reader(path);
+    assert_int_equal(logr_last_time(r, &t), 0);
+    logr_close(r);
+
+    /* a last line of 200 KB: the chunk grows until it holds a whole line */
+    path = new_path("long-last.log");
+    len = (size_t)sprintf(text, "%smark\t7000\t", head);
+    memset(text + len, 'x', 200000);
+    len += 200000;
+    text[len++] = '\n';
+    write_file(path, text, len);
+    r = open_reader(path);
+    assert_int_equal(logr_last_time(r, &t), 1);
+    assert_int_equal(t, 7000);
+    logr_close(r);
+    free(text);
+
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    assert_int_equal(write(fds[1], head, sizeof head - 1), (ssize_t)(sizeof head - 1));
+    close(fds[1]);
+    char fdpath[64];
+    snprintf(fdpath, sizeof fdpath, "/dev/fd/%d", fds[0]);
+    r = open_reader(fdpath);
+    assert_int_equal(logr_last_time(r, &t), 0);
+    logr_close(r);
+    close(fds[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1136,6 +1195,7 @@ int main(void)
         cmocka_unit_test(lines_at_buffer_boundaries),
         cmocka_unit_test(cut_last_line_of_every_length),
         cmocka_unit_test(numbers_of_every_length),
+        cmocka_unit_test(last_time_reads_the_end),
     };
     return cmocka_run_group_tests_name("logfmt", tests, setup, teardown);
 }
