@@ -210,7 +210,7 @@ int out_markdown_runs(FILE *f, const struct rep_runs *rs)
     char d[FMT_BUF], dur[FMT_BUF];
     fprintf(f,
             "### %s pbprobe: %s\n\n%d runs: %d failed, %d inconclusive, %d passed (logs that "
-            "do not overlap in time are separate runs).\n\n"
+            "do not overlap in time are separate runs, each judged on its own).\n\n"
             "| run | verdict | from | for | logs |\n|--:|---|---|--:|---|\n",
             icon[rs->verdict], fmt_verdict(rs->verdict), rs->n, rs->failed, rs->inconclusive,
             rs->passed);

@@ -375,7 +375,8 @@ int out_text_runs(FILE *f, const struct rep_runs *rs)
         log_list(&x, an);
         fputc('\n', f);
     }
-    fprintf(f, "  (logs that do not overlap in time are separate runs; --one-run merges them)\n");
+    fprintf(f, "  (logs that do not overlap in time are separate runs, each judged on its own; "
+               "--one-run merges them)\n");
     for (int i = 0; i < rs->n; i++) {
         fprintf(f, "\n%s== run %d of %d ==%s\n", c(&x, BOLD), i + 1, rs->n, c(&x, OFF));
         if (out_text(f, &rs->an[i]) < 0)

@@ -84,8 +84,10 @@ int runs_split(const struct rep_config *cfg, struct rep_runs *rs, char *err, siz
         return 0;
     }
     /* a sweep by start: a log that starts before the run so far has ended
-     * overlaps it (closed intervals: probers started together share a
-     * start), else it starts the next run */
+     * overlaps it, else it starts the next run. Within --burst-gap counts as
+     * overlapping: probers of one run that start a few milliseconds apart,
+     * one of them killed before its first request (its log spans an
+     * instant), or clocks that disagree by less than the merge trusts */
     qsort(sp, (size_t)cfg->nlogs, sizeof *sp, by_start);
     int *run_of = malloc((size_t)cfg->nlogs * sizeof *run_of);
     if (run_of == NULL)
@@ -93,7 +95,7 @@ int runs_split(const struct rep_config *cfg, struct rep_runs *rs, char *err, siz
     int n = 0;
     int64_t end = 0;
     for (int i = 0; i < cfg->nlogs; i++) {
-        if (i == 0 || sp[i].start_us > end) {
+        if (i == 0 || sp[i].start_us > end + cfg->burst_gap_us) {
             n++;
             end = sp[i].end_us;
         } else if (sp[i].end_us > end) {

@@ -24,10 +24,10 @@ struct rep_runs {
 };
 
 /* Groups cfg's logs into runs by the time each spans (its header's start to
- * its last lines). A log whose span cannot be known before it is read (a
- * pipe, standard input, no start in its header) and --one-run put every log
- * in one run, as does a single log. Returns 0, or -1 with err: a log that
- * cannot be opened, or memory. */
+ * its last lines): logs less than --burst-gap apart are one run. A log whose span cannot be known
+ * before it is read (a pipe, standard input, no start in its header) and --one-run put every log in
+ * one run, as does a single log. Returns 0, or -1 with err: a log that cannot be opened, or memory.
+ */
 int runs_split(const struct rep_config *cfg, struct rep_runs *rs, char *err, size_t errlen);
 
 /* After each run's gate: the verdict over all runs and the counts. */

@@ -1,8 +1,8 @@
 #!/bin/bash
 # `pbprobe-report logs/*.log` over a folder holding the logs of several runs:
 # logs that overlap in time (probers of one run) are merged, logs that do not
-# are separate runs, each with its own verdict, and the exit status is the
-# worst of them. Three runs against a real nginx: two probers through an
+# (by more than --burst-gap) are separate runs, each with its own verdict,
+# and the exit status is the worst of them. Three runs against a real nginx: two probers through an
 # outage the test makes, then a clean run, then a run whose log is cut short.
 . "$(dirname "$0")/lib.sh"
 
@@ -31,9 +31,10 @@ test_expect_success 'run 1: two probers through a stop and a start of nginx' '
 	echo "$down_from $down_to $up_from $up_to" >truth
 '
 test_expect_success 'run 2: one prober, nginx up throughout; run 3: one prober, its log cut short' '
-	sleep 0.2 &&
+	# runs apart by more than --burst-gap (1 s): closer, they are one run
+	sleep 1.5 &&
 	"$PB" -q --rate $RATE --duration 1s -o clean.log home=$URL &&
-	sleep 0.2 &&
+	sleep 1.5 &&
 	"$PB" -q --rate $RATE --duration 1s -o full.log home=$URL &&
 	head -n 50 full.log >cut.log &&
 	mkdir logs && cp pod-a.log pod-b.log clean.log cut.log logs/
@@ -110,6 +111,16 @@ test_expect_success 'a log read from a pipe cannot be placed ahead: one run, wit
 	test_expect_code 1 "$REPORT" -f json logs/pod-a.log - <logs/clean.log >j5 &&
 	jq -e ".runs == null" j5 &&
 	jq -e "[.notes[] | select(test(\"do not overlap in time\"))] | length == 1" j5
+'
+test_expect_success 'a prober killed before its first request, started 10 ms early, is in the run' '
+	# its log: the header and the target line, 10 ms before clean.log'"'"'s
+	awk -F"\t" -v OFS="\t" "NR == 1 { match(\$0, /start_us=[0-9]+/); t = substr(\$0, RSTART + 9, RLENGTH - 9) - 10000;
+		sub(/start_us=[0-9]+/, \"start_us=\" t); print; next } \$1 == \"target\" { \$2 = t; print; exit }" \
+		logs/clean.log >early.log &&
+	test "$(wc -l <early.log)" = 2 &&
+	test_expect_code 4 "$REPORT" -f json early.log logs/clean.log >j7 &&
+	jq -e ".runs == null and .gate.verdict == \"inconclusive\"" j7 &&
+	jq -e ".gate.reasons | any(startswith(\"early.log: no end line\"))" j7
 '
 test_expect_success 'a rule naming a target of some run applies; a name no run has is a usage error' '
 	test_expect_code 1 "$REPORT" -f json --max-errors home:5% logs/*.log >j6 &&
