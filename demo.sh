@@ -47,6 +47,7 @@ scenarios=(
 	"recreate-upgrade-from-2-7-1-to-2-7-2 2 negative control: Recreate stops every old instance first"
 	"no-readiness-upgrade-from-2-7-2-to-2-8-0 2 negative control: no migration and no readiness probe"
 	"migration-after-upgrade-from-2-7-2-to-2-8-0 2 negative control: the migration after the rollout"
+	"no-prestop-restart-at-2-8-0 2 negative control: pods without preStop die before their endpoints go"
 	"teardown 0 -"
 )
 

@@ -38,6 +38,7 @@ EXTRA_DIST += \
 	lab/scenarios/recreate-upgrade-from-2-7-1-to-2-7-2.sh \
 	lab/scenarios/no-readiness-upgrade-from-2-7-2-to-2-8-0.sh \
 	lab/scenarios/migration-after-upgrade-from-2-7-2-to-2-8-0.sh \
+	lab/scenarios/no-prestop-restart-at-2-8-0.sh \
 	t/lib-lab.sh \
 	t/t5100-lab-driver.sh \
 	t/t5200-lab-safe-upgrades.sh \

@@ -127,7 +127,10 @@ platform_setup() {
 		slots+=("s$n=127.0.0.1:1")
 	done
 	lab_say "haproxy (the Service) on 127.0.0.1:$hpport ($LAB/haproxy)"
-	svc_haproxy_start "$LAB/haproxy" "$hpport" --server-opts disabled "${slots[@]}" || {
+	# Like a ClusterIP, it retries nothing: a request sent to an endpoint
+	# that is gone fails, as it would through kube-proxy.
+	svc_haproxy_start "$LAB/haproxy" "$hpport" --server-opts disabled \
+		--defaults "retries 0" --defaults "no option redispatch" "${slots[@]}" || {
 		lab_setup_failed "haproxy did not start"
 		return 1
 	}
@@ -205,8 +208,9 @@ platform_url() {
 # ---------------------------------------------------------------- the Deployment
 
 # The Deployment's spec in $LAB/deployment: revision, version, readiness,
-# strategy, replicas. revisions/N keeps each revision's pod template
-# ("VERSION READINESS") for undo, numbered as Kubernetes numbers them.
+# strategy, replicas, prestop, on_sigterm. revisions/N keeps each revision's
+# pod template ("VERSION READINESS PRESTOP ON_SIGTERM") for undo, numbered as
+# Kubernetes numbers them.
 lab_spec_get() {
 	local key=$1
 	[ -f "$LAB/deployment" ] || return 1
@@ -214,8 +218,9 @@ lab_spec_get() {
 }
 
 lab_spec_set() {
-	# revision version readiness strategy replicas
-	printf 'revision=%s\nversion=%s\nreadiness=%s\nstrategy=%s\nreplicas=%s\n' "$@" >"$LAB/deployment.tmp" &&
+	# revision version readiness strategy replicas prestop on_sigterm
+	printf 'revision=%s\nversion=%s\nreadiness=%s\nstrategy=%s\nreplicas=%s\nprestop=%s\non_sigterm=%s\n' \
+		"$@" >"$LAB/deployment.tmp" &&
 		mv -f "$LAB/deployment.tmp" "$LAB/deployment"
 }
 
@@ -227,7 +232,7 @@ lab_driver_pid() {
 }
 
 lab_driver_start() {
-	local version=$1 readiness=$2 strategy=$3 replicas=$4 pid
+	local version=$1 readiness=$2 strategy=$3 replicas=$4 prestop=$5 on_sigterm=$6 pid
 	rm -f "$LAB/driver.status"
 	"$lab_src/lab/driver/rollout.sh" --state "$LAB" --version "$version" \
 		--readiness "$readiness" --strategy "$strategy" --replicas "$replicas" \
@@ -236,7 +241,8 @@ lab_driver_start() {
 		--failure-threshold "${PBPROBE_LAB_FAILURE_THRESHOLD:-2}" \
 		--success-threshold "${PBPROBE_LAB_SUCCESS_THRESHOLD:-1}" \
 		--probe-timeout "${PBPROBE_LAB_PROBE_TIMEOUT:-0.4}" \
-		--prestop "${PBPROBE_LAB_PRESTOP:-0.5}" \
+		--prestop "$prestop" --on-sigterm "$on_sigterm" \
+		--endpoint-lag "${PBPROBE_LAB_ENDPOINT_LAG:-0.05-0.25}" \
 		--grace "${PBPROBE_LAB_GRACE:-5}" \
 		--startup-delay "${PBPROBE_LAB_STARTUP_DELAY:-500ms}" \
 		--drain-timeout "${PBPROBE_LAB_DRAIN_TIMEOUT:-3s}" \
@@ -285,6 +291,7 @@ platform_db_conninfo() {
 platform_deploy() {
 	# Like applying a manifest: what an option does not say takes its default.
 	local version=${1:-} readiness=http strategy=RollingUpdate replicas=${PBPROBE_LAB_REPLICAS:-2} rev
+	local prestop=${PBPROBE_LAB_PRESTOP:-0.5} on_sigterm=drain
 	[ -n "$version" ] || lab_err "platform_deploy: VERSION missing" || return 1
 	shift
 	lab_load_env || return 1
@@ -299,6 +306,14 @@ platform_deploy() {
 			replicas=${2:-}
 			shift
 			;;
+		--prestop)
+			prestop=${2:-}
+			shift
+			;;
+		--on-sigterm)
+			on_sigterm=${2:-}
+			shift
+			;;
 		*) lab_err "platform_deploy: unknown option $1" || return 1 ;;
 		esac
 		shift
@@ -310,9 +325,9 @@ platform_deploy() {
 	rev=$(lab_spec_get revision) || rev=0
 	rev=$((rev + 1))
 	mkdir -p "$LAB/revisions"
-	printf '%s %s\n' "$version" "$readiness" >"$LAB/revisions/$rev"
-	lab_spec_set "$rev" "$version" "$readiness" "$strategy" "$replicas"
-	lab_driver_start "$version" "$readiness" "$strategy" "$replicas"
+	printf '%s %s %s %s\n' "$version" "$readiness" "$prestop" "$on_sigterm" >"$LAB/revisions/$rev"
+	lab_spec_set "$rev" "$version" "$readiness" "$strategy" "$replicas" "$prestop" "$on_sigterm"
+	lab_driver_start "$version" "$readiness" "$strategy" "$replicas" "$prestop" "$on_sigterm"
 }
 
 # 0 complete, 1 progress deadline exceeded, 2 still in progress after SECS,
@@ -347,20 +362,21 @@ platform_rollout_status() {
 # kubectl rollout undo: back to the previous revision's pod template, which
 # becomes the newest revision; a rollout like any other (wait for it).
 platform_rollout_undo() {
-	local rev prev version readiness strategy replicas
+	local rev prev version readiness strategy replicas prestop on_sigterm
 	lab_load_env || return 1
 	lab_driver_stop
 	rev=$(lab_spec_get revision) || lab_err "nothing to undo: no rollout yet" || return 1
 	prev=$(find "$LAB/revisions" -maxdepth 1 -name '[0-9]*' -printf '%f\n' 2>/dev/null |
 		awk -v r="$rev" '$1 < r && $1 > m { m = $1 } END { if (m) print m }')
 	[ -n "$prev" ] || lab_err "nothing to undo: revision $rev is the first" || return 1
-	read -r version readiness <"$LAB/revisions/$prev" || return 1
+	read -r version readiness prestop on_sigterm <"$LAB/revisions/$prev" || return 1
+	prestop=${prestop:-${PBPROBE_LAB_PRESTOP:-0.5}} on_sigterm=${on_sigterm:-drain}
 	strategy=$(lab_spec_get strategy)
 	replicas=$(lab_spec_get replicas)
 	rev=$((rev + 1))
 	mv -f "$LAB/revisions/$prev" "$LAB/revisions/$rev"
-	lab_spec_set "$rev" "$version" "$readiness" "$strategy" "$replicas"
-	lab_driver_start "$version" "$readiness" "$strategy" "$replicas"
+	lab_spec_set "$rev" "$version" "$readiness" "$strategy" "$replicas" "$prestop" "$on_sigterm"
+	lab_driver_start "$version" "$readiness" "$strategy" "$replicas" "$prestop" "$on_sigterm"
 }
 
 # ---------------------------------------------------------------- the database

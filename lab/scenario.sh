@@ -87,11 +87,22 @@ scenario_main() {
 
 	scenario_say "== $name"
 	scenario_say "probing $url/ (home) and $url/api/helpingmaterial (api), $rate requests/s each$([ ${#db_args[@]} -eq 0 ] || echo ', and the database')"
+	# The instrument must not be starved by what it measures: on one machine
+	# the app's instances, haproxy, PostgreSQL and the driver share the
+	# prober's cores, and a prober more than --max-lag late makes the run
+	# inconclusive. A higher priority, when allowed (root), keeps it on time,
+	# as a prober pod with a CPU request equal to its limit would be; the
+	# steps it runs go back to the normal priority.
+	local nice_cmd=() steps_nice=()
+	if nice -n -10 true 2>/dev/null; then
+		nice_cmd=(nice -n -10)
+		steps_nice=(nice -n 10)
+	fi
 	# Ctrl-C reaches pbprobe too, which passes it to the steps; then we clean up.
 	trap 'interrupted=1' INT TERM
-	"$PB_BUILD/pbprobe" -q --rate "$rate" --version-header X-App-Version --lead 1s --tail 2s \
+	"${nice_cmd[@]}" "$PB_BUILD/pbprobe" -q --rate "$rate" --version-header X-App-Version --lead 1s --tail 2s \
 		"${db_args[@]}" -o "$base.log" home="$url/" api="$url/api/helpingmaterial" \
-		-- bash "$script" --steps || rc=$?
+		-- "${steps_nice[@]}" bash "$script" --steps || rc=$?
 	trap - INT TERM
 	if [ "$interrupted" = 1 ] || { [ "$rc" != 0 ] && [ "$rc" != 1 ]; }; then
 		scenario_say "$name: the upgrade steps or the prober failed (exit $rc)$([ "$interrupted" = 0 ] || echo ', interrupted'): tearing the lab down"

@@ -17,14 +17,17 @@
 #                           the prober can reach; none: the database is not
 #                           watched
 #   platform_deploy VERSION [--strategy RollingUpdate|Recreate] [--no-readiness]
-#                   [--replicas N]
+#                   [--replicas N] [--prestop SECS] [--on-sigterm drain|ignore|exit]
 #                           set the Deployment's pod template to VERSION
 #                           (with its readinessProbe httpGet
 #                           /api/helpingmaterial unless --no-readiness) and
 #                           return at once, like kubectl apply of a manifest:
 #                           an option not given takes its default
 #                           (RollingUpdate with maxSurge 1, maxUnavailable 0;
-#                           2 replicas); progressDeadlineSeconds is 45
+#                           2 replicas); progressDeadlineSeconds is 45;
+#                           --prestop (the template's preStop pause) and
+#                           --on-sigterm (what its app does on SIGTERM) are
+#                           the lab's only
 #   platform_rollout_status SECS
 #                           wait for the rollout, like kubectl rollout status
 #                           --timeout: 0 complete, 1 stalled (progress deadline

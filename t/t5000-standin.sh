@@ -335,6 +335,32 @@ test_expect_success 'SIGTERM before the port is open: exit 0 at once' '
 	test ! -s early.out
 '
 
+test_expect_success '--on-sigterm exit: a request in flight is cut, the process dies by SIGTERM at once' '
+	standin_spawn die 2.7.2 --startup-delay 0 --on-sigterm exit && standin_ready die &&
+	lock_hm 2 &&
+	bg_get cutoff "${URL[die]}/api/helpingmaterial" &&
+	test_wait_for 5 test_waiting_queries 1 &&
+	kill -TERM ${PID[die]} &&
+	rc=0 && wait ${PID[die]} || rc=$? &&
+	test "$rc" = 143 &&
+	{ wait ${PID[cutoff]} || :; } && test "$(cat cutoff.code)" = 000 &&
+	refused "${URL[die]}/" &&
+	grep -q "exiting at once (--on-sigterm exit)" die.err &&
+	wait $locker
+'
+
+test_expect_success '--on-sigterm ignore: SIGTERM changes nothing; SIGKILL ends it' '
+	standin_spawn deaf 2.7.2 --startup-delay 0 --on-sigterm ignore && standin_ready deaf &&
+	kill -TERM ${PID[deaf]} &&
+	test_wait_for 2 grep -q "ignored (--on-sigterm ignore)" deaf.err &&
+	test "$(get "${URL[deaf]}/")" = 200 &&
+	kill -TERM ${PID[deaf]} && sleep 0.2 &&
+	test "$(get "${URL[deaf]}/api/helpingmaterial")" = 200 &&
+	kill -KILL ${PID[deaf]} &&
+	rc=0 && wait ${PID[deaf]} || rc=$? &&
+	test "$rc" = 137
+'
+
 # usage_error EXPECT ARG...: exit 2, one line on stderr containing EXPECT.
 usage_error() {
 	local expect=$1 rc=0
@@ -350,6 +376,7 @@ test_expect_success 'usage errors exit 2 with one line naming the problem' '
 	usage_error "bad --listen \"nowhere\"" --app-version 2.8.0 --listen nowhere &&
 	usage_error "bad --startup-delay" --app-version 2.8.0 --startup-delay 5parsecs &&
 	usage_error "unknown option --bogus" --app-version 2.8.0 --bogus &&
+	usage_error "bad --on-sigterm \"stop\": drain, ignore or exit" --app-version 2.8.0 --on-sigterm stop &&
 	"$STANDIN" --help | grep -q -- "--drain-timeout DUR"
 '
 

@@ -1,11 +1,13 @@
 #!/bin/bash
-# The negative controls: three unsafe upgrades pbprobe must catch, the gate
+# The negative controls: four unsafe upgrades pbprobe must catch, the gate
 # failing and the harm located. Recreate: one downtime window whose ends match
 # the driver's own clock (last old instance out of the pool, first new one
 # in: between the command to haproxy and its acknowledgement) within 1/rate +
 # 50 ms. 2.8.0 without migration and without readiness
 # probe: 500s on /api/helpingmaterial only, all from 2.8.0. The migration
-# after the rollout: 500s only between the two.
+# after the rollout: 500s only between the two. Pods without preStop whose
+# app dies on SIGTERM: 503s only between each pod's SIGTERM and its
+# endpoint's removal (the endpoint lag), on the driver's clock.
 
 # Bodies are single-quoted strings eval'd later; shellcheck cannot see that
 # they use these variables and functions.
@@ -119,6 +121,43 @@ test_expect_success 'the migration after the rollout: every 500 lies between 2.8
 	test "$last" -le "$m_end" &&
 	test "$(lab_psql "SELECT version_num FROM alembic_version")" = 8fe68fbf6baa &&
 	test "$(pool_versions | tr "\n" " ")" = "2.8.0 2.8.0 "
+'
+
+NAME=no-prestop-restart-at-2-8-0
+test_expect_success 'pods without preStop, their app dying on SIGTERM: the gate FAILs (exit 2), 503s from the Service' '
+	lab_expect_rc 2 $NAME &&
+	json=$LAB_LOGS/$NAME.json &&
+	test "$(jq .gate.passed "$json")" = false &&
+	# 503: haproxy found the endpoint refusing; 502: a request was in
+	# flight on a connection the dying app reset
+	jq -e "[.targets[].status | keys[]] | unique | . - [\"200\", \"502\", \"503\"] == [] and index(\"503\") != null" "$json" &&
+	test "$(jq "[.targets[].errors | length] | add" "$json")" = 0 &&
+	test "$(pool_versions | tr "\n" " ")" = "2.8.0 2.8.0 "
+'
+
+test_expect_success 'no preStop: every 503 lies between a pod'"'"'s SIGTERM and its endpoint'"'"'s removal; each pod caused some' '
+	ev=$LAB_LOGS/$NAME.driver.tsv &&
+	# the pods started without preStop: their SIGTERM says on_sigterm=exit
+	awk -F"\t" "NR > 1 && \$2 == \"sigterm\" && \$7 ~ /prestop_us=0 on_sigterm=exit/ { print \$3 }" "$ev" >nopre.ids &&
+	test "$(wc -l <nopre.ids)" = 2 &&
+	: >spans &&
+	while read -r id; do
+		term=$(ev_us "$ev" sigterm "^$id\$") &&
+		out=$(ev_us "$ev" pool-remove "^$id\$") &&
+		ack=$(ev_ack_us "$ev" pool-remove "^$id\$") &&
+		test "$out" -gt "$term" &&
+		test "$(ev_us "$ev" exit "^$id\$")" -gt "$term" &&
+		echo "$id $term $((out + ack))" >>spans || return 1
+	done <nopre.ids &&
+	# each failure when it reached the Service: scheduled + delay
+	req_lines "$LAB_LOGS/$NAME.log" | awk -F"\t" "\$4 != 200 { print \$2 + \$6 }" | sort -n >fail.times &&
+	test -s fail.times &&
+	awk -v tol=$TOL_US "
+		NR == FNR { id[NR] = \$1; from[NR] = \$2; to[NR] = \$3; n = NR; next }
+		{ ok = 0; for (i = 1; i <= n; i++) if (\$1 >= from[i] - tol && \$1 <= to[i] + tol) { ok = 1; hits[i]++ }
+		  if (!ok) { print \"failure at \" \$1 \" in no pod'"'"'s span\"; bad = 1 } }
+		END { for (i = 1; i <= n; i++) { print id[i] \": \" hits[i] + 0 \" failures in \" int((to[i] - from[i]) / 1000) \" ms\"; if (!hits[i]) bad = 1 }
+		      exit bad }" spans fail.times
 '
 
 test_expect_success 'teardown leaves no process' '

@@ -84,6 +84,18 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
     struct main_state *m = arg;
     (void)what;
+    if (sig == SIGTERM && m->app.opts->on_sigterm == OPTS_SIGTERM_IGNORE) {
+        applog_note("%s ignored (--on-sigterm ignore): serving until SIGKILL", strsignal((int)sig));
+        return;
+    }
+    if (sig == SIGTERM && m->app.opts->on_sigterm == OPTS_SIGTERM_EXIT) {
+        /* as a process with no handler: gone at once, connections reset,
+         * killed by the signal in its parent's eyes */
+        applog_note("%s: exiting at once (--on-sigterm exit)", strsignal((int)sig));
+        signal(SIGTERM, SIG_DFL);
+        raise(SIGTERM);
+        return;
+    }
     switch (m->phase) {
     case PHASE_STARTING:
         applog_note("%s before listening, exiting", strsignal((int)sig));

@@ -34,10 +34,13 @@ void opts_usage(FILE *f)
         "  --query-timeout DUR    answer 503 when the database has not answered by then,\n"
         "                         queueing included (default " OPTS_DEFAULT_QUERY_TIMEOUT ")\n"
         "  --access-log FILE      one line per request, \"-\" for stderr (default: none)\n"
+        "  --on-sigterm MODE      drain: close the listener, finish in-flight requests,\n"
+        "                         exit; ignore: keep serving until SIGKILL (PyBossa 2.7 as\n"
+        "                         a container's PID 1); exit: die at once (default drain)\n"
         "  -h, --help             this text\n"
         "\n"
-        "Prints \"ready PORT\" on stdout once listening. SIGTERM or SIGINT: close the\n"
-        "listener, finish in-flight requests, exit.\n"
+        "Prints \"ready PORT\" on stdout once listening. SIGTERM: as --on-sigterm says.\n"
+        "SIGINT: close the listener, finish in-flight requests, exit.\n"
         "Exit: 0 drained (or stopped before listening), 1 runtime error, 2 usage error,\n"
         "3 drain timeout reached with requests still in flight.\n",
         appver_names(), OPTS_POOL_MAX, OPTS_DEFAULT_POOL);
@@ -74,7 +77,17 @@ static int parse_duration(const char *name, const char *s, int64_t *out, char *e
 
 enum opts_result opts_parse(int argc, char **argv, struct opts *o, char *err, size_t errlen)
 {
-    enum { O_VERSION = 256, O_LISTEN, O_DB, O_DELAY, O_POOL, O_DRAIN, O_QTIMEOUT, O_ALOG };
+    enum {
+        O_VERSION = 256,
+        O_LISTEN,
+        O_DB,
+        O_DELAY,
+        O_POOL,
+        O_DRAIN,
+        O_QTIMEOUT,
+        O_ALOG,
+        O_ONTERM
+    };
     static const struct option longopts[] = {
         {"app-version", required_argument, NULL, O_VERSION},
         {"listen", required_argument, NULL, O_LISTEN},
@@ -84,6 +97,7 @@ enum opts_result opts_parse(int argc, char **argv, struct opts *o, char *err, si
         {"drain-timeout", required_argument, NULL, O_DRAIN},
         {"query-timeout", required_argument, NULL, O_QTIMEOUT},
         {"access-log", required_argument, NULL, O_ALOG},
+        {"on-sigterm", required_argument, NULL, O_ONTERM},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -147,6 +161,18 @@ enum opts_result opts_parse(int argc, char **argv, struct opts *o, char *err, si
             break;
         case O_ALOG:
             o->access_log = optarg;
+            break;
+        case O_ONTERM:
+            if (strcmp(optarg, "drain") == 0)
+                o->on_sigterm = OPTS_SIGTERM_DRAIN;
+            else if (strcmp(optarg, "ignore") == 0)
+                o->on_sigterm = OPTS_SIGTERM_IGNORE;
+            else if (strcmp(optarg, "exit") == 0)
+                o->on_sigterm = OPTS_SIGTERM_EXIT;
+            else {
+                snprintf(err, errlen, "bad --on-sigterm \"%s\": drain, ignore or exit", optarg);
+                return OPTS_BAD;
+            }
             break;
         case 'h':
             return OPTS_HELP;

@@ -9,6 +9,15 @@
 
 struct appver;
 
+/* What SIGTERM does, as real apps differ: PyBossa 2.7's `python run.py` as a
+ * container's PID 1 has no handler, and PID 1 ignores a signal it does not
+ * handle, so only SIGKILL stops it. */
+enum opts_on_sigterm {
+    OPTS_SIGTERM_DRAIN,  /* close the listener, finish in-flight requests, exit */
+    OPTS_SIGTERM_IGNORE, /* keep serving until SIGKILL */
+    OPTS_SIGTERM_EXIT,   /* die at once, as a process without a handler */
+};
+
 struct opts {
     const struct appver *ver;
     char listen_host[256];
@@ -19,6 +28,7 @@ struct opts {
     int64_t drain_timeout_us;
     int64_t query_timeout_us;
     const char *access_log; /* NULL: none */
+    enum opts_on_sigterm on_sigterm;
 };
 
 enum opts_result { OPTS_RUN, OPTS_HELP, OPTS_BAD };

@@ -27,10 +27,16 @@
 #   ready once its port accepts connections (Kubernetes would route to it as
 #   soon as the container started; waiting for the port keeps connection
 #   refusals out of the negative control, which is about the 500s).
-# - Termination: out of the pool (haproxy "drain": no new requests), preStop
-#   pause (so the pool change wins the race with SIGTERM, as endpoint removal
-#   does), SIGTERM, SIGKILL when --grace (terminationGracePeriodSeconds, which
-#   counts the preStop pause) has passed. A Deployment counts no terminating
+# - Termination, as the kubelet and the endpoints controller do it, at the
+#   same time: the instance's endpoint leaves the Service (haproxy "drain":
+#   no new requests) after a lag drawn from --endpoint-lag (the time removal
+#   takes to reach every node's kube-proxy), while its own preStop pause runs
+#   and then SIGTERM comes; SIGKILL when --grace (terminationGracePeriodSeconds,
+#   which counts the preStop pause) has passed. A preStop longer than the lag
+#   lets removal win the race; without it, an app that exits on SIGTERM at
+#   once refuses connections until its endpoint is gone. preStop and what the
+#   app does on SIGTERM (--on-sigterm) belong to the pod template: an
+#   instance keeps those it was started with. A Deployment counts no terminating
 #   pod: "rollout-complete" is logged as soon as the rollout is complete
 #   without the instances being stopped, before their preStop, as `kubectl
 #   rollout status` returns then; the driver still exits only once they are
@@ -51,7 +57,9 @@
 # the detail), event,
 # instance (2.8.0#1), version, port, slot (haproxy server s1..s8), detail.
 # Events: rollout-start, start (spawned), listening (printed "ready PORT"),
-# ready, unready, pool-add, pool-remove, sigterm, sigkill, exit (detail:
+# ready, unready, pool-add, pool-remove, terminating (the pod's deletion,
+# stamped when it began: the endpoint lag drawn and the preStop; pool-remove
+# and sigterm follow from it), sigterm, sigkill, exit (detail:
 # status=N when known), died (exited on its own), deadline-exceeded,
 # rollout-complete, stopped (by a signal), error.
 #
@@ -75,6 +83,8 @@ failure_threshold=2
 success_threshold=1
 probe_timeout_s=0.4
 prestop_s=0.5
+on_sigterm=drain
+endpoint_lag=0.05-0.25
 grace_s=5
 startup_delay=500ms
 drain_timeout=3s
@@ -98,7 +108,13 @@ Rolls the lab's app instances to VERSION like a Kubernetes Deployment.
   --failure-threshold N       probe failureThreshold (default $failure_threshold)
   --success-threshold N       probe successThreshold (default $success_threshold)
   --probe-timeout SECS        probe timeoutSeconds (default $probe_timeout_s)
-  --prestop SECS              preStop pause (default $prestop_s)
+  --prestop SECS              preStop pause of the template (default $prestop_s)
+  --on-sigterm MODE           what the template's app does on SIGTERM: drain,
+                              ignore (until SIGKILL) or exit (at once)
+                              (default $on_sigterm)
+  --endpoint-lag MIN[-MAX]    seconds from a pod's deletion to its endpoint
+                              leaving the Service, drawn per pod
+                              (default $endpoint_lag)
   --grace SECS                terminationGracePeriodSeconds (default $grace_s)
   --startup-delay DUR         the app's --startup-delay (default $startup_delay)
   --drain-timeout DUR         the app's --drain-timeout (default $drain_timeout)
@@ -132,7 +148,8 @@ while [ $# -gt 0 ]; do
 		;;
 	--state | --version | --replicas | --strategy | --readiness | --progress-deadline | \
 		--period | --failure-threshold | --success-threshold | --probe-timeout | \
-		--prestop | --grace | --startup-delay | --drain-timeout | --events)
+		--prestop | --grace | --startup-delay | --drain-timeout | --events | \
+		--on-sigterm | --endpoint-lag)
 		[ $# -ge 2 ] || die_usage "$1 needs a value"
 		case $1 in
 		--state) state_dir=$2 ;;
@@ -146,6 +163,8 @@ while [ $# -gt 0 ]; do
 		--success-threshold) success_threshold=$2 ;;
 		--probe-timeout) probe_timeout_s=$2 ;;
 		--prestop) prestop_s=$2 ;;
+		--on-sigterm) on_sigterm=$2 ;;
+		--endpoint-lag) endpoint_lag=$2 ;;
 		--grace) grace_s=$2 ;;
 		--startup-delay) startup_delay=$2 ;;
 		--drain-timeout) drain_timeout=$2 ;;
@@ -173,7 +192,12 @@ deadline_us=$(secs_us "$deadline_s") || die_usage "bad --progress-deadline \"$de
 period_us=$(secs_us "$period_s") || die_usage "bad --period \"$period_s\""
 [ "$period_us" -gt 0 ] || die_usage "--period must be more than 0"
 secs_us "$probe_timeout_s" >/dev/null || die_usage "bad --probe-timeout \"$probe_timeout_s\""
-secs_us "$prestop_s" >/dev/null || die_usage "bad --prestop \"$prestop_s\""
+prestop_us=$(secs_us "$prestop_s") || die_usage "bad --prestop \"$prestop_s\""
+case $on_sigterm in drain | ignore | exit) ;; *) die_usage "--on-sigterm is drain, ignore or exit" ;; esac
+if ! lag_min_us=$(secs_us "${endpoint_lag%%-*}") || ! lag_max_us=$(secs_us "${endpoint_lag#*-}") ||
+	[ "$lag_max_us" -lt "$lag_min_us" ]; then
+	die_usage "bad --endpoint-lag \"$endpoint_lag\" (want SECS or MIN-MAX, MIN <= MAX)"
+fi
 grace_us=$(secs_us "$grace_s") || die_usage "bad --grace \"$grace_s\""
 
 if [ ! -f "$state_dir/env" ]; then
@@ -201,17 +225,20 @@ t_start_us=${EPOCHREALTIME/[.,]/}
 declare -a ids=()
 declare -A i_ver=() i_rdy=() i_pid=() i_port=() i_slot=() i_phase=() i_pool=() i_ok=() i_bad=() i_served=()
 declare -A i_code=() # the last probe's status, for the waiting note
+# the pod template's preStop (us) and --on-sigterm, per instance
+declare -A i_pre=() i_term=()
 
 load_instances() {
-	local id ver rdy pid port slot phase pool served
+	local id ver rdy pid port slot phase pool served pre term
 	[ -f "$state_dir/instances.tsv" ] || return 0
-	while IFS=$'\t' read -r id ver rdy pid port slot phase pool served; do
+	while IFS=$'\t' read -r id ver rdy pid port slot phase pool served pre term; do
 		if [ -z "$id" ] || [ "${id:0:1}" = '#' ]; then
 			continue
 		fi
 		ids+=("$id")
 		i_ver[$id]=$ver i_rdy[$id]=$rdy i_pid[$id]=$pid i_port[$id]=$port i_slot[$id]=$slot
 		i_phase[$id]=$phase i_pool[$id]=$pool i_served[$id]=${served:-0} i_ok[$id]=0 i_bad[$id]=0
+		i_pre[$id]=${pre:-$prestop_us} i_term[$id]=${term:-drain}
 		# a probe result does not outlive the driver that saw it
 		if [ "$phase" = ready ] && [ "$rdy" = http ]; then
 			i_ok[$id]=$success_threshold
@@ -222,10 +249,11 @@ load_instances() {
 save_instances() {
 	local id tmp=$state_dir/instances.tsv.tmp
 	{
-		printf '# id\tversion\treadiness\tpid\tport\tslot\tphase\tin_pool\tserved\n'
+		printf '# id\tversion\treadiness\tpid\tport\tslot\tphase\tin_pool\tserved\tprestop_us\ton_sigterm\n'
 		for id in "${ids[@]}"; do
-			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "${i_ver[$id]}" "${i_rdy[$id]}" \
-				"${i_pid[$id]}" "${i_port[$id]}" "${i_slot[$id]}" "${i_phase[$id]}" "${i_pool[$id]}" "${i_served[$id]}"
+			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$id" "${i_ver[$id]}" "${i_rdy[$id]}" \
+				"${i_pid[$id]}" "${i_port[$id]}" "${i_slot[$id]}" "${i_phase[$id]}" "${i_pool[$id]}" "${i_served[$id]}" \
+				"${i_pre[$id]}" "${i_term[$id]}"
 		done
 	} >"$tmp" && mv -f "$tmp" "$state_dir/instances.tsv"
 }
@@ -237,12 +265,13 @@ forget_instance() {
 	done
 	ids=("${keep[@]}")
 	unset "i_ver[$id]" "i_rdy[$id]" "i_pid[$id]" "i_port[$id]" "i_slot[$id]" "i_phase[$id]" \
-		"i_pool[$id]" "i_ok[$id]" "i_bad[$id]" "i_served[$id]"
+		"i_pool[$id]" "i_ok[$id]" "i_bad[$id]" "i_served[$id]" "i_pre[$id]" "i_term[$id]"
 }
 
 # The template of this rollout: its instances are "new", all others "old".
 is_new() {
-	[ "${i_ver[$1]}" = "$version" ] && [ "${i_rdy[$1]}" = "$readiness" ]
+	[ "${i_ver[$1]}" = "$version" ] && [ "${i_rdy[$1]}" = "$readiness" ] &&
+		[ "${i_pre[$1]}" = "$prestop_us" ] && [ "${i_term[$1]}" = "$on_sigterm" ]
 }
 
 # ---------------------------------------------------------------- output
@@ -294,11 +323,12 @@ pool_add() {
 	mark "instance $id ready"
 }
 
+# pool_remove ID [DETAIL]
 pool_remove() {
 	local id=$1 t0=${EPOCHREALTIME/[.,]/}
 	hap "set server be/${i_slot[$id]} state drain"
 	i_pool[$id]=0
-	ev pool-remove "$id" "ack_us=$((${EPOCHREALTIME/[.,]/} - t0))" "$t0"
+	ev pool-remove "$id" "ack_us=$((${EPOCHREALTIME/[.,]/} - t0))${2:+ $2}" "$t0"
 	save_instances
 }
 
@@ -338,13 +368,14 @@ spawn() {
 	# setsid: its own session, so a Ctrl-C at the terminal does not reach it;
 	# an instance outlives the script that started it, as a pod does.
 	setsid "$LAB_STANDIN" --app-version "$version" --listen 127.0.0.1:0 --db "$LAB_DB" \
-		--startup-delay "$startup_delay" --drain-timeout "$drain_timeout" \
+		--startup-delay "$startup_delay" --drain-timeout "$drain_timeout" --on-sigterm "$on_sigterm" \
 		--access-log "$base.access.log" </dev/null >"$base.out" 2>"$base.err" &
 	pid=$!
 	svc_track_pid "$pid" || fail "cannot register pid $pid"
 	ids+=("$id")
 	i_ver[$id]=$version i_rdy[$id]=$readiness i_pid[$id]=$pid i_port[$id]=- i_slot[$id]=$slot
 	i_phase[$id]=starting i_pool[$id]=0 i_ok[$id]=0 i_bad[$id]=0 i_served[$id]=0
+	i_pre[$id]=$prestop_us i_term[$id]=$on_sigterm
 	save_instances
 	ev start "$id" "pid=$pid"
 }
@@ -360,54 +391,83 @@ learn_port() {
 	ev listening "$id"
 }
 
-# Stops instances: all leave the pool, one preStop pause, SIGTERM to all,
-# SIGKILL to whichever outlives the grace period. Returns when all are gone.
-# A Deployment counts no terminating pod: a rollout that is complete without
-# them is announced before their preStop (see rollout_done), as
-# `kubectl rollout status` would return then.
+# A lag drawn from --endpoint-lag, in microseconds.
+draw_lag() {
+	lag_us=$((lag_min_us + (lag_max_us - lag_min_us) * RANDOM / 32767))
+}
+
+# Stops instances, each as its pod would be: its endpoint leaves the pool
+# after a lag drawn from --endpoint-lag, while its own preStop pause runs and
+# then SIGTERM comes; SIGKILL to whichever outlives the grace period. An
+# instance is gone once it has exited and its endpoint is out. Returns when
+# all are gone. A Deployment counts no terminating pod: a rollout that is
+# complete without them is announced as soon as they are marked, as `kubectl
+# rollout status` would return then (see rollout_done).
 terminate() {
-	local id t0 left now st rc
+	local id t0 now st rc lag_us
+	local -A remove_at=() lag_of=() term_at=() exited=() killed=()
 	t0=${EPOCHREALTIME/[.,]/}
 	for id in "$@"; do
 		i_phase[$id]=terminating
+		term_at[$id]=$((t0 + i_pre[$id]))
+		lag_us=-
 		if [ "${i_pool[$id]}" = 1 ]; then
-			pool_remove "$id"
+			draw_lag
+			remove_at[$id]=$((t0 + lag_us))
+			lag_of[$id]=$lag_us
 		fi
+		ev terminating "$id" "endpoint_lag_us=$lag_us prestop_us=${i_pre[$id]}" "$t0"
+		mark "instance $id deleted"
 	done
 	save_instances
-	count
-	rollout_done || true
-	sleep "$prestop_s"
-	for id in "$@"; do
-		kill -TERM "${i_pid[$id]}" 2>/dev/null
-		ev sigterm "$id"
-	done
-	left=("$@")
+	local left=("$@") first=1
 	while [ ${#left[@]} -gt 0 ]; do
 		local still=()
+		now=${EPOCHREALTIME/[.,]/}
 		for id in "${left[@]}"; do
-			if svc_alive "${i_pid[$id]}"; then
-				still+=("$id")
+			if [ -n "${remove_at[$id]:-}" ] && [ "$now" -ge "${remove_at[$id]}" ]; then
+				pool_remove "$id" "lag_us=${lag_of[$id]}"
+				unset "remove_at[$id]"
+			fi
+			if [ -n "${term_at[$id]:-}" ] && [ "$now" -ge "${term_at[$id]}" ]; then
+				kill -TERM "${i_pid[$id]}" 2>/dev/null
+				ev sigterm "$id" "prestop_us=${i_pre[$id]} on_sigterm=${i_term[$id]}"
+				unset "term_at[$id]"
+			fi
+			if [ -z "${exited[$id]:-}" ] && ! svc_alive "${i_pid[$id]}"; then
+				# the exit status, when this driver is the parent (it started it)
+				st=
+				wait "${i_pid[$id]}" 2>/dev/null
+				rc=$?
+				[ "$rc" = 127 ] || st="status=$rc"
+				ev exit "$id" "$st"
+				exited[$id]=1
+			fi
+			if [ -n "${exited[$id]:-}" ] && [ -z "${remove_at[$id]:-}" ]; then
+				gone "$id"
 				continue
 			fi
-			# the exit status, when this driver is the parent (it started it)
-			st=
-			wait "${i_pid[$id]}" 2>/dev/null
-			rc=$?
-			[ "$rc" = 127 ] || st="status=$rc"
-			ev exit "$id" "$st"
-			gone "$id"
+			still+=("$id")
 		done
 		left=("${still[@]}")
+		if [ "$first" = 1 ]; then
+			# once the instances are marked (and those with no lag are out)
+			first=0
+			count
+			rollout_done || true
+		fi
 		[ ${#left[@]} -gt 0 ] || break
-		now=${EPOCHREALTIME/[.,]/}
 		if [ $((now - t0)) -ge "$grace_us" ]; then
 			for id in "${left[@]}"; do
+				if [ -n "${exited[$id]:-}" ] || [ -n "${killed[$id]:-}" ]; then
+					continue
+				fi
 				kill -KILL "${i_pid[$id]}" 2>/dev/null
 				ev sigkill "$id" "grace ${grace_s}s passed"
+				killed[$id]=1
 			done
 		fi
-		sleep 0.02
+		sleep 0.01
 	done
 	progress
 }
