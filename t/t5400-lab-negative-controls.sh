@@ -4,8 +4,9 @@
 # the driver's own clock (last old instance out of the pool, first new one
 # in: between the command to haproxy and its acknowledgement) within 1/rate +
 # 50 ms. 2.8.0 without migration and without readiness
-# probe: 500s on /api/helpingmaterial only, all from 2.8.0. The migration
-# after the rollout: 500s only between the two. Pods without preStop whose
+# probe: routed before it listens, 503s until then (between the driver's
+# pool-add and its listening stamp); 500s on /api/helpingmaterial only, all
+# from 2.8.0. The migration after the rollout: 500s only between the two. Pods without preStop whose
 # app dies on SIGTERM: 503s only between each pod's SIGTERM and its
 # endpoint's removal (the endpoint lag), on the driver's clock.
 
@@ -29,6 +30,34 @@ after() {
 		echo "$1 not within $((TOL_US / 1000)) ms of [$2, $2 + $3 us]" >&2
 		return 1
 	fi
+}
+
+# in_spans SPANS TIMES: every time of TIMES (one a line, microseconds) lies
+# within TOL_US of a span of SPANS ("id from to" lines), and every span holds
+# one or more; prints the count per span.
+in_spans() {
+	awk -v tol="$TOL_US" '
+		NR == FNR { id[NR] = $1; from[NR] = $2; to[NR] = $3; n = NR; next }
+		{ ok = 0; for (i = 1; i <= n; i++) if ($1 >= from[i] - tol && $1 <= to[i] + tol) { ok = 1; hits[i]++ }
+		  if (!ok) { print "at " $1 " in no span"; bad = 1 } }
+		END { for (i = 1; i <= n; i++) { print id[i] ": " hits[i] + 0 " in " int((to[i] - from[i]) / 1000) " ms"; if (!hits[i]) bad = 1 }
+		      exit bad }' "$1" "$2"
+}
+
+# startup_spans EVENTS VERSION: "id pool-add listening" of each instance of
+# VERSION routed before it listened (--readiness none). The driver stamps
+# listening when it reads the instance's "ready" line, at its next probe
+# round: never before the port opened, so the span holds every refusal.
+startup_spans() {
+	awk -F'\t' -v v="$2" '
+		NR > 1 && $4 == v && $2 == "pool-add" && !($3 in add) { add[$3] = $1; order[++n] = $3 }
+		NR > 1 && $4 == v && $2 == "listening" && !($3 in lis) { lis[$3] = $1 }
+		END { for (i = 1; i <= n; i++) if (lis[order[i]] > add[order[i]]) print order[i], add[order[i]], lis[order[i]] }' "$1"
+}
+
+# The times failures with OUTCOME reached the Service (scheduled + delay).
+fail_times() {
+	req_lines "$1" | awk -F'\t' -v o="$2" '$4 == o { print $2 + ($6 == "-" ? 0 : $6) }' | sort -n
 }
 
 # A JSON time (Unix seconds, six decimals) in microseconds.
@@ -80,12 +109,19 @@ test_expect_success 'no migration, no readiness probe: the rollout completes, th
 	test "$(ev_count "$LAB_LOGS/$NAME.driver.tsv" pool-add "^2.8.0#")" = 2
 '
 
-test_expect_success 'no migration, no readiness probe: 500s on api only, all from 2.8.0; home all 200' '
+test_expect_success 'no readiness probe: routed before listening, each 2.8.0 instance refused (503) until it listened' '
+	startup_spans "$LAB_LOGS/$NAME.driver.tsv" 2.8.0 >spans &&
+	test "$(wc -l <spans)" = 2 &&
+	fail_times "$LAB_LOGS/$NAME.log" 503 >refused.times &&
+	in_spans spans refused.times
+'
+
+test_expect_success 'no migration, no readiness probe: besides those 503s, 500s on api only, all from 2.8.0; home 200' '
 	json=$LAB_LOGS/$NAME.json &&
-	test "$(jq ".targets[] | select(.name == \"home\") | .failed" "$json")" = 0 &&
-	test "$(jq -r ".targets[] | select(.name == \"home\") | .status | keys | join(\" \")" "$json")" = 200 &&
+	test "$(jq -r ".targets[] | select(.name == \"home\") | .status | keys | join(\" \")" "$json")" = "200 503" &&
 	test "$(jq ".targets[] | select(.name == \"api\") | .failed" "$json")" -gt 100 &&
-	test "$(jq -r ".targets[] | select(.name == \"api\") | .status | keys | join(\" \")" "$json")" = "200 500" &&
+	test "$(jq -r ".targets[] | select(.name == \"api\") | .status | keys | join(\" \")" "$json")" = "200 500 503" &&
+	test "$(jq "[.targets[].errors | length] | add" "$json")" = 0 &&
 	req_lines "$LAB_LOGS/$NAME.log" >reqs &&
 	test "$(awk -F"\t" "\$3 == \"api\" && \$4 == 500 { print \$10 }" reqs | sort -u)" = 2.8.0 &&
 	test "$(awk -F"\t" "\$3 == \"api\" && \$4 == 200 && \$10 == \"2.8.0\"" reqs | wc -l)" = 0
@@ -97,13 +133,16 @@ test_expect_success 'after the undo, 2.7.2 serves again' '
 '
 
 NAME=migration-after-upgrade-from-2-7-2-to-2-8-0
-test_expect_success 'the migration after the rollout: the gate FAILs (exit 2), 500s on api only' '
+test_expect_success 'the migration after the rollout: the gate FAILs (exit 2), 500s on api only, 503s while 2.8.0 starts' '
 	lab_expect_rc 2 $NAME &&
 	json=$LAB_LOGS/$NAME.json &&
 	test "$(jq .gate.passed "$json")" = false &&
-	test "$(jq ".targets[] | select(.name == \"home\") | .failed" "$json")" = 0 &&
+	test "$(jq -r ".targets[] | select(.name == \"home\") | .status | keys | join(\" \")" "$json")" = "200 503" &&
 	test "$(jq ".targets[] | select(.name == \"api\") | .failed" "$json")" -gt 0 &&
-	test "$(jq -r ".targets[] | select(.name == \"api\") | .status | keys | join(\" \")" "$json")" = "200 500"
+	test "$(jq -r ".targets[] | select(.name == \"api\") | .status | keys | join(\" \")" "$json")" = "200 500 503" &&
+	startup_spans "$LAB_LOGS/$NAME.driver.tsv" 2.8.0 >spans &&
+	fail_times "$LAB_LOGS/$NAME.log" 503 >refused.times &&
+	in_spans spans refused.times
 '
 
 test_expect_success 'the migration after the rollout: every 500 lies between 2.8.0 joining the pool and the migration end' '
@@ -152,12 +191,7 @@ test_expect_success 'no preStop: every 503 lies between a pod'"'"'s SIGTERM and 
 	# each failure when it reached the Service: scheduled + delay
 	req_lines "$LAB_LOGS/$NAME.log" | awk -F"\t" "\$4 != 200 { print \$2 + \$6 }" | sort -n >fail.times &&
 	test -s fail.times &&
-	awk -v tol=$TOL_US "
-		NR == FNR { id[NR] = \$1; from[NR] = \$2; to[NR] = \$3; n = NR; next }
-		{ ok = 0; for (i = 1; i <= n; i++) if (\$1 >= from[i] - tol && \$1 <= to[i] + tol) { ok = 1; hits[i]++ }
-		  if (!ok) { print \"failure at \" \$1 \" in no pod'"'"'s span\"; bad = 1 } }
-		END { for (i = 1; i <= n; i++) { print id[i] \": \" hits[i] + 0 \" failures in \" int((to[i] - from[i]) / 1000) \" ms\"; if (!hits[i]) bad = 1 }
-		      exit bad }" spans fail.times
+	in_spans spans fail.times
 '
 
 test_expect_success 'teardown leaves no process' '

@@ -23,10 +23,10 @@
 #   out of the pool after --failure-threshold consecutive failures,
 #   initialDelaySeconds 0; it runs on every instance
 #   of a template that has it, old ones included, for as long as the driver
-#   runs. --readiness none: the template has no probe; an instance counts as
-#   ready once its port accepts connections (Kubernetes would route to it as
-#   soon as the container started; waiting for the port keeps connection
-#   refusals out of the negative control, which is about the 500s).
+#   runs. --readiness none: the template has no probe, and, as Kubernetes
+#   does, the instance is routed to as soon as it started, listening or not
+#   (its port is chosen beforehand, as a containerPort is known): until it
+#   listens, the Service finds it refusing connections.
 # - Termination, as the kubelet and the endpoints controller do it, at the
 #   same time: the instance's endpoint leaves the Service (haproxy "drain":
 #   no new requests) after a lag drawn from --endpoint-lag (the time removal
@@ -227,6 +227,7 @@ declare -A i_ver=() i_rdy=() i_pid=() i_port=() i_slot=() i_phase=() i_pool=() i
 declare -A i_code=() # the last probe's status, for the waiting note
 # the pod template's preStop (us) and --on-sigterm, per instance
 declare -A i_pre=() i_term=()
+declare -A i_lis=() # whether it has said "ready PORT" (not saved: known again from .out)
 
 load_instances() {
 	local id ver rdy pid port slot phase pool served pre term
@@ -239,6 +240,10 @@ load_instances() {
 		i_ver[$id]=$ver i_rdy[$id]=$rdy i_pid[$id]=$pid i_port[$id]=$port i_slot[$id]=$slot
 		i_phase[$id]=$phase i_pool[$id]=$pool i_served[$id]=${served:-0} i_ok[$id]=0 i_bad[$id]=0
 		i_pre[$id]=${pre:-$prestop_us} i_term[$id]=${term:-drain}
+		# listening already: an earlier driver logged it
+		local word=
+		read -r word _ <"$inst_dir/${id/\#/-}.out" 2>/dev/null
+		[ "$word" != ready ] || i_lis[$id]=1
 		# a probe result does not outlive the driver that saw it
 		if [ "$phase" = ready ] && [ "$rdy" = http ]; then
 			i_ok[$id]=$success_threshold
@@ -265,7 +270,7 @@ forget_instance() {
 	done
 	ids=("${keep[@]}")
 	unset "i_ver[$id]" "i_rdy[$id]" "i_pid[$id]" "i_port[$id]" "i_slot[$id]" "i_phase[$id]" \
-		"i_pool[$id]" "i_ok[$id]" "i_bad[$id]" "i_served[$id]" "i_pre[$id]" "i_term[$id]"
+		"i_pool[$id]" "i_ok[$id]" "i_bad[$id]" "i_served[$id]" "i_pre[$id]" "i_term[$id]" "i_lis[$id]"
 }
 
 # The template of this rollout: its instances are "new", all others "old".
@@ -358,35 +363,43 @@ next_id() {
 }
 
 spawn() {
-	local id slot base pid
+	local id slot base pid port=- listen=127.0.0.1:0
 	# progress is the scale-up itself, as a ReplicaSet's: not the seconds
 	# of bash and fork that start the process on a loaded machine
 	progress
 	slot=$(free_slot) || fail "no free haproxy server slot"
 	id=$(next_id)
 	base=$inst_dir/${id/\#/-}
+	if [ "$readiness" = none ]; then
+		port=$(svc_free_port) || fail "no free port for $id"
+		listen=127.0.0.1:$port
+	fi
 	# setsid: its own session, so a Ctrl-C at the terminal does not reach it;
 	# an instance outlives the script that started it, as a pod does.
-	setsid "$LAB_STANDIN" --app-version "$version" --listen 127.0.0.1:0 --db "$LAB_DB" \
+	setsid "$LAB_STANDIN" --app-version "$version" --listen "$listen" --db "$LAB_DB" \
 		--startup-delay "$startup_delay" --drain-timeout "$drain_timeout" --on-sigterm "$on_sigterm" \
 		--access-log "$base.access.log" </dev/null >"$base.out" 2>"$base.err" &
 	pid=$!
 	svc_track_pid "$pid" || fail "cannot register pid $pid"
 	ids+=("$id")
-	i_ver[$id]=$version i_rdy[$id]=$readiness i_pid[$id]=$pid i_port[$id]=- i_slot[$id]=$slot
+	i_ver[$id]=$version i_rdy[$id]=$readiness i_pid[$id]=$pid i_port[$id]=$port i_slot[$id]=$slot
 	i_phase[$id]=starting i_pool[$id]=0 i_ok[$id]=0 i_bad[$id]=0 i_served[$id]=0
 	i_pre[$id]=$prestop_us i_term[$id]=$on_sigterm
 	save_instances
 	ev start "$id" "pid=$pid"
+	if [ "$readiness" = none ]; then
+		became_ready "$id" "no probe: routed as soon as started"
+	fi
 }
 
 # Reads the instance's "ready PORT" line once it has printed it.
 learn_port() {
 	local id=$1 word port
-	[ "${i_port[$id]}" = - ] || return 0
+	[ -z "${i_lis[$id]:-}" ] || return 0
 	read -r word port <"$inst_dir/${id/\#/-}.out" 2>/dev/null || return 1
 	[ "$word" = ready ] && [[ $port =~ ^[0-9]+$ ]] || return 1
 	i_port[$id]=$port
+	i_lis[$id]=1
 	save_instances
 	ev listening "$id"
 }
@@ -417,7 +430,9 @@ terminate() {
 			lag_of[$id]=$lag_us
 		fi
 		ev terminating "$id" "endpoint_lag_us=$lag_us prestop_us=${i_pre[$id]}" "$t0"
-		mark "instance $id deleted"
+		# in the background: a mark takes a process, and the lag and the
+		# preStop run from the deletion
+		mark "instance $id deleted" &
 	done
 	save_instances
 	local left=("$@") first=1
