@@ -8,7 +8,7 @@ t_helpers_badpeer_SOURCES = t/helpers/badpeer.c
 # C unit tests of lib/ (cmocka). Without cmocka they are not built, and
 # t/run-all says so; they are never replaced by something weaker.
 if HAVE_CMOCKA
-check_PROGRAMS += t/unit-units t/unit-hist t/unit-logfmt
+check_PROGRAMS += t/unit-units t/unit-hist t/unit-logfmt t/unit-decide
 T_UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 T_UNIT_LDADD = lib/libpb.a $(CMOCKA_LIBS) -lm
 t_unit_units_SOURCES = t/unit-units.c
@@ -20,6 +20,10 @@ t_unit_hist_LDADD = $(T_UNIT_LDADD)
 t_unit_logfmt_SOURCES = t/unit-logfmt.c
 t_unit_logfmt_CFLAGS = $(T_UNIT_CFLAGS)
 t_unit_logfmt_LDADD = $(T_UNIT_LDADD)
+# the lab's Deployment controller, its pure step
+t_unit_decide_SOURCES = t/unit-decide.c lab/driver/decide.c lab/driver/decide.h
+t_unit_decide_CFLAGS = $(T_UNIT_CFLAGS) -I$(top_srcdir)/lab/driver
+t_unit_decide_LDADD = $(T_UNIT_LDADD)
 endif
 
 EXTRA_DIST += t/lib.sh t/run-all t/t0000-harness.sh lab/services.sh \
