@@ -127,10 +127,13 @@ platform_setup() {
 		slots+=("s$n=127.0.0.1:1")
 	done
 	lab_say "haproxy (the Service) on 127.0.0.1:$hpport ($LAB/haproxy)"
-	# Like a ClusterIP, it retries nothing: a request sent to an endpoint
-	# that is gone fails, as it would through kube-proxy.
+	# Like a ClusterIP through kube-proxy: TCP, an endpoint chosen per
+	# connection (a keep-alive connection stays with its pod, even after the
+	# pod's endpoint is removed, as conntrack keeps it), and no retries: a
+	# connection sent to an endpoint that refuses is closed unanswered.
 	svc_haproxy_start "$LAB/haproxy" "$hpport" --server-opts disabled \
-		--defaults "retries 0" --defaults "no option redispatch" "${slots[@]}" || {
+		--defaults "mode tcp" --defaults "retries 0" --defaults "no option redispatch" \
+		"${slots[@]}" || {
 		lab_setup_failed "haproxy did not start"
 		return 1
 	}

@@ -100,7 +100,10 @@ scenario_main() {
 	fi
 	# Ctrl-C reaches pbprobe too, which passes it to the steps; then we clean up.
 	trap 'interrupted=1' INT TERM
-	"${nice_cmd[@]}" "$PB_BUILD/pbprobe" -q --rate "$rate" --version-header X-App-Version --lead 1s --tail 2s \
+	# -N: a new connection per request, as a new user (and the seed's curl
+	# loop) makes: the Service balances connections, so only new ones show
+	# where it sends users now; a kept-alive one stays with its pod.
+	"${nice_cmd[@]}" "$PB_BUILD/pbprobe" -q -N --rate "$rate" --version-header X-App-Version --lead 1s --tail 2s \
 		"${db_args[@]}" -o "$base.log" home="$url/" api="$url/api/helpingmaterial" \
 		-- "${steps_nice[@]}" bash "$script" --steps || rc=$?
 	trap - INT TERM

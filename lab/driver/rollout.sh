@@ -54,7 +54,7 @@
 # Event log (--events), one line per event, TAB-separated, first line a
 # header: time_us (Unix microseconds, taken right after the action; for
 # pool-add and pool-remove, when the command went to haproxy, with ack_us in
-# the detail), event,
+# the detail; for sigterm and sigkill, right before the signal), event,
 # instance (2.8.0#1), version, port, slot (haproxy server s1..s8), detail.
 # Events: rollout-start, start (spawned), listening (printed "ready PORT"),
 # ready, unready, pool-add, pool-remove, terminating (the pod's deletion,
@@ -417,7 +417,7 @@ draw_lag() {
 # complete without them is announced as soon as they are marked, as `kubectl
 # rollout status` would return then (see rollout_done).
 terminate() {
-	local id t0 now st rc lag_us
+	local id t0 t now st rc lag_us
 	local -A remove_at=() lag_of=() term_at=() exited=() killed=()
 	t0=${EPOCHREALTIME/[.,]/}
 	for id in "$@"; do
@@ -445,8 +445,11 @@ terminate() {
 				unset "remove_at[$id]"
 			fi
 			if [ -n "${term_at[$id]:-}" ] && [ "$now" -ge "${term_at[$id]}" ]; then
+				# stamped before the signal, as pool changes are: what it
+				# causes never precedes its stamp, however late this shell runs
+				t=${EPOCHREALTIME/[.,]/}
 				kill -TERM "${i_pid[$id]}" 2>/dev/null
-				ev sigterm "$id" "prestop_us=${i_pre[$id]} on_sigterm=${i_term[$id]}"
+				ev sigterm "$id" "prestop_us=${i_pre[$id]} on_sigterm=${i_term[$id]}" "$t"
 				unset "term_at[$id]"
 			fi
 			if [ -z "${exited[$id]:-}" ] && ! svc_alive "${i_pid[$id]}"; then
@@ -477,8 +480,9 @@ terminate() {
 				if [ -n "${exited[$id]:-}" ] || [ -n "${killed[$id]:-}" ]; then
 					continue
 				fi
+				t=${EPOCHREALTIME/[.,]/}
 				kill -KILL "${i_pid[$id]}" 2>/dev/null
-				ev sigkill "$id" "grace ${grace_s}s passed"
+				ev sigkill "$id" "grace ${grace_s}s passed" "$t"
 				killed[$id]=1
 			done
 		fi

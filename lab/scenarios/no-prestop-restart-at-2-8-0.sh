@@ -7,9 +7,9 @@
 # once on SIGTERM: safe, since the pods it replaces have the 0.5 s preStop.
 # Then it moves back: the pods without preStop are deleted, and each refuses
 # connections from its SIGTERM until its endpoint is gone, which the Service
-# (no retries, like a ClusterIP) hands to users as 503s.
-# Expected: 503s on both targets, each between a pod's SIGTERM and its
-# endpoint's removal; the gate fails (exit 2).
+# (no retries, like a ClusterIP) hands on: connections closed unanswered.
+# Expected: failed requests on both targets (reset), each between a pod's
+# SIGTERM and its endpoint's removal; the gate fails (exit 2).
 # Logs: logs/no-prestop-restart-at-2-8-0.*
 # shellcheck source-path=SCRIPTDIR source=../scenario.sh
 . "$(dirname "$0")/../scenario.sh"

@@ -5,9 +5,9 @@
 # /api/helpingmaterial (its column does not exist) while the home page stays
 # 200. Two seconds later the operator rolls back to 2.7.2.
 # Without a probe each 2.8.0 instance is routed to as soon as it starts, and
-# refuses connections until it listens (503s from the Service on both
-# targets).
-# Expected: those 503s, then 500s on api only; the gate fails (exit 2).
+# refuses connections until it listens (failed requests on both targets:
+# the Service closes them unanswered).
+# Expected: those refusals, then 500s on api only; the gate fails (exit 2).
 # Logs: logs/no-readiness-upgrade-from-2-7-2-to-2-8-0.*
 # shellcheck source-path=SCRIPTDIR source=../scenario.sh
 . "$(dirname "$0")/../scenario.sh"

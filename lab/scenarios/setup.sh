@@ -8,4 +8,4 @@ set -uo pipefail
 . "$(dirname "$0")/../steps.sh"
 steps_init || exit 1
 platform_setup || exit 1
-echo "setup: the lab is up; the Service answers at $(platform_url)/ (503 until init-at-2-7-1.sh)"
+echo "setup: the lab is up; the Service is at $(platform_url)/ (connections closed unanswered until init-at-2-7-1.sh)"
