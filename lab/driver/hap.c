@@ -22,6 +22,20 @@ int hap_refused(const char *a)
     return strstr(a, " expects ") != NULL || strstr(a, "not found") != NULL;
 }
 
+static int send_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
 int hap_cmd(const char *sock_path, const char *cmd, int64_t timeout_us, char *err, size_t errlen)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -36,24 +50,39 @@ int hap_cmd(const char *sock_path, const char *cmd, int64_t timeout_us, char *er
         return -1;
     }
     strcpy(sa.sun_path, sock_path);
-    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) < 0 ||
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0 ||
-        connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-        snprintf(err, errlen, "cannot talk to %s: %s", sock_path, strerror(errno));
+    /* connect is retried after a signal with a new socket: an interrupted
+     * one may be left half-connected */
+    for (int tries = 0;; tries++) {
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0 &&
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) == 0 &&
+            connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0)
+            break;
+        int e = errno;
         if (fd >= 0)
             close(fd);
-        return -1;
+        if (e != EINTR || tries == 3) {
+            snprintf(err, errlen, "cannot talk to %s: %s", sock_path, strerror(e));
+            return -1;
+        }
     }
-    /* one command without "prompt": haproxy answers and closes */
-    size_t len = strlen(cmd);
-    if (send(fd, cmd, len, MSG_NOSIGNAL) != (ssize_t)len || send(fd, "\n", 1, MSG_NOSIGNAL) != 1) {
+    /* a socket with a timeout is not restarted after a signal (signal(7)):
+     * SIGCHLD, which the loop handles, must not fail a command */
+    char line[512];
+    int len = snprintf(line, sizeof line, "%s\n", cmd);
+    if (len < 0 || (size_t)len >= sizeof line || send_all(fd, line, (size_t)len) < 0) {
         snprintf(err, errlen, "cannot send to %s: %s", sock_path, strerror(errno));
         close(fd);
         return -1;
     }
-    while (got < sizeof answer - 1 && (n = recv(fd, answer + got, sizeof answer - 1 - got, 0)) > 0)
+    while (got < sizeof answer - 1) {
+        n = recv(fd, answer + got, sizeof answer - 1 - got, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
         got += (size_t)n;
+    }
     if (got == 0 && n < 0) {
         snprintf(err, errlen, "no answer from %s: %s", sock_path, strerror(errno));
         close(fd);

@@ -1,7 +1,8 @@
 /* Readiness probes with libevent's HTTP client (rprobe.h). evhttp's own
  * timeout is per read or write, the kubelet's covers the whole probe: a timer
- * gives the verdict at the deadline, and the connection, which evhttp's
- * timeout ends soon after, frees the probe when it ends. */
+ * gives the verdict at the deadline and closes the connection. A probe is
+ * freed before its verdict is handed over, so the callback may start the
+ * next one. */
 #include <stdlib.h>
 #include <sys/time.h>
 
@@ -13,45 +14,41 @@
 struct rprobe {
     struct evhttp_connection *conn;
     struct event *deadline;
-    rprobe_done_fn done; /* NULL once the verdict is given or nobody wants it */
+    rprobe_done_fn done;
     void *arg;
-    int conn_ended;
 };
 
-static void verdict(struct rprobe *p, int code)
+/* Frees the probe and its connection with the request still pending:
+ * evhttp_connection_free drops pending requests without calling them back. */
+static void probe_free(struct rprobe *p)
 {
-    rprobe_done_fn done = p->done;
-    p->done = NULL;
-    if (done != NULL)
-        done(code, p->arg);
-}
-
-static void maybe_free(struct rprobe *p)
-{
-    if (p->done == NULL && p->conn_ended) {
-        event_free(p->deadline);
-        free(p);
-    }
+    evhttp_connection_free(p->conn);
+    event_free(p->deadline);
+    free(p);
 }
 
 static void on_response(struct evhttp_request *req, void *arg)
 {
     struct rprobe *p = arg;
+    rprobe_done_fn done = p->done;
+    void *done_arg = p->arg;
     /* NULL or code 0: refused, reset or evhttp's own timeout */
-    verdict(p, req != NULL ? evhttp_request_get_response_code(req) : 0);
+    int code = req != NULL ? evhttp_request_get_response_code(req) : 0;
     /* evhttp_connection_free_on_completion frees the connection after this */
-    p->conn_ended = 1;
-    event_del(p->deadline);
-    maybe_free(p);
+    event_free(p->deadline);
+    free(p);
+    done(code, done_arg);
 }
 
 static void on_deadline(evutil_socket_t fd, short what, void *arg)
 {
     struct rprobe *p = arg;
+    rprobe_done_fn done = p->done;
+    void *done_arg = p->arg;
     (void)fd;
     (void)what;
-    verdict(p, 0);
-    maybe_free(p);
+    probe_free(p);
+    done(0, done_arg);
 }
 
 struct rprobe *rprobe_start(struct event_base *base, int port, const char *path, int64_t timeout_us,
@@ -93,8 +90,7 @@ fail:
 
 void rprobe_detach(struct rprobe *p)
 {
-    p->done = NULL;
-    maybe_free(p);
+    probe_free(p);
 }
 
 int rprobe_success(int code)

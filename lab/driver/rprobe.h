@@ -13,13 +13,14 @@ struct rprobe;
 typedef void (*rprobe_done_fn)(int code, void *arg);
 
 /* Starts a GET of http://127.0.0.1:PORT/PATH; done is called exactly once,
- * unless the probe is detached first. Returns NULL when it could not start
- * (done is then not called: the caller counts it as a failure). */
+ * unless the probe is detached first, and the probe is already freed then.
+ * Returns NULL when it could not start (done is then not called: the caller
+ * counts it as a failure). */
 struct rprobe *rprobe_start(struct event_base *base, int port, const char *path, int64_t timeout_us,
                             rprobe_done_fn done, void *arg);
 
-/* The caller no longer wants the result (its instance is gone): done will not
- * be called; the probe frees itself when its connection ends. */
+/* The caller no longer wants the result (its instance is gone): the probe is
+ * closed and freed, done is not called. */
 void rprobe_detach(struct rprobe *p);
 
 /* Whether a status code is a success for the kubelet (200-399). */
