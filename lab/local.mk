@@ -62,3 +62,4 @@ lab_rollout_driver_SOURCES = \
 	lab/driver/rprobe.c lab/driver/rprobe.h
 lab_rollout_driver_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
 lab_rollout_driver_LDADD = lib/libpb.a $(LIBEVENT_LIBS) -lm
+EXTRA_DIST += lab/driver/smoke/smoke.sh lab/driver/smoke/fake-standin.py
