@@ -185,6 +185,22 @@ void ctl_init_loaded(struct drv *d, struct inst *i)
     }
 }
 
+void ctl_resume_pool(struct drv *d)
+{
+    /* an earlier driver stopped between an instance's readiness and its
+     * pool-add: the endpoint follows readiness, so it joins now */
+    for (size_t k = 0; k < d->insts.n && d->exit_code < 0; k++) {
+        struct inst *i = d->insts.v[k];
+        if (i->phase == INST_TERMINATING || i->in_pool || !i->probe.ready)
+            continue;
+        if (became_ready(d, i,
+                         i->readiness == ROPTS_READINESS_NONE
+                             ? "no probe: routed as soon as started"
+                             : "ready before this driver") < 0)
+            return;
+    }
+}
+
 static int spawn(struct drv *d)
 {
     char err[512], base[700], out[720], errf[720], acc[720], listen[64] = "127.0.0.1:0";

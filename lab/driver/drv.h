@@ -68,6 +68,7 @@ void drv_mark(struct drv *d, const char *fmt, ...) __attribute__((format(printf,
 void ctl_kick(struct drv *d);                        /* a pass as soon as the loop turns */
 void ctl_pass(struct drv *d);                        /* observe, decide, act */
 void ctl_init_loaded(struct drv *d, struct inst *i); /* an instance from instances.tsv */
+void ctl_resume_pool(struct drv *d); /* loaded ready instances out of the pool join it */
 int ctl_pool_add(struct drv *d, struct inst *i);
 int ctl_pool_remove(struct drv *d, struct inst *i, const char *extra);
 void ctl_probe_stop(struct inst *i);

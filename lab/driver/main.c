@@ -247,6 +247,8 @@ int main(int argc, char **argv)
         if (k < d->insts.n && d->insts.v[k] != i)
             k--; /* gone at once: the next one moved into its place */
     }
+    if (d->exit_code < 0)
+        ctl_resume_pool(d);
     /* The first pass acts on the state as loaded, before any probe, as a
      * controller acts on the status it has. */
     if (d->exit_code < 0)
