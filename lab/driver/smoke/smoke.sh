@@ -44,7 +44,7 @@ else
 	run --version 2.8.0 --startup-delay 100ms --period 0.2 --max-surge 0 --max-unavailable 1 --min-ready 500ms
 	run --version 2.7.2 --startup-delay 100ms --period 0.2 --strategy Recreate --replicas 3
 	touch "$FAKE_FAIL"
-	run --version 2.7.1 --startup-delay 100ms --period 0.2 --progress-deadline 2
+	run --version 2.7.1 --startup-delay 100ms --period 0.2 --progress-deadline 6.5
 	rm -f "$FAKE_FAIL"
 	run --version 2.7.2 --startup-delay 100ms --period 0.2 --replicas 3
 	"$drv" --state "$dir" --version 2.7.1 --startup-delay 1s --period 0.2 &
