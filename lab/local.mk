@@ -44,3 +44,22 @@ EXTRA_DIST += \
 	t/t5200-lab-safe-upgrades.sh \
 	t/t5300-lab-failing-upgrade.sh \
 	t/t5400-lab-negative-controls.sh
+# The rollout driver in C (lab/driver/main.c): a drop-in for rollout.sh on one
+# libevent loop, around the pure decide() step.
+noinst_PROGRAMS += lab/rollout-driver
+lab_rollout_driver_SOURCES = \
+	lab/driver/main.c \
+	lab/driver/drv.c lab/driver/drv.h \
+	lab/driver/ctl.c \
+	lab/driver/term.c \
+	lab/driver/decide.c lab/driver/decide.h \
+	lab/driver/ropts.c lab/driver/ropts.h \
+	lab/driver/labstate.c lab/driver/labstate.h \
+	lab/driver/inst.c lab/driver/inst.h \
+	lab/driver/evlog.c lab/driver/evlog.h \
+	lab/driver/hap.c lab/driver/hap.h \
+	lab/driver/proc.c lab/driver/proc.h \
+	lab/driver/rprobe.c lab/driver/rprobe.h
+lab_rollout_driver_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
+lab_rollout_driver_LDADD = lib/libpb.a $(LIBEVENT_LIBS) -lm
+EXTRA_DIST += lab/driver/smoke/smoke.sh lab/driver/smoke/fake-standin.py

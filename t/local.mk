@@ -8,7 +8,7 @@ t_helpers_badpeer_SOURCES = t/helpers/badpeer.c
 # C unit tests of lib/ (cmocka). Without cmocka they are not built, and
 # t/run-all says so; they are never replaced by something weaker.
 if HAVE_CMOCKA
-check_PROGRAMS += t/unit-units t/unit-hist t/unit-logfmt t/unit-decide
+check_PROGRAMS += t/unit-units t/unit-hist t/unit-logfmt t/unit-decide t/unit-rollout
 T_UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 T_UNIT_LDADD = lib/libpb.a $(CMOCKA_LIBS) -lm
 t_unit_units_SOURCES = t/unit-units.c
@@ -24,6 +24,11 @@ t_unit_logfmt_LDADD = $(T_UNIT_LDADD)
 t_unit_decide_SOURCES = t/unit-decide.c lab/driver/decide.c lab/driver/decide.h
 t_unit_decide_CFLAGS = $(T_UNIT_CFLAGS) -I$(top_srcdir)/lab/driver
 t_unit_decide_LDADD = $(T_UNIT_LDADD)
+# the rollout driver's options, state files and event lines
+t_unit_rollout_SOURCES = t/unit-rollout.c lab/driver/ropts.c lab/driver/labstate.c \
+	lab/driver/inst.c lab/driver/evlog.c
+t_unit_rollout_CFLAGS = $(T_UNIT_CFLAGS) -I$(top_srcdir)/lab/driver
+t_unit_rollout_LDADD = $(T_UNIT_LDADD)
 endif
 
 EXTRA_DIST += t/lib.sh t/run-all t/t0000-harness.sh lab/services.sh \
