@@ -48,6 +48,7 @@ scenarios=(
 	"no-readiness-upgrade-from-2-7-2-to-2-8-0 2 negative control: no migration and no readiness probe"
 	"migration-after-upgrade-from-2-7-2-to-2-8-0 2 negative control: the migration after the rollout"
 	"no-prestop-restart-at-2-8-0 2 negative control: pods without preStop die before their endpoints go"
+	"ignore-sigterm-restart-at-2-8-0 0 control: pods without preStop ignore SIGTERM, killed at the grace period"
 	"teardown 0 -"
 )
 

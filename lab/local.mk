@@ -25,7 +25,6 @@ EXTRA_DIST += \
 # The lab's upgrades: the rollout driver, the steps and their platform layer,
 # the scenario scripts (lab/README.md), and their tests.
 EXTRA_DIST += \
-	lab/driver/rollout.sh \
 	lab/steps.sh \
 	lab/platform-lab.sh \
 	lab/scenario.sh \
@@ -39,13 +38,14 @@ EXTRA_DIST += \
 	lab/scenarios/no-readiness-upgrade-from-2-7-2-to-2-8-0.sh \
 	lab/scenarios/migration-after-upgrade-from-2-7-2-to-2-8-0.sh \
 	lab/scenarios/no-prestop-restart-at-2-8-0.sh \
+	lab/scenarios/ignore-sigterm-restart-at-2-8-0.sh \
 	t/lib-lab.sh \
 	t/t5100-lab-driver.sh \
 	t/t5200-lab-safe-upgrades.sh \
 	t/t5300-lab-failing-upgrade.sh \
 	t/t5400-lab-negative-controls.sh
-# The rollout driver in C (lab/driver/main.c): a drop-in for rollout.sh on one
-# libevent loop, around the pure decide() step.
+# The rollout driver (lab/README.md): one libevent loop around the pure
+# decide() step.
 noinst_PROGRAMS += lab/rollout-driver
 lab_rollout_driver_SOURCES = \
 	lab/driver/main.c \
@@ -62,4 +62,3 @@ lab_rollout_driver_SOURCES = \
 	lab/driver/rprobe.c lab/driver/rprobe.h
 lab_rollout_driver_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
 lab_rollout_driver_LDADD = lib/libpb.a $(LIBEVENT_LIBS) -lm
-EXTRA_DIST += lab/driver/smoke/smoke.sh lab/driver/smoke/fake-standin.py

@@ -2,7 +2,7 @@
 # lab/platform-lab.sh: the platform_* functions of lab/steps.sh (the interface
 # is documented there) for the one-machine lab: PostgreSQL and haproxy (the
 # Service) from lab/services.sh, the app as lab/pybossa-standin processes run
-# by the rollout driver, lab/driver/rollout.sh (the Deployment controller).
+# by the rollout driver, lab/rollout-driver (the Deployment controller).
 #
 # State lives in $PBPROBE_LAB_DIR, so that the scenario scripts can run one
 # after another: env (ports, directories), deployment and revisions/ (the
@@ -72,7 +72,7 @@ lab_load_env() {
 # inherit PBPROBE_LAB_LOCK_HOLDER. A lock whose holder is gone is stale.
 platform_init() {
 	local f=$LAB/lock holder i tool
-	for tool in "$PB_BUILD/pbprobe" "$PB_BUILD/lab/pybossa-standin"; do
+	for tool in "$PB_BUILD/pbprobe" "$PB_BUILD/lab/pybossa-standin" "$PB_BUILD/lab/rollout-driver"; do
 		[ -x "$tool" ] || lab_err "$tool is not built (make in $PB_BUILD, or set PB_BUILD)" || return 1
 	done
 	command -v socat >/dev/null 2>&1 || lab_err "socat not found: apt-get install socat" || return 1
@@ -145,6 +145,7 @@ platform_setup() {
 		printf 'LAB_HAPROXY_PORT=%q\n' "$hpport"
 		printf 'LAB_REGISTRY=%q\n' "$SVC_REGISTRY"
 		printf 'LAB_STANDIN=%q\n' "$PB_BUILD/lab/pybossa-standin"
+		printf 'LAB_DRIVER=%q\n' "$PB_BUILD/lab/rollout-driver"
 		printf 'LAB_PBPROBE=%q\n' "$PB_BUILD/pbprobe"
 	} >"$LAB/env.tmp" && mv -f "$LAB/env.tmp" "$LAB/env"
 }
@@ -237,7 +238,7 @@ lab_driver_pid() {
 lab_driver_start() {
 	local version=$1 readiness=$2 strategy=$3 replicas=$4 prestop=$5 on_sigterm=$6 pid
 	rm -f "$LAB/driver.status"
-	"$lab_src/lab/driver/rollout.sh" --state "$LAB" --version "$version" \
+	"${LAB_DRIVER:-${LAB_STANDIN%/*}/rollout-driver}" --state "$LAB" --version "$version" \
 		--readiness "$readiness" --strategy "$strategy" --replicas "$replicas" \
 		--progress-deadline "${PBPROBE_LAB_PROGRESS_DEADLINE:-45}" \
 		--period "${PBPROBE_LAB_PERIOD:-0.5}" \

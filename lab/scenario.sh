@@ -12,7 +12,7 @@
 #   NAME.png         the plot
 #   NAME.txt         the text report, as printed
 #   NAME.json        the JSON report (docs/report-json.md)
-#   NAME.driver.tsv  the rollout driver's events (lab/driver/rollout.sh)
+#   NAME.driver.tsv  the rollout driver's events (lab/rollout-driver)
 #   NAME.result      key=value lines: upgrade (its exit status), verdict,
 #                    exit, log, plot
 # Exit status (what the reference demo's scripts mean by theirs):

@@ -1,6 +1,7 @@
 #!/bin/bash
 # The negative controls: four unsafe upgrades pbprobe must catch, the gate
-# failing and the harm located. Recreate: one downtime window whose ends match
+# failing and the harm located; and one that looks unsafe and is not, which
+# pbprobe must pass. Recreate: one downtime window whose ends match
 # the driver's own clock (last old instance out of the pool, first new one
 # in: between the command to haproxy and its acknowledgement) within 1/rate +
 # 50 ms. 2.8.0 without migration and without readiness
@@ -9,7 +10,8 @@
 # /api/helpingmaterial only, all from 2.8.0. The migration after the
 # rollout: 500s only between the two. Pods without preStop whose app dies on
 # SIGTERM: failures only between each pod's SIGTERM and its endpoint's
-# removal (the endpoint lag), on the driver's clock.
+# removal (the endpoint lag), on the driver's clock. Pods without preStop
+# whose app ignores SIGTERM: no failure, each killed at the grace period.
 #
 # The lab's Service is haproxy in TCP mode, as kube-proxy: a connection it
 # cannot hand to an endpoint (none in the pool, or one that refuses) is
@@ -203,6 +205,31 @@ test_expect_success 'no preStop: every failure lies between a pod'"'"'s SIGTERM 
 	req_lines "$LAB_LOGS/$NAME.log" | awk -F"\t" "\$4 != 200 { print \$2 + \$6 }" | sort -n >fail.times &&
 	test -s fail.times &&
 	in_spans spans fail.times
+'
+
+NAME=ignore-sigterm-restart-at-2-8-0
+test_expect_success 'pods without preStop whose app ignores SIGTERM: no request fails (exit 0, gate PASS)' '
+	lab_expect_rc 0 $NAME &&
+	json=$LAB_LOGS/$NAME.json &&
+	test "$(jq .gate.passed "$json")" = true &&
+	test "$(outcomes "$json")" = 200 &&
+	test "$(pool_versions | tr "\n" " ")" = "2.8.0 2.8.0 "
+'
+
+test_expect_success 'ignoring SIGTERM: each such pod served on until SIGKILL at the grace period, its endpoint long gone' '
+	ev=$LAB_LOGS/$NAME.driver.tsv &&
+	awk -F"\t" "NR > 1 && \$2 == \"sigterm\" && \$7 ~ /prestop_us=0 on_sigterm=ignore/ { print \$3 }" "$ev" >ignoring.ids &&
+	test "$(wc -l <ignoring.ids)" = 2 &&
+	while read -r id; do
+		deleted=$(ev_us "$ev" terminating "^$id\$") &&
+		out=$(ev_us "$ev" pool-remove "^$id\$") &&
+		killed=$(ev_us "$ev" sigkill "^$id\$") &&
+		exited=$(ev_us "$ev" exit "^$id\$") &&
+		echo "$id: endpoint out $(((out - deleted) / 1000)) ms, SIGKILL $(((killed - deleted) / 1000)) ms after its deletion" &&
+		test "$out" -lt "$killed" &&
+		test $((killed - deleted)) -ge 5000000 &&
+		test "$exited" -ge "$killed" || return 1
+	done <ignoring.ids
 '
 
 test_expect_success 'teardown leaves no process' '

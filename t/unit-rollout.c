@@ -1,5 +1,5 @@
 /* Unit tests of the rollout driver's pure parts (lab/driver/): its command
- * line (rollout.sh's, durations through lib/units), the lab's state file
+ * line (durations through lib/units), the lab's state file
  * formats it shares with the shell scripts, and the event log line. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -275,7 +275,7 @@ void ctl_exited(struct drv *d, struct inst *i, int code)
         term_exited(d, i);
         return;
     }
-    /* exited on its own: as rollout.sh, the pod is gone and the controller
+    /* exited on its own: the pod is gone and the controller
      * replaces it */
     if (code >= 0)
         snprintf(detail, sizeof detail, "exit status %d", code);

@@ -1,4 +1,4 @@
-/* The driver's event log (events.tsv, the format rollout.sh documents) and the
+/* The driver's event log (events.tsv, the format lab/README.md documents) and the
  * matching line for the human on stderr. */
 #ifndef PB_EVLOG_H
 #define PB_EVLOG_H

@@ -1,4 +1,4 @@
-/* The instance table and instances.tsv (inst.h), in rollout.sh's format:
+/* The instance table and instances.tsv (inst.h), in the format lab/platform-lab.sh also reads:
  * id version readiness pid port slot phase in_pool served prestop_us on_sigterm. */
 #include <errno.h>
 #include <stdio.h>

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* What rollout.sh passes the app, and where its output goes. */
+/* What the driver passes the app, and where its output goes. */
 struct proc_standin {
     const char *exe;
     const char *version;

@@ -41,7 +41,7 @@ struct ropt_entry {
 };
 
 /* The defaults are manifests/base/web.yaml's with times scaled down so that a
- * rollout takes seconds (lab/README.md), as rollout.sh has them. */
+ * rollout takes seconds (lab/README.md). */
 static const struct ropt_entry ropt_table[] = {
     {"state", OPT_STATE, "DIR", NULL, "the lab's state directory (required)"},
     {"version", OPT_VERSION, "VERSION", NULL, "2.7.1, 2.7.2 or 2.8.0 (required)"},
@@ -107,7 +107,7 @@ void ropts_usage(FILE *f)
         wrap(f, left, text);
     }
     fprintf(f, "  %-26s  this text\n\n", "-h, --help");
-    fprintf(f, "Events go to the event log, one TAB-separated line each (lab/driver/rollout.sh\n"
+    fprintf(f, "Events go to the event log, one TAB-separated line each (lab/README.md\n"
                "documents them). Exit: 0 the rollout completed; 1 the progress deadline\n"
                "passed; 2 usage; 3 the lab failed; 143 stopped by SIGINT or SIGTERM, state\n"
                "saved, every instance left as it was.\n");

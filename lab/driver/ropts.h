@@ -1,4 +1,4 @@
-/* The rollout driver's command line (lab/driver/rollout.sh's, plus the
+/* The rollout driver's command line (the bash driver's, which it replaced, plus the
  * Deployment fields decide() supports): parsed once into a read-only config. */
 #ifndef PB_ROPTS_H
 #define PB_ROPTS_H

@@ -71,10 +71,12 @@ static void on_sigterm_due(evutil_socket_t fd, short what, void *arg)
     (void)what;
     if (i->exited)
         return; /* reaped: its pid may be someone else's now */
+    /* stamped before the signal: what it causes never precedes its stamp */
+    int64_t t_us = clock_wall_us();
     kill(i->pid, SIGTERM);
     snprintf(detail, sizeof detail, "prestop_us=%lld on_sigterm=%s", (long long)i->prestop_us,
              i->on_sigterm);
-    drv_event(i->drv, i, "sigterm", detail, 0);
+    drv_event(i->drv, i, "sigterm", detail, t_us);
 }
 
 static void on_grace_over(evutil_socket_t fd, short what, void *arg)
@@ -85,10 +87,11 @@ static void on_grace_over(evutil_socket_t fd, short what, void *arg)
     (void)what;
     if (i->exited)
         return;
+    int64_t t_us = clock_wall_us();
     kill(i->pid, SIGKILL);
     i->killed = 1;
     snprintf(detail, sizeof detail, "grace %ss passed", i->drv->o.grace_arg);
-    drv_event(i->drv, i, "sigkill", detail, 0);
+    drv_event(i->drv, i, "sigkill", detail, t_us);
 }
 
 int term_start(struct drv *d, struct inst *i)
