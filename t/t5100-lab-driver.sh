@@ -169,6 +169,14 @@ test_expect_success 'a driver stopped mid-rollout leaves every process in the la
 	test_cmp known running
 '
 
+test_expect_success 'the next driver takes over what the stopped one left: the rollout completes' '
+	steps resume "step_rollout 2.7.1 && step_wait_rollout" &&
+	test "$STEPS_RC" = 0 &&
+	test "$(pool_versions | tr "\n" " ")" = "2.7.1 2.7.1 " &&
+	# the driver exits once every deleted instance is gone: two remain
+	test "$(lab_processes | awk "\$2 == \"pybossa-standin\"" | wc -l)" = 2
+'
+
 test_expect_success 'teardown stops every process of the lab and removes its state' '
 	lab_env &&
 	port=$LAB_HAPROXY_PORT &&

@@ -133,6 +133,12 @@ static void test_env_values_unquoted_as_bash_reads_them(void **state)
     assert_int_equal(labstate_unquote("$'x\\ty'", out, sizeof out), 0);
     assert_string_equal(out, "x\ty");
     assert_int_equal(labstate_unquote("'unterminated", out, sizeof out), -1);
+    /* what bash's printf %q writes under LC_ALL=C for a path with an accent,
+     * an escape and a hex byte */
+    assert_int_equal(labstate_unquote("$'/home/jos\\303\\251/lab'", out, sizeof out), 0);
+    assert_string_equal(out, "/home/jos\303\251/lab");
+    assert_int_equal(labstate_unquote("$'a\\Eb\\x41\\1c'", out, sizeof out), 0);
+    assert_string_equal(out, "a\033bA\001c");
 }
 
 static void test_event_line_has_rollout_sh_columns(void **state)

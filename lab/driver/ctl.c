@@ -9,6 +9,7 @@
 #include <event2/event.h>
 
 #include "clock.h"
+#include "units.h"
 #include "drv.h"
 #include "hap.h"
 #include "proc.h"
@@ -33,10 +34,12 @@ int ctl_pool_add(struct drv *d, struct inst *i)
     if (drv_hap(d, cmd) < 0)
         return -1;
     snprintf(cmd, sizeof cmd, "set server be/s%d state ready", i->slot);
-    int64_t t0 = clock_wall_us();
+    /* the stamp on the wall clock, the ack timed on the monotonic one (a
+     * clock step between the two must not make it negative) */
+    int64_t t0 = clock_wall_us(), m0 = clock_mono_us();
     if (drv_hap(d, cmd) < 0)
         return -1;
-    int64_t ack = clock_wall_us() - t0;
+    int64_t ack = clock_mono_us() - m0;
     i->in_pool = 1;
     i->served = 1;
     snprintf(detail, sizeof detail, "ack_us=%lld", (long long)ack);
@@ -51,10 +54,10 @@ int ctl_pool_remove(struct drv *d, struct inst *i, const char *extra)
 {
     char cmd[128], detail[128];
     snprintf(cmd, sizeof cmd, "set server be/s%d state drain", i->slot);
-    int64_t t0 = clock_wall_us();
+    int64_t t0 = clock_wall_us(), m0 = clock_mono_us();
     if (drv_hap(d, cmd) < 0)
         return -1;
-    int64_t ack = clock_wall_us() - t0;
+    int64_t ack = clock_mono_us() - m0;
     i->in_pool = 0;
     snprintf(detail, sizeof detail, "ack_us=%lld%s%s", (long long)ack, extra ? " " : "",
              extra ? extra : "");
@@ -171,7 +174,11 @@ void ctl_init_loaded(struct drv *d, struct inst *i)
     inst_file_base(i, d->inst_dir, base, sizeof base);
     snprintf(out, sizeof out, "%s.out", base);
     int port;
-    i->listening = proc_read_ready(out, &port); /* an earlier driver logged it */
+    /* an earlier driver may have stopped before it read the port: the file
+     * says it, and the probe needs it */
+    i->listening = proc_read_ready(out, &port);
+    if (i->listening && i->port <= 0)
+        i->port = port;
     probe_init(d, i, now);
     /* A probe result does not outlive the driver that saw it, but a pod that
      * was ready is reported ready until a probe says otherwise; how long it
@@ -187,10 +194,15 @@ void ctl_init_loaded(struct drv *d, struct inst *i)
 
 void ctl_resume_pool(struct drv *d)
 {
-    /* an earlier driver stopped between an instance's readiness and its
-     * pool-add: the endpoint follows readiness, so it joins now */
+    /* an earlier driver stopped between a readiness change and the pool
+     * change that follows it: the endpoint follows readiness, either way */
     for (size_t k = 0; k < d->insts.n && d->exit_code < 0; k++) {
         struct inst *i = d->insts.v[k];
+        if (i->phase != INST_TERMINATING && i->in_pool && !i->probe.ready) {
+            if (ctl_pool_remove(d, i, "not ready before this driver") < 0)
+                return;
+            continue;
+        }
         if (i->phase == INST_TERMINATING || i->in_pool || !i->probe.ready)
             continue;
         if (became_ready(d, i,
@@ -304,7 +316,7 @@ void ctl_watch(struct drv *d)
                 drv_event(d, i, "listening", NULL, 0);
             }
         }
-        if (!i->is_child && !i->exited && !proc_alive(i->pid)) {
+        if (!i->is_child && !i->exited && !proc_is_standin(i->pid)) {
             ctl_exited(d, i, -1);
             k = (size_t)-1; /* the table may have changed: start over */
         }
@@ -390,8 +402,10 @@ void ctl_pass(struct drv *d)
     d->last_progress_mono_us = out.progress_us;
 
     if (out.condition == DECIDE_DEADLINE_EXCEEDED) {
-        snprintf(detail, sizeof detail, "no progress for %ss: %d of %d new instances ready",
-                 d->o.deadline_arg, n_new_ready(d), d->o.replicas);
+        char deadline[32];
+        snprintf(detail, sizeof detail, "no progress for %s: %d of %d new instances ready",
+                 units_format_duration(d->o.deadline_us, deadline, sizeof deadline), n_new_ready(d),
+                 d->o.replicas);
         drv_event(d, NULL, "deadline-exceeded", detail, 0);
         drv_stop(d, 1);
         goto done;
@@ -402,13 +416,23 @@ void ctl_pass(struct drv *d)
         if (i != NULL && term_start(d, i) < 0)
             goto done;
     }
-    for (int k = 0; k < out.create && d->exit_code < 0; k++)
+    /* Terminating pods keep their haproxy slots until gone, and hold no place
+     * in maxSurge: with all slots taken, the creation waits for one to free
+     * (term_gone runs a pass then), as a pod waits to be scheduled. */
+    int created = 0;
+    for (int k = 0; k < out.create && d->exit_code < 0; k++) {
+        if (inst_free_slot(&d->insts, ROPTS_MAX_SLOTS) == 0)
+            break;
         if (spawn(d) < 0)
             goto done;
-    if (out.create > 0 || out.n_delete > 0) {
+        created++;
+    }
+    if (created > 0 || out.n_delete > 0) {
         ctl_kick(d); /* the next pass sees the result, as the controller's requeue */
         goto done;
     }
+    if (out.create > 0)
+        goto done;
     if (out.condition == DECIDE_COMPLETE) {
         if (!d->completed) {
             snprintf(detail, sizeof detail, "%d of %s ready", d->o.replicas, d->o.version);

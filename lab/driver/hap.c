@@ -70,7 +70,12 @@ int hap_cmd(const char *sock_path, const char *cmd, int64_t timeout_us, char *er
      * SIGCHLD, which the loop handles, must not fail a command */
     char line[512];
     int len = snprintf(line, sizeof line, "%s\n", cmd);
-    if (len < 0 || (size_t)len >= sizeof line || send_all(fd, line, (size_t)len) < 0) {
+    if (len < 0 || (size_t)len >= sizeof line) {
+        snprintf(err, errlen, "haproxy command too long: %s", cmd);
+        close(fd);
+        return -1;
+    }
+    if (send_all(fd, line, (size_t)len) < 0) {
         snprintf(err, errlen, "cannot send to %s: %s", sock_path, strerror(errno));
         close(fd);
         return -1;
@@ -83,7 +88,9 @@ int hap_cmd(const char *sock_path, const char *cmd, int64_t timeout_us, char *er
             break;
         got += (size_t)n;
     }
-    if (got == 0 && n < 0) {
+    /* haproxy answers and closes: anything else (a timeout, even after part
+     * of an answer) is no answer */
+    if (n < 0) {
         snprintf(err, errlen, "no answer from %s: %s", sock_path, strerror(errno));
         close(fd);
         return -1;

@@ -112,7 +112,12 @@ int inst_save(const struct inst_table *t, const char *path, char *err, size_t er
                 inst_phase_name(i->phase), i->in_pool, i->served, (long long)i->prestop_us,
                 i->on_sigterm);
     }
-    if (fclose(f) != 0 || rename(tmp, path) < 0) {
+    /* a short write must not replace the state: ferror catches what
+     * fprintf returned and nobody checked */
+    int failed = ferror(f);
+    if (fclose(f) != 0 || failed || rename(tmp, path) < 0) {
+        if (failed)
+            errno = EIO;
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
         unlink(tmp);
         return -1;

@@ -1,6 +1,7 @@
 /* The lab's shared state files (labstate.h), in the formats lab/services.sh
  * and lab/platform-lab.sh read and write, so that either driver can follow
  * the other. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -55,16 +56,58 @@ int labstate_unquote(const char *in, char *out, size_t outlen)
                     PUT('\r');
                     break;
                 case 'e':
+                case 'E':
                     PUT('\033');
                     break;
+                case 'a':
+                    PUT('\a');
+                    break;
+                case 'b':
+                    PUT('\b');
+                    break;
+                case 'f':
+                    PUT('\f');
+                    break;
+                case 'v':
+                    PUT('\v');
+                    break;
                 case '\\':
-                    PUT('\\');
-                    break;
                 case '\'':
-                    PUT('\'');
+                case '"':
+                case '?':
+                    PUT(*p);
                     break;
+                case '0':
+                case '1':
+                case '2':
+                case '3':
+                case '4':
+                case '5':
+                case '6':
+                case '7': {
+                    /* bash writes bytes outside ASCII as \NNN under LC_ALL=C,
+                     * as in a path with an accent */
+                    int v = 0, k;
+                    for (k = 0; k < 3 && *p >= '0' && *p <= '7'; k++, p++)
+                        v = v * 8 + (*p - '0');
+                    p--;
+                    PUT((char)v);
+                    break;
+                }
+                case 'x': {
+                    int v = 0, k;
+                    for (k = 0, p++; k < 2 && isxdigit((unsigned char)*p); k++, p++)
+                        v = v * 16 + (isdigit((unsigned char)*p)
+                                          ? *p - '0'
+                                          : (tolower((unsigned char)*p) - 'a' + 10));
+                    if (k == 0)
+                        return -1;
+                    p--;
+                    PUT((char)v);
+                    break;
+                }
                 default:
-                    return -1; /* octal and hex: not in a lab's env */
+                    return -1;
                 }
             }
             if (*p++ != '\'')

@@ -13,6 +13,7 @@
 #include <event2/event.h>
 
 #include "clock.h"
+#include "units.h"
 #include "drv.h"
 #include "proc.h"
 
@@ -241,11 +242,13 @@ int main(int argc, char **argv)
 
     for (size_t k = 0; k < d->insts.n; k++)
         ctl_init_loaded(d, d->insts.v[k]);
+    char deadline[32];
     snprintf(detail, sizeof detail,
-             "version=%s replicas=%d strategy=%s readiness=%s deadline=%ss max_surge=%d "
+             "version=%s replicas=%d strategy=%s readiness=%s deadline=%s max_surge=%d "
              "max_unavailable=%d min_ready_us=%lld",
-             d->o.version, d->o.replicas, d->o.strategy_arg, d->o.readiness_arg, d->o.deadline_arg,
-             d->spec.max_surge, d->spec.max_unavailable, (long long)d->o.min_ready_us);
+             d->o.version, d->o.replicas, d->o.strategy_arg, d->o.readiness_arg,
+             units_format_duration(d->o.deadline_us, deadline, sizeof deadline), d->spec.max_surge,
+             d->spec.max_unavailable, (long long)d->o.min_ready_us);
     drv_event(d, NULL, "rollout-start", detail, 0);
     /* Pods an earlier driver left terminating: their deletion goes on from
      * the start (its timers died with that driver). */

@@ -11,14 +11,34 @@
 
 #include "proc.h"
 
-/* In the child, before exec: handlers are reset by exec, ignored signals are
- * not, and the driver ignores SIGPIPE; the app must get the default. */
-static void child_signals(void)
+/* Signals are blocked across fork: between fork and exec the child still
+ * has libevent's handlers, which would write a signal meant for the child
+ * into the socketpair it shares with the driver. */
+static pid_t fork_quiet(void)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    pid_t pid = fork();
+    if (pid != 0)
+        sigprocmask(SIG_SETMASK, &old, NULL);
+    return pid;
+}
+
+/* In the child, before exec: the defaults back (exec resets handlers but
+ * keeps ignored signals, and the driver ignores SIGPIPE), signals unblocked,
+ * and no descriptor of the driver's left open (libevent's probe sockets are
+ * not close-on-exec: an instance would hold a probe's connection open). */
+static void child_setup(void)
 {
     sigset_t none;
     signal(SIGPIPE, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGCHLD, SIG_DFL);
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+    close_range(3, ~0U, 0);
 }
 
 static int redirect(int fd, const char *path, int flags)
@@ -36,13 +56,13 @@ static int redirect(int fd, const char *path, int flags)
 
 pid_t proc_spawn_standin(const struct proc_standin *s, char *err, size_t errlen)
 {
-    pid_t pid = fork();
+    pid_t pid = fork_quiet();
     if (pid < 0) {
         snprintf(err, errlen, "fork: %s", strerror(errno));
         return -1;
     }
     if (pid == 0) {
-        child_signals();
+        child_setup();
         /* its own session: a Ctrl-C at the terminal does not reach it, and
          * it outlives the driver that started it, as a pod does */
         setsid();
@@ -61,20 +81,20 @@ pid_t proc_spawn_standin(const struct proc_standin *s, char *err, size_t errlen)
 
 pid_t proc_spawn_mark(const char *exe, const char *text, char *err, size_t errlen)
 {
-    pid_t pid = fork();
+    pid_t pid = fork_quiet();
     if (pid < 0) {
         snprintf(err, errlen, "fork: %s", strerror(errno));
         return -1;
     }
     if (pid == 0) {
-        child_signals();
+        child_setup();
         execl(exe, exe, "mark", text, (char *)NULL);
         _exit(127);
     }
     return pid;
 }
 
-int proc_alive(pid_t pid)
+int proc_is_standin(pid_t pid)
 {
     char path[64], buf[512];
     if (pid <= 0 || kill(pid, 0) < 0)
@@ -86,9 +106,15 @@ int proc_alive(pid_t pid)
     size_t n = fread(buf, 1, sizeof buf - 1, f);
     fclose(f);
     buf[n] = '\0';
-    /* "pid (comm) S ...": comm may hold anything, so the state follows the last ')' */
+    /* "pid (comm) S ...": comm may hold anything, so the state follows the
+     * last ')'. The name tells an instance from a process that got its pid
+     * after it died (the pid comes from instances.tsv, maybe long after). */
     char *paren = strrchr(buf, ')');
-    return paren != NULL && paren[1] == ' ' && paren[2] != 'Z' && paren[2] != '\0';
+    if (paren == NULL || paren[1] != ' ' || paren[2] == 'Z' || paren[2] == '\0')
+        return 0;
+    *paren = '\0';
+    char *comm = strchr(buf, '(');
+    return comm != NULL && strcmp(comm + 1, PROC_STANDIN_COMM) == 0;
 }
 
 int proc_read_ready(const char *out_path, int *port)

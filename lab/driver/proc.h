@@ -25,9 +25,13 @@ pid_t proc_spawn_standin(const struct proc_standin *s, char *err, size_t errlen)
 /* Starts `exe mark TEXT`; returns its pid, or -1 with err filled. */
 pid_t proc_spawn_mark(const char *exe, const char *text, char *err, size_t errlen);
 
-/* Whether pid runs (a zombie does not), for processes that are not our
- * children: an instance started by an earlier driver. */
-int proc_alive(pid_t pid);
+/* The kernel's name of the app's processes (15 characters at most). */
+#define PROC_STANDIN_COMM "pybossa-standin"
+
+/* Whether pid runs (a zombie does not) and is an instance of the app, for
+ * processes that are not our children: an instance started by an earlier
+ * driver, whose pid another process may have taken since. */
+int proc_is_standin(pid_t pid);
 
 /* The port of an instance's "ready PORT" line in its stdout file: 1 when
  * found (port set), 0 not yet. */

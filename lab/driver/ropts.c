@@ -135,7 +135,9 @@ int ropts_parse_count_or_percent(const char *s, int *value, int *is_percent)
     *is_percent = buf[n - 1] == '%';
     if (*is_percent)
         buf[n - 1] = '\0';
-    return parse_int(buf, 0, *is_percent ? 100 : INT_MAX, value);
+    /* a count beyond the slots could never be used, and would overflow
+     * decide()'s sums */
+    return parse_int(buf, 0, *is_percent ? 100 : ROPTS_MAX_SLOTS, value);
 }
 
 static int parse_dur(const char *name, const char *s, int64_t *out, char *err, size_t errlen)
@@ -168,8 +170,10 @@ int ropts_parse_lag(const char *s, int64_t *min_us, int64_t *max_us, char *err, 
 
 static int valid_version(const char *s)
 {
-    /* N.N.N: it names files and ids ("2.8.0#1") */
+    /* N.N.N: it names files and ids ("2.8.0#1"), in fixed buffers */
     int dots = 0, digits = 0;
+    if (strlen(s) > ROPTS_MAX_VERSION)
+        return 0;
     for (; *s; s++) {
         if (*s >= '0' && *s <= '9') {
             digits++;

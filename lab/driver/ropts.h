@@ -9,9 +9,13 @@
 
 #include "decide.h"
 
-/* haproxy's backend declares s1..s8 (lab/platform-lab.sh); a rolling update
- * needs one more slot than replicas for its surge. */
+/* haproxy's backend declares s1..s8 (lab/platform-lab.sh). A rolling update
+ * needs replicas + maxSurge slots, and terminating pods keep theirs until
+ * gone: a pod to create waits for a free slot (ctl.c). */
 #define ROPTS_MAX_SLOTS 8
+
+/* The longest version accepted: it names ids and files, in fixed buffers. */
+#define ROPTS_MAX_VERSION 16
 
 enum ropts_readiness {
     ROPTS_READINESS_HTTP,

@@ -12,6 +12,7 @@
 #include "rprobe.h"
 
 struct rprobe {
+    struct event_base *base;
     struct evhttp_connection *conn;
     struct event *deadline;
     rprobe_done_fn done;
@@ -27,6 +28,13 @@ static void probe_free(struct rprobe *p)
     free(p);
 }
 
+static void free_conn(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    evhttp_connection_free(arg);
+}
+
 static void on_response(struct evhttp_request *req, void *arg)
 {
     struct rprobe *p = arg;
@@ -34,7 +42,12 @@ static void on_response(struct evhttp_request *req, void *arg)
     void *done_arg = p->arg;
     /* NULL or code 0: refused, reset or evhttp's own timeout */
     int code = req != NULL ? evhttp_request_get_response_code(req) : 0;
-    /* evhttp_connection_free_on_completion frees the connection after this */
+    /* evhttp still uses the connection when this returns, and frees it by
+     * itself only after a success (free_on_completion): freed on the next
+     * turn, once it is done with it, whatever the outcome (out of memory, it
+     * leaks rather than be freed in use) */
+    struct timeval now = {0, 0};
+    (void)event_base_once(p->base, -1, EV_TIMEOUT, free_conn, p->conn, &now);
     event_free(p->deadline);
     free(p);
     done(code, done_arg);
@@ -59,6 +72,7 @@ struct rprobe *rprobe_start(struct event_base *base, int port, const char *path,
     struct timeval tv = {.tv_sec = timeout_us / 1000000, .tv_usec = timeout_us % 1000000};
     if (p == NULL)
         return NULL;
+    p->base = base;
     p->done = done;
     p->arg = arg;
     p->deadline = evtimer_new(base, on_deadline, p);
@@ -76,7 +90,6 @@ struct rprobe *rprobe_start(struct event_base *base, int port, const char *path,
     evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
     if (evhttp_make_request(p->conn, req, EVHTTP_REQ_GET, path) != 0)
         goto fail; /* evhttp_make_request frees req when it fails */
-    evhttp_connection_free_on_completion(p->conn);
     evtimer_add(p->deadline, &tv);
     return p;
 fail:

@@ -13,6 +13,8 @@
 #include "clock.h"
 #include "drv.h"
 #include "labstate.h"
+#include "proc.h"
+#include "units.h"
 
 static void tv_of(int64_t us, struct timeval *tv)
 {
@@ -63,17 +65,25 @@ static void on_lag(evutil_socket_t fd, short what, void *arg)
         term_gone(d, i);
 }
 
+/* A child's pid stays ours until we reap it; an instance an earlier driver
+ * started is checked first, its pid perhaps another process's by now. */
+static int signalable(const struct inst *i)
+{
+    return i->is_child || proc_is_standin(i->pid);
+}
+
 static void on_sigterm_due(evutil_socket_t fd, short what, void *arg)
 {
     struct inst *i = arg;
     char detail[96];
     (void)fd;
     (void)what;
-    if (i->exited)
-        return; /* reaped: its pid may be someone else's now */
+    if (i->exited || !signalable(i))
+        return;
     /* stamped before the signal: what it causes never precedes its stamp */
     int64_t t_us = clock_wall_us();
-    kill(i->pid, SIGTERM);
+    if (kill(i->pid, SIGTERM) < 0)
+        return; /* gone meanwhile: its exit is seen and logged as such */
     snprintf(detail, sizeof detail, "prestop_us=%lld on_sigterm=%s", (long long)i->prestop_us,
              i->on_sigterm);
     drv_event(i->drv, i, "sigterm", detail, t_us);
@@ -85,12 +95,15 @@ static void on_grace_over(evutil_socket_t fd, short what, void *arg)
     char detail[64];
     (void)fd;
     (void)what;
-    if (i->exited)
+    if (i->exited || !signalable(i))
         return;
     int64_t t_us = clock_wall_us();
-    kill(i->pid, SIGKILL);
+    if (kill(i->pid, SIGKILL) < 0)
+        return;
     i->killed = 1;
-    snprintf(detail, sizeof detail, "grace %ss passed", i->drv->o.grace_arg);
+    char grace[32];
+    snprintf(detail, sizeof detail, "grace %s passed",
+             units_format_duration(i->drv->o.grace_us, grace, sizeof grace));
     drv_event(i->drv, i, "sigkill", detail, t_us);
 }
 
