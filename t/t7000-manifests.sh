@@ -380,19 +380,19 @@ test_expect_success 'alembic: the Jobs read alembic.ini where it is mounted, fro
 	yedit overlays/2.7.1/db-create.yaml "const c = docs[0].spec.template.spec.containers[0]; c.volumeMounts = c.volumeMounts.filter((m) => m.name !== \"alembic\")" &&
 	expect_invalid overlays/2.7.1 "Job/pybossa-db-create: spec.template.spec.containers[0].volumeMounts: nothing mounted at /opt/pybossa/alembic.ini, which cli.py and alembic read" &&
 	fresh_copy &&
-	yedit base/kustomization.yaml "docs[0].configMapGenerator[2].options.labels[\"app.kubernetes.io/component\"] = \"web\"" &&
+	yedit base/alembic/kustomization.yaml "docs[0].generatorOptions.labels[\"app.kubernetes.io/component\"] = \"web\"" &&
 	expect_invalid overlays/2.8.0 "metadata.labels.app.kubernetes.io/component: must be \"database-config\": the scripts apply it with the Job pybossa-migrate-8fe68fbf6baa"
 '
 
 test_expect_success 'alembic: sqlalchemy.url names a Service, no password in the ConfigMap, PGPASSWORD from the Secret, no DATABASE_URL' '
 	fresh_copy &&
-	sed -i "s|^sqlalchemy.url = .*|sqlalchemy.url = postgresql://pybossa@postgres-master:5432/pybossa|" "$C/base/alembic.ini" &&
+	sed -i "s|^sqlalchemy.url = .*|sqlalchemy.url = postgresql://pybossa@postgres-master:5432/pybossa|" "$C/base/alembic/alembic.ini" &&
 	expect_invalid overlays/2.8.0 "sqlalchemy.url: host postgres-master is not a Service of this build" &&
 	fresh_copy &&
-	sed -i "s|^sqlalchemy.url = .*|sqlalchemy.url = postgresql://pybossa:hunter2@postgres:5432/pybossa|" "$C/base/alembic.ini" &&
+	sed -i "s|^sqlalchemy.url = .*|sqlalchemy.url = postgresql://pybossa:hunter2@postgres:5432/pybossa|" "$C/base/alembic/alembic.ini" &&
 	expect_invalid overlays/2.8.0 "sqlalchemy.url: a password in a ConfigMap" &&
 	fresh_copy &&
-	sed -i "/^sqlalchemy.url/d" "$C/base/alembic.ini" &&
+	sed -i "/^sqlalchemy.url/d" "$C/base/alembic/alembic.ini" &&
 	expect_invalid overlays/2.7.1 "no postgresql:// sqlalchemy.url in its [alembic] section" &&
 	fresh_copy &&
 	yedit overlays/2.8.0/migrate-8fe68fbf6baa.yaml "const c = docs[0].spec.template.spec.containers[0]; c.env = c.env.filter((e) => e.name !== \"PGPASSWORD\")" &&
@@ -413,7 +413,7 @@ test_expect_success 'rollout set: only PyBossa'"'"'s Deployments and their Confi
 	yedit base/workers.yaml "delete docs[1].metadata.labels[\"pbprobe/rollout\"]" &&
 	expect_invalid overlays/2.7.2 "Deployment/pybossa-scheduler: metadata.labels.pbprobe/rollout: must be pybossa: every Deployment running PyBossa is upgraded, and undone, by the rollout" &&
 	fresh_copy &&
-	yedit base/kustomization.yaml "delete docs[0].configMapGenerator[0].options" &&
+	yedit base/settings/kustomization.yaml "delete docs[0].generatorOptions.labels[\"pbprobe/rollout\"]" &&
 	expect_invalid overlays/2.7.2 "Deployment/pybossa-web: spec.template.spec.volumes[0].configMap.name: ConfigMap pybossa-settings-" &&
 	grep -F "must carry pbprobe/rollout=pybossa: a rollout applies it with the Deployment that uses it" err
 '
