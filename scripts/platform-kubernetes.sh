@@ -10,6 +10,17 @@
 # namespace, the registry and the step's options; the rendering is kept in
 # $PBPROBE_K8S_WORK, as a record of exactly what was applied.
 #
+# Who applies what, by label (manifests/base/kustomization.yaml):
+#   setup      everything standing but the rollout set: PostgreSQL, Redis,
+#              the Services, the budget, alembic.ini; then the setup Job
+#   migrate    the migration Job and the alembic.ini it reads
+#   rollout    the rollout set only (pbprobe/rollout=pybossa: PyBossa's web,
+#              worker and scheduler Deployments and their settings), and only
+#              when `kubectl diff` shows that nothing else of the overlay
+#              differs from the cluster: an upgrade never re-applies
+#              PostgreSQL, Redis or a Service (a NodePort made for probing
+#              stays one), and drift is stopped and shown, not rolled along.
+#
 # Settings, from the environment:
 #   KUBECONFIG               kubectl's own: which cluster and credentials
 #   PBPROBE_K8S_CONTEXT      a context of KUBECONFIG (default: its current one)
@@ -33,11 +44,18 @@
 k8s_src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 K8S_NS=${PBPROBE_K8S_NAMESPACE:-pybossa}
 K8S_WORK=${PBPROBE_K8S_WORK:-${PBPROBE_LOGS:-$k8s_src/logs}/kubernetes}
-K8S_DEPLOY=deployment/pybossa-web
-# The label that splits an overlay into what runs before the rollout (the
-# migration), at setup only (the database's creation), and the rest.
+# The labels that split an overlay (see above).
 K8S_COMPONENT=app.kubernetes.io/component
-K8S_ROLLOUT_SELECTOR="$K8S_COMPONENT notin (migration,setup)"
+K8S_ROLLOUT_SELECTOR=pbprobe/rollout=pybossa
+# Everything but the Jobs: what stands in the cluster, what kubectl diff compares.
+K8S_STANDING_SELECTOR="$K8S_COMPONENT notin (migration,setup)"
+K8S_SETUP_SELECTOR="$K8S_STANDING_SELECTOR,!pbprobe/rollout"
+K8S_MIGRATE_SELECTOR="$K8S_COMPONENT in (migration,database-config)"
+# alembic.ini again, with the Job: a no-op unless it changed since setup.
+K8S_SETUP_JOB_SELECTOR="$K8S_COMPONENT in (setup,database-config)"
+# The Deployments the last rollout applied, one name a line: what is awaited
+# and undone (the web's alone before any rollout).
+K8S_ROLLED=deployments.txt
 # Everything these scripts create carries one of these names, or (the
 # generated ConfigMaps) the part-of label.
 K8S_NAMES="app.kubernetes.io/name in (pybossa,postgres,redis,pbprobe)"
@@ -158,20 +176,57 @@ k8s_job_wait() {
 	done
 }
 
-# k8s_apply_jobs FILE SELECTOR: applies the Jobs of FILE that SELECTOR picks
-# and waits for each; 0 when there were none.
+# k8s_apply_jobs FILE SELECTOR [fresh]: applies the objects of FILE that
+# SELECTOR picks and waits for each Job among them; 0 when there were none.
+# With "fresh", each Job must have been created by this apply: one that
+# kubectl finds "unchanged" or "configured" was left by an earlier run, and
+# its status says nothing of this one.
 k8s_apply_jobs() {
-	local file=$1 sel=$2 names name
-	names=$(k8s_kubectl apply -f "$file" -l "$sel" -o name) || k8s_err "kubectl apply -l $sel failed" || return 1
-	for name in $names; do
+	local file=$1 sel=$2 fresh=${3:-} out name action
+	out=$(k8s_kubectl apply -f "$file" -l "$sel") || k8s_err "kubectl apply -l $sel failed" || return 1
+	printf '%s\n' "$out" >&2
+	while read -r name action; do
 		case $name in
-		job.batch/* | job/*) k8s_job_wait "${name#*/}" || return 1 ;;
+		job.batch/* | job/*)
+			if [ "$fresh" = fresh ] && [ "$action" != created ]; then
+				k8s_err "Job ${name#*/} was not created by this run (kubectl apply: $action): an earlier run's Job is not this run's migration" || return 1
+			fi
+			k8s_job_wait "${name#*/}" || return 1
+			;;
+		esac
+	done <<<"$out"
+}
+
+# k8s_stale_jobs SELECTOR: Jobs of earlier runs that SELECTOR picks. A failed
+# one is kept for a person to read: stop (1). A running one is another
+# run's: stop. A completed one proves nothing about this run (the database
+# may have been restored since, or the Job re-made): delete it, and wait
+# until it is gone, so that the Job this run waits on is its own.
+k8s_stale_jobs() {
+	local sel=$1 names name conds
+	names=$(k8s_kubectl get jobs -l "$sel" -o name) || k8s_err "cannot list the Jobs ($sel)" || return 1
+	for name in $names; do
+		name=${name#*/}
+		conds=$(k8s_kubectl get "job/$name" -o 'jsonpath={range .status.conditions[*]}{.type}={.status}{" "}{end}') ||
+			k8s_err "Job $name: cannot read its status" || return 1
+		case " $conds " in
+		*" Failed=True "*)
+			k8s_err "Job $name failed in an earlier run and is kept for you to read (kubectl -n $K8S_NS logs job/$name); delete it to run the migration again" || return 1
+			;;
+		*" Complete=True "*)
+			k8s_say "Job $name completed in an earlier run: deleting it, this run migrates for itself"
+			k8s_kubectl delete job "$name" --ignore-not-found --wait=true >&2 ||
+				k8s_err "cannot delete Job $name" || return 1
+			;;
+		*)
+			k8s_err "Job $name is still running: another upgrade in this namespace?" || return 1
+			;;
 		esac
 	done
 }
 
 platform_setup() {
-	local out patch
+	local out
 	if ! k8s_kubectl get namespace "$K8S_NS" >/dev/null 2>&1; then
 		k8s_kubectl create namespace "$K8S_NS" >/dev/null &&
 			k8s_kubectl label namespace "$K8S_NS" "$K8S_MANAGED" >/dev/null ||
@@ -181,23 +236,16 @@ platform_setup() {
 	k8s_secret_ensure pybossa-db --from-literal=password="$(k8s_random 32)" || return 1
 	k8s_secret_ensure pybossa-keys --from-literal=secret="$(k8s_random 40)" \
 		--from-literal=secret-key="$(k8s_random 40)" --from-literal=itsdangerous-key="$(k8s_random 40)" || return 1
-	# Everything of 2.7.1 but its web Deployment: the database, Redis, the
-	# settings, the Service (with no endpoints yet) and the budget.
-	patch=$K8S_WORK/no-web.yaml
-	cat >"$patch" <<'EOF' || return 1
-$patch: delete
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: pybossa-web
-EOF
+	# Everything of 2.7.1 but the rollout set: the database, Redis, the
+	# Services (with no endpoints yet), the budget, alembic.ini. PyBossa's
+	# Deployments come with the first rollout (init-at-2-7-1).
 	out=$(k8s_stamp setup-2.7.1)
-	k8s_render 2.7.1 "$out" "$patch" || return 1
-	k8s_kubectl apply -f "$out" -l "$K8S_ROLLOUT_SELECTOR" >&2 || k8s_err "kubectl apply of $out failed" || return 1
+	k8s_render 2.7.1 "$out" || return 1
+	k8s_kubectl apply -f "$out" -l "$K8S_SETUP_SELECTOR" >&2 || k8s_err "kubectl apply of $out failed" || return 1
 	k8s_kubectl rollout status statefulset/postgres --timeout=300s >&2 || k8s_err "PostgreSQL did not become ready" || return 1
 	k8s_kubectl rollout status deployment/redis --timeout=300s >&2 || k8s_err "Redis did not become ready" || return 1
 	# PyBossa 2.7.1 creates its tables and stamps alembic at its head.
-	k8s_apply_jobs "$out" "$K8S_COMPONENT=setup" || k8s_err "the database was not created" || return 1
+	k8s_apply_jobs "$out" "$K8S_SETUP_JOB_SELECTOR" || k8s_err "the database was not created" || return 1
 }
 
 platform_teardown() {
@@ -230,11 +278,43 @@ platform_url() {
 	fi
 }
 
+# k8s_diff_names SELECTOR FILE: the objects of FILE that SELECTOR picks and
+# that differ from the cluster, one a line, as kubectl diff names them
+# (GROUP.VERSION.KIND.NAMESPACE.NAME); 1 when kubectl diff failed.
+k8s_diff_names() {
+	local sel=$1 file=$2 rc=0 out=$K8S_WORK/diff.out
+	# Our own diff program, whatever the user's: its header lines name the
+	# objects ("diff -u -N LIVE/NAME MERGED/NAME"). Exit 1 means "differs".
+	KUBECTL_EXTERNAL_DIFF="diff -u -N" k8s_kubectl diff -f "$file" -l "$sel" >"$out" 2>"$out.err" || rc=$?
+	if [ "$rc" -gt 1 ]; then
+		k8s_err "kubectl diff of $file failed: $(head -n 3 "$out.err" | tr '\n' ' ')" || return 1
+	fi
+	sed -n 's|^diff .* [^ ]*/\([^/ ]*\)$|\1|p' "$out" | sort -u
+}
+
+# k8s_rollout_guard FILE: 0 when applying FILE's rollout set is all a
+# rollout would change: nothing else standing in FILE differs from the
+# cluster. Else one line per other object, and 1: the rollout does not start.
+k8s_rollout_guard() {
+	local file=$1 all mine extra
+	all=$(k8s_diff_names "$K8S_STANDING_SELECTOR" "$file") || return 1
+	mine=$(k8s_diff_names "$K8S_ROLLOUT_SELECTOR" "$file") || return 1
+	extra=$(comm -23 <(printf '%s\n' "$all" | sed '/^$/d') <(printf '%s\n' "$mine" | sed '/^$/d'))
+	[ -z "$extra" ] && return 0
+	cp "$K8S_WORK/diff.out" "$file.diff" 2>/dev/null
+	k8s_say "refusing the rollout: applying $(basename "$file") would also change what a rollout must not touch:"
+	printf '%s\n' "$extra" | sed 's/^/  /' >&2
+	k8s_say "a rollout applies only PyBossa's Deployments and their settings (label $K8S_ROLLOUT_SELECTOR);"
+	k8s_say "apply the rest on purpose first (scripts/setup.sh), or bring the cluster back in line: kubectl -n $K8S_NS diff -f $file"
+	return 1
+}
+
 # platform_deploy VERSION [--strategy S] [--no-readiness] [--replicas N]:
-# the options become one strategic-merge patch of the Deployment; without
-# them the overlay is applied as it is.
+# the options become one strategic-merge patch of the web Deployment;
+# without them the overlay is applied as it is. Only the rollout set is
+# applied, and only once k8s_rollout_guard agrees.
 platform_deploy() {
-	local version=${1:?platform_deploy needs VERSION} strategy='' readiness=1 replicas='' out patch
+	local version=${1:?platform_deploy needs VERSION} strategy='' readiness=1 replicas='' out patch names
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -273,32 +353,63 @@ platform_deploy() {
 	else
 		k8s_render "$version" "$out" || return 1
 	fi
-	k8s_kubectl apply -f "$out" -l "$K8S_ROLLOUT_SELECTOR" >&2 || k8s_err "kubectl apply of $out failed" || return 1
+	k8s_rollout_guard "$out" || return 1
+	names=$(k8s_kubectl apply -f "$out" -l "$K8S_ROLLOUT_SELECTOR" -o name) || k8s_err "kubectl apply of $out failed" || return 1
+	printf '%s\n' "$names" | sed -n 's|^deployment[.a-z]*/||p' >"$K8S_WORK/$K8S_ROLLED" || return 1
+	k8s_say "applied $(printf '%s\n' "$names" | tr '\n' ' ')"
 }
 
-# kubectl rollout status exits 1 for a passed deadline and for its own
-# timeout alike; its message tells them apart.
+# The Deployments of the last rollout.
+k8s_rolled() {
+	if [ -s "$K8S_WORK/$K8S_ROLLED" ]; then
+		cat "$K8S_WORK/$K8S_ROLLED"
+	else
+		echo pybossa-web
+	fi
+}
+
+# platform_rollout_status SECS: every Deployment of the rollout, within SECS
+# in all. kubectl rollout status exits 1 for a passed deadline and for its
+# own timeout alike; its message tells them apart, and after a timeout the
+# Deployment's own Progressing condition decides: only its
+# ProgressDeadlineExceeded is "stalled" (1). A timeout while the controller
+# still sees progress is 2, which the steps never undo.
 platform_rollout_status() {
-	local secs=${1:?platform_rollout_status needs SECS} rc=0 err=$K8S_WORK/rollout-status.err
-	k8s_kubectl rollout status "$K8S_DEPLOY" --timeout="${secs}s" >&2 2>"$err" || rc=$?
-	if [ "$rc" = 0 ]; then
-		return 0
-	fi
-	cat "$err" >&2
-	if grep -q 'exceeded its progress deadline' "$err"; then
-		return 1
-	elif grep -q 'timed out waiting' "$err"; then
-		return 2
-	fi
-	return 3
+	local secs=${1:?platform_rollout_status needs SECS} rc d left reason err=$K8S_WORK/rollout-status.err t0=$SECONDS
+	for d in $(k8s_rolled); do
+		left=$((secs - (SECONDS - t0)))
+		[ "$left" -ge 1 ] || left=1
+		rc=0
+		k8s_kubectl rollout status "deployment/$d" --timeout="${left}s" >&2 2>"$err" || rc=$?
+		[ "$rc" = 0 ] && continue
+		cat "$err" >&2
+		if grep -q 'exceeded its progress deadline' "$err"; then
+			return 1
+		elif grep -q 'timed out waiting' "$err"; then
+			reason=$(k8s_kubectl get "deployment/$d" -o 'jsonpath={.status.conditions[?(@.type=="Progressing")].reason}' 2>/dev/null)
+			[ "$reason" = ProgressDeadlineExceeded ] && return 1
+			k8s_say "deployment $d: still progressing after ${secs}s (condition Progressing: ${reason:-unknown})"
+			return 2
+		fi
+		return 3
+	done
+	return 0
 }
 
+# Every Deployment of the rollout goes back together: a 2.8.0 worker beside
+# a 2.7.2 web would run new code on an old schema.
 platform_rollout_undo() {
-	k8s_kubectl rollout undo "$K8S_DEPLOY" >&2 || k8s_err "kubectl rollout undo failed"
+	local d rc=0
+	for d in $(k8s_rolled); do
+		k8s_kubectl rollout undo "deployment/$d" >&2 || rc=1
+	done
+	[ "$rc" = 0 ] || k8s_err "kubectl rollout undo failed"
 }
 
 # The version's migration Job (label app.kubernetes.io/component=migration in
-# its overlay), applied alone and awaited; nothing to do when it has none.
+# its overlay) and its alembic.ini, applied alone and awaited; nothing to do
+# when it has none. Any Job of an earlier run is out of the way first
+# (k8s_stale_jobs), and the Job awaited is the one this apply created.
 platform_migrate() {
 	local version=${1:?platform_migrate needs VERSION} out
 	out=$(k8s_stamp "migrate-$version")
@@ -307,13 +418,14 @@ platform_migrate() {
 		k8s_say "version $version has no migration"
 		return 0
 	fi
-	k8s_apply_jobs "$out" "$K8S_COMPONENT=migration"
+	k8s_stale_jobs "$K8S_COMPONENT=migration" || return 1
+	k8s_apply_jobs "$out" "$K8S_MIGRATE_SELECTOR" fresh
 }
 
 platform_describe() {
 	k8s_kubectl get deployment,replicaset,pod -l "app.kubernetes.io/name=pybossa" -o wide
 	k8s_kubectl get endpoints pybossa-web
-	k8s_kubectl rollout history "$K8S_DEPLOY"
+	k8s_kubectl rollout history deployment/pybossa-web
 }
 
 # --- pbprobe as a Job (manifests/pbprobe) ----------------------------------
