@@ -229,8 +229,15 @@ case $cmd in
 "exec "*)
 	pod=$2 d=$FAKE/pods/$2
 	shift 3
+	# FAKE_LOSE_INDEX: that prober's log cannot be read (its node is gone).
+	if [ "${2:-}" = cat ] && [ "${FAKE_LOSE_INDEX:-}" = "$(cat "$d/index")" ]; then
+		echo "error: unable to upgrade connection: container not found (stand-in)" >&2
+		exit 1
+	fi
 	PBPROBE_JOB_STATE=$d/state PBPROBE_LOG_DIR=$d/logs PBPROBE_RUN=$(cat "$d/run") JOB_COMPLETION_INDEX=$(cat "$d/index") "$@" ;;
-"logs "*) cat "$FAKE/pods/$2/stdout" ;;
+"logs "*)
+	[ "${FAKE_LOSE_INDEX:-}" != "$(cat "$FAKE/pods/$2/index")" ] || { echo "error: pod not found (stand-in)" >&2; exit 1; }
+	cat "$FAKE/pods/$2/stdout" ;;
 "delete job")
 	for d in "$FAKE"/pods/"$3"-*/; do
 		[ -e "$d/running" ] || continue
@@ -481,6 +488,15 @@ test_expect_success 'drift outside the rollout set stops the rollout before anyt
 	grep -q "rollout not started" out &&
 	! grep -q "apply -f .*-deploy-2.7.2" "$FAKE/calls" &&
 	ls "$PBPROBE_LOGS"/kubernetes/*-deploy-2.7.2.yaml.diff
+'
+
+test_expect_success 'a prober log that cannot be collected makes the run INCONCLUSIVE (exit 2), never a pass' '
+	PBPROBE_PROBERS=2 FAKE_LOSE_INDEX=1 run upgrade-from-2-7-1-to-2-7-2 && test "$rc" = 2 &&
+	grep -q "1 of 2 prober log(s) collected, a prober failed" out &&
+	grep -q "gate INCONCLUSIVE" out &&
+	grep -q "^verdict=inconclusive$" logs/upgrade-from-2-7-1-to-2-7-2.result &&
+	grep -q "^exit=2$" logs/upgrade-from-2-7-1-to-2-7-2.result &&
+	test -s logs/upgrade-from-2-7-1-to-2-7-2-0.log
 '
 
 test_expect_success 'the registry, the context: settings that reach every image and call' '
