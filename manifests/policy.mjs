@@ -42,6 +42,12 @@ const START_ANNOTATION = "pbprobe/start-seconds";
 // longer, and the app's own queries queue behind it for as long.
 const LOCK_TIMEOUT_MAX_MS = 60000;
 const PROBER_JOB = "pbprobe";
+// The prober's CPU for its rate (scripts/platform-kubernetes.sh
+// k8s_prober_cpu_m, the same formula): 1 m for every 10 requests a second,
+// twice what make bench-prober measured, and at least 250 m, since small
+// quotas starve in CFS's 100 ms periods.
+const PROBER_REQS_PER_MCPU = 10;
+const PROBER_MIN_MCPU = 250;
 
 const id = (o) => `${o.kind}/${o.metadata?.name ?? "?"}`;
 const find = (objs, kind, name) => objs.find((o) => o.kind === kind && o.metadata?.name === name);
@@ -487,8 +493,18 @@ function ruleBackgroundTier(label, objs, report) {
 
 // --- the prober Job -----------------------------------------------------------
 
+// A CPU quantity in millicores ("250m", "1", "0.5"), or null.
+function milliCpu(q) {
+  const t = String(q ?? "");
+  const m = /^([0-9]+(?:\.[0-9]+)?)(m?)$/.exec(t);
+  if (!m) return null;
+  return m[2] ? Number(m[1]) : Math.round(Number(m[1]) * 1000);
+}
+
 function ruleProber(label, objs, report, builds) {
-  const job = find(objs, "Job", PROBER_JOB);
+  // manifests/pbprobe's Job, or the scripts' rendering of it for a run
+  // (nameSuffix -RUN).
+  const job = objs.find((o) => o.kind === "Job" && (o.metadata?.name === PROBER_JOB || o.metadata?.name?.startsWith(`${PROBER_JOB}-`)));
   if (!job) return;
   const s = job.spec ?? {};
   const pod = s.template?.spec ?? {};
@@ -519,6 +535,25 @@ function ruleProber(label, objs, report, builds) {
     report(job, "", "no ConfigMap sets PBPROBE_URL");
     return;
   }
+  // Its CPU: what it is promised is what it may use (request = limit), and
+  // enough for every target at the rate.
+  const rateText = String(settings.data.PBPROBE_RATE ?? "");
+  const m = /^([1-9][0-9]*)(k?)$/.exec(rateText);
+  cs.forEach((c, i) => {
+    const at = `spec.template.spec.containers[${i}].resources`;
+    const req = milliCpu(c.resources?.requests?.cpu);
+    const lim = milliCpu(c.resources?.limits?.cpu);
+    if (req === null || lim === null) return; // ruleResources reports it
+    if (req !== lim) report(job, `${at}.requests.cpu`, `must equal limits.cpu (${lim}m): a prober throttled below its promise sends late, and its run is inconclusive; is ${req}m`);
+    if (!m) {
+      report(settings, "data.PBPROBE_RATE", `not a rate (a whole number, or Nk): ${JSON.stringify(rateText)}`);
+      return;
+    }
+    const targets = [...(c.command ?? []), ...(c.args ?? [])].filter((a) => /^[a-z][a-z0-9_-]*=/.test(a)).length;
+    const total = Number(m[1]) * (m[2] ? 1000 : 1) * Math.max(targets, 1);
+    const need = Math.max(PROBER_MIN_MCPU, Math.ceil(total / PROBER_REQS_PER_MCPU));
+    if (lim < need) report(job, `${at}.limits.cpu`, `must be at least ${need}m for ${total} requests a second (${targets} targets at PBPROBE_RATE ${rateText}), is ${lim}m`);
+  });
   let host = null;
   try {
     host = new URL(settings.data.PBPROBE_URL).hostname;

@@ -442,10 +442,37 @@ platform_describe() {
 K8S_PROBER_JOB=
 K8S_PROBER_PODS=()
 
-k8s_probers_start() {
-	local run=${1:?k8s_probers_start needs RUN} count=${2:-${PBPROBE_PROBERS:-1}} dir rel out i ready pod v
-	[[ $count =~ ^[1-9][0-9]*$ ]] || k8s_err "PBPROBE_PROBERS needs a positive number" || return 1
-	K8S_PROBER_JOB=pbprobe-$run
+# The probers' CPU, in millicores, for TOTAL requests a second (every target
+# of one pod): the request equals the limit, so the scheduler places the pod
+# where that CPU is and CFS never throttles it below what it was promised.
+# `make bench-prober` measured 10000/s without blind time under a 500m quota
+# on a shared 2-core VM (docs/kubernetes.md); twice that, 1 m for every 10
+# requests a second, with a 250 m floor: small quotas starve in CFS's 100 ms
+# periods (100m fell 2.7 s behind at 2000/s). manifests/policy.mjs checks
+# the manifest by the same formula (PROBER_REQS_PER_MCPU, PROBER_MIN_MCPU).
+k8s_prober_cpu_m() {
+	local m=$((($1 + 9) / 10))
+	[ "$m" -ge 250 ] || m=250
+	printf '%s\n' "$m"
+}
+
+# The per-target rate as a number: PBPROBE_RATE, else the manifest's; 5k is 5000.
+k8s_prober_rate() {
+	local r=${PBPROBE_RATE:-$(sed -n 's/^  - PBPROBE_RATE=//p' "$k8s_src/manifests/pbprobe/kustomization.yaml")}
+	case $r in
+	*k) r=$((${r%k} * 1000)) ;;
+	esac
+	[[ $r =~ ^[1-9][0-9]*$ ]] || k8s_err "PBPROBE_RATE: a whole number of requests a second (or Nk), not \"$r\"" || return 1
+	printf '%s\n' "$r"
+}
+
+# k8s_probers_render RUN COUNT OUT: the prober Job for a run, as applied.
+k8s_probers_render() {
+	local run=$1 count=$2 out=$3 dir rel v rate cpu
+	# The pod's CPU, request and limit alike, from the rate: two targets
+	# (home and api, manifests/pbprobe/job.yaml) per pod. (home and api, manifests/pbprobe/job.yaml) per pod.
+	rate=$(k8s_prober_rate) || return 1
+	cpu=$(k8s_prober_cpu_m $((rate * 2)))m
 	dir=$(mktemp -d "$K8S_WORK/kustomize.XXXXXX") || return 1
 	rel=$(realpath --relative-to="$dir" "$k8s_src/manifests/pbprobe") || return 1
 	# The Job's name per run; completions = parallelism = COUNT; the run's
@@ -462,10 +489,19 @@ k8s_probers_start() {
 	} >"$dir/kustomization.yaml"
 	printf 'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: pbprobe\nspec:\n  completions: %s\n  parallelism: %s\n' \
 		"$count" "$count" >"$dir/probers.yaml"
-	out=$(k8s_stamp "probers-$run")
+	printf '%s\n' "  template:" "    spec:" "      containers:" "      - name: pbprobe" "        resources:" \
+		"          requests: {cpu: $cpu}" "          limits: {cpu: $cpu}" >>"$dir/probers.yaml"
 	"${KUBECTL:-kubectl}" kustomize "$dir" >"$out" 2>"$dir/err" ||
 		k8s_err "kubectl kustomize of manifests/pbprobe failed: $(grep -v '^# Warning' "$dir/err" | head -n 3 | tr '\n' ' ')" || return 1
 	rm -rf "$dir"
+}
+
+k8s_probers_start() {
+	local run=${1:?k8s_probers_start needs RUN} count=${2:-${PBPROBE_PROBERS:-1}} out i ready pod
+	[[ $count =~ ^[1-9][0-9]*$ ]] || k8s_err "PBPROBE_PROBERS needs a positive number" || return 1
+	K8S_PROBER_JOB=pbprobe-$run
+	out=$(k8s_stamp "probers-$run")
+	k8s_probers_render "$run" "$count" "$out" || return 1
 	# A Job's pod template is immutable, and an old run's pods hold old logs.
 	k8s_kubectl delete job "$K8S_PROBER_JOB" --ignore-not-found --wait=true >/dev/null 2>&1
 	k8s_kubectl apply -f "$out" >&2 || k8s_err "kubectl apply of $out failed" || return 1

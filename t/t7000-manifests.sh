@@ -268,6 +268,17 @@ test_expect_success 'rule: every prober runs at once, each with its own log on a
 	expect_invalid pbprobe "Job/pbprobe: spec.template.spec.containers[0].volumeMounts: no volume mounted at PBPROBE_LOG_DIR"
 '
 
+test_expect_success 'rule: the prober'"'"'s CPU request equals its limit, sized from the rate' '
+	fresh_copy &&
+	yedit pbprobe/job.yaml "docs[0].spec.template.spec.containers[0].resources.requests.cpu = \"100m\"" &&
+	expect_invalid pbprobe "Job/pbprobe: spec.template.spec.containers[0].resources.requests.cpu: must equal limits.cpu (250m)" &&
+	fresh_copy &&
+	sed -i "s/PBPROBE_RATE=200$/PBPROBE_RATE=5k/" "$C/pbprobe/kustomization.yaml" &&
+	expect_invalid pbprobe "Job/pbprobe: spec.template.spec.containers[0].resources.limits.cpu: must be at least 1000m for 10000 requests a second (2 targets at PBPROBE_RATE 5k), is 250m" &&
+	yedit pbprobe/job.yaml "const r = docs[0].spec.template.spec.containers[0].resources; r.requests.cpu = r.limits.cpu = \"1\"" &&
+	VALIDATE_NO_INSTALL=1 "$C/validate" "$C/pbprobe"
+'
+
 test_expect_success 'rule: the prober probes a Service the overlays define' '
 	fresh_copy &&
 	sed -i "s|PBPROBE_URL=http://pybossa-web|PBPROBE_URL=http://pybossa|" "$C/pbprobe/kustomization.yaml" &&

@@ -499,6 +499,21 @@ test_expect_success 'a prober log that cannot be collected makes the run INCONCL
 	test -s logs/upgrade-from-2-7-1-to-2-7-2-0.log
 '
 
+test_expect_success 'the probers'"'"' CPU: request = limit, from the rate, and what the scripts render validates' '
+	f=$(ls "$PBPROBE_LOGS"/kubernetes/*-probers-upgrade-from-2-7-1-to-2-7-2.yaml | tail -n 1) &&
+	jq -r "select(.kind == \"Job\") | .spec.template.spec.containers[0].resources | \"\(.requests.cpu) \(.limits.cpu)\"" \
+		<(node "$TEST_DIR/objects.mjs" "$f") >cpu && echo "250m 250m" >expect && test_cmp expect cpu &&
+	for r in 5000 5k; do
+		(. "$S/platform-kubernetes.sh" && PBPROBE_RATE=$r k8s_probers_render r 2 "$TEST_DIR/probers-$r.yaml") &&
+		node "$TEST_DIR/objects.mjs" "$TEST_DIR/probers-$r.yaml" |
+			jq -r "select(.kind == \"Job\") | .spec.template.spec.containers[0].resources | \"\(.requests.cpu) \(.limits.cpu)\"" >cpu &&
+		echo "1000m 1000m" >expect && test_cmp expect cpu &&
+		node "$M/validate.mjs" "pbprobe=$TEST_DIR/probers-$r.yaml" || return 1
+	done &&
+	! (. "$S/platform-kubernetes.sh" && PBPROBE_RATE=fast k8s_probers_render r 1 "$TEST_DIR/bad.yaml") 2>err &&
+	grep -q "PBPROBE_RATE: a whole number" err
+'
+
 test_expect_success 'the registry, the context: settings that reach every image and call' '
 	: >"$FAKE/applied" && : >"$FAKE/contexts" &&
 	PBPROBE_K8S_REGISTRY=registry.example.com/team PBPROBE_K8S_CONTEXT=prod run init-at-2-7-1 && test "$rc" = 0 &&
