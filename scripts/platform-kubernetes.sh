@@ -34,7 +34,15 @@
 #   PBPROBE_K8S_URL          the Service's URL as seen from this machine, for a
 #                            local prober (an Ingress, a LoadBalancer, a
 #                            NodePort); default: the LoadBalancer's address if
-#                            the Service has one, else the in-cluster name
+#                            the Service has one, a node's address and the
+#                            node port if it is a NodePort, else the
+#                            in-cluster name
+#   PBPROBE_K8S_EXPOSE       nodeport: the Service is a NodePort
+#                            (manifests/expose/nodeport.yaml, in every
+#                            rendering: setup applies it, no rollout undoes
+#                            it); default none (ClusterIP)
+#   PBPROBE_K8S_NODEPORT     the node port with PBPROBE_K8S_EXPOSE=nodeport
+#                            (default: the cluster's choice)
 #   PBPROBE_K8S_WORK         renderings and scratch files (default
 #                            ${PBPROBE_LOGS:-<source>/logs}/kubernetes)
 #   PBPROBE_K8S_MIGRATION_TIMEOUT  seconds to wait for a migration or setup
@@ -99,10 +107,20 @@ k8s_render() {
 			echo "- name: pybossa"
 			echo "  newName: ${PBPROBE_K8S_REGISTRY%/}/pybossa"
 		fi
+		case ${PBPROBE_K8S_EXPOSE:-none} in
+		none) ;;
+		nodeport)
+			cp "$k8s_src/manifests/expose/nodeport.yaml" "$dir/expose-nodeport.yaml" || return 1
+			[ -z "${PBPROBE_K8S_NODEPORT:-}" ] ||
+				printf '  ports:\n  - name: http\n    port: 80\n    nodePort: %s\n' "$PBPROBE_K8S_NODEPORT" >>"$dir/expose-nodeport.yaml"
+			set -- "$dir/expose-nodeport.yaml" "$@"
+			;;
+		*) k8s_err "PBPROBE_K8S_EXPOSE is none or nodeport, not \"$PBPROBE_K8S_EXPOSE\"" || return 1 ;;
+		esac
 		if [ $# -gt 0 ]; then
 			echo "patchesStrategicMerge:"
 			for p in "$@"; do
-				cp "$p" "$dir/" || return 1
+				[ "$(dirname "$p")" = "$dir" ] || cp "$p" "$dir/" || return 1
 				echo "- $(basename "$p")"
 			done
 		fi
@@ -263,15 +281,18 @@ platform_teardown() {
 }
 
 platform_url() {
-	local ip port
+	local ip port nodeport node
 	if [ -n "${PBPROBE_K8S_URL:-}" ]; then
 		printf '%s\n' "${PBPROBE_K8S_URL%/}"
 		return 0
 	fi
 	ip=$(k8s_kubectl get service pybossa-web -o 'jsonpath={.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}' 2>/dev/null)
 	port=$(k8s_kubectl get service pybossa-web -o 'jsonpath={.spec.ports[0].port}' 2>/dev/null)
+	nodeport=$(k8s_kubectl get service pybossa-web -o 'jsonpath={.spec.ports[0].nodePort}' 2>/dev/null)
 	if [ -n "$ip" ]; then
 		printf 'http://%s:%s\n' "$ip" "${port:-80}"
+	elif [ -n "$nodeport" ] && node=$(k8s_kubectl get nodes -o 'jsonpath={.items[0].status.addresses[?(@.type=="InternalIP")].address}' 2>/dev/null) && [ -n "$node" ]; then
+		printf 'http://%s:%s\n' "$node" "$nodeport"
 	else
 		# Reachable from pods only: what the prober Job probes.
 		printf 'http://pybossa-web.%s.svc\n' "$K8S_NS"

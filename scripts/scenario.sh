@@ -17,7 +17,9 @@
 #                   $PBPROBE_LOGS (default <source>/logs) as NAME-INDEX.log
 #                   and merged by pbprobe-report
 #   --prober local  here, as in the lab: pbprobe wraps the steps and probes
-#                   $PBPROBE_K8S_URL (or the Service's LoadBalancer address)
+#                   $PBPROBE_K8S_URL, or the Service's LoadBalancer address,
+#                   or with PBPROBE_K8S_EXPOSE=nodeport a node's address and
+#                   the Service's node port
 # (default: $PBPROBE_PROBER, else job). The gate is pbprobe-report's, with
 # its defaults: any failed request fails it.
 #
@@ -106,8 +108,8 @@ export PBPROBE_PLATFORM=$platform
 # The lab probes for itself; so does every scenario with --prober local; the
 # steps that do not probe (setup, teardown, init-at-2-7-1) just run.
 if [ "$platform" = lab ] || [ "$prober" = local ] || ! grep -q '^scenario_main ' "$script"; then
-	if [ "$platform" = kubernetes ] && [ "$prober" = local ] && [ -z "${PBPROBE_K8S_URL:-}" ]; then
-		echo "$prog: --prober local probes from this machine: set PBPROBE_K8S_URL to the Service's address here (an Ingress, a LoadBalancer, a NodePort), or use --prober job" >&2
+	if [ "$platform" = kubernetes ] && [ "$prober" = local ] && [ -z "${PBPROBE_K8S_URL:-}" ] && [ "${PBPROBE_K8S_EXPOSE:-none}" != nodeport ]; then
+		echo "$prog: --prober local probes from this machine: set PBPROBE_K8S_URL to the Service's address here (an Ingress, a LoadBalancer, a NodePort), or PBPROBE_K8S_EXPOSE=nodeport (set up with it), or use --prober job" >&2
 		exit 3
 	fi
 	exec bash "$script"

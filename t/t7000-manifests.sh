@@ -471,6 +471,18 @@ test_expect_success 'jq: the rollout set of each overlay is its three PyBossa De
 	done
 '
 
+test_expect_success 'expose/nodeport.yaml: an overlay with it validates; it turns the Service into a NodePort and touches nothing a rollout applies' '
+	fresh_copy && mkdir -p "$C/exposed" &&
+	cp "$M/expose/nodeport.yaml" "$C/exposed/" &&
+	printf "%s\n" "bases:" "- ../overlays/2.8.0" "patchesStrategicMerge:" "- nodeport.yaml" >"$C/exposed/kustomization.yaml" &&
+	VALIDATE_NO_INSTALL=1 "$C/validate" --render "$TEST_DIR/exposed" "$C/exposed" &&
+	node "$M/validate.mjs" "overlays/2.8.0=$(ls "$TEST_DIR"/exposed/*.yaml)" &&
+	"$KUBECTL" kustomize "$C/exposed" 2>/dev/null >exposed.yaml && "$KUBECTL" kustomize "$C/overlays/2.8.0" 2>/dev/null >plain.yaml &&
+	! diff plain.yaml exposed.yaml >d && grep "^[<>]" d >changed &&
+	printf "%s\n" "<   type: ClusterIP" ">   type: NodePort" >expect && test_cmp expect changed &&
+	grep -B 30 "type: NodePort" exposed.yaml | grep -q "name: pybossa-web"
+'
+
 test_expect_success 'a missing tool is exit 3, not a verdict on the manifests' '
 	rc=0 && KUBECTL=/nonexistent/kubectl "$M/validate" 2>err || rc=$? &&
 	test "$rc" = 3 && grep -F "not found" err

@@ -219,7 +219,12 @@ case $cmd in
 	[ -e "$FAKE/jobstatus-$name" ] || { echo "Error from server (NotFound): jobs.batch \"$name\" not found" >&2; exit 1; }
 	cat "$FAKE/jobstatus-$name" ;;
 "logs job/"*) echo "alembic: sqlalchemy.exc.OperationalError (stand-in)" ;;
-"get service") ;;
+"get service")
+	# the node port, from the live Service; nothing else is asked here
+	case $* in
+	*nodePort*) jq -r '.spec.ports[0].nodePort // empty' "$FAKE/live/Service.pybossa-web.json" 2>/dev/null ;;
+	esac ;;
+"get nodes") echo 192.0.2.10 ;;
 "get pods")
 	job=$(printf '%s\n' "$@" | sed -n 's/^job-name=//p')
 	for d in "$FAKE"/pods/"$job"-*/; do [ -e "$d/running" ] && basename "$d"; done; true ;;
@@ -549,6 +554,21 @@ test_expect_success 'bad usage and a missing URL for a local prober are exit 3, 
 	run upgrade-from-2-7-1-to-2-7-2 --prober local && test "$rc" = 3 && grep -q "PBPROBE_K8S_URL" out &&
 	run upgrade-from-2-7-1-to-2-7-2 --platform moon && test "$rc" = 3 &&
 	"$S/scenario.sh" no-such-scenario >out 2>&1; test $? = 3 && grep -q "no scenario" out
+'
+
+test_expect_success 'NodePort overlay: setup makes the Service a NodePort, rollouts keep it, the URL is a node'"'"'s' '
+	PBPROBE_K8S_EXPOSE=nodeport PBPROBE_K8S_NODEPORT=30080 run setup && test "$rc" = 0 &&
+	jq -e ".spec.type == \"NodePort\" and .spec.ports[0].nodePort == 30080" "$FAKE/live/Service.pybossa-web.json" &&
+	: >"$FAKE/applied" &&
+	PBPROBE_K8S_EXPOSE=nodeport PBPROBE_K8S_NODEPORT=30080 run init-at-2-7-1 && test "$rc" = 0 &&
+	! grep -q "Service/" "$FAKE/applied" &&
+	test "$(. "$S/platform-kubernetes.sh" && platform_url)" = http://192.0.2.10:30080 &&
+	run init-at-2-7-1 && test "$rc" = 1 &&
+	grep -qx "  v1.Service.pb-test.pybossa-web" out &&
+	jq -e ".spec.type == \"NodePort\"" "$FAKE/live/Service.pybossa-web.json" &&
+	run setup && test "$rc" = 0 &&
+	jq -e ".spec.type == \"ClusterIP\"" "$FAKE/live/Service.pybossa-web.json" &&
+	PBPROBE_K8S_EXPOSE=ingress run init-at-2-7-1 && test "$rc" = 1 && grep -q "PBPROBE_K8S_EXPOSE is none or nodeport" out
 '
 
 test_expect_success 'teardown: by label, and the namespace only because setup made it' '
