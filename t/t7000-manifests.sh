@@ -3,9 +3,14 @@
 # naming the build, the object and the field, on copies broken one way each:
 # a wrong type, an unknown kind, a missing required field, a misspelt field,
 # a bad kustomization, and every rule the upgrades rest on (rolling-update
-# budget, readiness path, progress deadline, the migration Job, image tags
-# per overlay, the prober's non-root pod). The built objects are also read
-# back with jq, independently of the validator's own rules.
+# budget, readiness path, the migration Job, image tags per overlay, the
+# prober's non-root pod and its CPU), and those of issue 11 that PyBossa would
+# start and upgrade: the image recipe and the web's command, md5 logins for
+# the image's libpq, alembic.ini where the Jobs read it, the rollout set, a
+# progress deadline that covers pull + start + readiness + minReadySeconds,
+# lock_timeout, the worker and scheduler; the NodePort patch; and
+# manifests/images/build against a stand-in engine. The built objects are
+# also read back with jq, independently of the validator's own rules.
 #
 # Needs kubectl (Debian's kubernetes-client), node and npm (the first run
 # installs manifests/.validate/node_modules with npm ci). KUBECTL picks

@@ -11,10 +11,16 @@
 #
 # What it proves: the order of the steps (migration Job applied and complete
 # before the rollout, no rollout when it failed, undo when the deadline
-# passed), the selectors that split an overlay, the settings (namespace,
-# registry, context), Secrets made once, teardown by label, markers relayed
-# to every prober, exit statuses. What it cannot: how a real cluster
-# schedules, probes and routes (docs/kubernetes.md, "Known limits").
+# passed and only then, never on a timeout while progress continues), the
+# selectors that split an overlay (a rollout applies PyBossa's Deployments
+# and settings alone, after kubectl diff shows nothing else would change),
+# an earlier run's migration Job never taken for this one's, the settings
+# (namespace, registry, context, NodePort), the probers' CPU from the rate,
+# a lost prober log making the run inconclusive, Secrets made once, teardown
+# by label, markers relayed to every prober, exit statuses. The stand-in
+# keeps the objects applied, so kubectl diff and re-applies behave as on a
+# cluster. What it cannot: how a real cluster schedules, probes and routes
+# (docs/kubernetes.md, "Known limits").
 
 # Bodies are single-quoted strings eval'd later; shellcheck cannot see that
 # they use these variables and functions.
