@@ -24,14 +24,16 @@
 #                           return at once, like kubectl apply of a manifest:
 #                           an option not given takes its default
 #                           (RollingUpdate with maxSurge 1, maxUnavailable 0;
-#                           2 replicas); progressDeadlineSeconds is 45;
+#                           2 replicas); the progress deadline is the
+#                           platform's (the lab's 45 s; the manifests' 90 s);
 #                           --prestop (the template's preStop pause) and
 #                           --on-sigterm (what its app does on SIGTERM) are
 #                           the lab's only
 #   platform_rollout_status SECS
 #                           wait for the rollout, like kubectl rollout status
-#                           --timeout: 0 complete, 1 stalled (progress deadline
-#                           exceeded), 2 still going after SECS, 3 error
+#                           --timeout: 0 complete, 1 stalled (the Deployment's
+#                           Progressing condition says ProgressDeadlineExceeded),
+#                           2 still progressing after SECS, 3 error
 #   platform_rollout_undo   back to the previous revision, like kubectl
 #                           rollout undo; returns at once (then wait with
 #                           platform_rollout_status)
@@ -48,16 +50,25 @@
 #   step_mark TEXT                  a marker, and a timestamped line on stderr
 #   step_migrate VERSION            "migration start", platform_migrate,
 #                                   "migration end" or "migration failed"
-#   step_rollout VERSION [OPTION...]  "rollout to VERSION", platform_deploy
+#   step_rollout VERSION [OPTION...]  "rollout to VERSION", platform_deploy;
+#                                   "rollout not started" when it refused
 #   step_wait_rollout [SECS]        platform_rollout_status (default
-#                                   $PBPROBE_ROLLOUT_TIMEOUT, 120 s): "rollout
-#                                   complete" or "rollout stalled"
+#                                   $PBPROBE_ROLLOUT_TIMEOUT, 600 s): "rollout
+#                                   complete", "rollout stalled" (the progress
+#                                   deadline passed) or "rollout still in
+#                                   progress" (SECS passed first)
 #   step_undo [SECS]                "rollout undo", platform_rollout_undo, wait,
 #                                   "rollout undone"
 # Upgrades, returning 0 done, 1 failed safely (nothing rolled out, or rolled
 # back), 3 the platform failed:
 #   upgrade_rolling VERSION [OPTION...]
-#                                   roll out; if it stalls, undo it
+#                                   roll out; if it stalls (the progress
+#                                   deadline, and only that), undo it. Still
+#                                   in progress after the timeout: left as it
+#                                   is, status 3 (undoing a rollout that is
+#                                   making progress would turn a slow good
+#                                   release, such as image pulls on new nodes,
+#                                   into a failed one)
 #   upgrade_with_migration VERSION [OPTION...]
 #                                   migrate first; when the migration fails,
 #                                   roll nothing out; then upgrade_rolling
@@ -117,17 +128,27 @@ step_rollout() {
 	local version=${1:?step_rollout needs VERSION}
 	shift
 	step_mark "rollout to $version${1:+ ($*)}"
-	platform_deploy "$version" "$@"
+	if ! platform_deploy "$version" "$@"; then
+		step_mark "rollout not started"
+		return 1
+	fi
+}
+
+# How long a step waits for a rollout: a bound on the wait, never a verdict
+# on the rollout (the progress deadline is that). Above the longest good
+# rollout: replicas x (image pull + start + readiness + minReadySeconds).
+steps_rollout_timeout() {
+	printf '%s\n' "${PBPROBE_ROLLOUT_TIMEOUT:-600}"
 }
 
 # shellcheck disable=SC2120 # SECS: for scripts that want another limit
 step_wait_rollout() {
-	local rc=0
-	platform_rollout_status "${1:-${PBPROBE_ROLLOUT_TIMEOUT:-120}}" || rc=$?
+	local rc=0 secs=${1:-$(steps_rollout_timeout)}
+	platform_rollout_status "$secs" || rc=$?
 	case $rc in
 	0) step_mark "rollout complete" ;;
 	1) step_mark "rollout stalled: progress deadline exceeded" ;;
-	2) step_mark "rollout stalled: still in progress after ${1:-${PBPROBE_ROLLOUT_TIMEOUT:-120}}s" ;;
+	2) step_mark "rollout still in progress after ${secs}s: not undone" ;;
 	*) step_mark "rollout failed" ;;
 	esac
 	return "$rc"
@@ -138,7 +159,7 @@ step_undo() {
 	local rc=0
 	step_mark "rollout undo"
 	platform_rollout_undo || return 3
-	platform_rollout_status "${1:-${PBPROBE_ROLLOUT_TIMEOUT:-120}}" || rc=$?
+	platform_rollout_status "${1:-$(steps_rollout_timeout)}" || rc=$?
 	if [ "$rc" = 0 ]; then
 		step_mark "rollout undone"
 		return 0
@@ -153,10 +174,14 @@ upgrade_rolling() {
 	step_wait_rollout || rc=$?
 	case $rc in
 	0) return 0 ;;
-	1 | 2)
+	1)
 		step_undo || return 3
 		step_say "the rollout to $1 did not complete and was undone"
 		return 1
+		;;
+	2)
+		step_say "the rollout to $1 is still making progress: left as it is, not undone; wait for it (kubectl rollout status) or undo it by hand"
+		return 3
 		;;
 	*) return 3 ;;
 	esac

@@ -1,9 +1,15 @@
 // policy.mjs: what the upgrades need from the manifests, beyond what the API
 // schemas can say: the rolling-update budget, readiness on the endpoint that
 // breaks, the migration Job's shape, the prober's non-root pod, references
-// that resolve. Used by validate.mjs on the objects `kubectl kustomize`
-// built; each rule says why it exists, since a failure is read by someone
-// about to change it.
+// that resolve; and that PyBossa would really start and upgrade: the image's
+// command, a PostgreSQL login its libpq can make, alembic's configuration
+// where the Jobs read it, what a rollout applies, a deadline that covers a
+// pod's start, a migration that cannot block the app, the background tier
+// upgraded with the web. Used by validate.mjs on the objects `kubectl
+// kustomize` built; each rule says why it exists, since a failure is read by
+// someone about to change it.
+
+import { WEB_COMMAND, SCRAM_MIN_LIBPQ } from "./image.mjs";
 
 // Secrets the manifests refer to but never contain: scripts/setup.sh (via
 // scripts/platform-kubernetes.sh) creates them once, with these keys.
@@ -18,9 +24,30 @@ export const MIGRATIONS = { "2.8.0": "8fe68fbf6baa" };
 
 const WEB = "pybossa-web";
 const READINESS_PATH = "/api/helpingmaterial";
-const PROGRESS_DEADLINE_S = 45;
 const MIGRATION_LABEL = "app.kubernetes.io/component";
+// What a rollout applies (scripts/platform-kubernetes.sh): this label, on
+// PyBossa's Deployments and the ConfigMaps they use, and nothing else.
+export const ROLLOUT_LABEL = "pbprobe/rollout";
+const ROLLOUT_VALUE = "pybossa";
+// PyBossa's workloads, by component: the reference demo's web servers,
+// worker and scheduler. One image, one code: one rollout upgrades them all.
+const PYBOSSA_WORKLOADS = ["web", "worker", "scheduler"];
+// The component of the ConfigMaps the database Jobs read: the scripts apply
+// them with the Job.
+const DB_CONFIG_COMPONENT = "database-config";
+// What progressDeadlineSeconds must cover, declared on each Deployment.
+const PULL_ANNOTATION = "pbprobe/pull-seconds";
+const START_ANNOTATION = "pbprobe/start-seconds";
+// A migration waits at most this long for a lock held by the running app;
+// longer, and the app's own queries queue behind it for as long.
+const LOCK_TIMEOUT_MAX_MS = 60000;
 const PROBER_JOB = "pbprobe";
+// The prober's CPU for its rate (scripts/platform-kubernetes.sh
+// k8s_prober_cpu_m, the same formula): 1 m for every 10 requests a second,
+// twice what make bench-prober measured, and at least 250 m, since small
+// quotas starve in CFS's 100 ms periods.
+const PROBER_REQS_PER_MCPU = 10;
+const PROBER_MIN_MCPU = 250;
 
 const id = (o) => `${o.kind}/${o.metadata?.name ?? "?"}`;
 const find = (objs, kind, name) => objs.find((o) => o.kind === kind && o.metadata?.name === name);
@@ -163,9 +190,6 @@ function ruleWeb(label, objs, report) {
   if (String(ru.maxSurge) !== "1") report(d, "spec.strategy.rollingUpdate.maxSurge", `must be 1, is ${JSON.stringify(ru.maxSurge)}`);
   if (String(ru.maxUnavailable) !== "0" && ru.maxUnavailable !== "0%")
     report(d, "spec.strategy.rollingUpdate.maxUnavailable", `must be 0, is ${JSON.stringify(ru.maxUnavailable)}`);
-  // The scripts' rollout status timeout and undo are tuned to this.
-  if (s.progressDeadlineSeconds !== PROGRESS_DEADLINE_S)
-    report(d, "spec.progressDeadlineSeconds", `must be ${PROGRESS_DEADLINE_S}, is ${JSON.stringify(s.progressDeadlineSeconds)}`);
   if (!(s.replicas >= 2)) report(d, "spec.replicas", `must be at least 2 for a rollout without downtime, is ${JSON.stringify(s.replicas)}`);
   const podSpec = s.template?.spec ?? {};
   const cs = podSpec.containers ?? [];
@@ -231,10 +255,256 @@ function ruleVersion(label, objs, report) {
     report(job, "spec.template.spec.containers", `must run "alembic upgrade head", runs ${JSON.stringify(argv)}`);
 }
 
+// --- that PyBossa starts and upgrades (issue 11) ----------------------------
+
+const runsPybossa = (c) => typeof c.image === "string" && repoName(imageTag(c.image).repo) === "pybossa";
+const pybossaDeployments = (objs) =>
+  objs.filter((o) => o.kind === "Deployment" && (o.spec?.template?.spec?.containers ?? []).some(runsPybossa));
+const isOverlay = (label) => /(?:^|\/)overlays\/[^/]+$/.test(label);
+const envOf = (c) => Object.fromEntries((c.env ?? []).map((e) => [e.name, e]));
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+
+// What a container runs, as the kubelet decides it: command replaces the
+// image's ENTRYPOINT (and then its CMD is dropped), args replace its CMD.
+function effectiveArgv(c, image) {
+  if (c.command) return [...c.command, ...(c.args ?? [])];
+  if (!image) return null;
+  return [...(image.entrypoint ?? []), ...(c.args ?? image.cmd ?? [])];
+}
+
+// 1. The web container runs the server; the other PyBossa containers say what
+// they run, since the image's CMD is the web server.
+function ruleCommands(objs, report, image) {
+  for (const d of pybossaDeployments(objs)) {
+    const cs = d.spec.template.spec.containers;
+    const i = cs.findIndex(runsPybossa);
+    const c = cs[i];
+    const at = `spec.template.spec.containers[${i}].command`;
+    const argv = effectiveArgv(c, image);
+    if (d.metadata?.name === WEB) {
+      if (argv === null) report(d, at, `missing, and no image recipe says what the image runs: must be ${JSON.stringify(WEB_COMMAND)}`);
+      else if (!same(argv, WEB_COMMAND))
+        report(d, at, `the web container must run ${JSON.stringify(WEB_COMMAND)} (its command, or the image's CMD), runs ${JSON.stringify(argv)}`);
+    } else if (!c.command) {
+      report(d, at, "missing: the image's CMD is the web server, which a worker or scheduler must not run");
+    }
+  }
+}
+
+// 2. A PostgreSQL login PyBossa's libpq can make. libpq before 10 has no
+// SCRAM; PostgreSQL 14 and later hash new passwords with it and ask for it.
+function rulePostgresAuth(objs, report, image) {
+  if (!image || image.libpq === null || image.libpq >= SCRAM_MIN_LIBPQ) return;
+  const why = `PyBossa's libpq ${image.libpq} (${image.base}) cannot do scram-sha-256`;
+  for (const { obj, tpl, at } of podTemplates(objs))
+    for (const { c, at: cat } of containers(tpl.spec, at)) {
+      if (typeof c.image !== "string" || repoName(imageTag(c.image).repo) !== "postgres") continue;
+      const tag = imageTag(c.image).tag ?? "";
+      const major = Number.parseInt(tag, 10);
+      if (Number.isNaN(major)) {
+        report(obj, `${cat}.image`, `cannot tell PostgreSQL's version from "${c.image}": ${why}, so it matters`);
+        continue;
+      }
+      const method = envOf(c).POSTGRES_HOST_AUTH_METHOD?.value;
+      if (method !== "md5" && !(major < 14 && method === undefined))
+        report(obj, `${cat}.env`, `POSTGRES_HOST_AUTH_METHOD must be md5: ${why}; is ${JSON.stringify(method)}`);
+      if (major < 14) continue;
+      const argv = [...(c.command ?? []), ...(c.args ?? [])].join(" ");
+      if (!/(^|\s)(-c\s*)?password_encryption=md5(\s|$)/.test(argv))
+        report(obj, `${cat}.args`, `PostgreSQL ${major} stores new passwords as SCRAM: must run with -c password_encryption=md5 (${why})`);
+      // initdb stored the first password before any setting of ours applied.
+      const m = (c.volumeMounts ?? []).find((v) => v.mountPath?.replace(/\/$/, "") === "/docker-entrypoint-initdb.d");
+      const vol = m && (tpl.spec?.volumes ?? []).find((v) => v.name === m.name);
+      const cm = vol?.configMap && find(objs, "ConfigMap", vol.configMap.name);
+      // SQL outside comments: SET password_encryption to md5, then a
+      // password set again.
+      const fixes = cm && Object.values(cm.data ?? {}).some((t) => {
+        const code = t.split("\n").filter((l) => !/^\s*(#|--)/.test(l)).join("\n");
+        return /\bSET\s+password_encryption\s*(=|TO)\s*'?md5'?[\s\S]*\bALTER\s+(ROLE|USER)\b[^;]*\bPASSWORD\b/i.test(code);
+      });
+      if (!fixes)
+        report(obj, `${cat}.volumeMounts`, `PostgreSQL ${major}'s initdb stores POSTGRES_USER's password as SCRAM: mount at /docker-entrypoint-initdb.d a ConfigMap whose script sets it again under password_encryption = 'md5'`);
+    }
+}
+
+// sqlalchemy.url of an alembic.ini's [alembic] section, or null.
+function iniUrl(text) {
+  let section = null;
+  for (const line of text.split("\n")) {
+    const h = /^\s*\[([^\]]+)\]\s*$/.exec(line);
+    if (h) section = h[1];
+    const kv = /^\s*sqlalchemy\.url\s*[=:]\s*(.*?)\s*$/.exec(line);
+    if (kv && section === "alembic") return kv[1];
+  }
+  return null;
+}
+
+// 3. The Jobs that run alembic or cli.py read sqlalchemy.url from
+// alembic.ini (PyBossa's env.py and cli.py read nothing else): the file must
+// be mounted where each reads it, from a ConfigMap applied with the Job,
+// pointing at a Service of the build, its password given to libpq.
+function ruleAlembicConfig(objs, report, image) {
+  const services = new Set(objs.filter((o) => o.kind === "Service").map((o) => o.metadata.name));
+  for (const job of objs.filter((o) => o.kind === "Job")) {
+    const pod = job.spec?.template?.spec ?? {};
+    (pod.containers ?? []).forEach((c, i) => {
+      if (!runsPybossa(c)) return;
+      const cat = `spec.template.spec.containers[${i}]`;
+      const text = (effectiveArgv(c, image) ?? [...(c.command ?? []), ...(c.args ?? [])]).join(" ");
+      const cwd = c.workingDir ?? image?.workdir ?? null;
+      // The files read: alembic's -c, else ./alembic.ini; cli.py's ./alembic.ini.
+      const paths = new Set();
+      for (const m of text.matchAll(/(?:^|[\s;&|(])alembic(?=\s|$)(?:\s+(?:-c|--config)[\s=]+(\S+))?/g))
+        paths.add(m[1] ?? "alembic.ini");
+      if (/(^|[\s/])cli\.py(\s|$)/.test(text)) paths.add("alembic.ini");
+      if (paths.size === 0) return;
+      if (envOf(c).DATABASE_URL)
+        report(job, `${cat}.env`, "DATABASE_URL: PyBossa's alembic and cli.py take the database from alembic.ini's sqlalchemy.url; a second address here is one to drift");
+      for (const p of paths) {
+        if (!p.startsWith("/") && cwd === null) {
+          report(job, `${cat}.workingDir`, `${p} is relative, and neither workingDir nor the image's WORKDIR is known`);
+          continue;
+        }
+        const file = p.startsWith("/") ? p : `${cwd.replace(/\/$/, "")}/${p}`;
+        const dir = file.slice(0, file.lastIndexOf("/"));
+        const base = file.slice(file.lastIndexOf("/") + 1);
+        const m = (c.volumeMounts ?? []).find((v) => (v.mountPath === file && v.subPath) || (!v.subPath && v.mountPath?.replace(/\/$/, "") === dir));
+        if (!m) {
+          report(job, `${cat}.volumeMounts`, `nothing mounted at ${file}, which ${text.includes("cli.py") && p === "alembic.ini" ? "cli.py and alembic read" : "alembic reads"} (alembic.ini from a ConfigMap, applied with the Job)`);
+          continue;
+        }
+        const vol = (pod.volumes ?? []).find((v) => v.name === m.name);
+        const src = vol?.configMap;
+        if (!src) {
+          report(job, `${cat}.volumeMounts`, `${file} must come from a ConfigMap of this build (volume ${m.name} is not one)`);
+          continue;
+        }
+        let key = m.subPath ?? base;
+        if (src.items) key = src.items.find((it) => it.path === key)?.key ?? null;
+        const cm = find(objs, "ConfigMap", src.name);
+        const ini = cm?.data?.[key];
+        if (!cm || ini === undefined) {
+          report(job, `${cat}.volumeMounts`, `${file}: ConfigMap ${src.name} has no key ${key}`);
+          continue;
+        }
+        if (cm.metadata?.labels?.[MIGRATION_LABEL] !== DB_CONFIG_COMPONENT)
+          report(cm, `metadata.labels.${MIGRATION_LABEL}`, `must be "${DB_CONFIG_COMPONENT}": the scripts apply it with the Job ${job.metadata.name} by this label`);
+        const url = iniUrl(ini);
+        const u = url && /^postgres(?:ql)?(?:\+\w+)?:\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^:/?]+)(?::(\d+))?\/([^?\s]+)/.exec(url);
+        if (!u) {
+          report(cm, `data.${key}`, `no postgresql:// sqlalchemy.url in its [alembic] section (is ${JSON.stringify(url)})`);
+          continue;
+        }
+        if (!services.has(u[3].split(".")[0])) report(cm, `data.${key}`, `sqlalchemy.url: host ${u[3]} is not a Service of this build`);
+        if (u[2] !== undefined) report(cm, `data.${key}`, "sqlalchemy.url: a password in a ConfigMap, which anyone in the namespace can read; give it to libpq as PGPASSWORD from a Secret");
+        else if (!envOf(c).PGPASSWORD?.valueFrom?.secretKeyRef)
+          report(job, `${cat}.env`, "must set PGPASSWORD from a Secret: alembic.ini's sqlalchemy.url has no password, and libpq takes it from there");
+      }
+    });
+  }
+}
+
+// 4a. A rollout applies PyBossa's Deployments and their ConfigMaps, nothing
+// else: PostgreSQL, Redis and the Services are setup's, and a rollout that
+// re-applied them would undo what was changed since (a NodePort, a resize).
+function ruleRolloutSet(label, objs, report) {
+  const deps = pybossaDeployments(objs);
+  const inSet = (o) => o.metadata?.labels?.[ROLLOUT_LABEL] !== undefined;
+  for (const o of objs.filter(inSet)) {
+    if (o.metadata.labels[ROLLOUT_LABEL] !== ROLLOUT_VALUE)
+      report(o, `metadata.labels.${ROLLOUT_LABEL}`, `must be ${ROLLOUT_VALUE}, is ${JSON.stringify(o.metadata.labels[ROLLOUT_LABEL])}`);
+    if (o.kind !== "Deployment" && o.kind !== "ConfigMap")
+      report(o, `metadata.labels.${ROLLOUT_LABEL}`, `a rollout applies only PyBossa's Deployments and their ConfigMaps; a ${o.kind} is applied at setup`);
+    if (o.kind === "Deployment" && !deps.includes(o))
+      report(o, `metadata.labels.${ROLLOUT_LABEL}`, "a rollout applies only Deployments that run PyBossa");
+  }
+  const used = new Set();
+  for (const d of deps) {
+    if (!inSet(d)) report(d, `metadata.labels.${ROLLOUT_LABEL}`, `must be ${ROLLOUT_VALUE}: every Deployment running PyBossa is upgraded, and undone, by the rollout`);
+    const spec = d.spec.template.spec;
+    const refs = [];
+    (spec.volumes ?? []).forEach((v, i) => v.configMap && refs.push([v.configMap.name, `spec.template.spec.volumes[${i}].configMap.name`]));
+    for (const { c, at } of containers(spec, "spec.template"))
+      (c.envFrom ?? []).forEach((e, i) => e.configMapRef && refs.push([e.configMapRef.name, `${at}.envFrom[${i}].configMapRef.name`]));
+    for (const [name, path] of refs) {
+      used.add(name);
+      const cm = find(objs, "ConfigMap", name);
+      if (cm && !inSet(cm))
+        report(d, path, `ConfigMap ${name} must carry ${ROLLOUT_LABEL}=${ROLLOUT_VALUE}: a rollout applies it with the Deployment that uses it`);
+    }
+  }
+  for (const cm of objs.filter((o) => o.kind === "ConfigMap" && inSet(o) && !used.has(o.metadata.name)))
+    report(cm, `metadata.labels.${ROLLOUT_LABEL}`, "no PyBossa Deployment uses it: a rollout must not apply it");
+}
+
+// 4b. progressDeadlineSeconds is what makes the scripts undo: it must cover
+// one new pod's way to available, or a good release on a node without the
+// image is undone. The Deployment declares its pull and start times.
+function ruleDeadline(objs, report) {
+  for (const d of pybossaDeployments(objs)) {
+    const ann = d.metadata?.annotations ?? {};
+    const secs = (k) => (/^[0-9]+$/.test(ann[k] ?? "") ? Number(ann[k]) : null);
+    const pull = secs(PULL_ANNOTATION);
+    const start = secs(START_ANNOTATION);
+    if (pull === null) report(d, `metadata.annotations.${PULL_ANNOTATION}`, "must say, in seconds, how long pulling the image on a new node may take: progressDeadlineSeconds must cover it");
+    if (start === null) report(d, `metadata.annotations.${START_ANNOTATION}`, "must say, in seconds, how long the container takes to start serving: progressDeadlineSeconds must cover it");
+    if (pull === null || start === null) continue;
+    const s = d.spec;
+    const c = s.template.spec.containers.find(runsPybossa);
+    const r = c.readinessProbe;
+    // The first success: after the initial delay, successThreshold periods.
+    const ready = r ? (r.initialDelaySeconds ?? 0) + (r.periodSeconds ?? 10) * (r.successThreshold ?? 1) : 0;
+    const minReady = s.minReadySeconds ?? 0;
+    const need = pull + start + ready + minReady;
+    const deadline = s.progressDeadlineSeconds ?? 600;
+    if (deadline < need)
+      report(d, "spec.progressDeadlineSeconds", `must cover image pull (${pull} s) + start (${start} s) + first readiness success (${ready} s) + minReadySeconds (${minReady} s) = ${need} s, is ${deadline}`);
+  }
+}
+
+// 5a. The migration cannot block the app: behind a lock the running version
+// holds, it fails (nothing rolled out) instead of queueing every query.
+function ruleLockTimeout(label, objs, report) {
+  for (const job of objs.filter((o) => o.kind === "Job" && o.metadata?.labels?.[MIGRATION_LABEL] === "migration"))
+    (job.spec?.template?.spec?.containers ?? []).forEach((c, i) => {
+      if (!runsPybossa(c)) return;
+      const at = `spec.template.spec.containers[${i}].env`;
+      const opts = envOf(c).PGOPTIONS?.value ?? "";
+      const m = /(?:^|\s)-c\s*lock_timeout=([0-9]+)(ms|s|min)?(?=\s|$)/.exec(opts);
+      if (!m) {
+        report(job, at, `must set PGOPTIONS to "-c lock_timeout=..." (at most ${LOCK_TIMEOUT_MAX_MS / 1000} s): a migration waiting on a lock of the running app blocks every query behind it; is ${JSON.stringify(opts)}`);
+        return;
+      }
+      const ms = Number(m[1]) * ({ ms: 1, s: 1000, min: 60000 }[m[2] ?? "ms"]);
+      if (ms <= 0 || ms > LOCK_TIMEOUT_MAX_MS)
+        report(job, at, `PGOPTIONS lock_timeout: must be between 1 ms and ${LOCK_TIMEOUT_MAX_MS / 1000} s (0 waits forever), is ${m[1]}${m[2] ?? ""}`);
+    });
+}
+
+// 5b. The reference demo's worker and scheduler run PyBossa's code: each
+// overlay has them, so the rollout upgrades them with the web.
+function ruleBackgroundTier(label, objs, report) {
+  if (!isOverlay(label)) return;
+  for (const comp of PYBOSSA_WORKLOADS) {
+    const d = pybossaDeployments(objs).find((o) => o.spec.template.metadata?.labels?.[MIGRATION_LABEL] === comp);
+    if (!d) report(null, "", `no Deployment runs PyBossa's ${comp} (pod label ${MIGRATION_LABEL}=${comp}): the rollout must upgrade it with the rest`);
+  }
+}
+
 // --- the prober Job -----------------------------------------------------------
 
+// A CPU quantity in millicores ("250m", "1", "0.5"), or null.
+function milliCpu(q) {
+  const t = String(q ?? "");
+  const m = /^([0-9]+(?:\.[0-9]+)?)(m?)$/.exec(t);
+  if (!m) return null;
+  return m[2] ? Number(m[1]) : Math.round(Number(m[1]) * 1000);
+}
+
 function ruleProber(label, objs, report, builds) {
-  const job = find(objs, "Job", PROBER_JOB);
+  // manifests/pbprobe's Job, or the scripts' rendering of it for a run
+  // (nameSuffix -RUN).
+  const job = objs.find((o) => o.kind === "Job" && (o.metadata?.name === PROBER_JOB || o.metadata?.name?.startsWith(`${PROBER_JOB}-`)));
   if (!job) return;
   const s = job.spec ?? {};
   const pod = s.template?.spec ?? {};
@@ -265,6 +535,25 @@ function ruleProber(label, objs, report, builds) {
     report(job, "", "no ConfigMap sets PBPROBE_URL");
     return;
   }
+  // Its CPU: what it is promised is what it may use (request = limit), and
+  // enough for every target at the rate.
+  const rateText = String(settings.data.PBPROBE_RATE ?? "");
+  const m = /^([1-9][0-9]*)(k?)$/.exec(rateText);
+  cs.forEach((c, i) => {
+    const at = `spec.template.spec.containers[${i}].resources`;
+    const req = milliCpu(c.resources?.requests?.cpu);
+    const lim = milliCpu(c.resources?.limits?.cpu);
+    if (req === null || lim === null) return; // ruleResources reports it
+    if (req !== lim) report(job, `${at}.requests.cpu`, `must equal limits.cpu (${lim}m): a prober throttled below its promise sends late, and its run is inconclusive; is ${req}m`);
+    if (!m) {
+      report(settings, "data.PBPROBE_RATE", `not a rate (a whole number, or Nk): ${JSON.stringify(rateText)}`);
+      return;
+    }
+    const targets = [...(c.command ?? []), ...(c.args ?? [])].filter((a) => /^[a-z][a-z0-9_-]*=/.test(a)).length;
+    const total = Number(m[1]) * (m[2] ? 1000 : 1) * Math.max(targets, 1);
+    const need = Math.max(PROBER_MIN_MCPU, Math.ceil(total / PROBER_REQS_PER_MCPU));
+    if (lim < need) report(job, `${at}.limits.cpu`, `must be at least ${need}m for ${total} requests a second (${targets} targets at PBPROBE_RATE ${rateText}), is ${lim}m`);
+  });
   let host = null;
   try {
     host = new URL(settings.data.PBPROBE_URL).hostname;
@@ -281,8 +570,9 @@ function ruleProber(label, objs, report, builds) {
 
 // Problems with one build, each { object, path, message }; object is
 // "Kind/name", or "" for the build as a whole. builds: every build being
-// validated ({ label, objects }), for the rules that cross builds.
-export function policyCheck(label, objs, builds) {
+// validated ({ label, objects }), for the rules that cross builds. image:
+// the facts of PyBossa's image recipe (image.mjs imageFacts), or null.
+export function policyCheck(label, objs, builds, image = null) {
   const out = [];
   const report = (obj, path, message) => out.push({ object: obj ? id(obj) : "", path, message });
   ruleResources(objs, report);
@@ -292,5 +582,12 @@ export function policyCheck(label, objs, builds) {
   ruleWeb(label, objs, report);
   ruleVersion(label, objs, report);
   ruleProber(label, objs, report, builds);
+  ruleCommands(objs, report, image);
+  rulePostgresAuth(objs, report, image);
+  ruleAlembicConfig(objs, report, image);
+  ruleRolloutSet(label, objs, report);
+  ruleDeadline(objs, report);
+  ruleLockTimeout(label, objs, report);
+  ruleBackgroundTier(label, objs, report);
   return out;
 }

@@ -5,6 +5,9 @@
 // names the build in messages and selects the policy (overlays/2.8.0 must
 // run pybossa:2.8.0). Every object is checked against the API schemas
 // (schema.mjs), then each build against the upgrades' rules (policy.mjs).
+// PyBossa's image recipe (images/pybossa/Dockerfile, beside this file) is read
+// once when a build runs PyBossa: its own rules (image.mjs), and its facts
+// (command, working directory, libpq) for the rules that depend on them.
 // One line per problem on stderr, naming build, object and field:
 //   manifests/validate: overlays/2.8.0: Deployment/pybossa-web: spec.replicas: must be integer
 // one line per valid build on stdout. Exit 0 all valid, 1 a problem, 2 usage.
@@ -13,6 +16,7 @@ import { readFileSync } from "node:fs";
 import { require } from "./deps.mjs";
 import { schemaCheck } from "./schema.mjs";
 import { policyCheck } from "./policy.mjs";
+import { DOCKERFILE, parseDockerfile, imageCheck, imageFacts } from "./image.mjs";
 const YAML = require("yaml");
 
 const PROG = "manifests/validate";
@@ -66,11 +70,29 @@ for (const { label, objects } of builds) {
     seen.add(object);
   }
 }
+// The image recipe, when some build runs PyBossa.
+let image = null;
+const runsPybossa = (o) =>
+  (o?.spec?.template?.spec?.containers ?? []).some((c) => typeof c.image === "string" && /(^|\/)pybossa(:|@|$)/.test(c.image));
+if (builds.some(({ objects }) => objects.some(runsPybossa))) {
+  let text = null;
+  try {
+    text = readFileSync(new URL(`./${DOCKERFILE}`, import.meta.url), "utf8");
+  } catch (e) {
+    problem(DOCKERFILE, "", "", `cannot read PyBossa's image recipe: ${e.code ?? e.message}`);
+  }
+  if (text !== null) {
+    const instructions = parseDockerfile(text);
+    for (const p of imageCheck(instructions)) problem(`${DOCKERFILE}:${p.line}`, "", "", p.message);
+    image = imageFacts(instructions);
+  }
+}
+
 for (const { label, objects } of builds) {
   // Objects the schemas refused can be any shape: a rule that trips over
   // one says so rather than hiding the other problems.
   try {
-    for (const p of policyCheck(label, objects, builds)) problem(label, p.object, p.path, p.message);
+    for (const p of policyCheck(label, objects, builds, image)) problem(label, p.object, p.path, p.message);
   } catch (e) {
     problem(label, "", "", `upgrade rules not checked: ${e.message}`);
   }

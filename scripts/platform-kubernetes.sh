@@ -10,6 +10,17 @@
 # namespace, the registry and the step's options; the rendering is kept in
 # $PBPROBE_K8S_WORK, as a record of exactly what was applied.
 #
+# Who applies what, by label (manifests/base/kustomization.yaml):
+#   setup      everything standing but the rollout set: PostgreSQL, Redis,
+#              the Services, the budget, alembic.ini; then the setup Job
+#   migrate    the migration Job and the alembic.ini it reads
+#   rollout    the rollout set only (pbprobe/rollout=pybossa: PyBossa's web,
+#              worker and scheduler Deployments and their settings), and only
+#              when `kubectl diff` shows that nothing else of the overlay
+#              differs from the cluster: an upgrade never re-applies
+#              PostgreSQL, Redis or a Service (a NodePort made for probing
+#              stays one), and drift is stopped and shown, not rolled along.
+#
 # Settings, from the environment:
 #   KUBECONFIG               kubectl's own: which cluster and credentials
 #   PBPROBE_K8S_CONTEXT      a context of KUBECONFIG (default: its current one)
@@ -23,7 +34,15 @@
 #   PBPROBE_K8S_URL          the Service's URL as seen from this machine, for a
 #                            local prober (an Ingress, a LoadBalancer, a
 #                            NodePort); default: the LoadBalancer's address if
-#                            the Service has one, else the in-cluster name
+#                            the Service has one, a node's address and the
+#                            node port if it is a NodePort, else the
+#                            in-cluster name
+#   PBPROBE_K8S_EXPOSE       nodeport: the Service is a NodePort
+#                            (manifests/expose/nodeport.yaml, in every
+#                            rendering: setup applies it, no rollout undoes
+#                            it); default none (ClusterIP)
+#   PBPROBE_K8S_NODEPORT     the node port with PBPROBE_K8S_EXPOSE=nodeport
+#                            (default: the cluster's choice)
 #   PBPROBE_K8S_WORK         renderings and scratch files (default
 #                            ${PBPROBE_LOGS:-<source>/logs}/kubernetes)
 #   PBPROBE_K8S_MIGRATION_TIMEOUT  seconds to wait for a migration or setup
@@ -33,11 +52,18 @@
 k8s_src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 K8S_NS=${PBPROBE_K8S_NAMESPACE:-pybossa}
 K8S_WORK=${PBPROBE_K8S_WORK:-${PBPROBE_LOGS:-$k8s_src/logs}/kubernetes}
-K8S_DEPLOY=deployment/pybossa-web
-# The label that splits an overlay into what runs before the rollout (the
-# migration), at setup only (the database's creation), and the rest.
+# The labels that split an overlay (see above).
 K8S_COMPONENT=app.kubernetes.io/component
-K8S_ROLLOUT_SELECTOR="$K8S_COMPONENT notin (migration,setup)"
+K8S_ROLLOUT_SELECTOR=pbprobe/rollout=pybossa
+# Everything but the Jobs: what stands in the cluster, what kubectl diff compares.
+K8S_STANDING_SELECTOR="$K8S_COMPONENT notin (migration,setup)"
+K8S_SETUP_SELECTOR="$K8S_STANDING_SELECTOR,!pbprobe/rollout"
+K8S_MIGRATE_SELECTOR="$K8S_COMPONENT in (migration,database-config)"
+# alembic.ini again, with the Job: a no-op unless it changed since setup.
+K8S_SETUP_JOB_SELECTOR="$K8S_COMPONENT in (setup,database-config)"
+# The Deployments the last rollout applied, one name a line: what is awaited
+# and undone (the web's alone before any rollout).
+K8S_ROLLED=deployments.txt
 # Everything these scripts create carries one of these names, or (the
 # generated ConfigMaps) the part-of label.
 K8S_NAMES="app.kubernetes.io/name in (pybossa,postgres,redis,pbprobe)"
@@ -81,10 +107,20 @@ k8s_render() {
 			echo "- name: pybossa"
 			echo "  newName: ${PBPROBE_K8S_REGISTRY%/}/pybossa"
 		fi
+		case ${PBPROBE_K8S_EXPOSE:-none} in
+		none) ;;
+		nodeport)
+			cp "$k8s_src/manifests/expose/nodeport.yaml" "$dir/expose-nodeport.yaml" || return 1
+			[ -z "${PBPROBE_K8S_NODEPORT:-}" ] ||
+				printf '  ports:\n  - name: http\n    port: 80\n    nodePort: %s\n' "$PBPROBE_K8S_NODEPORT" >>"$dir/expose-nodeport.yaml"
+			set -- "$dir/expose-nodeport.yaml" "$@"
+			;;
+		*) k8s_err "PBPROBE_K8S_EXPOSE is none or nodeport, not \"$PBPROBE_K8S_EXPOSE\"" || return 1 ;;
+		esac
 		if [ $# -gt 0 ]; then
 			echo "patchesStrategicMerge:"
 			for p in "$@"; do
-				cp "$p" "$dir/" || return 1
+				[ "$(dirname "$p")" = "$dir" ] || cp "$p" "$dir/" || return 1
 				echo "- $(basename "$p")"
 			done
 		fi
@@ -158,20 +194,57 @@ k8s_job_wait() {
 	done
 }
 
-# k8s_apply_jobs FILE SELECTOR: applies the Jobs of FILE that SELECTOR picks
-# and waits for each; 0 when there were none.
+# k8s_apply_jobs FILE SELECTOR [fresh]: applies the objects of FILE that
+# SELECTOR picks and waits for each Job among them; 0 when there were none.
+# With "fresh", each Job must have been created by this apply: one that
+# kubectl finds "unchanged" or "configured" was left by an earlier run, and
+# its status says nothing of this one.
 k8s_apply_jobs() {
-	local file=$1 sel=$2 names name
-	names=$(k8s_kubectl apply -f "$file" -l "$sel" -o name) || k8s_err "kubectl apply -l $sel failed" || return 1
-	for name in $names; do
+	local file=$1 sel=$2 fresh=${3:-} out name action
+	out=$(k8s_kubectl apply -f "$file" -l "$sel") || k8s_err "kubectl apply -l $sel failed" || return 1
+	printf '%s\n' "$out" >&2
+	while read -r name action; do
 		case $name in
-		job.batch/* | job/*) k8s_job_wait "${name#*/}" || return 1 ;;
+		job.batch/* | job/*)
+			if [ "$fresh" = fresh ] && [ "$action" != created ]; then
+				k8s_err "Job ${name#*/} was not created by this run (kubectl apply: $action): an earlier run's Job is not this run's migration" || return 1
+			fi
+			k8s_job_wait "${name#*/}" || return 1
+			;;
+		esac
+	done <<<"$out"
+}
+
+# k8s_stale_jobs SELECTOR: Jobs of earlier runs that SELECTOR picks. A failed
+# one is kept for a person to read: stop (1). A running one is another
+# run's: stop. A completed one proves nothing about this run (the database
+# may have been restored since, or the Job re-made): delete it, and wait
+# until it is gone, so that the Job this run waits on is its own.
+k8s_stale_jobs() {
+	local sel=$1 names name conds
+	names=$(k8s_kubectl get jobs -l "$sel" -o name) || k8s_err "cannot list the Jobs ($sel)" || return 1
+	for name in $names; do
+		name=${name#*/}
+		conds=$(k8s_kubectl get "job/$name" -o 'jsonpath={range .status.conditions[*]}{.type}={.status}{" "}{end}') ||
+			k8s_err "Job $name: cannot read its status" || return 1
+		case " $conds " in
+		*" Failed=True "*)
+			k8s_err "Job $name failed in an earlier run and is kept for you to read (kubectl -n $K8S_NS logs job/$name); delete it to run the migration again" || return 1
+			;;
+		*" Complete=True "*)
+			k8s_say "Job $name completed in an earlier run: deleting it, this run migrates for itself"
+			k8s_kubectl delete job "$name" --ignore-not-found --wait=true >&2 ||
+				k8s_err "cannot delete Job $name" || return 1
+			;;
+		*)
+			k8s_err "Job $name is still running: another upgrade in this namespace?" || return 1
+			;;
 		esac
 	done
 }
 
 platform_setup() {
-	local out patch
+	local out
 	if ! k8s_kubectl get namespace "$K8S_NS" >/dev/null 2>&1; then
 		k8s_kubectl create namespace "$K8S_NS" >/dev/null &&
 			k8s_kubectl label namespace "$K8S_NS" "$K8S_MANAGED" >/dev/null ||
@@ -181,23 +254,16 @@ platform_setup() {
 	k8s_secret_ensure pybossa-db --from-literal=password="$(k8s_random 32)" || return 1
 	k8s_secret_ensure pybossa-keys --from-literal=secret="$(k8s_random 40)" \
 		--from-literal=secret-key="$(k8s_random 40)" --from-literal=itsdangerous-key="$(k8s_random 40)" || return 1
-	# Everything of 2.7.1 but its web Deployment: the database, Redis, the
-	# settings, the Service (with no endpoints yet) and the budget.
-	patch=$K8S_WORK/no-web.yaml
-	cat >"$patch" <<'EOF' || return 1
-$patch: delete
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: pybossa-web
-EOF
+	# Everything of 2.7.1 but the rollout set: the database, Redis, the
+	# Services (with no endpoints yet), the budget, alembic.ini. PyBossa's
+	# Deployments come with the first rollout (init-at-2-7-1).
 	out=$(k8s_stamp setup-2.7.1)
-	k8s_render 2.7.1 "$out" "$patch" || return 1
-	k8s_kubectl apply -f "$out" -l "$K8S_ROLLOUT_SELECTOR" >&2 || k8s_err "kubectl apply of $out failed" || return 1
+	k8s_render 2.7.1 "$out" || return 1
+	k8s_kubectl apply -f "$out" -l "$K8S_SETUP_SELECTOR" >&2 || k8s_err "kubectl apply of $out failed" || return 1
 	k8s_kubectl rollout status statefulset/postgres --timeout=300s >&2 || k8s_err "PostgreSQL did not become ready" || return 1
 	k8s_kubectl rollout status deployment/redis --timeout=300s >&2 || k8s_err "Redis did not become ready" || return 1
 	# PyBossa 2.7.1 creates its tables and stamps alembic at its head.
-	k8s_apply_jobs "$out" "$K8S_COMPONENT=setup" || k8s_err "the database was not created" || return 1
+	k8s_apply_jobs "$out" "$K8S_SETUP_JOB_SELECTOR" || k8s_err "the database was not created" || return 1
 }
 
 platform_teardown() {
@@ -215,26 +281,61 @@ platform_teardown() {
 }
 
 platform_url() {
-	local ip port
+	local ip port nodeport node
 	if [ -n "${PBPROBE_K8S_URL:-}" ]; then
 		printf '%s\n' "${PBPROBE_K8S_URL%/}"
 		return 0
 	fi
 	ip=$(k8s_kubectl get service pybossa-web -o 'jsonpath={.status.loadBalancer.ingress[0].ip}{.status.loadBalancer.ingress[0].hostname}' 2>/dev/null)
 	port=$(k8s_kubectl get service pybossa-web -o 'jsonpath={.spec.ports[0].port}' 2>/dev/null)
+	nodeport=$(k8s_kubectl get service pybossa-web -o 'jsonpath={.spec.ports[0].nodePort}' 2>/dev/null)
 	if [ -n "$ip" ]; then
 		printf 'http://%s:%s\n' "$ip" "${port:-80}"
+	elif [ -n "$nodeport" ] && node=$(k8s_kubectl get nodes -o 'jsonpath={.items[0].status.addresses[?(@.type=="InternalIP")].address}' 2>/dev/null) && [ -n "$node" ]; then
+		printf 'http://%s:%s\n' "$node" "$nodeport"
 	else
 		# Reachable from pods only: what the prober Job probes.
 		printf 'http://pybossa-web.%s.svc\n' "$K8S_NS"
 	fi
 }
 
+# k8s_diff_names SELECTOR FILE: the objects of FILE that SELECTOR picks and
+# that differ from the cluster, one a line, as kubectl diff names them
+# (GROUP.VERSION.KIND.NAMESPACE.NAME); 1 when kubectl diff failed.
+k8s_diff_names() {
+	local sel=$1 file=$2 rc=0 out=$K8S_WORK/diff.out
+	# Our own diff program, whatever the user's: its header lines name the
+	# objects ("diff -u -N LIVE/NAME MERGED/NAME"). Exit 1 means "differs".
+	KUBECTL_EXTERNAL_DIFF="diff -u -N" k8s_kubectl diff -f "$file" -l "$sel" >"$out" 2>"$out.err" || rc=$?
+	if [ "$rc" -gt 1 ]; then
+		k8s_err "kubectl diff of $file failed: $(head -n 3 "$out.err" | tr '\n' ' ')" || return 1
+	fi
+	sed -n 's|^diff .* [^ ]*/\([^/ ]*\)$|\1|p' "$out" | sort -u
+}
+
+# k8s_rollout_guard FILE: 0 when applying FILE's rollout set is all a
+# rollout would change: nothing else standing in FILE differs from the
+# cluster. Else one line per other object, and 1: the rollout does not start.
+k8s_rollout_guard() {
+	local file=$1 all mine extra
+	all=$(k8s_diff_names "$K8S_STANDING_SELECTOR" "$file") || return 1
+	mine=$(k8s_diff_names "$K8S_ROLLOUT_SELECTOR" "$file") || return 1
+	extra=$(comm -23 <(printf '%s\n' "$all" | sed '/^$/d') <(printf '%s\n' "$mine" | sed '/^$/d'))
+	[ -z "$extra" ] && return 0
+	cp "$K8S_WORK/diff.out" "$file.diff" 2>/dev/null
+	k8s_say "refusing the rollout: applying $(basename "$file") would also change what a rollout must not touch:"
+	printf '%s\n' "$extra" | sed 's/^/  /' >&2
+	k8s_say "a rollout applies only PyBossa's Deployments and their settings (label $K8S_ROLLOUT_SELECTOR);"
+	k8s_say "apply the rest on purpose first (scripts/setup.sh), or bring the cluster back in line: kubectl -n $K8S_NS diff -f $file"
+	return 1
+}
+
 # platform_deploy VERSION [--strategy S] [--no-readiness] [--replicas N]:
-# the options become one strategic-merge patch of the Deployment; without
-# them the overlay is applied as it is.
+# the options become one strategic-merge patch of the web Deployment;
+# without them the overlay is applied as it is. Only the rollout set is
+# applied, and only once k8s_rollout_guard agrees.
 platform_deploy() {
-	local version=${1:?platform_deploy needs VERSION} strategy='' readiness=1 replicas='' out patch
+	local version=${1:?platform_deploy needs VERSION} strategy='' readiness=1 replicas='' out patch names
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -273,32 +374,63 @@ platform_deploy() {
 	else
 		k8s_render "$version" "$out" || return 1
 	fi
-	k8s_kubectl apply -f "$out" -l "$K8S_ROLLOUT_SELECTOR" >&2 || k8s_err "kubectl apply of $out failed" || return 1
+	k8s_rollout_guard "$out" || return 1
+	names=$(k8s_kubectl apply -f "$out" -l "$K8S_ROLLOUT_SELECTOR" -o name) || k8s_err "kubectl apply of $out failed" || return 1
+	printf '%s\n' "$names" | sed -n 's|^deployment[.a-z]*/||p' >"$K8S_WORK/$K8S_ROLLED" || return 1
+	k8s_say "applied $(printf '%s\n' "$names" | tr '\n' ' ')"
 }
 
-# kubectl rollout status exits 1 for a passed deadline and for its own
-# timeout alike; its message tells them apart.
+# The Deployments of the last rollout.
+k8s_rolled() {
+	if [ -s "$K8S_WORK/$K8S_ROLLED" ]; then
+		cat "$K8S_WORK/$K8S_ROLLED"
+	else
+		echo pybossa-web
+	fi
+}
+
+# platform_rollout_status SECS: every Deployment of the rollout, within SECS
+# in all. kubectl rollout status exits 1 for a passed deadline and for its
+# own timeout alike; its message tells them apart, and after a timeout the
+# Deployment's own Progressing condition decides: only its
+# ProgressDeadlineExceeded is "stalled" (1). A timeout while the controller
+# still sees progress is 2, which the steps never undo.
 platform_rollout_status() {
-	local secs=${1:?platform_rollout_status needs SECS} rc=0 err=$K8S_WORK/rollout-status.err
-	k8s_kubectl rollout status "$K8S_DEPLOY" --timeout="${secs}s" >&2 2>"$err" || rc=$?
-	if [ "$rc" = 0 ]; then
-		return 0
-	fi
-	cat "$err" >&2
-	if grep -q 'exceeded its progress deadline' "$err"; then
-		return 1
-	elif grep -q 'timed out waiting' "$err"; then
-		return 2
-	fi
-	return 3
+	local secs=${1:?platform_rollout_status needs SECS} rc d left reason err=$K8S_WORK/rollout-status.err t0=$SECONDS
+	for d in $(k8s_rolled); do
+		left=$((secs - (SECONDS - t0)))
+		[ "$left" -ge 1 ] || left=1
+		rc=0
+		k8s_kubectl rollout status "deployment/$d" --timeout="${left}s" >&2 2>"$err" || rc=$?
+		[ "$rc" = 0 ] && continue
+		cat "$err" >&2
+		if grep -q 'exceeded its progress deadline' "$err"; then
+			return 1
+		elif grep -q 'timed out waiting' "$err"; then
+			reason=$(k8s_kubectl get "deployment/$d" -o 'jsonpath={.status.conditions[?(@.type=="Progressing")].reason}' 2>/dev/null)
+			[ "$reason" = ProgressDeadlineExceeded ] && return 1
+			k8s_say "deployment $d: still progressing after ${secs}s (condition Progressing: ${reason:-unknown})"
+			return 2
+		fi
+		return 3
+	done
+	return 0
 }
 
+# Every Deployment of the rollout goes back together: a 2.8.0 worker beside
+# a 2.7.2 web would run new code on an old schema.
 platform_rollout_undo() {
-	k8s_kubectl rollout undo "$K8S_DEPLOY" >&2 || k8s_err "kubectl rollout undo failed"
+	local d rc=0
+	for d in $(k8s_rolled); do
+		k8s_kubectl rollout undo "deployment/$d" >&2 || rc=1
+	done
+	[ "$rc" = 0 ] || k8s_err "kubectl rollout undo failed"
 }
 
 # The version's migration Job (label app.kubernetes.io/component=migration in
-# its overlay), applied alone and awaited; nothing to do when it has none.
+# its overlay) and its alembic.ini, applied alone and awaited; nothing to do
+# when it has none. Any Job of an earlier run is out of the way first
+# (k8s_stale_jobs), and the Job awaited is the one this apply created.
 platform_migrate() {
 	local version=${1:?platform_migrate needs VERSION} out
 	out=$(k8s_stamp "migrate-$version")
@@ -307,13 +439,14 @@ platform_migrate() {
 		k8s_say "version $version has no migration"
 		return 0
 	fi
-	k8s_apply_jobs "$out" "$K8S_COMPONENT=migration"
+	k8s_stale_jobs "$K8S_COMPONENT=migration" || return 1
+	k8s_apply_jobs "$out" "$K8S_MIGRATE_SELECTOR" fresh
 }
 
 platform_describe() {
 	k8s_kubectl get deployment,replicaset,pod -l "app.kubernetes.io/name=pybossa" -o wide
 	k8s_kubectl get endpoints pybossa-web
-	k8s_kubectl rollout history "$K8S_DEPLOY"
+	k8s_kubectl rollout history deployment/pybossa-web
 }
 
 # --- pbprobe as a Job (manifests/pbprobe) ----------------------------------
@@ -330,10 +463,37 @@ platform_describe() {
 K8S_PROBER_JOB=
 K8S_PROBER_PODS=()
 
-k8s_probers_start() {
-	local run=${1:?k8s_probers_start needs RUN} count=${2:-${PBPROBE_PROBERS:-1}} dir rel out i ready pod v
-	[[ $count =~ ^[1-9][0-9]*$ ]] || k8s_err "PBPROBE_PROBERS needs a positive number" || return 1
-	K8S_PROBER_JOB=pbprobe-$run
+# The probers' CPU, in millicores, for TOTAL requests a second (every target
+# of one pod): the request equals the limit, so the scheduler places the pod
+# where that CPU is and CFS never throttles it below what it was promised.
+# `make bench-prober` measured 10000/s without blind time under a 500m quota
+# on a shared 2-core VM (docs/kubernetes.md); twice that, 1 m for every 10
+# requests a second, with a 250 m floor: small quotas starve in CFS's 100 ms
+# periods (100m fell 2.7 s behind at 2000/s). manifests/policy.mjs checks
+# the manifest by the same formula (PROBER_REQS_PER_MCPU, PROBER_MIN_MCPU).
+k8s_prober_cpu_m() {
+	local m=$((($1 + 9) / 10))
+	[ "$m" -ge 250 ] || m=250
+	printf '%s\n' "$m"
+}
+
+# The per-target rate as a number: PBPROBE_RATE, else the manifest's; 5k is 5000.
+k8s_prober_rate() {
+	local r=${PBPROBE_RATE:-$(sed -n 's/^  - PBPROBE_RATE=//p' "$k8s_src/manifests/pbprobe/kustomization.yaml")}
+	case $r in
+	*k) r=$((${r%k} * 1000)) ;;
+	esac
+	[[ $r =~ ^[1-9][0-9]*$ ]] || k8s_err "PBPROBE_RATE: a whole number of requests a second (or Nk), not \"$r\"" || return 1
+	printf '%s\n' "$r"
+}
+
+# k8s_probers_render RUN COUNT OUT: the prober Job for a run, as applied.
+k8s_probers_render() {
+	local run=$1 count=$2 out=$3 dir rel v rate cpu
+	# The pod's CPU, request and limit alike, from the rate: two targets
+	# (home and api, manifests/pbprobe/job.yaml) per pod. (home and api, manifests/pbprobe/job.yaml) per pod.
+	rate=$(k8s_prober_rate) || return 1
+	cpu=$(k8s_prober_cpu_m $((rate * 2)))m
 	dir=$(mktemp -d "$K8S_WORK/kustomize.XXXXXX") || return 1
 	rel=$(realpath --relative-to="$dir" "$k8s_src/manifests/pbprobe") || return 1
 	# The Job's name per run; completions = parallelism = COUNT; the run's
@@ -350,10 +510,19 @@ k8s_probers_start() {
 	} >"$dir/kustomization.yaml"
 	printf 'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: pbprobe\nspec:\n  completions: %s\n  parallelism: %s\n' \
 		"$count" "$count" >"$dir/probers.yaml"
-	out=$(k8s_stamp "probers-$run")
+	printf '%s\n' "  template:" "    spec:" "      containers:" "      - name: pbprobe" "        resources:" \
+		"          requests: {cpu: $cpu}" "          limits: {cpu: $cpu}" >>"$dir/probers.yaml"
 	"${KUBECTL:-kubectl}" kustomize "$dir" >"$out" 2>"$dir/err" ||
 		k8s_err "kubectl kustomize of manifests/pbprobe failed: $(grep -v '^# Warning' "$dir/err" | head -n 3 | tr '\n' ' ')" || return 1
 	rm -rf "$dir"
+}
+
+k8s_probers_start() {
+	local run=${1:?k8s_probers_start needs RUN} count=${2:-${PBPROBE_PROBERS:-1}} out i ready pod
+	[[ $count =~ ^[1-9][0-9]*$ ]] || k8s_err "PBPROBE_PROBERS needs a positive number" || return 1
+	K8S_PROBER_JOB=pbprobe-$run
+	out=$(k8s_stamp "probers-$run")
+	k8s_probers_render "$run" "$count" "$out" || return 1
 	# A Job's pod template is immutable, and an old run's pods hold old logs.
 	k8s_kubectl delete job "$K8S_PROBER_JOB" --ignore-not-found --wait=true >/dev/null 2>&1
 	k8s_kubectl apply -f "$out" >&2 || k8s_err "kubectl apply of $out failed" || return 1

@@ -17,7 +17,9 @@
 #                   $PBPROBE_LOGS (default <source>/logs) as NAME-INDEX.log
 #                   and merged by pbprobe-report
 #   --prober local  here, as in the lab: pbprobe wraps the steps and probes
-#                   $PBPROBE_K8S_URL (or the Service's LoadBalancer address)
+#                   $PBPROBE_K8S_URL, or the Service's LoadBalancer address,
+#                   or with PBPROBE_K8S_EXPOSE=nodeport a node's address and
+#                   the Service's node port
 # (default: $PBPROBE_PROBER, else job). The gate is pbprobe-report's, with
 # its defaults: any failed request fails it.
 #
@@ -106,8 +108,8 @@ export PBPROBE_PLATFORM=$platform
 # The lab probes for itself; so does every scenario with --prober local; the
 # steps that do not probe (setup, teardown, init-at-2-7-1) just run.
 if [ "$platform" = lab ] || [ "$prober" = local ] || ! grep -q '^scenario_main ' "$script"; then
-	if [ "$platform" = kubernetes ] && [ "$prober" = local ] && [ -z "${PBPROBE_K8S_URL:-}" ]; then
-		echo "$prog: --prober local probes from this machine: set PBPROBE_K8S_URL to the Service's address here (an Ingress, a LoadBalancer, a NodePort), or use --prober job" >&2
+	if [ "$platform" = kubernetes ] && [ "$prober" = local ] && [ -z "${PBPROBE_K8S_URL:-}" ] && [ "${PBPROBE_K8S_EXPOSE:-none}" != nodeport ]; then
+		echo "$prog: --prober local probes from this machine: set PBPROBE_K8S_URL to the Service's address here (an Ingress, a LoadBalancer, a NodePort), or PBPROBE_K8S_EXPOSE=nodeport (set up with it), or use --prober job" >&2
 		exit 3
 	fi
 	exec bash "$script"
@@ -193,8 +195,18 @@ relay_pid=
 exec 3>&-
 
 probe_logs=()
-mapfile -t probe_logs < <(k8s_probers_stop "$logs") || true
+stop_rc=0
+mapfile -t probe_logs < <(k8s_probers_stop "$logs"; echo "@rc $?")
+[[ ${probe_logs[-1]:-} =~ ^@rc\ ([0-9]+)$ ]] && stop_rc=${BASH_REMATCH[1]} && unset 'probe_logs[-1]'
 k8s_probers_delete
+# A prober whose log is missing, or that exited non-zero, watched part of
+# the upgrade from nowhere: the others' logs cannot make the run a pass.
+expected=${PBPROBE_PROBERS:-1}
+lost=
+if [ "$stop_rc" != 0 ] || [ "${#probe_logs[@]}" -lt "$expected" ]; then
+	lost="${#probe_logs[@]} of $expected prober log(s) collected$([ "$stop_rc" = 0 ] || echo ', a prober failed')"
+	say "$name: $lost"
+fi
 if [ "$interrupted" = 1 ] || { [ "$rc" != 0 ] && [ "$rc" != 1 ]; } || [ "${#probe_logs[@]}" -eq 0 ]; then
 	say "$name: the upgrade steps or the probers failed (steps exit $rc, ${#probe_logs[@]} log(s))$([ "$interrupted" = 0 ] || echo ', interrupted')"
 	result "$rc" error 3 "${probe_logs[*]:--}" -
@@ -205,6 +217,11 @@ gate=0
 "$PB_BUILD/pbprobe-report" --plot "$base.png" "${probe_logs[@]}" >"$base.txt" || gate=$?
 cat "$base.txt"
 "$PB_BUILD/pbprobe-report" -f json -o "$base.json" "${probe_logs[@]}" >/dev/null 2>&1
+# Errors seen are errors (FAIL) whatever is missing; a pass needs every log.
+if [ "$gate" = 0 ] && [ -n "$lost" ]; then
+	gate=4
+	say "$name: the gate is INCONCLUSIVE, not PASS: $lost"
+fi
 case $gate in
 0) verdict=pass ;;
 1) verdict=fail ;;
@@ -228,7 +245,7 @@ fi
 case $verdict in
 pass) say "== $name: gate PASS: users saw no error" ;;
 fail) say "== $name: gate FAIL: users saw errors (windows and bursts above)" ;;
-inconclusive) say "== $name: gate INCONCLUSIVE: the probers did not observe the whole upgrade on time (blind time above)" ;;
+inconclusive) say "== $name: gate INCONCLUSIVE: the probers did not observe the whole upgrade on time (${lost:-blind time above})" ;;
 esac
 say "   logs ${probe_logs[*]}, report $base.txt, applied manifests $K8S_WORK/"
 exit "$exit_code"

@@ -11,10 +11,16 @@
 #
 # What it proves: the order of the steps (migration Job applied and complete
 # before the rollout, no rollout when it failed, undo when the deadline
-# passed), the selectors that split an overlay, the settings (namespace,
-# registry, context), Secrets made once, teardown by label, markers relayed
-# to every prober, exit statuses. What it cannot: how a real cluster
-# schedules, probes and routes (docs/kubernetes.md, "Known limits").
+# passed and only then, never on a timeout while progress continues), the
+# selectors that split an overlay (a rollout applies PyBossa's Deployments
+# and settings alone, after kubectl diff shows nothing else would change),
+# an earlier run's migration Job never taken for this one's, the settings
+# (namespace, registry, context, NodePort), the probers' CPU from the rate,
+# a lost prober log making the run inconclusive, Secrets made once, teardown
+# by label, markers relayed to every prober, exit statuses. The stand-in
+# keeps the objects applied, so kubectl diff and re-applies behave as on a
+# cluster. What it cannot: how a real cluster schedules, probes and routes
+# (docs/kubernetes.md, "Known limits").
 
 # Bodies are single-quoted strings eval'd later; shellcheck cannot see that
 # they use these variables and functions.
@@ -44,7 +50,7 @@ cp "$M/pbprobe/pbprobe-job.sh" "$TEST_DIR/bin/pbprobe-job"
 chmod +x "$TEST_DIR/bin/pbprobe-job"
 
 # objects FILE [SELECTOR]: one JSON line per object of FILE that SELECTOR
-# (=, !=, in, notin: what the scripts use) picks.
+# (=, !=, in, notin, !key: what the scripts use) picks.
 cat >"$TEST_DIR/objects.mjs" <<'EOF'
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
@@ -57,6 +63,7 @@ const pick = (labels = {}) => terms.every((t) => {
     const vals = m[3].split(",").map((v) => v.trim());
     return m[2] === "in" ? vals.includes(labels[m[1]]) : !vals.includes(labels[m[1]]);
   }
+  if ((m = /^!([^=!]+)$/.exec(t))) return !(m[1] in labels);
   if ((m = /^([^!=]+)!=(.*)$/.exec(t))) return labels[m[1]] !== m[2];
   if ((m = /^([^=]+)=(.*)$/.exec(t))) return labels[m[1]] === m[2];
   throw new Error(`selector term ${t}`);
@@ -69,8 +76,11 @@ EOF
 export YAML_FROM=$DEPS/package.json
 
 # The stand-in kubectl. State in $FAKE: calls (one line per call), applied
-# (kind/name image... per apply), image (the Deployment's), history, and
-# one directory per prober pod.
+# (kind/name image... per apply), live/ (each object as last applied, by
+# KIND.NAME: what kubectl diff compares with), image-DEPLOYMENT and
+# history-DEPLOYMENT (its image, and the ones before, for undo),
+# jobstatus-JOB (fixed when the Job is created), and one directory per
+# prober pod.
 cat >"$TEST_DIR/bin/kubectl" <<'EOF'
 #!/bin/bash
 set -u
@@ -85,7 +95,13 @@ while [ $# -gt 0 ]; do
 	esac
 done
 set -- "${args[@]}"
+mkdir -p "$FAKE/live"
 objects() { node "$FAKE/../objects.mjs" "$@"; }
+# kubectl's names: "deployment.apps/x" (apply -o name), and kubectl diff's
+# file names, GROUP.VERSION.KIND.NAMESPACE.NAME.
+oname() { jq -r '"\(.kind | ascii_downcase)\(if (.apiVersion | contains("/")) then "." + (.apiVersion | split("/")[0]) else "" end)/\(.metadata.name)"' <<<"$1"; }
+dname() { jq -r --arg ns "$ns" '"\(.apiVersion | sub("/"; ".")).\(.kind).\($ns).\(.metadata.name)"' <<<"$1"; }
+livefile() { jq -r --arg d "$FAKE/live" '"\($d)/\(.kind).\(.metadata.name).json"' <<<"$1"; }
 cmd="$1 ${2:-}"
 case $cmd in
 "kustomize "*) exec "$REAL_KUBECTL" kustomize "$2" ;;
@@ -102,6 +118,23 @@ case $cmd in
 	shift 4
 	printf '%s\n' "${@#--from-literal=}" >"$FAKE/secret-$name" ;;
 "label secret") ;;
+"diff -f")
+	# As kubectl diff: a header line per object that differs from the live
+	# one (or is new); exit 1 when any does.
+	file=$3 sel=''
+	[ "${4:-}" = -l ] && sel=$5
+	echo "diff [$sel]" >>"$FAKE/diffs"
+	rc=0
+	while IFS= read -r o; do
+		f=$(livefile "$o")
+		if [ ! -e "$f" ] || [ "$(jq -cS . "$f")" != "$(jq -cS . <<<"$o")" ]; then
+			n=$(dname "$o")
+			echo "diff -u -N /tmp/LIVE-1/$n /tmp/MERGED-1/$n"
+			echo "(stand-in: $n differs)"
+			rc=1
+		fi
+	done < <(objects "$file" "$sel")
+	exit "$rc" ;;
 "apply -f")
 	file=$3 sel='' out=''
 	shift 3
@@ -113,17 +146,44 @@ case $cmd in
 	while IFS= read -r o; do
 		kn=$(jq -r '"\(.kind)/\(.metadata.name) ns=\(.metadata.namespace // "-") \([.spec.template.spec.containers[]?.image] | join(","))"' <<<"$o")
 		echo "  $kn" >>"$FAKE/applied"
+		f=$(livefile "$o")
+		if [ ! -e "$f" ]; then
+			action=created
+		elif [ "$(jq -cS . "$f")" = "$(jq -cS . <<<"$o")" ]; then
+			action=unchanged
+		else
+			action=configured
+		fi
+		name=$(jq -r .metadata.name <<<"$o")
 		case $kn in
-		Deployment/pybossa-web*)
+		Deployment/*)
+			printf '%s\n' "$o" >"$f"
 			img=$(jq -r '.spec.template.spec.containers[0].image' <<<"$o")
-			[ -s "$FAKE/image" ] && cat "$FAKE/image" >>"$FAKE/history"
-			echo "$img" >"$FAKE/image"
-			jq -r '.spec.strategy.type' <<<"$o" >"$FAKE/strategy" ;;
+			if [ "$action" = configured ] && [ -s "$FAKE/image-$name" ]; then cat "$FAKE/image-$name" >>"$FAKE/history-$name"; fi
+			echo "$img" >"$FAKE/image-$name"
+			[ "$name" != pybossa-web ] || jq -r '.spec.strategy.type' <<<"$o" >"$FAKE/strategy" ;;
 		Job/pbprobe-*)
 			"$FAKE/../start-probers" "$o" "$ns" || exit 1 ;;
-		Job/*) : >"$FAKE/job-$(jq -r .metadata.name <<<"$o")" ;;
+		Job/*)
+			# A Job's status is its own, fixed here when it is created;
+			# applying an existing one changes nothing of it.
+			[ "$action" = configured ] && action=unchanged
+			if [ "$action" = created ]; then
+				printf '%s\n' "$o" >"$f"
+				case $name in
+				pybossa-migrate-*)
+					if [ "${FAKE_MIGRATION:-complete}" = complete ]; then
+						: >"$FAKE/migrated"
+						echo "Complete=True " >"$FAKE/jobstatus-$name"
+					else
+						echo "Failed=True " >"$FAKE/jobstatus-$name"
+					fi ;;
+				*) echo "Complete=True " >"$FAKE/jobstatus-$name" ;;
+				esac
+			fi ;;
+		*) printf '%s\n' "$o" >"$f" ;;
 		esac
-		if [ "$out" = name ]; then jq -r '"\(.kind | ascii_downcase)\(if .kind == "Job" then ".batch" else "" end)/\(.metadata.name)"' <<<"$o"; fi
+		if [ "$out" = name ]; then oname "$o"; else echo "$(oname "$o") $action"; fi
 	done <"$FAKE/last.jsonl"
 	;;
 "rollout status")
@@ -131,12 +191,12 @@ case $cmd in
 	deployment/pybossa-web)
 		# 2.8.0 reads helpingmaterial.priority: without the migration its
 		# pods answer 500 on the readiness path and never get ready.
-		if grep -q ':2\.8\.0$' "$FAKE/image" && [ ! -e "$FAKE/migrated" ]; then
+		if grep -q ':2\.8\.0$' "$FAKE/image-pybossa-web" && [ ! -e "$FAKE/migrated" ]; then
 			echo "Waiting for deployment \"pybossa-web\" rollout to finish: 1 out of 3 new replicas have been updated..."
 			echo "error: deployment \"pybossa-web\" exceeded its progress deadline" >&2
 			exit 1
 		fi
-		# once: the undo that follows completes
+		# once: the wait after it completes
 		if [ -e "$FAKE/rollout-hangs" ]; then
 			rm -f "$FAKE/rollout-hangs"
 			echo "error: timed out waiting for the condition" >&2
@@ -145,36 +205,58 @@ case $cmd in
 		echo "deployment \"pybossa-web\" successfully rolled out" ;;
 	*) echo "$3 rolled out" ;;
 	esac ;;
+"get deployment/"*)
+	# The Progressing condition's reason: progress goes on, unless told.
+	cat "$FAKE/progressing-reason" 2>/dev/null || echo ReplicaSetUpdated ;;
 "rollout undo")
-	prev=$(tail -n 1 "$FAKE/history") && sed -i '$d' "$FAKE/history" && echo "$prev" >"$FAKE/image"
-	echo "deployment.apps/pybossa-web rolled back" ;;
-"rollout history") cat "$FAKE/history" ;;
+	name=${3#deployment/}
+	prev=$(tail -n 1 "$FAKE/history-$name") && sed -i '$d' "$FAKE/history-$name" && echo "$prev" >"$FAKE/image-$name"
+	echo "deployment.apps/$name rolled back" ;;
+"rollout history") cat "$FAKE/history-pybossa-web" 2>/dev/null; true ;;
+"get jobs")
+	# get jobs -l KEY=VALUE -o name
+	key=${4%%=*} val=${4#*=}
+	for f in "$FAKE"/live/Job.*.json; do
+		[ -e "$f" ] || continue
+		jq -r --arg k "$key" --arg v "$val" 'select(.metadata.labels[$k] == $v) | "job.batch/\(.metadata.name)"' "$f"
+	done ;;
 "get job/"*)
 	name=${2#job/}
-	case $name in
-	pybossa-migrate-*)
-		if [ "${FAKE_MIGRATION:-complete}" = complete ]; then : >"$FAKE/migrated"; echo "Complete=True "; else echo "Failed=True "; fi ;;
-	*) echo "Complete=True " ;;
-	esac ;;
+	[ -e "$FAKE/jobstatus-$name" ] || { echo "Error from server (NotFound): jobs.batch \"$name\" not found" >&2; exit 1; }
+	cat "$FAKE/jobstatus-$name" ;;
 "logs job/"*) echo "alembic: sqlalchemy.exc.OperationalError (stand-in)" ;;
-"get service") ;;
+"get service")
+	# the node port, from the live Service; nothing else is asked here
+	case $* in
+	*nodePort*) jq -r '.spec.ports[0].nodePort // empty' "$FAKE/live/Service.pybossa-web.json" 2>/dev/null ;;
+	esac ;;
+"get nodes") echo 192.0.2.10 ;;
 "get pods")
 	job=$(printf '%s\n' "$@" | sed -n 's/^job-name=//p')
 	for d in "$FAKE"/pods/"$job"-*/; do [ -e "$d/running" ] && basename "$d"; done; true ;;
 "get pod") cat "$FAKE/pods/$3/index" ;;
-"get deployment,replicaset,pod"*) echo "pybossa-web $(cat "$FAKE/image")" ;;
+"get deployment,replicaset,pod"*) echo "pybossa-web $(cat "$FAKE/image-pybossa-web")" ;;
 "get endpoints") echo "pybossa-web 10.0.0.1:8080" ;;
 "exec "*)
 	pod=$2 d=$FAKE/pods/$2
 	shift 3
+	# FAKE_LOSE_INDEX: that prober's log cannot be read (its node is gone).
+	if [ "${2:-}" = cat ] && [ "${FAKE_LOSE_INDEX:-}" = "$(cat "$d/index")" ]; then
+		echo "error: unable to upgrade connection: container not found (stand-in)" >&2
+		exit 1
+	fi
 	PBPROBE_JOB_STATE=$d/state PBPROBE_LOG_DIR=$d/logs PBPROBE_RUN=$(cat "$d/run") JOB_COMPLETION_INDEX=$(cat "$d/index") "$@" ;;
-"logs "*) cat "$FAKE/pods/$2/stdout" ;;
+"logs "*)
+	[ "${FAKE_LOSE_INDEX:-}" != "$(cat "$FAKE/pods/$2/index")" ] || { echo "error: pod not found (stand-in)" >&2; exit 1; }
+	cat "$FAKE/pods/$2/stdout" ;;
 "delete job")
 	for d in "$FAKE"/pods/"$3"-*/; do
 		[ -e "$d/running" ] || continue
 		kill -TERM "$(cat "$d/pid")" 2>/dev/null
 		rm -f "$d/running"
-	done ;;
+	done
+	# FAKE_DELETE_NOOP: a delete that reports success and leaves the Job.
+	[ -n "${FAKE_DELETE_NOOP:-}" ] || rm -f "$FAKE/live/Job.$3.json" "$FAKE/jobstatus-$3" ;;
 "delete deployment,statefulset,service,job,poddisruptionbudget,configmap,secret,persistentvolumeclaim")
 	echo "deleted by label: $*" >>"$FAKE/deleted"; rm -f "$FAKE"/secret-* ;;
 "delete namespace") rm -f "$FAKE/ns-$3"; echo "namespace $3" >>"$FAKE/deleted" ;;
@@ -238,16 +320,18 @@ run() {
 	cat out
 }
 
-test_expect_success 'setup: namespace, Secrets, everything of 2.7.1 but the Deployment, then the database Job' '
+test_expect_success 'setup: namespace, Secrets, everything of 2.7.1 but the rollout set, then the database Job' '
 	run setup && test "$rc" = 0 &&
 	test -e "$FAKE/ns-pb-test" && test "$(cat "$FAKE/ns-pb-test")" = pbprobe-scripts &&
 	grep -q "^password=[A-Za-z0-9]\{32\}$" "$FAKE/secret-pybossa-db" &&
 	grep -q "^secret-key=" "$FAKE/secret-pybossa-keys" &&
-	grep -A 20 "^apply .*setup-2.7.1.yaml \[app.kubernetes.io/component notin (migration,setup)\]" "$FAKE/applied" >setup-applied &&
+	sed -n "/^apply .*setup-2.7.1.yaml \[app.kubernetes.io\/component notin (migration,setup),!pbprobe\/rollout\]/,/^apply/p" "$FAKE/applied" >setup-applied &&
 	grep -q "StatefulSet/postgres ns=pb-test" setup-applied &&
 	grep -q "Service/pybossa-web ns=pb-test" setup-applied &&
-	! grep -q "Deployment/pybossa-web" setup-applied &&
-	grep -A 1 "^apply .*setup-2.7.1.yaml \[app.kubernetes.io/component=setup\]" "$FAKE/applied" | grep -q "Job/pybossa-db-create ns=pb-test pybossa:2.7.1"
+	grep -q "ConfigMap/pybossa-alembic-" setup-applied &&
+	! grep -q "Deployment/pybossa-" setup-applied &&
+	! grep -q "ConfigMap/pybossa-settings-" setup-applied &&
+	grep -A 2 "^apply .*setup-2.7.1.yaml \[app.kubernetes.io/component in (setup,database-config)\]" "$FAKE/applied" | grep -q "Job/pybossa-db-create ns=pb-test pybossa:2.7.1"
 '
 
 test_expect_success 'setup again keeps the Secrets (the database password must not change)' '
@@ -261,18 +345,30 @@ test_expect_success 'every kubectl call names the namespace; rendered objects ca
 	! grep "ns=" "$FAKE/applied" | grep -v "ns=pb-test"
 '
 
-test_expect_success 'init-at-2-7-1: applies the 2.7.1 Deployment and waits for it' '
-	: >"$FAKE/applied" &&
+test_expect_success 'init-at-2-7-1: applies the rollout set alone (web, worker, scheduler, settings) and waits for each' '
+	: >"$FAKE/applied" && : >"$FAKE/calls" &&
 	run init-at-2-7-1 && test "$rc" = 0 &&
-	test "$(cat "$FAKE/image")" = pybossa:2.7.1 &&
+	for d in pybossa-web pybossa-worker pybossa-scheduler; do
+		test "$(cat "$FAKE/image-$d")" = pybossa:2.7.1 &&
+		grep -q "rollout status deployment/$d " "$FAKE/calls" || return 1
+	done &&
 	grep -q "rollout complete" out &&
-	! grep -q "Job/" "$FAKE/applied"
+	grep "^  " "$FAKE/applied" | sed "s/^ *//; s/ ns=.*//; s/-settings-.*/-settings/" | sort >set &&
+	printf "%s\n" ConfigMap/pybossa-settings Deployment/pybossa-scheduler Deployment/pybossa-web Deployment/pybossa-worker >expect &&
+	test_cmp expect set &&
+	grep -c "^apply .* \[pbprobe/rollout=pybossa\]$" "$FAKE/applied" >n && test "$(cat n)" = 1
+'
+
+test_expect_success 'a rollout checks first, with kubectl diff, that only the rollout set would change' '
+	grep "diff -f .*-deploy-2.7.1.yaml -l app.kubernetes.io/component notin (migration,setup)$" "$FAKE/calls" &&
+	grep "diff -f .*-deploy-2.7.1.yaml -l pbprobe/rollout=pybossa$" "$FAKE/calls" &&
+	grep -n "" "$FAKE/calls" | grep -e " diff -f " -e "apply -f .*-deploy-" | tail -n 1 | grep -q "apply -f"
 '
 
 test_expect_success 'upgrade-from-2-7-1-to-2-7-2: two probers in the cluster, the rollout, logs copied, gate passes' '
 	: >"$FAKE/applied" &&
 	PBPROBE_PROBERS=2 run upgrade-from-2-7-1-to-2-7-2 && test "$rc" = 0 &&
-	test "$(cat "$FAKE/image")" = pybossa:2.7.2 &&
+	test "$(cat "$FAKE/image-pybossa-web")" = pybossa:2.7.2 &&
 	grep -q "Job/pbprobe-upgrade-from-2-7-1-to-2-7-2 ns=pb-test pbprobe:0.1.0" "$FAKE/applied" &&
 	test -s logs/upgrade-from-2-7-1-to-2-7-2-0.log && test -s logs/upgrade-from-2-7-1-to-2-7-2-1.log &&
 	grep -q "^verdict=pass$" logs/upgrade-from-2-7-1-to-2-7-2.result &&
@@ -300,10 +396,13 @@ test_expect_success 'each pod: pbprobe exited 0, its stdout is its log, and the 
 	for d in "$FAKE"/pods/pbprobe-upgrade-from-2-7-1-to-2-7-2-*/; do cmp "$d/stdout" "$d"/logs/*.log || return 1; done
 '
 
-test_expect_success 'failing-upgrade-from-2-7-2-to-2-8-0: no migration, deadline passed, undone; exit 1, gate passes' '
+test_expect_success 'failing-upgrade-from-2-7-2-to-2-8-0: no migration, deadline passed, all three undone; exit 1, gate passes' '
 	: >"$FAKE/applied" && rm -f "$FAKE/migrated" &&
 	run failing-upgrade-from-2-7-2-to-2-8-0 && test "$rc" = 1 &&
-	test "$(cat "$FAKE/image")" = pybossa:2.7.2 &&
+	for d in pybossa-web pybossa-worker pybossa-scheduler; do
+		test "$(cat "$FAKE/image-$d")" = pybossa:2.7.2 &&
+		grep -q "^rollout undo deployment/$d" <(sed "s/^--namespace pb-test //" "$FAKE/calls") || return 1
+	done &&
 	! grep -q "component=migration" "$FAKE/applied" &&
 	! grep -q "Job/pybossa-migrate" "$FAKE/applied" &&
 	grep -q "^rollout undo deployment/pybossa-web" <(sed "s/^--namespace pb-test //" "$FAKE/calls") &&
@@ -317,36 +416,119 @@ test_expect_success 'failing-upgrade-from-2-7-2-to-2-8-0: no migration, deadline
 test_expect_success 'upgrade-from-2-7-2-to-2-8-0 whose migration fails rolls nothing out (exit 1) and says why' '
 	: >"$FAKE/applied" &&
 	FAKE_MIGRATION=failed run upgrade-from-2-7-2-to-2-8-0 && test "$rc" = 1 &&
-	test "$(cat "$FAKE/image")" = pybossa:2.7.2 &&
-	grep -A 1 "\[app.kubernetes.io/component=migration\]" "$FAKE/applied" | grep -q "Job/pybossa-migrate-8fe68fbf6baa ns=pb-test pybossa:2.8.0" &&
+	test "$(cat "$FAKE/image-pybossa-web")" = pybossa:2.7.2 &&
+	grep -A 2 "\[app.kubernetes.io/component in (migration,database-config)\]" "$FAKE/applied" >migrate-applied &&
+	grep -q "Job/pybossa-migrate-8fe68fbf6baa ns=pb-test pybossa:2.8.0" migrate-applied &&
+	grep -q "ConfigMap/pybossa-alembic-" migrate-applied &&
 	! grep -q "deploy-2.8.0" "$FAKE/applied" &&
 	grep -q "alembic: sqlalchemy.exc.OperationalError" out &&
 	grep -q "delete job pybossa-migrate-8fe68fbf6baa to run it again" out
 '
 
+test_expect_success 'a failed migration Job of an earlier run stops the next one: a person reads it first' '
+	FAKE_MIGRATION=complete run upgrade-from-2-7-2-to-2-8-0 && test "$rc" = 1 &&
+	grep -q "Job pybossa-migrate-8fe68fbf6baa failed in an earlier run and is kept for you to read" out &&
+	test "$(cat "$FAKE/image-pybossa-web")" = pybossa:2.7.2 &&
+	test ! -e "$FAKE/migrated"
+'
+
 test_expect_success 'upgrade-from-2-7-2-to-2-8-0: the migration Job alone, complete, then the rollout without it' '
+	kubectl --namespace pb-test delete job pybossa-migrate-8fe68fbf6baa &&
 	: >"$FAKE/applied" &&
 	run upgrade-from-2-7-2-to-2-8-0 && test "$rc" = 0 &&
-	test "$(cat "$FAKE/image")" = pybossa:2.8.0 &&
+	test "$(cat "$FAKE/image-pybossa-web")" = pybossa:2.8.0 &&
+	test "$(cat "$FAKE/image-pybossa-worker")" = pybossa:2.8.0 &&
+	test "$(cat "$FAKE/image-pybossa-scheduler")" = pybossa:2.8.0 &&
 	grep "^apply" "$FAKE/applied" | grep -v probers >order &&
-	sed -n 1p order | grep -q "migrate-2.8.0.yaml \[app.kubernetes.io/component=migration\]" &&
-	sed -n 2p order | grep -q "deploy-2.8.0.yaml \[app.kubernetes.io/component notin (migration,setup)\]" &&
+	sed -n 1p order | grep -q "migrate-2.8.0.yaml \[app.kubernetes.io/component in (migration,database-config)\]" &&
+	sed -n 2p order | grep -q "deploy-2.8.0.yaml \[pbprobe/rollout=pybossa\]" &&
 	test "$(grep -c "Job/pybossa-migrate" "$FAKE/applied")" = 1 &&
 	awk -F"\t" "\$1 == \"mark\" { print \$3 }" logs/upgrade-from-2-7-2-to-2-8-0-0.log >marks &&
 	printf "%s\n" "steps start" "migration start" "migration end" "rollout to 2.8.0" "rollout complete" "steps end (exit 0)" >expect &&
 	test_cmp expect marks
 '
 
-test_expect_success 'a rollout that outlasts its timeout is undone too (status 2, not a deadline)' '
-	: >"$FAKE/rollout-hangs" &&
-	run upgrade-from-2-7-1-to-2-7-2 && test "$rc" = 1 &&
-	grep -q "rollout stalled: still in progress" out && grep -q "rollout undone" out
+test_expect_success 'a completed migration Job of an earlier run is deleted, never taken for this run'"'"'s' '
+	: >"$FAKE/calls" && rm -f "$FAKE/migrated" &&
+	cp "$FAKE/image-pybossa-web" before &&
+	test -e "$FAKE/live/Job.pybossa-migrate-8fe68fbf6baa.json" &&
+	FAKE_MIGRATION=failed run upgrade-from-2-7-2-to-2-8-0 && test "$rc" = 1 &&
+	grep -q "completed in an earlier run: deleting it" out &&
+	grep -n "" "$FAKE/calls" | grep -e "delete job pybossa-migrate-8fe68fbf6baa" -e "apply -f .*migrate-2.8.0" >order &&
+	sed -n 1p order | grep -q "delete job" && sed -n 2p order | grep -q "apply -f" &&
+	test_cmp before "$FAKE/image-pybossa-web" && ! grep -q "apply -f .*deploy-2.8.0" "$FAKE/calls" &&
+	grep -q "migration failed" out
+'
+
+test_expect_success 'a Job that the delete left in place is not this run'"'"'s either (apply did not create it)' '
+	kubectl --namespace pb-test delete job pybossa-migrate-8fe68fbf6baa &&
+	run upgrade-from-2-7-2-to-2-8-0 && test "$rc" = 0 &&
+	: >"$FAKE/calls" &&
+	FAKE_DELETE_NOOP=1 run upgrade-from-2-7-2-to-2-8-0 && test "$rc" = 1 &&
+	grep -q "Job pybossa-migrate-8fe68fbf6baa was not created by this run (kubectl apply: unchanged)" out &&
+	! grep -q "apply -f .*deploy-2.8.0" "$FAKE/calls"
+'
+
+test_expect_success 'a rollout still progressing at the timeout is left as it is: not undone, exit 3, says so' '
+	: >"$FAKE/rollout-hangs" && : >"$FAKE/calls" &&
+	run upgrade-from-2-7-1-to-2-7-2 && test "$rc" = 3 &&
+	grep -q "rollout still in progress after [0-9]*s: not undone" out &&
+	grep -q "still making progress: left as it is, not undone" out &&
+	! grep -q "rollout undo" "$FAKE/calls" &&
+	test "$(cat "$FAKE/image-pybossa-web")" = pybossa:2.7.2
+'
+
+test_expect_success 'a timeout when the condition says ProgressDeadlineExceeded is a stall: undone, exit 1' '
+	run upgrade-from-2-7-2-to-2-8-0 && test "$rc" = 0 &&
+	echo ProgressDeadlineExceeded >"$FAKE/progressing-reason" && : >"$FAKE/rollout-hangs" &&
+	: >"$FAKE/calls" &&
+	run upgrade-from-2-7-1-to-2-7-2 && rm -f "$FAKE/progressing-reason" &&
+	test "$rc" = 1 && test "$(cat "$FAKE/image-pybossa-web")" = pybossa:2.8.0 &&
+	grep -q "rollout stalled: progress deadline exceeded" out &&
+	grep -q "rollout undo deployment/pybossa-web" "$FAKE/calls"
+'
+
+test_expect_success 'drift outside the rollout set stops the rollout before anything is applied, naming it' '
+	f=$FAKE/live/StatefulSet.postgres.json &&
+	cp "$f" saved && jq -c ".spec.replicas = 2" saved >"$f" &&
+	: >"$FAKE/calls" &&
+	run upgrade-from-2-7-1-to-2-7-2 && cp saved "$f" &&
+	test "$rc" = 3 &&
+	grep -q "refusing the rollout: applying .*-deploy-2.7.2.yaml would also change what a rollout must not touch:" out &&
+	grep -qx "  apps.v1.StatefulSet.pb-test.postgres" out &&
+	grep -q "rollout not started" out &&
+	! grep -q "apply -f .*-deploy-2.7.2" "$FAKE/calls" &&
+	ls "$PBPROBE_LOGS"/kubernetes/*-deploy-2.7.2.yaml.diff
+'
+
+test_expect_success 'a prober log that cannot be collected makes the run INCONCLUSIVE (exit 2), never a pass' '
+	PBPROBE_PROBERS=2 FAKE_LOSE_INDEX=1 run upgrade-from-2-7-1-to-2-7-2 && test "$rc" = 2 &&
+	grep -q "1 of 2 prober log(s) collected, a prober failed" out &&
+	grep -q "gate INCONCLUSIVE" out &&
+	grep -q "^verdict=inconclusive$" logs/upgrade-from-2-7-1-to-2-7-2.result &&
+	grep -q "^exit=2$" logs/upgrade-from-2-7-1-to-2-7-2.result &&
+	test -s logs/upgrade-from-2-7-1-to-2-7-2-0.log
+'
+
+test_expect_success 'the probers'"'"' CPU: request = limit, from the rate, and what the scripts render validates' '
+	f=$(ls "$PBPROBE_LOGS"/kubernetes/*-probers-upgrade-from-2-7-1-to-2-7-2.yaml | tail -n 1) &&
+	jq -r "select(.kind == \"Job\") | .spec.template.spec.containers[0].resources | \"\(.requests.cpu) \(.limits.cpu)\"" \
+		<(node "$TEST_DIR/objects.mjs" "$f") >cpu && echo "250m 250m" >expect && test_cmp expect cpu &&
+	for r in 5000 5k; do
+		(. "$S/platform-kubernetes.sh" && PBPROBE_RATE=$r k8s_probers_render r 2 "$TEST_DIR/probers-$r.yaml") &&
+		node "$TEST_DIR/objects.mjs" "$TEST_DIR/probers-$r.yaml" |
+			jq -r "select(.kind == \"Job\") | .spec.template.spec.containers[0].resources | \"\(.requests.cpu) \(.limits.cpu)\"" >cpu &&
+		echo "1000m 1000m" >expect && test_cmp expect cpu &&
+		node "$M/validate.mjs" "pbprobe=$TEST_DIR/probers-$r.yaml" || return 1
+	done &&
+	! (. "$S/platform-kubernetes.sh" && PBPROBE_RATE=fast k8s_probers_render r 1 "$TEST_DIR/bad.yaml") 2>err &&
+	grep -q "PBPROBE_RATE: a whole number" err
 '
 
 test_expect_success 'the registry, the context: settings that reach every image and call' '
 	: >"$FAKE/applied" && : >"$FAKE/contexts" &&
 	PBPROBE_K8S_REGISTRY=registry.example.com/team PBPROBE_K8S_CONTEXT=prod run init-at-2-7-1 && test "$rc" = 0 &&
-	test "$(cat "$FAKE/image")" = registry.example.com/team/pybossa:2.7.1 &&
+	test "$(cat "$FAKE/image-pybossa-web")" = registry.example.com/team/pybossa:2.7.1 &&
 	grep -qx prod "$FAKE/contexts" &&
 	PBPROBE_K8S_REGISTRY=registry.example.com/team run upgrade-from-2-7-1-to-2-7-2 && test "$rc" = 0 &&
 	grep -q "Job/pbprobe-upgrade-from-2-7-1-to-2-7-2 ns=pb-test registry.example.com/team/pbprobe:0.1.0" "$FAKE/applied"
@@ -378,6 +560,21 @@ test_expect_success 'bad usage and a missing URL for a local prober are exit 3, 
 	run upgrade-from-2-7-1-to-2-7-2 --prober local && test "$rc" = 3 && grep -q "PBPROBE_K8S_URL" out &&
 	run upgrade-from-2-7-1-to-2-7-2 --platform moon && test "$rc" = 3 &&
 	"$S/scenario.sh" no-such-scenario >out 2>&1; test $? = 3 && grep -q "no scenario" out
+'
+
+test_expect_success 'NodePort overlay: setup makes the Service a NodePort, rollouts keep it, the URL is a node'"'"'s' '
+	PBPROBE_K8S_EXPOSE=nodeport PBPROBE_K8S_NODEPORT=30080 run setup && test "$rc" = 0 &&
+	jq -e ".spec.type == \"NodePort\" and .spec.ports[0].nodePort == 30080" "$FAKE/live/Service.pybossa-web.json" &&
+	: >"$FAKE/applied" &&
+	PBPROBE_K8S_EXPOSE=nodeport PBPROBE_K8S_NODEPORT=30080 run init-at-2-7-1 && test "$rc" = 0 &&
+	! grep -q "Service/" "$FAKE/applied" &&
+	test "$(. "$S/platform-kubernetes.sh" && platform_url)" = http://192.0.2.10:30080 &&
+	run init-at-2-7-1 && test "$rc" = 1 &&
+	grep -qx "  v1.Service.pb-test.pybossa-web" out &&
+	jq -e ".spec.type == \"NodePort\"" "$FAKE/live/Service.pybossa-web.json" &&
+	run setup && test "$rc" = 0 &&
+	jq -e ".spec.type == \"ClusterIP\"" "$FAKE/live/Service.pybossa-web.json" &&
+	PBPROBE_K8S_EXPOSE=ingress run init-at-2-7-1 && test "$rc" = 1 && grep -q "PBPROBE_K8S_EXPOSE is none or nodeport" out
 '
 
 test_expect_success 'teardown: by label, and the namespace only because setup made it' '
