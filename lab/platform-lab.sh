@@ -11,7 +11,8 @@
 # stderr and access log). Everything listens on 127.0.0.1.
 #
 # Settings, from the environment: the fields of manifests/base/web.yaml, with
-# times scaled down so that a rollout takes seconds:
+# times scaled down so that a rollout takes seconds (lab/README.md has the
+# table):
 #   PBPROBE_LAB_DIR          state directory (default /tmp/pbprobe-lab: its
 #                            parents must be searchable by the PostgreSQL user,
 #                            which a checkout in /root is not)
@@ -22,8 +23,9 @@
 #                            $PBPROBE_LAB_DIR/events.tsv)
 #   PB_BUILD                 build tree (default <source>/build): pbprobe,
 #                            lab/pybossa-standin
-#   PBPROBE_LAB_REPLICAS            replicas (2)
-#   PBPROBE_LAB_PROGRESS_DEADLINE   progressDeadlineSeconds (45)
+#   PBPROBE_LAB_REPLICAS            replicas (2; cluster 3)
+#   PBPROBE_LAB_PROGRESS_DEADLINE   progressDeadlineSeconds (45; cluster 90)
+#   PBPROBE_LAB_MIN_READY           minReadySeconds (0; cluster 5)
 #   PBPROBE_LAB_PERIOD              readiness periodSeconds (0.5; cluster 2)
 #   PBPROBE_LAB_FAILURE_THRESHOLD   readiness failureThreshold (2)
 #   PBPROBE_LAB_SUCCESS_THRESHOLD   readiness successThreshold (1)
@@ -241,6 +243,7 @@ lab_driver_start() {
 	"${LAB_DRIVER:-${LAB_STANDIN%/*}/rollout-driver}" --state "$LAB" --version "$version" \
 		--readiness "$readiness" --strategy "$strategy" --replicas "$replicas" \
 		--progress-deadline "${PBPROBE_LAB_PROGRESS_DEADLINE:-45}" \
+		--min-ready "${PBPROBE_LAB_MIN_READY:-0}" \
 		--period "${PBPROBE_LAB_PERIOD:-0.5}" \
 		--failure-threshold "${PBPROBE_LAB_FAILURE_THRESHOLD:-2}" \
 		--success-threshold "${PBPROBE_LAB_SUCCESS_THRESHOLD:-1}" \

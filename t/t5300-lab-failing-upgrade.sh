@@ -14,7 +14,7 @@
 # shellcheck source=./lib-lab.sh
 . "$PB_SRC/t/lib-lab.sh"
 
-unset PBPROBE_LAB_PROGRESS_DEADLINE # the default: 45 s, as in manifests/base/web.yaml
+unset PBPROBE_LAB_PROGRESS_DEADLINE # the lab's default: 45 s, the seed's deadline
 NAME=failing-upgrade-from-2-7-2-to-2-8-0
 EV=$LAB_LOGS/$NAME.driver.tsv
 JSON=$LAB_LOGS/$NAME.json

@@ -41,7 +41,7 @@ struct ropt_entry {
 };
 
 /* The defaults are manifests/base/web.yaml's with times scaled down so that a
- * rollout takes seconds (lab/README.md). */
+ * rollout takes seconds, and the lab's 2 replicas (lab/README.md's table). */
 static const struct ropt_entry ropt_table[] = {
     {"state", OPT_STATE, "DIR", NULL, "the lab's state directory (required)"},
     {"version", OPT_VERSION, "VERSION", NULL, "2.7.1, 2.7.2 or 2.8.0 (required)"},
