@@ -299,6 +299,15 @@ void ctl_exited(struct drv *d, struct inst *i, int code)
     term_gone(d, i);
 }
 
+/* Live pods not yet seen listening. */
+static int n_not_listening(const struct drv *d)
+{
+    int n = 0;
+    for (size_t k = 0; k < d->insts.n; k++)
+        n += !d->insts.v[k]->listening && !d->insts.v[k]->exited;
+    return n;
+}
+
 void ctl_watch(struct drv *d)
 {
     char base[700], out[720];
@@ -314,6 +323,8 @@ void ctl_watch(struct drv *d)
                 if (drv_save(d) < 0)
                     return;
                 drv_event(d, i, "listening", NULL, 0);
+                if (d->completed)
+                    ctl_kick(d); /* the pass that may end the driver */
             }
         }
         if (!i->is_child && !i->exited && !proc_is_standin(i->pid)) {
@@ -438,9 +449,14 @@ void ctl_pass(struct drv *d)
             snprintf(detail, sizeof detail, "%d of %s ready", d->o.replicas, d->o.version);
             drv_event(d, NULL, "rollout-complete", detail, 0);
             d->completed = 1;
+            d->completed_mono_us = clock_mono_us();
         }
-        /* a Deployment counts no terminating pod; the driver exits once they are gone */
-        if (drv_n_terminating(d) == 0)
+        /* A Deployment counts no terminating pod; the driver exits once they
+         * are gone, and once every pod listens: a pod routed before it
+         * listened (no readiness probe) gets its listening stamp, which the
+         * event log owes its readers (the refusals lie before it). */
+        if (drv_n_terminating(d) == 0 &&
+            (n_not_listening(d) == 0 || clock_mono_us() - d->completed_mono_us >= d->o.deadline_us))
             drv_stop(d, 0);
         goto done;
     }

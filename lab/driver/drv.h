@@ -38,6 +38,7 @@ struct drv {
     int64_t last_progress_mono_us;
     int next_serial;
     int completed; /* "rollout-complete" logged */
+    int64_t completed_mono_us;
     int exit_code; /* -1 while running */
     int64_t wall_start_us, mono_start_us;
     int64_t note_mono_us;
