@@ -237,6 +237,53 @@ static int read_small(const char *path, char **out, size_t *len, char *err, size
     return 0;
 }
 
+/* Copies the lines of text that drop() does not claim into kept (room for
+ * text and one newline), each ending in a newline; returns kept's length.
+ * The one walk over a state file's lines, for the ids and the registry. */
+static size_t keep_lines(const char *text, char *kept,
+                         int (*drop)(const char *line, size_t n, void *arg), void *arg)
+{
+    size_t klen = 0;
+    for (const char *line = text, *next; *line; line = next) {
+        next = strchr(line, '\n');
+        next = next ? next + 1 : line + strlen(line);
+        if (drop(line, (size_t)(next - line), arg))
+            continue;
+        memcpy(kept + klen, line, (size_t)(next - line));
+        klen += (size_t)(next - line);
+        if (kept[klen - 1] != '\n')
+            kept[klen++] = '\n';
+    }
+    return klen;
+}
+
+struct ids_drop {
+    const char *version;
+    int last;
+};
+
+/* "VERSION N": ours is taken out (and its N kept), to be written anew */
+static int drop_version(const char *line, size_t n, void *arg)
+{
+    struct ids_drop *a = arg;
+    size_t vlen = strlen(a->version);
+    if (n <= vlen || strncmp(line, a->version, vlen) != 0 || line[vlen] != ' ')
+        return 0;
+    a->last = atoi(line + vlen + 1);
+    return 1;
+}
+
+struct pid_drop {
+    char want[32];
+    size_t wlen;
+};
+
+static int drop_pid(const char *line, size_t n, void *arg)
+{
+    struct pid_drop *a = arg;
+    return n == a->wlen && memcmp(line, a->want, n) == 0;
+}
+
 int labstate_next_id(const char *ids_path, const char *version, int *out_n, char *err,
                      size_t errlen)
 {
@@ -251,20 +298,9 @@ int labstate_next_id(const char *ids_path, const char *version, int *out_n, char
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    /* lines "VERSION N": keep the others, take ours out and write it anew */
-    for (char *line = text, *next; *line; line = next) {
-        next = strchr(line, '\n');
-        next = next ? next + 1 : line + strlen(line);
-        size_t vlen = strlen(version);
-        if (strncmp(line, version, vlen) == 0 && line[vlen] == ' ') {
-            last = atoi(line + vlen + 1);
-            continue;
-        }
-        memcpy(kept + klen, line, (size_t)(next - line));
-        klen += (size_t)(next - line);
-        if (klen > 0 && kept[klen - 1] != '\n')
-            kept[klen++] = '\n';
-    }
+    struct ids_drop ours = {.version = version, .last = 0};
+    klen = keep_lines(text, kept, drop_version, &ours);
+    last = ours.last;
     *out_n = last + 1;
     klen += (size_t)snprintf(kept + klen, 64, "%s %d\n", version, *out_n);
     int rc = replace_file(ids_path, kept, klen, err, errlen);
@@ -295,27 +331,21 @@ int labstate_track_pid(const char *registry, pid_t pid, char *err, size_t errlen
 
 int labstate_untrack_pid(const char *registry, pid_t pid, char *err, size_t errlen)
 {
-    char *text, want[32];
+    char *text;
     size_t len, klen = 0;
     if (access(registry, F_OK) < 0)
         return 0;
     if (read_small(registry, &text, &len, err, errlen) < 0)
         return -1;
-    int wlen = snprintf(want, sizeof want, "pid\t%ld\n", (long)pid);
+    struct pid_drop ours;
+    ours.wlen = (size_t)snprintf(ours.want, sizeof ours.want, "pid\t%ld\n", (long)pid);
     char *kept = malloc(len + 2);
     if (kept == NULL) {
         free(text);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    for (char *line = text, *next; *line; line = next) {
-        next = strchr(line, '\n');
-        next = next ? next + 1 : line + strlen(line);
-        if ((size_t)(next - line) == (size_t)wlen && memcmp(line, want, (size_t)wlen) == 0)
-            continue;
-        memcpy(kept + klen, line, (size_t)(next - line));
-        klen += (size_t)(next - line);
-    }
+    klen = keep_lines(text, kept, drop_pid, &ours);
     int rc = replace_file(registry, kept, klen, err, errlen);
     free(text);
     free(kept);
