@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # postgres-md5.sh: run once by the postgres image's entrypoint when it creates
 # the database (/docker-entrypoint-initdb.d, sourced by its bash). initdb has
 # stored POSTGRES_USER's password as a scram-sha-256 verifier, PostgreSQL
