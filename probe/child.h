@@ -7,8 +7,8 @@
 #include <sys/types.h>
 
 /* Starts argv with PBPROBE_MARK=mark_path in its environment (when not
- * NULL). Returns the pid, or -1 with the reason (exec failure included: it
- * is reported through a close-on-exec pipe, not guessed from exit code 127). */
+ * NULL). Returns the pid, or -1 with the reason (exec failure included:
+ * posix_spawnp reports it, nothing is guessed from exit code 127). */
 pid_t child_start(char *const *argv, const char *mark_path, char *err, size_t errlen);
 
 /* Sends sig to the command's process group (the command and what it
