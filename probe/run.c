@@ -533,7 +533,7 @@ static int setup(struct run *r, char *err, size_t errlen)
         if (hist_init(&r->ts[i].interval_latency, 2, 3600LL * 1000000) < 0)
             goto fail;
 
-    r->wall_offset_us = clock_wall_us() - clock_mono_us();
+    r->wall_offset_us = clock_wall_offset_us();
     r->http = http_new(r->base, cfg, r->wall_offset_us, on_request_done, r, err, errlen);
     if (r->http == NULL)
         return -1;
