@@ -23,6 +23,8 @@ pbprobe_LDADD = lib/libpb.a $(LIBEVENT_LIBS) $(LIBCURL_LIBS) $(LIBPQ_LIBS) -lm
 check_PROGRAMS += t/helpers/logcat
 t_helpers_logcat_SOURCES = t/helpers/logcat.c
 t_helpers_logcat_LDADD = lib/libpb.a
+check_PROGRAMS += t/helpers/clocks
+t_helpers_clocks_SOURCES = t/helpers/clocks.c
 
 if HAVE_CMOCKA
 check_PROGRAMS += t/unit-probe

@@ -16,7 +16,17 @@ svc_nginx_start "$TEST_DIR/ng" "$port" "if (-f $DOWN) { return 503; }" ||
 	skip_all "nginx did not start"
 URL=http://127.0.0.1:$port/
 
-now_us() { date +%s%6N; }
+# Times the test injects a fault at, on the prober's timeline: monotonic
+# time plus the wall clock's offset taken as the prober starts, as the
+# prober does (t/helpers/clocks). `date` would read a wall clock that moved
+# 20 ms against the prober's in 4 s on a loaded VM.
+CLOCKS=$PB_BUILD/t/helpers/clocks
+frame=$("$CLOCKS" offset) || {
+	echo "Bail out! $CLOCKS is not built (make check-build)"
+	exit 1
+}
+start_frame() { frame=$("$CLOCKS" offset); }
+now_us() { "$CLOCKS" now "$frame"; }
 # us FILTER: a time of the JSON report j, in integer microseconds
 us() { jq "$1 * 1000000 | round" j; }
 # report LOG: the JSON report in j, its exit status in rc
@@ -26,7 +36,8 @@ report() {
 }
 
 test_expect_success 'a prober paused across an outage: INCONCLUSIVE (exit 4), never PASS' '
-	"$PB" -q --rate 100 --timeout 10s --duration 6s -o pause.log "$URL" &
+	start_frame &&
+	{ "$PB" -q --rate 100 --timeout 10s --duration 6s -o pause.log "$URL" & } &&
 	pb=$! && sleep 1.5 &&
 	kill -STOP $pb && stop_at=$(now_us) && sleep 0.3 &&
 	touch "$DOWN" && down_from=$(now_us) && sleep 2 &&
