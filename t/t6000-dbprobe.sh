@@ -112,9 +112,17 @@ test_expect_success 'max_connections exhausted: fresh connections fail with 5330
 	# the hogs come once the prober holds its connection (a slow start,
 	# under ASan on a loaded machine, let them take every slot first)
 	test_wait_for 10 pg_prober_connected "$ci" &&
+	# six hogs for the five free slots, each trying again until it holds
+	# one: a hog refused while another connection still held its slot (the
+	# check above closing, a fresh probe of the prober) would leave a slot
+	# free for the whole window, and no fresh probe would be refused; one
+	# gcc run of twelve failed here without its logs, this is the suspect
 	hogs= &&
 	for i in 1 2 3 4 5 6; do
-		{ psql "$ci" -qc "SELECT pg_sleep(1.5)" >/dev/null 2>&1 & hogs="$hogs $!"; }
+		{
+			timeout 10 sh -c "until psql \"\$1\" -qc \"SELECT pg_sleep(1.5)\" >/dev/null 2>&1; do sleep 0.05; done" _ "$ci" &
+			hogs="$hogs $!"
+		}
 	done &&
 	wait $pb && { wait $hogs || :; } &&
 	"$LOGCAT" full.log | awk -F"\t" "\$1==\"db\" && \$3==\"connect\" && \$4==\"down\" { print \$6, \$7 }" >full &&
