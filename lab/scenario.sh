@@ -1,7 +1,9 @@
 # shellcheck shell=bash
 # lab/scenario.sh: one upgrade scenario under the prober, gated by the report.
 # Sourced by the lab/scenarios/*.sh that probe: each defines `upgrade` (its
-# steps, from lab/steps.sh) and ends with `scenario_main NAME "$@"`.
+# steps, from lab/steps.sh), optionally `scenario_check` (its settings,
+# checked before the prober starts: non-zero, with a line on stderr, ends the
+# run with exit 3), and ends with `scenario_main NAME "$@"`.
 #
 # scenario_main probes the Service's home page ("home") and
 # /api/helpingmaterial ("api") at $PBPROBE_LAB_RATE (default 200) requests
@@ -70,6 +72,10 @@ scenario_main() {
 		exit 3
 		;;
 	esac
+	# a scenario's own settings, checked before anything starts
+	if declare -F scenario_check >/dev/null; then
+		scenario_check || exit 3
+	fi
 	steps_init || exit 3
 	url=$(platform_url) || exit 3
 	logs=${PBPROBE_LOGS:-$steps_src/logs}

@@ -117,6 +117,25 @@ test_expect_success '2.7.2 -> 2.8.0: the database probe sees the schema change b
 	test "$(jq ".database.unreachable | length" "$LAB_LOGS/upgrade-from-2-7-2-to-2-8-0.json")" = 0
 '
 
+test_expect_success 'baseline: the prober alone for PBPROBE_BASELINE, no rollout; gate PASS' '
+	PBPROBE_BASELINE=2s lab_expect_rc 0 baseline &&
+	grep -q "gate PASS" baseline.out &&
+	every_200 baseline &&
+	log=$LAB_LOGS/baseline.log &&
+	from=$(mark_us "$log" "baseline for 2s") && to=$(mark_us "$log" "baseline end") &&
+	test $((to - from)) -ge 2000000 && test $((to - from)) -lt 3000000 &&
+	# nothing was deployed: the driver never ran, the pool is as it was
+	test ! -s "$LAB_LOGS/baseline.driver.tsv" &&
+	test "$(pool_versions | tr "\n" " ")" = "2.8.0 2.8.0 "
+'
+
+test_expect_success 'baseline: a length that is no duration is refused before probing (exit 3)' '
+	rm -f "$LAB_LOGS"/baseline.* &&
+	PBPROBE_BASELINE=soon lab_expect_rc 3 baseline &&
+	grep -F "PBPROBE_BASELINE is a duration (90, 90s, 5m), not \"soon\"" baseline.out &&
+	test ! -e "$LAB_LOGS/baseline.log"
+'
+
 test_expect_success 'teardown leaves no process' '
 	lab_expect_rc 0 teardown &&
 	test -z "$(lab_processes)"

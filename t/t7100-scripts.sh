@@ -387,6 +387,18 @@ test_expect_success 'the probers ran the manifest'"'"'s arguments, and every ste
 	done
 '
 
+test_expect_success 'baseline: the probers alone for PBPROBE_BASELINE, nothing of the app applied; gate passes' '
+	: >"$FAKE/applied" &&
+	PBPROBE_BASELINE=1s run baseline && test "$rc" = 0 &&
+	grep -q "^verdict=pass$" logs/baseline.result &&
+	awk -F"\t" "\$1 == \"mark\" { print \$3 }" logs/baseline-0.log >marks &&
+	printf "%s\n" "steps start" "baseline for 1s" "baseline end" "steps end (exit 0)" >expect &&
+	test_cmp expect marks &&
+	test "$(grep -c "^apply" "$FAKE/applied")" = 1 &&
+	grep -q "Job/pbprobe-baseline ns=pb-test" "$FAKE/applied" &&
+	test "$(cat "$FAKE/image-pybossa-web")" = pybossa:2.7.2
+'
+
 test_expect_success 'each pod: pbprobe exited 0, its stdout is its log, and the Job was deleted' '
 	pbprobe-report logs/upgrade-from-2-7-1-to-2-7-2-0.log logs/upgrade-from-2-7-1-to-2-7-2-1.log >report &&
 	grep -q "^PASS" report &&
