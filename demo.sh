@@ -33,7 +33,7 @@ export PBPROBE_LAB_DIR
 trap 'lab/scenarios/teardown.sh >/dev/null 2>&1 || true; rm -rf "$PBPROBE_LAB_DIR"' EXIT
 mkdir -p "$PBPROBE_LOGS"
 
-# name, expected exit status (lab/scenario.sh: 0 completed and gate passed,
+# name, expected exit status (upgrade/scenario.sh: 0 completed and gate passed,
 # 1 failed safely with the gate passed, 2 gate failed), and why.
 scenarios=(
 	"setup 0 -"

@@ -25,9 +25,10 @@ EXTRA_DIST += \
 # The lab's upgrades: the rollout driver, the steps and their platform layer,
 # the scenario scripts (lab/README.md), and their tests.
 EXTRA_DIST += \
-	lab/steps.sh \
+	upgrade/steps.sh \
 	lab/platform-lab.sh \
-	lab/scenario.sh \
+	upgrade/scenario.sh \
+	lab/scenarios/baseline.sh \
 	lab/scenarios/setup.sh \
 	lab/scenarios/teardown.sh \
 	lab/scenarios/init-at-2-7-1.sh \

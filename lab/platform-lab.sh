@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# lab/platform-lab.sh: the platform_* functions of lab/steps.sh (the interface
+# lab/platform-lab.sh: the platform_* functions of upgrade/steps.sh (the interface
 # is documented there) for the one-machine lab: PostgreSQL and haproxy (the
 # Service) from lab/services.sh, the app as lab/pybossa-standin processes run
 # by the rollout driver, lab/rollout-driver (the Deployment controller).

@@ -165,7 +165,7 @@ int mark_command(int argc, char **argv)
     }
     /* the monotonic clock: a wall clock stepped meanwhile moves no mark on
      * the prober's timeline; the wall clock too, for a relay that carries
-     * the mark to a prober on another host (scripts/scenario.sh) */
+     * the mark to a prober on another host (upgrade/scenario.sh, --prober job) */
     int n = snprintf(line, sizeof line, "@m%lld,%lld ", (long long)clock_mono_us(),
                      (long long)clock_wall_us());
     for (int i = 1; i < argc && n < (int)sizeof line - 2; i++)

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# scripts/platform-kubernetes.sh: the platform_* functions of lab/steps.sh (the
+# scripts/platform-kubernetes.sh: the platform_* functions of upgrade/steps.sh (the
 # interface is documented there) on a real Kubernetes cluster, with kubectl and
 # the manifests of manifests/. The steps themselves are the lab's: this file
 # only says how each is done on a cluster. Also the k8s_probers_* functions

@@ -16,11 +16,11 @@
 
 export PBPROBE_LAB_PROGRESS_DEADLINE=3
 
-# steps NAME CODE: runs CODE (lab/steps.sh functions) outside a scenario, the
+# steps NAME CODE: runs CODE (upgrade/steps.sh functions) outside a scenario, the
 # driver's events in NAME.tsv, output in NAME.out; STEPS_RC its status.
 steps() {
 	STEPS_RC=0
-	PBPROBE_LAB_EVENTS=$TEST_DIR/$1.tsv bash -c '. "$PB_SRC/lab/steps.sh" && steps_init && '"$2" \
+	PBPROBE_LAB_EVENTS=$TEST_DIR/$1.tsv bash -c '. "$PB_SRC/upgrade/steps.sh" && steps_init && '"$2" \
 		>"$1.out" 2>&1 || STEPS_RC=$?
 }
 
@@ -228,7 +228,7 @@ test_expect_success 'the driver rejects bad options (exit 2)' '
 
 if command -v shellcheck >/dev/null 2>&1; then
 	test_expect_success 'the lab scripts and their tests are shellcheck-clean' '
-		(cd "$PB_SRC" && shellcheck -x lab/*.sh lab/scenarios/*.sh demo.sh \
+		(cd "$PB_SRC" && shellcheck -x upgrade/*.sh lab/*.sh lab/scenarios/*.sh demo.sh \
 			t/lib-lab.sh t/t5[1-9]*.sh)
 	'
 else

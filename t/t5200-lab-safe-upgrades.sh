@@ -28,6 +28,17 @@ has_mark() {
 	test -n "$(mark_us "$LAB_LOGS/$1.log" "$2")"
 }
 
+test_expect_success 'a scenario'"'"'s usage: --help; a bad platform or prober is exit 3 before anything starts' '
+	sc=$PB_SRC/lab/scenarios/upgrade-from-2-7-1-to-2-7-2.sh &&
+	"$sc" --help >help &&
+	grep -q "the reference demo" help && grep -q -- "--platform  where the upgrade runs" help &&
+	test_expect_code 3 "$sc" --platform moon 2>err && grep -q "is lab or kubernetes, not \"moon\"" err &&
+	test_expect_code 3 "$sc" --prober job 2>err && grep -q "the lab'"'"'s prober is local" err &&
+	test_expect_code 3 "$sc" --prober 2>err && grep -q -- "--prober needs a value" err &&
+	test_expect_code 3 "$sc" --fast 2>err && grep -q "unknown argument \"--fast\"" err &&
+	test ! -e "$LAB_DIR/env"
+'
+
 test_expect_success 'setup and init-at-2-7-1' '
 	lab_expect_rc 0 setup &&
 	lab_expect_rc 0 init-at-2-7-1 &&

@@ -22,7 +22,7 @@ JSON=$LAB_LOGS/$NAME.json
 test_expect_success 'a lab at 2.7.2' '
 	lab_expect_rc 0 setup &&
 	lab_expect_rc 0 init-at-2-7-1 &&
-	bash -c ". \"$PB_SRC/lab/steps.sh\" && steps_init && step_rollout 2.7.2 && step_wait_rollout" >to272.out 2>&1 &&
+	bash -c ". \"$PB_SRC/upgrade/steps.sh\" && steps_init && step_rollout 2.7.2 && step_wait_rollout" >to272.out 2>&1 &&
 	test "$(pool_versions | tr "\n" " ")" = "2.7.2 2.7.2 " &&
 	hap_pool >pool.before &&
 	lab_processes | awk "\$2 == \"pybossa-standin\" { print \$1 }" | sort >pids.before &&

@@ -1,5 +1,5 @@
 #!/bin/bash
-# t7100-scripts: scripts/ run the lab's steps (lab/steps.sh) with the
+# t7100-scripts: scripts/ run the lab's steps (upgrade/steps.sh) with the
 # Kubernetes platform against a stand-in kubectl. No cluster can run here:
 # the stand-in renders with the real `kubectl kustomize`, records what each
 # call applies, and plays the cluster's part in the reference case (2.8.0
@@ -33,7 +33,7 @@ M=$PB_SRC/manifests
 REAL_KUBECTL=${KUBECTL:-kubectl}
 command -v "$REAL_KUBECTL" >/dev/null 2>&1 || skip_all "no kubectl (apt-get install kubernetes-client)"
 command -v node >/dev/null 2>&1 || skip_all "no node (apt-get install nodejs npm)"
-[ -f "$PB_SRC/lab/steps.sh" ] || skip_all "no lab/steps.sh"
+[ -f "$PB_SRC/upgrade/steps.sh" ] || skip_all "no upgrade/steps.sh"
 # manifests/validate installs the YAML parser the stand-in uses.
 if ! DEPS=$("$M/validate" --deps-dir 2>"$TEST_DIR/deps.err"); then
 	echo "Bail out! manifests/validate could not install its npm packages: $(tail -n 1 "$TEST_DIR/deps.err")"

@@ -6,8 +6,8 @@
 # rate run by run; the highest at which the gate passes with a p99 latency
 # well under the timeout is what the app sustains; probe upgrades at half of
 # it. Expected: gate PASS (exit 0). Logs: logs/baseline.*
-# shellcheck source-path=SCRIPTDIR source=../scenario.sh
-. "$(dirname "$0")/../scenario.sh"
+# shellcheck source-path=SCRIPTDIR source=../../upgrade/scenario.sh
+. "$(dirname "$0")/../../upgrade/scenario.sh"
 baseline_length=${PBPROBE_BASELINE:-60s}
 scenario_check() {
 	[[ $baseline_length =~ ^[0-9]+(\.[0-9]+)?[smh]?$ ]] && return 0

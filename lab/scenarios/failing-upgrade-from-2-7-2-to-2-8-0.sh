@@ -6,8 +6,8 @@
 # undone and the 2.7.2 instances, which never stopped, keep serving.
 # Expected: the script fails (exit 1) while every response is 200 (the gate
 # passes). Logs: logs/failing-upgrade-from-2-7-2-to-2-8-0.*
-# shellcheck source-path=SCRIPTDIR source=../scenario.sh
-. "$(dirname "$0")/../scenario.sh"
+# shellcheck source-path=SCRIPTDIR source=../../upgrade/scenario.sh
+. "$(dirname "$0")/../../upgrade/scenario.sh"
 upgrade() {
 	upgrade_rolling 2.8.0
 }

@@ -12,8 +12,8 @@
 # Expected: every response 200, the gate passes (exit 0); each of those pods
 # SIGKILLed after its endpoint left the Service.
 # Logs: logs/ignore-sigterm-restart-at-2-8-0.*
-# shellcheck source-path=SCRIPTDIR source=../scenario.sh
-. "$(dirname "$0")/../scenario.sh"
+# shellcheck source-path=SCRIPTDIR source=../../upgrade/scenario.sh
+. "$(dirname "$0")/../../upgrade/scenario.sh"
 upgrade() {
 	upgrade_rolling 2.8.0 --prestop 0 --on-sigterm ignore || return
 	step_mark "pods that ignore SIGTERM serve"

@@ -3,8 +3,8 @@
 # PyBossa 2.7.1 (two replicas, readiness probe on /api/helpingmaterial) and
 # prints the URL to inspect. Exit 0 when both replicas are ready, else 1.
 set -uo pipefail
-# shellcheck source-path=SCRIPTDIR source=../steps.sh
-. "$(dirname "$0")/../steps.sh"
+# shellcheck source-path=SCRIPTDIR source=../../upgrade/steps.sh
+. "$(dirname "$0")/../../upgrade/steps.sh"
 steps_init || exit 1
 logs=${PBPROBE_LOGS:-$steps_src/logs}
 mkdir -p "$logs" || exit 1

@@ -6,8 +6,8 @@
 # starts (routed before it listens, having no probe), 500s on /api/helpingmaterial from the
 # first 2.8.0 instance joining the pool until the migration ends; the gate
 # fails (exit 2). Logs: logs/migration-after-upgrade-from-2-7-2-to-2-8-0.*
-# shellcheck source-path=SCRIPTDIR source=../scenario.sh
-. "$(dirname "$0")/../scenario.sh"
+# shellcheck source-path=SCRIPTDIR source=../../upgrade/scenario.sh
+. "$(dirname "$0")/../../upgrade/scenario.sh"
 upgrade() {
 	upgrade_rolling 2.8.0 --no-readiness || return
 	# the migration as the separate, later step it is when forgotten

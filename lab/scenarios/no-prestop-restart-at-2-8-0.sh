@@ -11,8 +11,8 @@
 # Expected: failed requests on both targets (reset), each between a pod's
 # SIGTERM and its endpoint's removal; the gate fails (exit 2).
 # Logs: logs/no-prestop-restart-at-2-8-0.*
-# shellcheck source-path=SCRIPTDIR source=../scenario.sh
-. "$(dirname "$0")/../scenario.sh"
+# shellcheck source-path=SCRIPTDIR source=../../upgrade/scenario.sh
+. "$(dirname "$0")/../../upgrade/scenario.sh"
 # 200-400 ms: longer than the default, so each pod refuses for long enough
 # to be seen at any rate the lab uses, and still below the 0.5 s preStop of
 # the pods the first step replaces

@@ -9,8 +9,8 @@
 # the Service closes them unanswered).
 # Expected: those refusals, then 500s on api only; the gate fails (exit 2).
 # Logs: logs/no-readiness-upgrade-from-2-7-2-to-2-8-0.*
-# shellcheck source-path=SCRIPTDIR source=../scenario.sh
-. "$(dirname "$0")/../scenario.sh"
+# shellcheck source-path=SCRIPTDIR source=../../upgrade/scenario.sh
+. "$(dirname "$0")/../../upgrade/scenario.sh"
 upgrade() {
 	upgrade_rolling 2.8.0 --no-readiness || return
 	step_mark "users see errors"

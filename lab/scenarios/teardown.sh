@@ -3,8 +3,8 @@
 # lab. Stops every process of the lab (the app instances, the rollout driver,
 # haproxy, PostgreSQL) and removes its state; logs/ stays. Safe to repeat.
 set -uo pipefail
-# shellcheck source-path=SCRIPTDIR source=../steps.sh
-. "$(dirname "$0")/../steps.sh"
+# shellcheck source-path=SCRIPTDIR source=../../upgrade/steps.sh
+. "$(dirname "$0")/../../upgrade/steps.sh"
 steps_init || exit 1
 platform_teardown || exit 1
 echo "teardown: the lab is gone"

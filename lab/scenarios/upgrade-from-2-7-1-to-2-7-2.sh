@@ -4,8 +4,8 @@
 # maxUnavailable 0, readiness on /api/helpingmaterial).
 # Expected: the rollout completes, every response is 200, the gate passes
 # (exit 0). Logs: logs/upgrade-from-2-7-1-to-2-7-2.*
-# shellcheck source-path=SCRIPTDIR source=../scenario.sh
-. "$(dirname "$0")/../scenario.sh"
+# shellcheck source-path=SCRIPTDIR source=../../upgrade/scenario.sh
+. "$(dirname "$0")/../../upgrade/scenario.sh"
 upgrade() {
 	upgrade_rolling 2.7.2
 }

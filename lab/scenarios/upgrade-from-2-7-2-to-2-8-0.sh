@@ -5,8 +5,8 @@
 # 2.8.0 rolled out. Expected: every response 200, the gate passes (exit 0).
 # When the migration fails, nothing is rolled out and 2.7.2 keeps serving
 # (exit 1). Logs: logs/upgrade-from-2-7-2-to-2-8-0.*
-# shellcheck source-path=SCRIPTDIR source=../scenario.sh
-. "$(dirname "$0")/../scenario.sh"
+# shellcheck source-path=SCRIPTDIR source=../../upgrade/scenario.sh
+. "$(dirname "$0")/../../upgrade/scenario.sh"
 upgrade() {
 	upgrade_with_migration 2.8.0
 }

@@ -1,9 +1,12 @@
 # shellcheck shell=bash
-# lab/steps.sh: the upgrade steps, written once for every platform. The lab's
-# scenario scripts (lab/scenarios/) and the cluster's (scripts/) run the same
-# steps; only the platform underneath differs, chosen by PBPROBE_PLATFORM:
+# upgrade/steps.sh: the upgrade steps, written once for every platform. The
+# scenarios (lab/scenarios/, run in the lab or, through scripts/, on a
+# cluster) run the same steps; only the platform underneath differs, chosen
+# by PBPROBE_PLATFORM and loaded by steps_init:
 #   lab         lab/platform-lab.sh (haproxy, PostgreSQL, app processes)
 #   kubernetes  scripts/platform-kubernetes.sh (kubectl)
+# upgrade/ is neither platform's: both platforms' scripts use it, it uses
+# each platform only through the interface below.
 #
 # The platform interface: a platform file defines these functions. Each
 # returns 0 or non-zero with one line on stderr saying why.
@@ -46,7 +49,7 @@
 #                           Service's endpoints, for humans
 #
 # Steps (each marks the prober's timeline when run under `pbprobe -- ...`):
-#   steps_init                      platform_init
+#   steps_init                      load the platform, platform_init
 #   step_mark TEXT                  a marker, and a timestamped line on stderr
 #   step_migrate VERSION            "migration start", platform_migrate,
 #                                   "migration end" or "migration failed"
@@ -74,26 +77,30 @@
 #                                   roll nothing out; then upgrade_rolling
 
 steps_src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-case ${PBPROBE_PLATFORM:-lab} in
-lab)
-	# shellcheck source-path=SCRIPTDIR source=./platform-lab.sh
-	. "$steps_src/lab/platform-lab.sh"
-	;;
-kubernetes)
-	if [ ! -f "$steps_src/scripts/platform-kubernetes.sh" ]; then
-		echo "steps: scripts/platform-kubernetes.sh does not exist yet" >&2
-		exit 3
-	fi
-	# shellcheck source=/dev/null
-	. "$steps_src/scripts/platform-kubernetes.sh"
-	;;
-*)
-	echo "steps: PBPROBE_PLATFORM is lab or kubernetes, not \"$PBPROBE_PLATFORM\"" >&2
-	exit 3
-	;;
-esac
+
+# Loads the platform file once, when the platform is known: a scenario's
+# --platform is parsed after this file is sourced.
+steps_platform() {
+	[ -z "${steps_platform_loaded:-}" ] || return 0
+	case ${PBPROBE_PLATFORM:-lab} in
+	lab)
+		# shellcheck source-path=SCRIPTDIR source=../lab/platform-lab.sh
+		. "$steps_src/lab/platform-lab.sh"
+		;;
+	kubernetes)
+		# shellcheck source-path=SCRIPTDIR source=../scripts/platform-kubernetes.sh
+		. "$steps_src/scripts/platform-kubernetes.sh"
+		;;
+	*)
+		echo "steps: PBPROBE_PLATFORM is lab or kubernetes, not \"$PBPROBE_PLATFORM\"" >&2
+		return 3
+		;;
+	esac
+	steps_platform_loaded=${PBPROBE_PLATFORM:-lab}
+}
 
 steps_init() {
+	steps_platform || return
 	platform_init
 }
 
