@@ -48,6 +48,11 @@ const PROBER_JOB = "pbprobe";
 // quotas starve in CFS's 100 ms periods.
 const PROBER_REQS_PER_MCPU = 10;
 const PROBER_MIN_MCPU = 250;
+// A series on new connections opens one per request, and each leaves a local
+// port in TIME_WAIT for 60 s: to one Service, the kernel's 28232 ports give
+// about 470 a second; above that pbprobe cannot send (skipped ticks, an
+// inconclusive run). A margin below it.
+const PROBER_NEW_CONN_MAX = 400;
 
 const id = (o) => `${o.kind}/${o.metadata?.name ?? "?"}`;
 const find = (objs, kind, name) => objs.find((o) => o.kind === kind && o.metadata?.name === name);
@@ -501,6 +506,32 @@ function milliCpu(q) {
   return m[2] ? Number(m[1]) : Math.round(Number(m[1]) * 1000);
 }
 
+// The series one prober container probes, from its arguments as pbprobe
+// reads them: NAME=URL targets, each kept alive unless --connections (or -N)
+// says new, or both (two series: NAME and NAME~new).
+function proberSeries(c) {
+  const argv = [...(c.command ?? []), ...(c.args ?? [])];
+  const names = argv.filter((a) => /^[a-z][a-z0-9_-]*=/.test(a)).map((a) => a.slice(0, a.indexOf("=")));
+  let all = "keepalive";
+  const own = new Map();
+  argv.forEach((a, i) => {
+    let v = null;
+    if (a === "-N" || a === "--new-connection") v = "new";
+    else if (a.startsWith("--connections=")) v = a.slice("--connections=".length);
+    else if (a === "--connections") v = argv[i + 1] ?? "";
+    if (v === null) return;
+    const colon = v.indexOf(":");
+    if (colon < 0) all = v;
+    else own.set(v.slice(0, colon), v.slice(colon + 1));
+  });
+  const kinds = names.map((n) => own.get(n) ?? all);
+  return {
+    targets: names.length,
+    all: kinds.reduce((n, k) => n + (k === "both" ? 2 : 1), 0),
+    fresh: kinds.filter((k) => k === "new" || k === "both").length,
+  };
+}
+
 function ruleProber(label, objs, report, builds) {
   // manifests/pbprobe's Job, or the scripts' rendering of it for a run
   // (nameSuffix -RUN).
@@ -549,10 +580,13 @@ function ruleProber(label, objs, report, builds) {
       report(settings, "data.PBPROBE_RATE", `not a rate (a whole number, or Nk): ${JSON.stringify(rateText)}`);
       return;
     }
-    const targets = [...(c.command ?? []), ...(c.args ?? [])].filter((a) => /^[a-z][a-z0-9_-]*=/.test(a)).length;
-    const total = Number(m[1]) * (m[2] ? 1000 : 1) * Math.max(targets, 1);
+    const series = proberSeries(c);
+    const rate = Number(m[1]) * (m[2] ? 1000 : 1);
+    const total = rate * Math.max(series.all, 1);
     const need = Math.max(PROBER_MIN_MCPU, Math.ceil(total / PROBER_REQS_PER_MCPU));
-    if (lim < need) report(job, `${at}.limits.cpu`, `must be at least ${need}m for ${total} requests a second (${targets} targets at PBPROBE_RATE ${rateText}), is ${lim}m`);
+    if (lim < need) report(job, `${at}.limits.cpu`, `must be at least ${need}m for ${total} requests a second (${series.all} series at PBPROBE_RATE ${rateText}), is ${lim}m`);
+    if (series.fresh > 0 && rate > PROBER_NEW_CONN_MAX)
+      report(settings, "data.PBPROBE_RATE", `at most ${PROBER_NEW_CONN_MAX} with a target on new connections (--connections new or both): each leaves a local port in TIME_WAIT for 60 s, and a pod runs out of ports near 470 a second; is ${rateText}`);
   });
   let host = null;
   try {

@@ -1,10 +1,12 @@
 /* libcurl result codes to error classes (classify.h). A class must say what
  * a user saw: "connect" when the server was not there, "reset" when it went
  * away mid-answer, "protocol" when it answered nonsense. */
+#include <errno.h>
+
 #include "classify.h"
 #include "outcome.h"
 
-int classify_transfer(CURLcode result, long http_status)
+int classify_transfer(CURLcode result, long http_status, long os_errno)
 {
     switch (result) {
     case CURLE_OK:
@@ -16,6 +18,11 @@ int classify_transfer(CURLcode result, long http_status)
     case CURLE_COULDNT_RESOLVE_PROXY:
         return OUTCOME_DNS;
     case CURLE_COULDNT_CONNECT:
+        /* EADDRNOTAVAIL: every local port to this address is in TIME_WAIT,
+         * the end of many new connections a second (pbprobe.1) */
+        if (os_errno == EADDRNOTAVAIL || os_errno == EMFILE || os_errno == ENFILE ||
+            os_errno == ENOBUFS || os_errno == ENOMEM)
+            return OUTCOME_SKIPPED;
         return OUTCOME_CONNECT;
     case CURLE_OPERATION_TIMEDOUT:
         return OUTCOME_TIMEOUT;

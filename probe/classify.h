@@ -5,7 +5,10 @@
 
 #include <curl/curl.h>
 
-/* http_status is CURLINFO_RESPONSE_CODE (0 when none was received). */
-int classify_transfer(CURLcode result, long http_status);
+/* http_status is CURLINFO_RESPONSE_CODE (0 when none was received),
+ * os_errno CURLINFO_OS_ERRNO. A connection the prober could not open for
+ * want of its own resources (a local port, a file descriptor, memory) is
+ * OUTCOME_SKIPPED: the request never left, and the server is not to blame. */
+int classify_transfer(CURLcode result, long http_status, long os_errno);
 
 #endif

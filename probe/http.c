@@ -2,6 +2,8 @@
  * libcurl's own hiperfifo example: libcurl says which sockets to watch and
  * when to wake it; libevent watches and wakes. */
 #include <curl/curl.h>
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,7 +206,7 @@ static struct http_req *req_make(struct http *h, int target)
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    if (cfg->new_connection) {
+    if (cfg->targets[target].new_connection) {
         curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
         curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
     }
@@ -238,7 +240,7 @@ static void format_peer(CURL *e, char *buf, size_t len)
 static void finish(struct http *h, CURL *e, CURLcode result)
 {
     struct http_req *r;
-    long status = 0, connects = 0;
+    long status = 0, connects = 0, os_errno = 0;
     curl_off_t bytes = 0, pretransfer_us = 0;
     char peer[64];
     int64_t mono_now_us = clock_mono_us();
@@ -248,12 +250,13 @@ static void finish(struct http *h, CURL *e, CURLcode result)
     curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &connects);
     curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &bytes);
     curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
+    curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os_errno);
     format_peer(e, peer, sizeof peer);
 
     struct log_req q = {
         .wall_sched_us = r->mono_sched_us + h->wall_offset_us,
         .target = h->cfg->targets[r->target].name,
-        .outcome = classify_transfer(result, status),
+        .outcome = classify_transfer(result, status, os_errno),
         .latency_us = mono_now_us - r->mono_sched_us,
         /* when the request left, on our clock; for one never written (a
          * failed connect), when it was handed over plus libcurl's way to
@@ -284,6 +287,20 @@ static void finish(struct http *h, CURL *e, CURLcode result)
     }
     if (q.outcome == OUTCOME_PROTOCOL && result == CURLE_OK)
         q.reused = -1;
+    char unsent[160] = "";
+    if (q.outcome == OUTCOME_SKIPPED) {
+        /* never sent: a skipped tick, as when --max-inflight is reached */
+        snprintf(unsent, sizeof unsent, "the prober could not open a connection: %s%s",
+                 strerror((int)os_errno),
+                 os_errno == EADDRNOTAVAIL
+                     ? " (every local port to the server is in use or in TIME_WAIT: see "
+                       "--connections in pbprobe(1))"
+                     : "");
+        q.latency_us = q.delay_us = q.bytes = q.lag_us = -1;
+        q.reused = -1;
+        q.stalled = -1;
+        q.peer = q.version = q.request_id = NULL;
+    }
 
     curl_multi_remove_handle(h->multi, e);
     struct pool *p = &h->pools[r->target];
@@ -291,7 +308,7 @@ static void finish(struct http *h, CURL *e, CURLcode result)
     h->inflight--;
     r->next_free = p->free_list;
     p->free_list = r;
-    h->done(h->done_arg, r->target, &q);
+    h->done(h->done_arg, r->target, &q, unsent[0] ? unsent : NULL);
 }
 
 static void check_done(struct http *h)

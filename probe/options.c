@@ -45,7 +45,12 @@ static const char usage_text[] =
     "  -t, --timeout DURATION      a request not done by then is a timeout (default 2s)\n"
     "  -m, --max-inflight N        requests in flight per URL; beyond, ticks are\n"
     "                              logged as skipped (default 1000)\n"
-    "  -N, --new-connection        a new TCP connection per request (default: keep-alive)\n"
+    "      --connections [NAME:]KIND\n"
+    "                              keepalive: reuse connections (default); new: a\n"
+    "                              TCP connection per request; both: NAME on reused\n"
+    "                              and NAME~new on new connections, each at the\n"
+    "                              full rate. NAME: sets one target's kind\n"
+    "  -N, --new-connection        the same as --connections new\n"
     "  -H, --header 'NAME: VALUE'  add a request header (repeatable)\n"
     "      --version-header NAME   log this response header (e.g. X-App-Version)\n"
     "      --ok-status LIST        the statuses that are successes, e.g. 200,204 or\n"
@@ -107,6 +112,7 @@ enum {
     OPT_MAX_LAG,
     OPT_OK_STATUS,
     OPT_FOLLOW_REDIRECTS,
+    OPT_CONNECTIONS,
 };
 
 static const struct option long_options[] = {
@@ -115,6 +121,7 @@ static const struct option long_options[] = {
     {"timeout", required_argument, NULL, 't'},
     {"max-inflight", required_argument, NULL, 'm'},
     {"new-connection", no_argument, NULL, 'N'},
+    {"connections", required_argument, NULL, OPT_CONNECTIONS},
     {"header", required_argument, NULL, 'H'},
     {"version-header", required_argument, NULL, OPT_VERSION_HEADER},
     {"lead", required_argument, NULL, OPT_LEAD},
@@ -134,10 +141,27 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-struct rate_override {
-    const char *name;
+enum connections { CONNECTIONS_KEEPALIVE, CONNECTIONS_NEW, CONNECTIONS_BOTH };
+
+/* A per-target setting, "NAME:VALUE": applied once every target is known. */
+struct target_setting {
+    const char *option; /* "--rate" */
+    const char *arg;    /* NAME:VALUE as given */
+    size_t name_len;
     double rate;
+    enum connections connections;
 };
+
+static int parse_connections(const char *s, enum connections *out)
+{
+    static const char *const kinds[] = {"keepalive", "new", "both"};
+    for (int i = 0; i < 3; i++)
+        if (strcmp(s, kinds[i]) == 0) {
+            *out = (enum connections)i;
+            return 0;
+        }
+    return -1;
+}
 
 static int valid_name(const char *s, size_t len)
 {
@@ -219,6 +243,119 @@ oom:
     return -1;
 }
 
+static struct target_setting *add_setting(struct target_setting **settings, int *n,
+                                          const char *option, const char *arg, char *err,
+                                          size_t errlen)
+{
+    size_t name_len = (size_t)(strchr(arg, ':') - arg);
+    if (!valid_name(arg, name_len)) {
+        snprintf(err, errlen, "%s %s: bad target name before ':'", option, arg);
+        return NULL;
+    }
+    struct target_setting *ns = realloc(*settings, (size_t)(*n + 1) * sizeof *ns);
+    if (ns == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    *settings = ns;
+    ns += (*n)++;
+    memset(ns, 0, sizeof *ns);
+    ns->option = option;
+    ns->arg = arg;
+    ns->name_len = name_len;
+    return ns;
+}
+
+/* Adds NAME~new after target i, a copy on new connections. */
+static int add_new_connection_twin(struct probe_config *cfg, int i, char *err, size_t errlen)
+{
+    const struct probe_target *t = &cfg->targets[i];
+    size_t len = strlen(t->name) + sizeof CONNECTIONS_NEW_SUFFIX;
+    char *name = malloc(len);
+    if (name == NULL)
+        goto oom;
+    snprintf(name, len, "%s%s", t->name, CONNECTIONS_NEW_SUFFIX);
+    for (int j = 0; j < cfg->ntargets; j++)
+        if (strcmp(cfg->targets[j].name, name) == 0) {
+            snprintf(err, errlen,
+                     "--connections both: target \"%s\" would be probed on new connections "
+                     "as \"%s\", which names another target",
+                     t->name, name);
+            free(name);
+            return -1;
+        }
+    struct probe_target *nt = realloc(cfg->targets, (size_t)(cfg->ntargets + 1) * sizeof *nt);
+    if (nt == NULL)
+        goto oom;
+    cfg->targets = nt;
+    memmove(&nt[i + 2], &nt[i + 1], (size_t)(cfg->ntargets - i - 1) * sizeof *nt);
+    nt[i + 1] = nt[i];
+    nt[i + 1].name = name;
+    nt[i + 1].url = strdup(nt[i].url);
+    nt[i + 1].new_connection = true;
+    nt[i].new_connection = false;
+    cfg->ntargets++;
+    if (nt[i + 1].url == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+oom:
+    free(name);
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
+
+/* Every target gets the defaults, then its own NAME: settings; last,
+ * --connections both doubles the targets that asked for it. */
+static int apply_settings(struct probe_config *cfg, double rate, enum connections connections,
+                          const struct target_setting *settings, int nsettings, char *err,
+                          size_t errlen)
+{
+    enum connections *kind = calloc((size_t)cfg->ntargets + 1, sizeof *kind);
+    if (kind == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (int i = 0; i < cfg->ntargets; i++) {
+        cfg->targets[i].rate = rate;
+        kind[i] = connections;
+    }
+    for (int s = 0; s < nsettings; s++) {
+        const struct target_setting *ts = &settings[s];
+        int found = 0;
+        for (int i = 0; i < cfg->ntargets; i++) {
+            if (strlen(cfg->targets[i].name) != ts->name_len ||
+                strncmp(cfg->targets[i].name, ts->arg, ts->name_len) != 0)
+                continue;
+            found = 1;
+            if (strcmp(ts->option, "--rate") == 0)
+                cfg->targets[i].rate = ts->rate;
+            else
+                kind[i] = ts->connections;
+        }
+        if (!found) {
+            snprintf(err, errlen, "%s %s: no target named \"%.*s\"", ts->option, ts->arg,
+                     (int)ts->name_len, ts->arg);
+            free(kind);
+            return -1;
+        }
+    }
+    int n = cfg->ntargets;
+    for (int i = 0, t = 0; i < n; i++, t++) {
+        cfg->targets[t].new_connection = kind[i] == CONNECTIONS_NEW;
+        if (kind[i] == CONNECTIONS_BOTH) {
+            if (add_new_connection_twin(cfg, t, err, errlen) < 0) {
+                free(kind);
+                return -1;
+            }
+            t++;
+        }
+    }
+    free(kind);
+    return 0;
+}
+
 static int parse_duration_opt(const char *opt, const char *arg, int64_t *out, char *err,
                               size_t errlen)
 {
@@ -233,9 +370,10 @@ static int parse_duration_opt(const char *opt, const char *arg, int64_t *out, ch
 int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, size_t errlen)
 {
     char why[200];
-    struct rate_override *rates = NULL;
-    int nrates = 0;
+    struct target_setting *settings = NULL;
+    int nsettings = 0;
     double default_rate = DEFAULT_RATE;
+    enum connections default_connections = CONNECTIONS_KEEPALIVE;
     int opt_argc = argc;
     bool duration_set = false;
 
@@ -288,15 +426,32 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
                 goto fail;
             }
             if (colon) {
-                struct rate_override *nr = realloc(rates, (size_t)(nrates + 1) * sizeof *nr);
-                if (nr == NULL)
-                    goto oom;
-                rates = nr;
-                rates[nrates].name = optarg;
-                rates[nrates].rate = r;
-                nrates++;
+                struct target_setting *ns =
+                    add_setting(&settings, &nsettings, "--rate", optarg, err, errlen);
+                if (ns == NULL)
+                    goto fail;
+                ns->rate = r;
             } else {
                 default_rate = r;
+            }
+            break;
+        }
+        case OPT_CONNECTIONS: {
+            const char *colon = strchr(optarg, ':');
+            enum connections k;
+            if (parse_connections(colon ? colon + 1 : optarg, &k) < 0) {
+                snprintf(err, errlen, "--connections: \"%s\" is not keepalive, new or both",
+                         colon ? colon + 1 : optarg);
+                goto fail;
+            }
+            if (colon) {
+                struct target_setting *ns =
+                    add_setting(&settings, &nsettings, "--connections", optarg, err, errlen);
+                if (ns == NULL)
+                    goto fail;
+                ns->connections = k;
+            } else {
+                default_connections = k;
             }
             break;
         }
@@ -327,7 +482,7 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
             break;
         }
         case 'N':
-            cfg->new_connection = true;
+            default_connections = CONNECTIONS_NEW;
             break;
         case 'H': {
             const char *colon = strchr(optarg, ':');
@@ -404,12 +559,12 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
             break;
         case 'h':
             fputs(usage_text, stdout);
-            free(rates);
+            free(settings);
             options_free(cfg);
             return 1;
         case OPT_VERSION:
             printf("pbprobe %s (%s)\n", PACKAGE_VERSION, curl_version());
-            free(rates);
+            free(settings);
             options_free(cfg);
             return 1;
         case ':':
@@ -430,24 +585,9 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
         snprintf(err, errlen, "no URL to probe (see --help)");
         goto fail;
     }
-    for (int i = 0; i < cfg->ntargets; i++)
-        cfg->targets[i].rate = default_rate;
-    for (int r = 0; r < nrates; r++) {
-        size_t nlen = (size_t)(strchr(rates[r].name, ':') - rates[r].name);
-        int found = 0;
-        for (int i = 0; i < cfg->ntargets; i++) {
-            if (strlen(cfg->targets[i].name) == nlen &&
-                strncmp(cfg->targets[i].name, rates[r].name, nlen) == 0) {
-                cfg->targets[i].rate = rates[r].rate;
-                found = 1;
-            }
-        }
-        if (!found) {
-            snprintf(err, errlen, "--rate %s: no target named \"%.*s\"", rates[r].name, (int)nlen,
-                     rates[r].name);
-            goto fail;
-        }
-    }
+    if (apply_settings(cfg, default_rate, default_connections, settings, nsettings, err, errlen) <
+        0)
+        goto fail;
     if (cfg->command && duration_set) {
         snprintf(err, errlen,
                  "--duration and a COMMAND do not mix: the command decides how long probing "
@@ -460,12 +600,12 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
                  "log on standard output");
         goto fail;
     }
-    free(rates);
+    free(settings);
     return 0;
 oom:
     snprintf(err, errlen, "out of memory");
 fail:
-    free(rates);
+    free(settings);
     options_free(cfg);
     return -1;
 }

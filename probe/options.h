@@ -12,8 +12,13 @@
 struct probe_target {
     char *name;
     char *url;
-    double rate; /* scheduled requests per second */
+    double rate;         /* scheduled requests per second */
+    bool new_connection; /* a new TCP connection per request, none reused */
 };
+
+/* --connections both probes a target twice, as NAME on kept-alive
+ * connections and as NAME CONNECTIONS_NEW_SUFFIX on new ones. */
+#define CONNECTIONS_NEW_SUFFIX "~new"
 
 struct probe_config {
     struct probe_target *targets;
@@ -24,8 +29,7 @@ struct probe_config {
     int max_inflight;         /* per target */
     int64_t max_lag_us;       /* a tick handed to libcurl later than this was not
                                  observed on time; also the loop stall threshold */
-    bool new_connection;
-    char **headers; /* "Name: value" */
+    char **headers;           /* "Name: value" */
     int nheaders;
     const char *version_header;
     /* the definition of success, written in the log header for the report */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,7 @@ struct target_state {
     uint64_t next_tick;
     uint64_t limit; /* ticks to send; UINT64_MAX when open-ended */
     uint64_t ok, failed, skipped;
+    bool warned_unsent; /* the first request not sent for want of the prober's resources */
     uint64_t interval_done;
     struct hist interval_latency;
 };
@@ -104,21 +106,35 @@ static int was_stalled(const struct run *r, const struct log_req *q)
            mono_done_us - r->mono_last_watch_us > FLUSH_INTERVAL_US + r->cfg->max_lag_us;
 }
 
-static void on_request_done(void *arg, int target, const struct log_req *done)
+static void on_request_done(void *arg, int target, const struct log_req *done, const char *unsent)
 {
     struct run *r = arg;
     struct target_state *t = &r->ts[target];
+    if (unsent && !t->warned_unsent) {
+        /* once per target: the skipped records that follow say the rest */
+        char msg[256];
+        t->warned_unsent = true;
+        snprintf(msg, sizeof msg, "%s: ticks logged as skipped, not sent: %s", done->target,
+                 unsent);
+        fprintf(stderr, "pbprobe: %s\n", msg);
+        if (logw_text(r->log, "warn", wall_now(r), msg) < 0)
+            log_failed(r);
+    }
     struct log_req stamped = *done;
     const struct log_req *q = &stamped;
-    stamped.stalled = was_stalled(r, done);
+    stamped.stalled = done->outcome == OUTCOME_SKIPPED ? -1 : was_stalled(r, done);
     /* the success the log header gives the report (--ok-status, default 200),
      * so that the live count and the verdict agree */
-    if (outcome_is_http(q->outcome) && r->cfg->ok[q->outcome])
-        t->ok++;
-    else
-        t->failed++;
-    t->interval_done++;
-    hist_record(&t->interval_latency, q->latency_us);
+    if (q->outcome == OUTCOME_SKIPPED) {
+        t->skipped++;
+    } else {
+        if (outcome_is_http(q->outcome) && r->cfg->ok[q->outcome])
+            t->ok++;
+        else
+            t->failed++;
+        t->interval_done++;
+        hist_record(&t->interval_latency, q->latency_us);
+    }
     if (logw_req(r->log, q) < 0)
         log_failed(r);
     if (r->scheduling_done)
@@ -501,7 +517,7 @@ static int write_prologue(struct run *r)
             .name = r->cfg->targets[i].name,
             .url = r->cfg->targets[i].url,
             .rate = r->cfg->targets[i].rate,
-            .flags = r->cfg->new_connection ? "new-connection" : "keepalive",
+            .flags = r->cfg->targets[i].new_connection ? "new-connection" : "keepalive",
         };
         if (logw_target(r->log, wall_now(r), &t) < 0)
             return -1;

@@ -160,20 +160,23 @@ static int explain(struct analysis *an, const struct an_check *c, const char *wh
         }
         if (t->skipped && used < sizeof lim) {
             used += (size_t)snprintf(lim + used, sizeof lim - used,
-                                     "%s%" PRIu64 " skipped at --max-inflight", sep, t->skipped);
+                                     "%s%" PRIu64 " skipped (not sent)", sep, t->skipped);
             sep = ", ";
         }
         if (t->missing && used < sizeof lim)
             used += (size_t)snprintf(lim + used, sizeof lim - used,
                                      "%s%" PRIu64 " missing from the log", sep, t->missing);
         if (t->skipped && t->lat.p99 > 0 && used < sizeof lim) {
-            /* skipped ticks: the server's latency filled the in-flight
-             * limit; say what the rate needs */
+            /* skipped ticks: most often the server's latency filled the
+             * in-flight limit; say what the rate needs. The prober warns in
+             * the log (a note here) of any other cause, such as no local
+             * port for a new connection. */
             char p99[FMT_BUF];
             double inflight = t->rate * (double)t->lat.p99 / 1e6;
             snprintf(lim + used, sizeof lim - used,
                      "; at %g/s and a p99 latency of %s about %.0f requests are in flight: "
-                     "--max-inflight must be above that",
+                     "--max-inflight must be above that, unless the prober warned of another "
+                     "cause",
                      t->rate, fmt_duration(t->lat.p99, p99, sizeof p99), inflight + 0.5);
         }
         char longest[FMT_BUF];

@@ -484,16 +484,23 @@ k8s_prober_rate() {
 	*k) r=$((${r%k} * 1000)) ;;
 	esac
 	[[ $r =~ ^[1-9][0-9]*$ ]] || k8s_err "PBPROBE_RATE: a whole number of requests a second (or Nk), not \"$r\"" || return 1
+	# A series on new connections holds a local port in TIME_WAIT per request
+	# for a minute: a pod runs out near 470 a second (manifests/policy.mjs,
+	# PROBER_NEW_CONN_MAX).
+	if [ "$r" -gt 400 ] && grep -Eq -- '--connections=([^ ]*:)?(new|both)' "$k8s_src/manifests/pbprobe/job.yaml"; then
+		k8s_err "PBPROBE_RATE: $r is above 400, the most a prober pod can open new connections a second to one Service (manifests/pbprobe/job.yaml probes on new connections: --connections); run more probers (PBPROBE_PROBERS) at a lower rate"
+		return 1
+	fi
 	printf '%s\n' "$r"
 }
 
 # k8s_probers_render RUN COUNT OUT: the prober Job for a run, as applied.
 k8s_probers_render() {
 	local run=$1 count=$2 out=$3 dir rel v rate cpu
-	# The pod's CPU, request and limit alike, from the rate: two targets
-	# (home and api, manifests/pbprobe/job.yaml) per pod. (home and api, manifests/pbprobe/job.yaml) per pod.
+	# The pod's CPU, request and limit alike, from the rate: three series
+	# (home kept alive, home~new, api: manifests/pbprobe/job.yaml) per pod.
 	rate=$(k8s_prober_rate) || return 1
-	cpu=$(k8s_prober_cpu_m $((rate * 2)))m
+	cpu=$(k8s_prober_cpu_m $((rate * 3)))m
 	dir=$(mktemp -d "$K8S_WORK/kustomize.XXXXXX") || return 1
 	rel=$(realpath --relative-to="$dir" "$k8s_src/manifests/pbprobe") || return 1
 	# The Job's name per run; completions = parallelism = COUNT; the run's

@@ -54,6 +54,22 @@ test_expect_success '--new-connection opens one TCP connection per request' '
 	test "$(cut -f9 "$TEST_DIR/ng/access.log" | sort -u | wc -l)" -eq 100
 '
 
+test_expect_success '--connections both: NAME on kept-alive and NAME~new on new connections, each at the full rate' '
+	: >"$TEST_DIR/ng/access.log" &&
+	"$PB" -q --connections both --rate 100 --duration 1s -o both.log home=$base/ &&
+	"$LOGCAT" both.log >both.events &&
+	awk -F"\t" "\$1==\"target\" { print \$3, \$6 }" both.events >targets &&
+	printf "home keepalive\nhome~new new-connection\n" >expect && test_cmp expect targets &&
+	# nginx numbers its connections: the one that carried each request id
+	awk -F"\t" "\$1==\"req\" { print \$11, \$3, \$8 }" both.events | sort >ids &&
+	awk -F"\t" "{ print \$4, \$9 }" "$TEST_DIR/ng/access.log" | sort >conns &&
+	join ids conns >joined &&
+	test "$(awk "\$2==\"home\"" joined | wc -l)" -eq 100 &&
+	test "$(awk "\$2==\"home~new\" && \$3==0" joined | wc -l)" -eq 100 &&
+	test "$(awk "\$2==\"home~new\" { print \$4 }" joined | sort -u | wc -l)" -eq 100 &&
+	test "$(awk "\$2==\"home\" { print \$4 }" joined | sort -u | wc -l)" -le 3
+'
+
 test_expect_success 'a target rate of its own: NAME:RATE' '
 	"$PB" -q --rate 10 --rate fast:100 --duration 2s -o two.log slow=$base/ fast=$base/x &&
 	"$LOGCAT" two.log >two.events &&

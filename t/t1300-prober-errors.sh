@@ -62,4 +62,35 @@ test_expect_success 'a skipped tick has no latency, delay, bytes or request id' 
 	test_must_be_empty bad
 '
 
+# A private network namespace, as root: its own loopback and port range, so
+# that 51 local ports (and no TIME_WAIT reuse) run out in a quarter second.
+if unshare -n true 2>/dev/null; then
+	test_expect_success 'no free local port is the prober'"'"'s limit: skipped, a warning, never connect' '
+		cat >ns.sh <<-EOF &&
+		set -e
+		ip link set lo up
+		sysctl -q -w net.ipv4.ip_local_port_range="40000 40050" net.ipv4.tcp_tw_reuse=0
+		. "$PB_SRC/lab/services.sh"
+		trap svc_stop_all EXIT
+		svc_nginx_start "$TEST_DIR/ns-ng" 8080
+		"$PB" --connections new --rate 200 --duration 1s -o ports.log http://127.0.0.1:8080/ 2>ports.err
+		EOF
+		unshare -n bash ns.sh &&
+		"$LOGCAT" ports.log >ports.events &&
+		awk -F"\t" "\$1==\"req\" { print \$4 }" ports.events | sort | uniq -c >out &&
+		# every connection nginx accepted is a 200; the rest were never sent
+		sent=$(wc -l <"$TEST_DIR/ns-ng/access.log") &&
+		test_within "$sent" 40 51 &&
+		printf "%7d 200\n%7d skipped\n" "$sent" $((200 - sent)) >expect &&
+		test_cmp expect out &&
+		test "$(grep -c "^warn	.*no local\|^warn	.*could not open a connection" ports.events)" -eq 1 &&
+		grep -q "Cannot assign requested address" ports.err &&
+		test_expect_code 4 "$PB_BUILD/pbprobe-report" ports.log >report &&
+		head -n 1 report | grep "^INCONCLUSIVE" &&
+		grep "the prober warned: /: ticks logged as skipped, not sent" report
+	'
+else
+	test_skip 'no free local port is the prober'"'"'s limit' 'unshare -n needs root'
+fi
+
 test_done

@@ -20,7 +20,7 @@ test_expect_success 'a slow server and --max-inflight 1: skipped ticks' '
 '
 test_expect_success 'skipped ticks alone: INCONCLUSIVE, with the reason' '
 	jq -e ".gate.verdict == \"inconclusive\" and .gate.passed == false" j &&
-	jq -r ".gate.reasons[0]" j | grep -E "^slow: [0-9.]+m?s blind in [0-9]+ intervals? \(the longest .*; ticks: [0-9]+ skipped at --max-inflight; at 20/s and a p99 latency of 1\.[0-9]+s about 2[0-9] requests are in flight: --max-inflight must be above that\): the prober did not observe it on time, so the run is inconclusive \(--max-blind 0\)$"
+	jq -r ".gate.reasons[0]" j | grep -E "^slow: [0-9.]+m?s blind in [0-9]+ intervals? \(the longest .*; ticks: [0-9]+ skipped \(not sent\); at 20/s and a p99 latency of 1\.[0-9]+s about 2[0-9] requests are in flight: --max-inflight must be above that, unless the prober warned of another cause\): the prober did not observe it on time, so the run is inconclusive \(--max-blind 0\)$"
 '
 test_expect_success '--allow-skipped accepts them' '
 	"$REPORT" --allow-skipped slow.log >out &&

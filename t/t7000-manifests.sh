@@ -279,9 +279,17 @@ test_expect_success 'rule: the prober'"'"'s CPU request equals its limit, sized 
 	expect_invalid pbprobe "Job/pbprobe: spec.template.spec.containers[0].resources.requests.cpu: must equal limits.cpu (250m)" &&
 	fresh_copy &&
 	sed -i "s/PBPROBE_RATE=200$/PBPROBE_RATE=5k/" "$C/pbprobe/kustomization.yaml" &&
-	expect_invalid pbprobe "Job/pbprobe: spec.template.spec.containers[0].resources.limits.cpu: must be at least 1000m for 10000 requests a second (2 targets at PBPROBE_RATE 5k), is 250m" &&
-	yedit pbprobe/job.yaml "const r = docs[0].spec.template.spec.containers[0].resources; r.requests.cpu = r.limits.cpu = \"1\"" &&
-	VALIDATE_NO_INSTALL=1 "$C/validate" "$C/pbprobe"
+	expect_invalid pbprobe "Job/pbprobe: spec.template.spec.containers[0].resources.limits.cpu: must be at least 1500m for 15000 requests a second (3 series at PBPROBE_RATE 5k), is 250m" &&
+	yedit pbprobe/job.yaml "const r = docs[0].spec.template.spec.containers[0].resources; r.requests.cpu = r.limits.cpu = \"1500m\"" &&
+	expect_invalid pbprobe "data.PBPROBE_RATE: at most 400 with a target on new connections (--connections new or both)" &&
+	yedit pbprobe/job.yaml "const c = docs[0].spec.template.spec.containers[0]; c.args = c.args.filter((a) => !a.startsWith(\"--connections\"))" &&
+	VALIDATE_NO_INSTALL=1 "$C/validate" "$C/pbprobe" &&
+	yedit pbprobe/job.yaml "const r = docs[0].spec.template.spec.containers[0].resources; r.requests.cpu = r.limits.cpu = \"900m\"" &&
+	expect_invalid pbprobe "must be at least 1000m for 10000 requests a second (2 series at PBPROBE_RATE 5k), is 900m" &&
+	fresh_copy &&
+	yedit pbprobe/job.yaml "const c = docs[0].spec.template.spec.containers[0]; c.args.push(\"--connections=both\")" &&
+	sed -i "s/PBPROBE_RATE=200$/PBPROBE_RATE=1k/" "$C/pbprobe/kustomization.yaml" &&
+	expect_invalid pbprobe "must be at least 400m for 4000 requests a second (4 series at PBPROBE_RATE 1k)"
 '
 
 test_expect_success 'rule: the prober probes a Service the overlays define' '

@@ -377,8 +377,11 @@ test_expect_success 'upgrade-from-2-7-1-to-2-7-2: two probers in the cluster, th
 '
 
 test_expect_success 'the probers ran the manifest'"'"'s arguments, and every step'"'"'s marker reached each log' '
-	grep -q -- "--rate=50 --timeout=2s --lead=500ms --tail=500ms --version-header=X-App-Version home=http://pybossa-web/ api=http://pybossa-web/api/helpingmaterial" "$FAKE/prober-argv" &&
+	grep -q -- "--rate=50 --timeout=2s --lead=500ms --tail=500ms --version-header=X-App-Version --connections=home:both home=http://pybossa-web/ api=http://pybossa-web/api/helpingmaterial" "$FAKE/prober-argv" &&
 	for i in 0 1; do
+		awk -F"\t" "\$1 == \"target\" { print \$3, \$6 }" logs/upgrade-from-2-7-1-to-2-7-2-$i.log >targets-$i &&
+		printf "%s\n" "home keepalive" "home~new new-connection" "api keepalive" >expect &&
+		test_cmp expect targets-$i &&
 		cut -f3 logs/upgrade-from-2-7-1-to-2-7-2-$i.log | grep -Fx "steps start" &&
 		awk -F"\t" "\$1 == \"mark\" { print \$3 }" logs/upgrade-from-2-7-1-to-2-7-2-$i.log >marks-$i &&
 		printf "%s\n" "steps start" "rollout to 2.7.2" "rollout complete" "steps end (exit 0)" >expect &&
@@ -526,12 +529,15 @@ test_expect_success 'the probers'"'"' CPU: request = limit, from the rate, and w
 	f=$(ls "$PBPROBE_LOGS"/kubernetes/*-probers-upgrade-from-2-7-1-to-2-7-2.yaml | tail -n 1) &&
 	jq -r "select(.kind == \"Job\") | .spec.template.spec.containers[0].resources | \"\(.requests.cpu) \(.limits.cpu)\"" \
 		<(node "$TEST_DIR/objects.mjs" "$f") >cpu && echo "250m 250m" >expect && test_cmp expect cpu &&
+	(. "$S/platform-kubernetes.sh" && PBPROBE_RATE=400 k8s_probers_render r 2 "$TEST_DIR/probers-400.yaml") &&
+	node "$TEST_DIR/objects.mjs" "$TEST_DIR/probers-400.yaml" |
+		jq -r "select(.kind == \"Job\") | .spec.template.spec.containers[0].resources | \"\(.requests.cpu) \(.limits.cpu)\"" >cpu &&
+	echo "250m 250m" >expect && test_cmp expect cpu &&
+	node "$M/validate.mjs" "pbprobe=$TEST_DIR/probers-400.yaml" &&
+	test "$(. "$S/platform-kubernetes.sh" && k8s_prober_cpu_m 15000)" = 1500 &&
 	for r in 5000 5k; do
-		(. "$S/platform-kubernetes.sh" && PBPROBE_RATE=$r k8s_probers_render r 2 "$TEST_DIR/probers-$r.yaml") &&
-		node "$TEST_DIR/objects.mjs" "$TEST_DIR/probers-$r.yaml" |
-			jq -r "select(.kind == \"Job\") | .spec.template.spec.containers[0].resources | \"\(.requests.cpu) \(.limits.cpu)\"" >cpu &&
-		echo "1000m 1000m" >expect && test_cmp expect cpu &&
-		node "$M/validate.mjs" "pbprobe=$TEST_DIR/probers-$r.yaml" || return 1
+		! (. "$S/platform-kubernetes.sh" && PBPROBE_RATE=$r k8s_probers_render r 2 "$TEST_DIR/probers-$r.yaml") 2>err &&
+		grep -q "PBPROBE_RATE: 5000 is above 400, the most a prober pod can open new connections" err || return 1
 	done &&
 	! (. "$S/platform-kubernetes.sh" && PBPROBE_RATE=fast k8s_probers_render r 1 "$TEST_DIR/bad.yaml") 2>err &&
 	grep -q "PBPROBE_RATE: a whole number" err

@@ -1,5 +1,6 @@
 /* Unit tests of the prober's pure parts: error classes, the open-loop
  * schedule, secret redaction, marker lines, option parsing. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,19 +19,23 @@
 static void classify_names_what_the_user_saw(void **state)
 {
     (void)state;
-    assert_int_equal(classify_transfer(CURLE_OK, 200), 200);
-    assert_int_equal(classify_transfer(CURLE_OK, 503), 503);
-    assert_int_equal(classify_transfer(CURLE_OK, 0), OUTCOME_PROTOCOL);
-    assert_int_equal(classify_transfer(CURLE_COULDNT_CONNECT, 0), OUTCOME_CONNECT);
-    assert_int_equal(classify_transfer(CURLE_OPERATION_TIMEDOUT, 0), OUTCOME_TIMEOUT);
-    assert_int_equal(classify_transfer(CURLE_RECV_ERROR, 200), OUTCOME_RESET);
-    assert_int_equal(classify_transfer(CURLE_PARTIAL_FILE, 200), OUTCOME_RESET);
-    assert_int_equal(classify_transfer(CURLE_GOT_NOTHING, 0), OUTCOME_RESET);
-    assert_int_equal(classify_transfer(CURLE_COULDNT_RESOLVE_HOST, 0), OUTCOME_DNS);
-    assert_int_equal(classify_transfer(CURLE_PEER_FAILED_VERIFICATION, 0), OUTCOME_TLS);
-    assert_int_equal(classify_transfer(CURLE_WEIRD_SERVER_REPLY, 0), OUTCOME_PROTOCOL);
-    assert_int_equal(classify_transfer(CURLE_UNSUPPORTED_PROTOCOL, 0), OUTCOME_PROTOCOL);
-    assert_int_equal(classify_transfer(CURLE_OUT_OF_MEMORY, 0), OUTCOME_OTHER);
+    assert_int_equal(classify_transfer(CURLE_OK, 200, 0), 200);
+    assert_int_equal(classify_transfer(CURLE_OK, 503, 0), 503);
+    assert_int_equal(classify_transfer(CURLE_OK, 0, 0), OUTCOME_PROTOCOL);
+    assert_int_equal(classify_transfer(CURLE_COULDNT_CONNECT, 0, ECONNREFUSED), OUTCOME_CONNECT);
+    assert_int_equal(classify_transfer(CURLE_COULDNT_CONNECT, 0, 0), OUTCOME_CONNECT);
+    /* the prober's own limits are not the server's failures */
+    assert_int_equal(classify_transfer(CURLE_COULDNT_CONNECT, 0, EADDRNOTAVAIL), OUTCOME_SKIPPED);
+    assert_int_equal(classify_transfer(CURLE_COULDNT_CONNECT, 0, EMFILE), OUTCOME_SKIPPED);
+    assert_int_equal(classify_transfer(CURLE_OPERATION_TIMEDOUT, 0, 0), OUTCOME_TIMEOUT);
+    assert_int_equal(classify_transfer(CURLE_RECV_ERROR, 200, ECONNRESET), OUTCOME_RESET);
+    assert_int_equal(classify_transfer(CURLE_PARTIAL_FILE, 200, 0), OUTCOME_RESET);
+    assert_int_equal(classify_transfer(CURLE_GOT_NOTHING, 0, 0), OUTCOME_RESET);
+    assert_int_equal(classify_transfer(CURLE_COULDNT_RESOLVE_HOST, 0, 0), OUTCOME_DNS);
+    assert_int_equal(classify_transfer(CURLE_PEER_FAILED_VERIFICATION, 0, 0), OUTCOME_TLS);
+    assert_int_equal(classify_transfer(CURLE_WEIRD_SERVER_REPLY, 0, 0), OUTCOME_PROTOCOL);
+    assert_int_equal(classify_transfer(CURLE_UNSUPPORTED_PROTOCOL, 0, 0), OUTCOME_PROTOCOL);
+    assert_int_equal(classify_transfer(CURLE_OUT_OF_MEMORY, 0, 0), OUTCOME_OTHER);
 }
 
 static void schedule_counts_exactly_rate_times_duration(void **state)
@@ -143,6 +148,47 @@ static void options_name_targets_and_rates(void **state)
     options_free(&cfg);
 }
 
+static void options_choose_connections_per_target(void **state)
+{
+    (void)state;
+    struct probe_config cfg;
+    char err[256];
+    char *argv[] = {"pbprobe",         "--connections",  "new",
+                    "--connections",   "home:both",      "-r",
+                    "home:7",          "home=http://h/", "api=http://h/api",
+                    "other=http://h/o"};
+    assert_int_equal(parse(argv, 10, &cfg, err), 0);
+    assert_int_equal(cfg.ntargets, 4);
+    /* the twin follows its target, on new connections, at the same rate */
+    assert_string_equal(cfg.targets[0].name, "home");
+    assert_false(cfg.targets[0].new_connection);
+    assert_string_equal(cfg.targets[1].name, "home~new");
+    assert_string_equal(cfg.targets[1].url, "http://h/");
+    assert_true(cfg.targets[1].new_connection);
+    assert_true(cfg.targets[0].rate == 7 && cfg.targets[1].rate == 7);
+    assert_string_equal(cfg.targets[2].name, "api");
+    assert_true(cfg.targets[2].new_connection);
+    assert_string_equal(cfg.targets[3].name, "other");
+    assert_true(cfg.targets[3].new_connection);
+    options_free(&cfg);
+
+    char *n[] = {"pbprobe", "-N", "--connections", "api:keepalive", "http://h/", "api=http://h/a"};
+    assert_int_equal(parse(n, 6, &cfg, err), 0);
+    assert_true(cfg.targets[0].new_connection);
+    assert_false(cfg.targets[1].new_connection);
+    options_free(&cfg);
+
+    char *bad[] = {"pbprobe", "--connections", "fresh", "http://h/"};
+    assert_int_equal(parse(bad, 4, &cfg, err), -1);
+    assert_non_null(strstr(err, "\"fresh\" is not keepalive, new or both"));
+    char *noname[] = {"pbprobe", "--connections", "x:new", "http://h/"};
+    assert_int_equal(parse(noname, 4, &cfg, err), -1);
+    assert_non_null(strstr(err, "--connections x:new: no target named \"x\""));
+    char *clash[] = {"pbprobe", "--connections", "both", "a=http://h/", "a~new=http://h/n"};
+    assert_int_equal(parse(clash, 5, &cfg, err), -1);
+    assert_non_null(strstr(err, "as \"a~new\", which names another target"));
+}
+
 static void options_reject_with_a_reason(void **state)
 {
     (void)state;
@@ -188,6 +234,7 @@ int main(void)
         cmocka_unit_test(redact_hides_secrets),
         cmocka_unit_test(mark_lines_carry_their_time),
         cmocka_unit_test(options_name_targets_and_rates),
+        cmocka_unit_test(options_choose_connections_per_target),
         cmocka_unit_test(options_reject_with_a_reason),
         cmocka_unit_test(options_leave_the_command_alone),
     };
