@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "exit.h"
 #include "mark.h"
 #include "options.h"
 #include "reqid.h"
@@ -25,6 +26,7 @@ int main(int argc, char **argv)
     if (rc != 0) {
         if (rc < 0)
             fprintf(stderr, "pbprobe: %s\n", err);
+        options_free(&cfg);
         curl_global_cleanup();
         return rc < 0 ? EXIT_USAGE : EXIT_OK;
     }

@@ -11,7 +11,7 @@
 
 #include "clock.h"
 #include "mark.h"
-#include "options.h"
+#include "exit.h"
 
 #define MARK_TEXT_MAX 1024
 

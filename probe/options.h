@@ -49,17 +49,10 @@ struct probe_config {
     char *command_redacted; /* COMMAND alone, from its argv, for cmd-start */
 };
 
-/* Exit codes: a contract, documented in pbprobe.1. With a COMMAND, pbprobe
- * exits with the command's status unless pbprobe itself failed. */
-enum probe_exit {
-    EXIT_OK = 0,
-    EXIT_USAGE = 2,
-    EXIT_OUTPUT = 3,   /* the log could not be opened or written */
-    EXIT_INTERNAL = 4, /* libevent/libcurl setup, out of memory */
-    EXIT_EXEC = 127,   /* COMMAND could not be started */
-};
-
-/* 0: run; 1: help or version printed, exit 0; -1: usage error in err. */
+/* Fills cfg. Returns 0 to go on; 1 after --help or --version (printed: exit
+ * 0); -1 for a usage error, with a one-line reason in err. The same contract
+ * as pbprobe-report's options_parse: options_free(cfg) afterwards in every
+ * case. */
 int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, size_t errlen);
 void options_free(struct probe_config *cfg);
 

@@ -15,6 +15,7 @@
 #include "child.h"
 #include "clock.h"
 #include "evtimer.h"
+#include "exit.h"
 #include "db.h"
 #include "hist.h"
 #include "http.h"

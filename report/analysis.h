@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "config.h"
+#include "report_config.h"
 #include "dbanalysis.h"
 #include "hist.h"
 #include "outcome.h"

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "config.h"
+#include "report_config.h"
 
 /* "[NAME:]VALUE" for rule: counts ("5", "5k", and for max-errors "0.5%") or
  * durations ("1.5s", "250ms"). The name is split at the last ':' (a value

@@ -2,7 +2,7 @@
 bin_PROGRAMS += pbprobe-report
 pbprobe_report_SOURCES = \
 	report/main.c \
-	report/config.h \
+	report/report_config.h report/exit.h \
 	report/options.c report/options.h \
 	report/gate_spec.c report/gate_spec.h \
 	report/ingest.c report/ingest.h \
@@ -82,12 +82,12 @@ EXTRA_DIST += \
 # machines against brute-force definitions, the parsers, the printing helpers.
 if HAVE_CMOCKA
 check_PROGRAMS += t/unit-report-analysis t/unit-report-spec
-t_unit_report_analysis_SOURCES = report/unit-analysis.c \
+t_unit_report_analysis_SOURCES = t/unit-report-analysis.c \
 	report/windows.c report/blind.c report/bursts.c report/spans.c report/mix.c \
 	report/versions.c
 t_unit_report_analysis_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 t_unit_report_analysis_LDADD = lib/libpb.a $(CMOCKA_LIBS) -lm
-t_unit_report_spec_SOURCES = report/unit-spec.c report/gate_spec.c report/fmt.c
+t_unit_report_spec_SOURCES = t/unit-report-spec.c report/gate_spec.c report/fmt.c
 t_unit_report_spec_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 t_unit_report_spec_LDADD = lib/libpb.a $(CMOCKA_LIBS) -lm
 endif

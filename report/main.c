@@ -8,8 +8,9 @@
 
 #include "analysis.h"
 #include "analyze.h"
-#include "config.h"
+#include "report_config.h"
 #include "dbanalysis.h"
+#include "exit.h"
 #include "gate.h"
 #include "ingest.h"
 #include "options.h"
@@ -106,11 +107,11 @@ int main(int argc, char **argv)
     struct rep_runs rs = {0};
     char err[512];
     int rc = options_parse(argc, argv, &cfg, err, sizeof err);
-    if (rc == REP_EXIT_USAGE)
-        fprintf(stderr, "pbprobe-report: %s\n", err);
-    if (rc >= 0) {
+    if (rc != 0) {
+        if (rc < 0)
+            fprintf(stderr, "pbprobe-report: %s\n", err);
         options_free(&cfg);
-        return rc;
+        return rc < 0 ? REP_EXIT_USAGE : REP_EXIT_PASS;
     }
     rc = report(&cfg, &rs);
     runs_free(&rs);

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "report_config.h"
 #include "gate_spec.h"
 #include "options.h"
 #include "units.h"
@@ -401,20 +401,20 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
             break;
         case 'h':
             print_help(stdout);
-            return REP_EXIT_PASS;
+            return 1;
         case 'V':
             printf("pbprobe-report %s\n", PACKAGE_VERSION);
-            return REP_EXIT_PASS;
+            return 1;
         default:
             bad_option(argv[optind - 1], err, errlen);
             rc = -1;
         }
         if (rc < 0)
-            return REP_EXIT_USAGE;
+            return -1;
     }
     if (optind >= argc) {
         snprintf(err, errlen, "no log given (usage: pbprobe-report [OPTIONS] LOG...)");
-        return REP_EXIT_USAGE;
+        return -1;
     }
     cfg->logs = argv + optind;
     cfg->nlogs = argc - optind;
@@ -423,7 +423,7 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
             for (int j = i + 1; j < cfg->nlogs; j++)
                 if (strcmp(cfg->logs[j], "-") == 0) {
                     snprintf(err, errlen, "standard input (\"-\") given twice");
-                    return REP_EXIT_USAGE;
+                    return -1;
                 }
     /* the same file twice (by any name) would count every request twice */
     for (int i = 0; i < cfg->nlogs; i++) {
@@ -436,7 +436,7 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
                 a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
                 snprintf(err, errlen, "%s and %s are the same log: give each log once",
                          cfg->logs[i], cfg->logs[j]);
-                return REP_EXIT_USAGE;
+                return -1;
             }
         }
     }
@@ -444,7 +444,7 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
         const char *dot = strrchr(cfg->plot, '.');
         if (dot == NULL || (strcmp(dot, ".png") && strcmp(dot, ".svg"))) {
             snprintf(err, errlen, "--plot %s: the name must end in .png or .svg", cfg->plot);
-            return REP_EXIT_USAGE;
+            return -1;
         }
     }
     if (strcmp(color, "always") == 0)
@@ -456,7 +456,7 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
                      (no_color == NULL || *no_color == '\0') &&
                      (term == NULL || strcmp(term, "dumb") != 0);
     }
-    return -1;
+    return 0;
 }
 
 void options_free(struct rep_config *cfg)

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #include "analysis.h"
-#include "config.h"
+#include "report_config.h"
 
 struct rep_run {
     struct rep_config cfg; /* the command line's, with this run's logs and plot */

@@ -8,16 +8,6 @@
 
 #include "outcome.h"
 
-/* Exit codes: a contract with CI, documented in pbprobe-report(1). */
-enum rep_exit {
-    REP_EXIT_PASS = 0,         /* the gate passed */
-    REP_EXIT_GATE = 1,         /* the gate failed: users saw what a rule forbids */
-    REP_EXIT_USAGE = 2,        /* bad command line */
-    REP_EXIT_INPUT = 3,        /* a log unreadable or invalid */
-    REP_EXIT_INCONCLUSIVE = 4, /* nothing failed, but the prober did not observe the
-                                  whole run on time: blind time, a log cut short */
-};
-
 enum rep_format { REP_FMT_TEXT, REP_FMT_JSON, REP_FMT_JUNIT, REP_FMT_MARKDOWN };
 
 /* The gate's rules, in the order they are checked and printed. */

@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "fmt.h"
-#include "gate_spec.h"
+#include "../report/fmt.h"
+#include "../report/gate_spec.h"
 
 static void ok_status_lists_ranges_and_classes(void **state)
 {

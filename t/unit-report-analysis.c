@@ -10,11 +10,11 @@
 
 #include <cmocka.h>
 
-#include "bursts.h"
-#include "mix.h"
-#include "spans.h"
-#include "versions.h"
-#include "windows.h"
+#include "../report/bursts.h"
+#include "../report/mix.h"
+#include "../report/spans.h"
+#include "../report/versions.h"
+#include "../report/windows.h"
 
 static uint64_t rng_state = 88172645463325252ULL;
 
