@@ -17,7 +17,7 @@ PB_DEPS=(
 	libevent-dev libcurl4-openssl-dev libpq-dev
 	# tests: unit tests, sanitizers and libFuzzer (clang; its runtimes are
 	# only recommended, and we install without recommends), real servers
-	libcmocka-dev clang libclang-rt-dev
+	libcmocka-dev clang libclang-rt-dev clang-format
 	nginx-light haproxy postgresql
 	curl socat jq shellcheck uuid-runtime procps iproute2 faketime
 	# report plots and its JUnit check, benchmarks

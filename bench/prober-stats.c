@@ -14,8 +14,7 @@
 
 static void print_hist(const char *name, const struct hist *h)
 {
-    printf(" %s_p50_us=%" PRId64 " %s_p99_us=%" PRId64 " %s_p999_us=%" PRId64
-           " %s_max_us=%" PRId64,
+    printf(" %s_p50_us=%" PRId64 " %s_p99_us=%" PRId64 " %s_p999_us=%" PRId64 " %s_max_us=%" PRId64,
            name, hist_percentile(h, 50), name, hist_percentile(h, 99), name,
            hist_percentile(h, 99.9), name, h->count ? h->max : 0);
 }
@@ -73,7 +72,8 @@ int main(int argc, char **argv)
         if (q->delay_us >= 0)
             hist_record(&delay, q->delay_us);
     }
-    double span_s = last_done_us > first_sched_us ? (double)(last_done_us - first_sched_us) / 1e6 : 0;
+    double span_s =
+        last_done_us > first_sched_us ? (double)(last_done_us - first_sched_us) / 1e6 : 0;
     printf("requests=%" PRIu64 " ok=%" PRIu64 " failed=%" PRIu64 " skipped=%" PRIu64
            " new_conns=%" PRIu64 " span_s=%.3f bad_lines=%ld",
            reqs, ok, failed, skipped, new_conns, span_s, bad_lines);

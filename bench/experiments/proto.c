@@ -36,9 +36,14 @@ struct bucket {
     int64_t cpu_us; /* process CPU spent in this bucket */
 };
 
-static struct opts o = {.rate = 10000, .duration_s = 10, .max_inflight = 1000,
-                        .max_host = -1, .max_total = -1, .maxconnects = -2,
-                        .dns_timeout = -2, .buffer_size = -1};
+static struct opts o = {.rate = 10000,
+                        .duration_s = 10,
+                        .max_inflight = 1000,
+                        .max_host = -1,
+                        .max_total = -1,
+                        .maxconnects = -2,
+                        .dns_timeout = -2,
+                        .buffer_size = -1};
 static struct event_base *base;
 static CURLM *multi;
 static struct event *timer_ev, *tick_ev;
@@ -281,41 +286,68 @@ static void warm(int n)
 
 static void usage(void)
 {
-    fprintf(stderr,
-            "usage: proto [--rate R] [--duration S] [--fresh] [--imprecise]\n"
-            "  [--max-host N] [--max-total N] [--maxconnects N] [--dns-timeout S]\n"
-            "  [--buffer-size B] [--warm N] [--max-inflight N]\n"
-            "  [--hiccup-ms MS] [--hiccup-every S] [-o FILE] URL\n");
+    fprintf(stderr, "usage: proto [--rate R] [--duration S] [--fresh] [--imprecise]\n"
+                    "  [--max-host N] [--max-total N] [--maxconnects N] [--dns-timeout S]\n"
+                    "  [--buffer-size B] [--warm N] [--max-inflight N]\n"
+                    "  [--hiccup-ms MS] [--hiccup-every S] [-o FILE] URL\n");
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
     static const struct option lo[] = {
-        {"rate", 1, NULL, 'r'},        {"duration", 1, NULL, 'd'},   {"fresh", 0, NULL, 'f'},
-        {"imprecise", 0, NULL, 'i'},   {"max-host", 1, NULL, 'H'},   {"max-total", 1, NULL, 'T'},
-        {"maxconnects", 1, NULL, 'M'}, {"dns-timeout", 1, NULL, 'D'}, {"warm", 1, NULL, 'w'},
+        {"rate", 1, NULL, 'r'},        {"duration", 1, NULL, 'd'},     {"fresh", 0, NULL, 'f'},
+        {"imprecise", 0, NULL, 'i'},   {"max-host", 1, NULL, 'H'},     {"max-total", 1, NULL, 'T'},
+        {"maxconnects", 1, NULL, 'M'}, {"dns-timeout", 1, NULL, 'D'},  {"warm", 1, NULL, 'w'},
         {"buffer-size", 1, NULL, 'b'}, {"max-inflight", 1, NULL, 'm'}, {"output", 1, NULL, 'o'},
-        {"hiccup-ms", 1, NULL, 'S'},   {"hiccup-every", 1, NULL, 'E'},
-        {NULL, 0, NULL, 0}};
+        {"hiccup-ms", 1, NULL, 'S'},   {"hiccup-every", 1, NULL, 'E'}, {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "r:d:o:", lo, NULL)) != -1) {
         switch (c) {
-        case 'r': o.rate = atof(optarg); break;
-        case 'd': o.duration_s = atof(optarg); break;
-        case 'f': o.fresh = 1; break;
-        case 'i': o.imprecise = 1; break;
-        case 'H': o.max_host = atol(optarg); break;
-        case 'T': o.max_total = atol(optarg); break;
-        case 'M': o.maxconnects = atol(optarg); break;
-        case 'D': o.dns_timeout = atol(optarg); break;
-        case 'w': o.warm = atoi(optarg); break;
-        case 'b': o.buffer_size = atol(optarg); break;
-        case 'm': o.max_inflight = atoi(optarg); break;
-        case 'o': o.out = optarg; break;
-        case 'S': o.hiccup_ms = atof(optarg); break;
-        case 'E': o.hiccup_every_s = atof(optarg); break;
-        default: usage();
+        case 'r':
+            o.rate = atof(optarg);
+            break;
+        case 'd':
+            o.duration_s = atof(optarg);
+            break;
+        case 'f':
+            o.fresh = 1;
+            break;
+        case 'i':
+            o.imprecise = 1;
+            break;
+        case 'H':
+            o.max_host = atol(optarg);
+            break;
+        case 'T':
+            o.max_total = atol(optarg);
+            break;
+        case 'M':
+            o.maxconnects = atol(optarg);
+            break;
+        case 'D':
+            o.dns_timeout = atol(optarg);
+            break;
+        case 'w':
+            o.warm = atoi(optarg);
+            break;
+        case 'b':
+            o.buffer_size = atol(optarg);
+            break;
+        case 'm':
+            o.max_inflight = atoi(optarg);
+            break;
+        case 'o':
+            o.out = optarg;
+            break;
+        case 'S':
+            o.hiccup_ms = atof(optarg);
+            break;
+        case 'E':
+            o.hiccup_every_s = atof(optarg);
+            break;
+        default:
+            usage();
         }
     }
     if (optind != argc - 1)
