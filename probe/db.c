@@ -192,20 +192,27 @@ static void on_kept_timeout(evutil_socket_t fd, short what, void *arg)
     }
 }
 
+/* One sample every `every` from mono_t0_us: returns the scheduled time of
+ * the sample due now and arms ev for the next. It catches up without a
+ * burst: samples missed while the loop was busy are not probes anyone asked
+ * for. */
+static int64_t next_sample(struct db *d, struct event *ev, uint64_t *tick, int64_t every)
+{
+    int64_t now = clock_mono_us();
+    while (d->mono_t0_us + (int64_t)(*tick + 1) * every <= now)
+        (*tick)++;
+    int64_t sched = d->mono_t0_us + (int64_t)*tick * every;
+    (*tick)++;
+    evtimer_arm_us(ev, d->mono_t0_us + (int64_t)*tick * every - now);
+    return sched;
+}
+
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
     struct db *d = arg;
-    int64_t now = clock_mono_us();
     (void)fd;
     (void)what;
-    int64_t sched = d->mono_t0_us + (int64_t)d->tick * d->cfg->db_interval_us;
-    /* catch up without a burst: ticks missed while the loop was busy are
-     * not probes anyone asked for */
-    while (d->mono_t0_us + (int64_t)(d->tick + 1) * d->cfg->db_interval_us <= now)
-        d->tick++;
-    sched = d->mono_t0_us + (int64_t)d->tick * d->cfg->db_interval_us;
-    d->tick++;
-    evtimer_arm_us(d->tick_ev, d->mono_t0_us + (int64_t)d->tick * d->cfg->db_interval_us - now);
+    int64_t sched = next_sample(d, d->tick_ev, &d->tick, d->cfg->db_interval_us);
 
     if (d->step != STEP_IDLE)
         return; /* the previous probe is still out; its timeout will say so */
@@ -251,15 +258,9 @@ static void on_fresh_timeout(evutil_socket_t fd, short what, void *arg)
 static void on_fresh_tick(evutil_socket_t fd, short what, void *arg)
 {
     struct db *d = arg;
-    int64_t now = clock_mono_us();
-    int64_t every = d->cfg->db_connect_interval_us;
     (void)fd;
     (void)what;
-    while (d->mono_t0_us + (int64_t)(d->fresh_tick + 1) * every <= now)
-        d->fresh_tick++;
-    int64_t sched = d->mono_t0_us + (int64_t)d->fresh_tick * every;
-    d->fresh_tick++;
-    evtimer_arm_us(d->fresh_ev, d->mono_t0_us + (int64_t)d->fresh_tick * every - now);
+    int64_t sched = next_sample(d, d->fresh_ev, &d->fresh_tick, d->cfg->db_connect_interval_us);
     if (pgconn_state(d->fresh) != PGCONN_DOWN)
         return;
     d->fresh_sched_us = sched;
