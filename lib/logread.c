@@ -153,32 +153,6 @@ static int no_newline(struct logr *r, char *err, size_t errlen)
     return 1;
 }
 
-/* The next whole line, NUL-terminated in place, or NULL at the end (or on
- * error: then *rc is -1). */
-static char *next_line(struct logr *r, size_t *len, int *rc, char *err, size_t errlen)
-{
-    *rc = 0;
-    if (r->skipping && (*rc = skip_long_line(r, err, errlen)) <= 0)
-        return NULL;
-    *rc = 0;
-    for (;;) {
-        char *start = r->buf + r->pos;
-        char *nl = memchr(start, '\n', r->end - r->pos);
-        if (nl) {
-            *nl = '\0';
-            *len = (size_t)(nl - start);
-            r->pos += *len + 1;
-            r->lineno++;
-            return start;
-        }
-        int more = no_newline(r, err, errlen);
-        if (more <= 0) {
-            *rc = more;
-            return NULL;
-        }
-    }
-}
-
 /* One pass over the line at p finds its end, its TABs (the starts of up to
  * MAX_FIELDS fields go to f) and whether it holds a backslash: 12 memchr
  * calls a line cost more than the whole of the rest of the reader. The line
@@ -388,27 +362,6 @@ static inline int parse_i64(const char *s, int allow_absent, int64_t *out)
     return parse_i64_slow(s, out);
 }
 
-/* Splits a line of known length on TABs: memchr runs far faster than a
- * byte loop or strchr, and this is the reader's hottest path. */
-static int split_len(char *line, size_t len, char **fields)
-{
-    int n = 0;
-    char *p = line, *end = line + len;
-    for (;;) {
-        fields[n++] = p;
-        char *tab = memchr(p, '\t', (size_t)(end - p));
-        if (tab == NULL || n == MAX_FIELDS)
-            return n;
-        *tab = '\0';
-        p = tab + 1;
-    }
-}
-
-static int split(char *line, char **fields)
-{
-    return split_len(line, strlen(line), fields);
-}
-
 /* A header string kept for the reader's lifetime. A key given twice keeps
  * its last value: the first copy is freed, not leaked. */
 static const char *keep_string(char **slot, const char *val)
@@ -418,19 +371,22 @@ static const char *keep_string(char **slot, const char *val)
     return *slot;
 }
 
-static int parse_header(struct logr *r, char *line, char *err, size_t errlen)
+/* The first line, split as next_fields() splits every line: f[0] is
+ * "#pbprobe-log VERSION", the others are KEY=VALUE. */
+static int parse_header(struct logr *r, char **fields, int n, char *err, size_t errlen)
 {
     r->line_has_escape = 1;
     static const char magic[] = "#pbprobe-log ";
-    char *fields[MAX_FIELDS];
-    if (strncmp(line, magic, sizeof magic - 1) != 0) {
+    for (int i = 1; i < n; i++)
+        fields[i][-1] = '\0';
+    if (strncmp(fields[0], magic, sizeof magic - 1) != 0) {
         snprintf(err, errlen, "%s:1: not a pbprobe log (no \"#pbprobe-log\" header)", r->path);
         return -1;
     }
-    int n = split(line + sizeof magic - 1, fields);
+    const char *version_text = fields[0] + sizeof magic - 1;
     int64_t version;
-    if (parse_i64(fields[0], 0, &version) < 0 || version < 1) {
-        snprintf(err, errlen, "%s:1: bad format version \"%s\"", r->path, fields[0]);
+    if (parse_i64(version_text, 0, &version) < 0 || version < 1) {
+        snprintf(err, errlen, "%s:1: bad format version \"%s\"", r->path, version_text);
         return -1;
     }
     if (version > LOG_FORMAT_VERSION) {
@@ -506,10 +462,9 @@ struct logr *logr_open(const char *path, char *err, size_t errlen)
         }
         r->own_fd = 1;
     }
-    size_t len;
-    int rc;
-    char *line = next_line(r, &len, &rc, err, errlen);
-    if (line == NULL) {
+    char *fields[MAX_FIELDS];
+    int rc, n, has_bs;
+    if (next_fields(r, fields, &n, &has_bs, &rc, err, errlen) == NULL) {
         if (rc == 0 && r->truncated)
             snprintf(err, errlen,
                      "%s:1: truncated header: the prober stopped before its first line", path);
@@ -518,7 +473,7 @@ struct logr *logr_open(const char *path, char *err, size_t errlen)
         free_reader(r);
         return NULL;
     }
-    if (parse_header(r, line, err, errlen) < 0) {
+    if (parse_header(r, fields, n, err, errlen) < 0) {
         free_reader(r);
         return NULL;
     }
