@@ -31,6 +31,15 @@ const char *fmt_date(int64_t wall_us, char *buf, size_t len)
     return buf;
 }
 
+const char *fmt_date_iso(int64_t wall_us, char *buf, size_t len)
+{
+    time_t s = (time_t)floor_div(wall_us, 1000000);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+    return buf;
+}
+
 const char *fmt_offset(const struct analysis *an, int64_t wall_us, char *buf, size_t len)
 {
     char d[FMT_BUF];
@@ -157,6 +166,20 @@ int fmt_utf8_len(const char *s)
     if (len == 4 && ((ch == 0xf0 && p[1] < 0x90) || (ch == 0xf4 && p[1] >= 0x90)))
         return 0; /* overlong, or beyond U+10FFFF */
     return len;
+}
+
+void fmt_escaped(FILE *f, const char *s, void (*escape)(FILE *f, int ch))
+{
+    while (s && *s) {
+        int len = fmt_utf8_len(s);
+        if (len > 1) {
+            fwrite(s, 1, (size_t)len, f);
+            s += len;
+            continue;
+        }
+        escape(f, len == 0 ? -1 : (unsigned char)*s);
+        s++;
+    }
 }
 
 const char *fmt_sane(const char *s, char *buf, size_t len)

@@ -5,6 +5,7 @@
 #define REP_FMT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "analysis.h"
@@ -16,6 +17,9 @@ const char *fmt_clock(int64_t wall_us, char *buf, size_t len);
 
 /* "2025-11-26 14:03:21 UTC". */
 const char *fmt_date(int64_t wall_us, char *buf, size_t len);
+/* "2025-11-26T14:03:21": ISO 8601 in UTC without a zone, as JUnit's
+ * timestamp attribute wants it. */
+const char *fmt_date_iso(int64_t wall_us, char *buf, size_t len);
 
 /* "+12.4s", "+2m05.123s", "+1h02m05.123s": from the first request. */
 const char *fmt_offset(const struct analysis *an, int64_t wall_us, char *buf, size_t len);
@@ -55,6 +59,11 @@ const char *fmt_availability(double a, char *buf, size_t len);
  * there are not one (a log is UTF-8 by contract, but a report must stay valid
  * JSON, XML or Markdown whatever it read). */
 int fmt_utf8_len(const char *p);
+
+/* Writes s to f for a markup language: a valid multi-byte UTF-8 character
+ * goes out as it is, every other byte through escape(f, ch), with ch -1 for
+ * a byte that is not valid UTF-8. */
+void fmt_escaped(FILE *f, const char *s, void (*escape)(FILE *f, int ch));
 
 /* A copy of s with control characters (a terminal escape in a target name)
  * and invalid UTF-8 replaced by '?', for text meant for a terminal. */

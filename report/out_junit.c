@@ -3,6 +3,7 @@
  * failure names the rule that blocked the release. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fmt.h"
@@ -11,32 +12,27 @@
 
 /* Text for XML 1.0: markup escaped; what XML cannot hold at all (most
  * control characters, invalid UTF-8) replaced with '?'. */
+static void xml_char(FILE *f, int ch)
+{
+    if (ch < 0 || (ch < 0x20 && ch != '\t' && ch != '\n') || ch == 0x7f)
+        fputc('?', f);
+    else if (ch == '<')
+        fputs("&lt;", f);
+    else if (ch == '>')
+        fputs("&gt;", f);
+    else if (ch == '&')
+        fputs("&amp;", f);
+    else if (ch == '"')
+        fputs("&quot;", f);
+    else if (ch == '\'')
+        fputs("&apos;", f);
+    else
+        fputc(ch, f);
+}
+
 static void xml(FILE *f, const char *s)
 {
-    while (s && *s) {
-        unsigned char ch = (unsigned char)*s;
-        int len = fmt_utf8_len(s);
-        if (len > 1) {
-            fwrite(s, 1, (size_t)len, f);
-            s += len;
-            continue;
-        }
-        s++;
-        if (len == 0 || (ch < 0x20 && ch != '\t' && ch != '\n') || ch == 0x7f)
-            fputc('?', f);
-        else if (ch == '<')
-            fputs("&lt;", f);
-        else if (ch == '>')
-            fputs("&gt;", f);
-        else if (ch == '&')
-            fputs("&amp;", f);
-        else if (ch == '"')
-            fputs("&quot;", f);
-        else if (ch == '\'')
-            fputs("&apos;", f);
-        else
-            fputc(ch, f);
-    }
+    fmt_escaped(f, s, xml_char);
 }
 
 static void rule_name(const struct an_check *c, char *buf, size_t len)
@@ -63,34 +59,142 @@ static void summary(const struct analysis *an, const struct an_target *t, char *
     (void)an;
 }
 
-/* The test cases and failures one run's suite holds. */
-static void counts(const struct analysis *an, int *tests, int *failures)
+/* One test case of a run's suite: collected once, then counted and written,
+ * so that the counts in the suite's attributes are those of its cases. */
+struct junit_case {
+    char classname[600];
+    char name[800];
+    char time[FMT_BUF];
+    const char *failure; /* the failure's type; NULL when the case passed */
+    const char *message; /* the failure's message */
+    int target;          /* a target's own case: its reasons in the failure; else -1 */
+    char summary[512];   /* a target's own case: its numbers, in system-out */
+};
+
+struct junit_suite {
+    struct junit_case *cases;
+    int ncases;
+    int failures;
+};
+
+static struct junit_case *add_case(struct junit_suite *s, const char *classname,
+                                   const char *failure, const char *message)
+{
+    struct junit_case *c = &s->cases[s->ncases++];
+    memset(c, 0, sizeof *c);
+    snprintf(c->classname, sizeof c->classname, "%s", classname);
+    snprintf(c->time, sizeof c->time, "0");
+    c->failure = failure;
+    c->message = message ? message : "";
+    c->target = -1;
+    s->failures += failure != NULL;
+    return c;
+}
+
+/* Every case of one run, in the order they are written: per target, per
+ * rule and target, per database rule given, per log, per command when its
+ * success is required, and one when nothing was probed. */
+static int collect(const struct analysis *an, struct junit_suite *s)
 {
     const struct an_gate *g = &an->gate;
     const struct db_check *dbc[] = {&an->db.max_down, &an->db.max_lock_wait};
-    *tests = an->ntargets + g->nchecks + (g->no_target) + an->nlogs;
-    *failures = 0;
-    for (int i = 0; i < an->nlogs; i++) {
-        const struct an_log *l = &an->logs[i];
-        *failures += l->gate_reason >= 0;
-        if (an->cfg->require_command_success && l->command.command) {
-            (*tests)++;
-            *failures += l->command_reason >= 0;
-        }
+    static const char *const dbname[] = {"max-db-down", "max-lock-wait"};
+    char name[512], rule[256];
+    s->ncases = s->failures = 0;
+    s->cases =
+        calloc((size_t)(an->ntargets + g->nchecks + 2 + 2 * an->nlogs + 1), sizeof *s->cases);
+    if (s->cases == NULL)
+        return -1;
+    for (int i = 0; i < an->ntargets; i++) {
+        const struct an_target *t = &an->targets[i];
+        int passed = 1;
+        for (int j = 0; j < g->nchecks; j++)
+            if (g->checks[j].target == i && !g->checks[j].passed)
+                passed = 0;
+        struct junit_case *c = add_case(s, "pbprobe.target", passed ? NULL : "gate", NULL);
+        fmt_target(an, t, c->name, sizeof c->name);
+        fmt_seconds(t->first_us >= 0 ? t->last_us - t->first_us : 0, c->time, sizeof c->time);
+        summary(an, t, c->summary, sizeof c->summary);
+        c->message = c->summary;
+        c->target = i;
+    }
+    for (int j = 0; j < g->nchecks; j++) {
+        const struct an_check *ck = &g->checks[j];
+        fmt_target(an, &an->targets[ck->target], name, sizeof name);
+        rule_name(ck, rule, sizeof rule);
+        struct junit_case *c = add_case(s, "", ck->passed ? NULL : spec_rule_name(ck->rule),
+                                        ck->reason >= 0 ? g->reasons[ck->reason] : NULL);
+        snprintf(c->classname, sizeof c->classname, "pbprobe.gate.%s", name);
+        snprintf(c->name, sizeof c->name, "%s: %s", name, rule);
     }
     for (int i = 0; i < 2; i++) {
-        *tests += dbc[i]->active;
-        *failures += dbc[i]->active && !dbc[i]->passed;
+        if (!dbc[i]->active)
+            continue;
+        struct junit_case *c =
+            add_case(s, "pbprobe.gate.database", dbc[i]->passed ? NULL : dbname[i],
+                     dbc[i]->reason >= 0 ? g->reasons[dbc[i]->reason] : NULL);
+        snprintf(c->name, sizeof c->name, "database: %s", dbname[i]);
     }
-    for (int i = 0; i < g->nchecks; i++)
-        *failures += !g->checks[i].passed;
-    for (int i = 0; i < an->ntargets; i++)
-        for (int j = 0; j < g->nchecks; j++)
-            if (g->checks[j].target == i && !g->checks[j].passed) {
-                (*failures)++;
-                break;
-            }
-    *failures += g->no_target;
+    for (int i = 0; i < an->nlogs; i++) {
+        /* did each log observe the run to its end? */
+        const struct an_log *l = &an->logs[i];
+        struct junit_case *c =
+            add_case(s, "pbprobe.gate.log", l->gate_reason >= 0 ? "inconclusive" : NULL,
+                     l->gate_reason >= 0 ? g->reasons[l->gate_reason] : NULL);
+        snprintf(c->name, sizeof c->name, "%s: observed to its end", l->path);
+    }
+    for (int i = 0; i < an->nlogs && an->cfg->require_command_success; i++) {
+        const struct an_log *l = &an->logs[i];
+        if (l->command.command == NULL)
+            continue;
+        struct junit_case *c = add_case(
+            s, "pbprobe.gate.log", l->command_reason >= 0 ? "require-command-success" : NULL,
+            l->command_reason >= 0 ? g->reasons[l->command_reason] : NULL);
+        snprintf(c->name, sizeof c->name, "%s: the command succeeded", l->path);
+    }
+    if (g->no_target) {
+        struct junit_case *c =
+            add_case(s, "pbprobe.gate", "gate", "no target in the logs: nothing was probed");
+        snprintf(c->name, sizeof c->name, "any target probed");
+    }
+    return 0;
+}
+
+static void write_case(FILE *f, const struct analysis *an, const struct junit_case *c)
+{
+    const struct an_gate *g = &an->gate;
+    fputs("    <testcase classname=\"", f);
+    xml(f, c->classname);
+    fputs("\" name=\"", f);
+    xml(f, c->name);
+    fprintf(f, "\" time=\"%s\"", c->time);
+    if (c->failure == NULL && c->target < 0) {
+        fputs("/>\n", f);
+        return;
+    }
+    fputs(">\n", f);
+    if (c->failure) {
+        fprintf(f, "      <failure type=\"%s\" message=\"", c->failure);
+        xml(f, c->message);
+        if (c->target < 0) {
+            fputs("\"/>\n", f);
+        } else {
+            /* a target's failure: every reason of its rules */
+            fputs("\">", f);
+            for (int j = 0; j < g->nchecks; j++)
+                if (g->checks[j].target == c->target && g->checks[j].reason >= 0) {
+                    xml(f, g->reasons[g->checks[j].reason]);
+                    fputc('\n', f);
+                }
+            fputs("</failure>\n", f);
+        }
+    }
+    if (c->target >= 0) {
+        fputs("      <system-out>", f);
+        xml(f, c->summary);
+        fputs("</system-out>\n", f);
+    }
+    fputs("    </testcase>\n", f);
 }
 
 static int64_t run_us(const struct analysis *an)
@@ -99,27 +203,18 @@ static int64_t run_us(const struct analysis *an)
 }
 
 /* One run's testsuite element. */
-static void suite(FILE *f, const struct analysis *an, const char *suite_name)
+static void suite(FILE *f, const struct analysis *an, const struct junit_suite *s,
+                  const char *suite_name)
 {
-    const struct an_gate *g = &an->gate;
-    const struct db_check *dbc[] = {&an->db.max_down, &an->db.max_lock_wait};
-    static const char *const dbname[] = {"max-db-down", "max-lock-wait"};
-    int tests, failures;
     char secs[FMT_BUF], date[FMT_BUF];
-    counts(an, &tests, &failures);
-    fmt_seconds(run_us(an), secs, sizeof secs);
     fprintf(f,
             "  <testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"0\" "
             "skipped=\"0\" time=\"%s\"",
-            suite_name, tests, failures, secs);
-    if (an->first_us >= 0) {
-        fmt_date(an->first_us, date, sizeof date);
-        date[10] = 'T'; /* "2025-11-26T14:03:21", as JUnit wants it */
-        date[19] = '\0';
-        fprintf(f, " timestamp=\"%s\"", date);
-    }
+            suite_name, s->ncases, s->failures, fmt_seconds(run_us(an), secs, sizeof secs));
+    if (an->first_us >= 0)
+        fprintf(f, " timestamp=\"%s\"", fmt_date_iso(an->first_us, date, sizeof date));
     fputs(">\n    <properties>\n", f);
-    fprintf(f, "      <property name=\"verdict\" value=\"%s\"/>\n", fmt_verdict(g->verdict));
+    fprintf(f, "      <property name=\"verdict\" value=\"%s\"/>\n", fmt_verdict(an->gate.verdict));
     for (int i = 0; i < an->nlogs; i++) {
         char what[512];
         fputs("      <property name=\"log\" value=\"", f);
@@ -132,106 +227,8 @@ static void suite(FILE *f, const struct analysis *an, const char *suite_name)
         fputs("\"/>\n", f);
     }
     fputs("    </properties>\n", f);
-    for (int i = 0; i < an->ntargets; i++) {
-        const struct an_target *t = &an->targets[i];
-        char name[512], sum[512];
-        fmt_target(an, t, name, sizeof name);
-        summary(an, t, sum, sizeof sum);
-        fputs("    <testcase classname=\"pbprobe.target\" name=\"", f);
-        xml(f, name);
-        fprintf(f, "\" time=\"%s\">\n",
-                fmt_seconds(t->first_us >= 0 ? t->last_us - t->first_us : 0, secs, sizeof secs));
-        int failed = 0;
-        for (int j = 0; j < g->nchecks; j++)
-            if (g->checks[j].target == i && !g->checks[j].passed)
-                failed = 1;
-        if (failed) {
-            fputs("      <failure type=\"gate\" message=\"", f);
-            xml(f, sum);
-            fputs("\">", f);
-            for (int j = 0; j < g->nchecks; j++)
-                if (g->checks[j].target == i && g->checks[j].reason >= 0) {
-                    xml(f, g->reasons[g->checks[j].reason]);
-                    fputc('\n', f);
-                }
-            fputs("</failure>\n", f);
-        }
-        fputs("      <system-out>", f);
-        xml(f, sum);
-        fputs("</system-out>\n    </testcase>\n", f);
-    }
-    for (int j = 0; j < g->nchecks; j++) {
-        const struct an_check *c = &g->checks[j];
-        char name[512], rule[256];
-        fmt_target(an, &an->targets[c->target], name, sizeof name);
-        rule_name(c, rule, sizeof rule);
-        fputs("    <testcase classname=\"pbprobe.gate.", f);
-        xml(f, name);
-        fputs("\" name=\"", f);
-        xml(f, name);
-        fputs(": ", f);
-        xml(f, rule);
-        fputs("\" time=\"0\"", f);
-        if (c->passed) {
-            fputs("/>\n", f);
-            continue;
-        }
-        fprintf(f, ">\n      <failure type=\"%s\" message=\"", spec_rule_name(c->rule));
-        if (c->reason >= 0)
-            xml(f, g->reasons[c->reason]);
-        fputs("\"/>\n    </testcase>\n", f);
-    }
-    for (int i = 0; i < 2; i++) {
-        /* one test case per database rule given */
-        if (!dbc[i]->active)
-            continue;
-        fprintf(
-            f, "    <testcase classname=\"pbprobe.gate.database\" name=\"database: %s\" time=\"0\"",
-            dbname[i]);
-        if (dbc[i]->passed) {
-            fputs("/>\n", f);
-            continue;
-        }
-        fprintf(f, ">\n      <failure type=\"%s\" message=\"", dbname[i]);
-        if (dbc[i]->reason >= 0)
-            xml(f, g->reasons[dbc[i]->reason]);
-        fputs("\"/>\n    </testcase>\n", f);
-    }
-    for (int i = 0; i < an->nlogs; i++) {
-        /* one test case per log: did it observe the run to its end? */
-        const struct an_log *l = &an->logs[i];
-        fputs("    <testcase classname=\"pbprobe.gate.log\" name=\"", f);
-        xml(f, l->path);
-        fputs(": observed to its end\" time=\"0\"", f);
-        if (l->gate_reason < 0) {
-            fputs("/>\n", f);
-            continue;
-        }
-        fputs(">\n      <failure type=\"inconclusive\" message=\"", f);
-        xml(f, g->reasons[l->gate_reason]);
-        fputs("\"/>\n    </testcase>\n", f);
-    }
-    for (int i = 0; i < an->nlogs && an->cfg->require_command_success; i++) {
-        const struct an_log *l = &an->logs[i];
-        if (l->command.command == NULL)
-            continue;
-        fputs("    <testcase classname=\"pbprobe.gate.log\" name=\"", f);
-        xml(f, l->path);
-        fputs(": the command succeeded\" time=\"0\"", f);
-        if (l->command_reason < 0) {
-            fputs("/>\n", f);
-            continue;
-        }
-        fputs(">\n      <failure type=\"require-command-success\" message=\"", f);
-        xml(f, g->reasons[l->command_reason]);
-        fputs("\"/>\n    </testcase>\n", f);
-    }
-    if (g->no_target) {
-        fputs("    <testcase classname=\"pbprobe.gate\" name=\"any target probed\" time=\"0\">\n"
-              "      <failure type=\"gate\" message=\"no target in the logs: nothing was "
-              "probed\"/>\n    </testcase>\n",
-              f);
-    }
+    for (int i = 0; i < s->ncases; i++)
+        write_case(f, an, &s->cases[i]);
     if (an->nnotes) {
         fputs("    <system-err>", f);
         for (int i = 0; i < an->nnotes; i++) {
@@ -243,43 +240,49 @@ static void suite(FILE *f, const struct analysis *an, const char *suite_name)
     fputs("  </testsuite>\n", f);
 }
 
+/* The whole document: one suite per run, the totals theirs. */
+static int write_runs(FILE *f, const struct analysis *runs, int nruns)
+{
+    struct junit_suite *suites = calloc((size_t)nruns, sizeof *suites);
+    int tests = 0, failures = 0, rc = 0;
+    int64_t us = 0;
+    char secs[FMT_BUF];
+    if (suites == NULL)
+        return -1;
+    for (int i = 0; i < nruns && rc == 0; i++) {
+        rc = collect(&runs[i], &suites[i]);
+        tests += suites[i].ncases;
+        failures += suites[i].failures;
+        us += run_us(&runs[i]);
+    }
+    if (rc == 0) {
+        fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
+        fprintf(f,
+                "<testsuites name=\"pbprobe-report\" tests=\"%d\" failures=\"%d\" errors=\"0\" "
+                "time=\"%s\">\n",
+                tests, failures, fmt_seconds(us, secs, sizeof secs));
+        for (int i = 0; i < nruns; i++) {
+            char name[64];
+            if (nruns == 1)
+                snprintf(name, sizeof name, "pbprobe-report");
+            else
+                snprintf(name, sizeof name, "pbprobe-report run %d", i + 1);
+            suite(f, &runs[i], &suites[i], name);
+        }
+        fputs("</testsuites>\n", f);
+    }
+    for (int i = 0; i < nruns; i++)
+        free(suites[i].cases);
+    free(suites);
+    return rc < 0 || ferror(f) ? -1 : 0;
+}
+
 int out_junit(FILE *f, const struct analysis *an)
 {
-    int tests, failures;
-    char secs[FMT_BUF];
-    counts(an, &tests, &failures);
-    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
-    fprintf(f,
-            "<testsuites name=\"pbprobe-report\" tests=\"%d\" failures=\"%d\" errors=\"0\" "
-            "time=\"%s\">\n",
-            tests, failures, fmt_seconds(run_us(an), secs, sizeof secs));
-    suite(f, an, "pbprobe-report");
-    fputs("</testsuites>\n", f);
-    return ferror(f) ? -1 : 0;
+    return write_runs(f, an, 1);
 }
 
 int out_junit_runs(FILE *f, const struct rep_runs *rs)
 {
-    int tests = 0, failures = 0;
-    int64_t us = 0;
-    char secs[FMT_BUF];
-    for (int i = 0; i < rs->n; i++) {
-        int t, fl;
-        counts(&rs->an[i], &t, &fl);
-        tests += t;
-        failures += fl;
-        us += run_us(&rs->an[i]);
-    }
-    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
-    fprintf(f,
-            "<testsuites name=\"pbprobe-report\" tests=\"%d\" failures=\"%d\" errors=\"0\" "
-            "time=\"%s\">\n",
-            tests, failures, fmt_seconds(us, secs, sizeof secs));
-    for (int i = 0; i < rs->n; i++) {
-        char name[64];
-        snprintf(name, sizeof name, "pbprobe-report run %d", i + 1);
-        suite(f, &rs->an[i], name);
-    }
-    fputs("</testsuites>\n", f);
-    return ferror(f) ? -1 : 0;
+    return write_runs(f, rs->an, rs->n);
 }

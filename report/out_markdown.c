@@ -13,30 +13,25 @@
  * characters that make markup backslash-escaped (@ too: it would mention a
  * user in a pull request), HTML as entities, control characters and invalid
  * UTF-8 as '?'. */
+static void md_char(FILE *f, int ch)
+{
+    if (ch < 0x20 || ch == 0x7f)
+        fputc('?', f);
+    else if (ch == '<')
+        fputs("&lt;", f);
+    else if (ch == '>')
+        fputs("&gt;", f);
+    else if (ch == '&')
+        fputs("&amp;", f);
+    else if (strchr("\\`*_[]|~#@", ch))
+        fprintf(f, "\\%c", ch);
+    else
+        fputc(ch, f);
+}
+
 static void md(FILE *f, const char *s)
 {
-    while (s && *s) {
-        unsigned char ch = (unsigned char)*s;
-        int len = fmt_utf8_len(s);
-        if (len > 1) {
-            fwrite(s, 1, (size_t)len, f);
-            s += len;
-            continue;
-        }
-        s++;
-        if (len == 0 || ch < 0x20 || ch == 0x7f)
-            fputc('?', f);
-        else if (ch == '<')
-            fputs("&lt;", f);
-        else if (ch == '>')
-            fputs("&gt;", f);
-        else if (ch == '&')
-            fputs("&amp;", f);
-        else if (strchr("\\`*_[]|~#@", ch))
-            fprintf(f, "\\%c", ch);
-        else
-            fputc(ch, f);
-    }
+    fmt_escaped(f, s, md_char);
 }
 
 static void span_rows(FILE *f, const struct analysis *an, int burst)
