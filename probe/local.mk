@@ -13,7 +13,6 @@ pbprobe_SOURCES = \
 	probe/redact.c probe/redact.h \
 	probe/reqid.c probe/reqid.h \
 	probe/run.c probe/run.h \
-	probe/schedule.h \
 	probe/status.c probe/status.h
 pbprobe_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBCURL_CFLAGS) $(LIBPQ_CFLAGS)
 pbprobe_LDADD = lib/libpb.a $(LIBEVENT_LIBS) $(LIBCURL_LIBS) $(LIBPQ_LIBS) -lm

@@ -17,6 +17,7 @@
 #include "logread.h"
 #include "outcome.h"
 #include "pipe.h"
+#include "schedule.h"
 #include "strmap.h"
 #include "versions.h"
 
@@ -315,7 +316,7 @@ static int add_target(struct ingest *g, struct source *s, const struct log_event
     struct ltarget *l = &s->lt[s->nlt];
     l->name = xstrdup(lt->name);
     l->target = ti;
-    l->interval_us = 1e6 / lt->rate;
+    l->interval_us = schedule_interval_us(lt->rate);
     l->last_us = -1;
     l->declared_us = ev->wall_us;
     if (l->name == NULL || strmap_put(&s->names, l->name, h, s->nlt) < 0)
@@ -625,11 +626,9 @@ static int release(struct ingest *g, struct source *s, const struct entry *e)
                     "these logs from one run?",
                     spath(s));
     if (l->last_us >= 0) {
-        double gap = (double)(e->t_us - l->last_us);
-        if (gap > 1.5 * l->interval_us) {
-            q.missing = (uint32_t)llround(gap / l->interval_us) - 1;
+        q.missing = schedule_missing_between(e->t_us - l->last_us, l->interval_us);
+        if (q.missing)
             q.missing_from_us = l->last_us + (int64_t)l->interval_us;
-        }
     }
     q.late = UNPACK_LATE(e->packed);
     l->last_us = e->t_us;
@@ -777,12 +776,9 @@ static void account_tails(struct ingest *g)
                 analyze_cut_short(t);
             if (t->last_us >= from)
                 from = t->last_us + 1;
-            /* 2 us: the schedule's rounding, not a tick */
-            if (until < 0 || until - from <= 2)
-                continue;
-            /* ticks due in [from, until) */
-            uint64_t n = (uint64_t)((double)(until - from - 2) / l->interval_us) + 1;
-            analyze_missing(t, n, from, until);
+            uint64_t n = until < 0 ? 0 : schedule_due_between(from, until, l->interval_us);
+            if (n > 0)
+                analyze_missing(t, n, from, until);
         }
     }
 }

@@ -13,7 +13,7 @@
 #include "../probe/mark.h"
 #include "../probe/options.h"
 #include "../probe/redact.h"
-#include "../probe/schedule.h"
+#include "schedule.h"
 #include "outcome.h"
 
 static void classify_names_what_the_user_saw(void **state)
