@@ -40,9 +40,10 @@ struct an_span {
     int64_t end_us;    /* scheduled time of the next success, or see open */
     uint64_t requests; /* sent requests scheduled in [start, end) */
     uint64_t failed;
-    int open;  /* no success followed: end is its last failure's completion */
-    int phase; /* index in analysis.timeline of the last event at or before
-                  start, -1 when none */
+    double error_rate; /* failed / requests, 0 when none were sent */
+    int open;          /* no success followed: end is its last failure's completion */
+    int phase;         /* index in analysis.timeline of the last event at or before
+                          start, -1 when none */
     struct an_mix mix;
 };
 
@@ -51,6 +52,7 @@ struct an_spans {
     uint64_t count;
     int64_t total_us;
     struct an_span longest; /* valid when count > 0 */
+    int64_t longest_us;     /* its duration; 0 when count is 0 */
     int nlisted;            /* the --list longest, sorted by start */
     struct an_span *listed;
     int cap;

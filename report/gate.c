@@ -186,8 +186,7 @@ static int explain(struct analysis *an, const struct an_check *c, const char *wh
                       "(--max-blind %s)",
                       who, fmt_duration(c->value, v, sizeof v), t->blind.count,
                       t->blind.count == 1 ? "" : "s",
-                      fmt_duration(t->blind.longest.end_us - t->blind.longest.start_us, longest,
-                                   sizeof longest),
+                      fmt_duration(t->blind.longest_us, longest, sizeof longest),
                       t->blind.longest.open ? " (open)" : "",
                       fmt_offset(an, t->blind.longest.start_us, at, sizeof at), lim,
                       arg ? arg : "0");
@@ -356,14 +355,12 @@ int gate_evaluate(struct analysis *an, const struct rep_config *cfg)
                 c->passed = c->value <= c->limit_value;
                 break;
             case REP_RULE_MAX_WINDOW:
-                c->value =
-                    t->windows.count ? t->windows.longest.end_us - t->windows.longest.start_us : 0;
+                c->value = t->windows.longest_us;
                 c->limit_value = l->value;
                 c->passed = c->value <= c->limit_value;
                 break;
             case REP_RULE_MAX_BURST:
-                c->value =
-                    t->bursts.count ? t->bursts.longest.end_us - t->bursts.longest.start_us : 0;
+                c->value = t->bursts.longest_us;
                 c->limit_value = l->value;
                 c->passed = c->value <= c->limit_value;
                 break;

@@ -206,7 +206,7 @@ static void span(struct jw *w, const struct analysis *an, const struct an_span *
     jw_u64(w, "failed", s->failed);
     jw_u64(w, "requests", s->requests);
     if (burst)
-        jw_double(w, "error_rate", s->requests ? (double)s->failed / (double)s->requests : 0);
+        jw_double(w, "error_rate", s->error_rate);
     mix(w, &s->mix);
     event(w, an, "phase", s->phase);
     jw_close(w, '}');
@@ -336,15 +336,13 @@ static void target(struct jw *w, const struct analysis *an, const struct an_targ
     jw_time(w, "first", t->first_us);
     jw_time(w, "last", t->last_us);
     jw_seconds(w, "downtime_s", t->windows.total_us);
-    jw_seconds(w, "longest_window_s",
-               t->windows.count ? t->windows.longest.end_us - t->windows.longest.start_us : 0);
+    jw_seconds(w, "longest_window_s", t->windows.longest_us);
     jw_u64(w, "windows_count", t->windows.count);
     spans(w, an, "windows", &t->windows, 0);
     jw_u64(w, "bursts_count", t->bursts.count);
     spans(w, an, "bursts", &t->bursts, 1);
     jw_seconds(w, "blind_s", t->blind.total_us);
-    jw_seconds(w, "longest_blind_s",
-               t->blind.count ? t->blind.longest.end_us - t->blind.longest.start_us : 0);
+    jw_seconds(w, "longest_blind_s", t->blind.longest_us);
     jw_u64(w, "blind_count", t->blind.count);
     blind_spans(w, an, &t->blind);
     versions(w, an, &t->versions);

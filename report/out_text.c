@@ -162,7 +162,7 @@ static void span_line(const struct text *x, const struct an_span *s, enum span_k
     }
     if (kind == SPAN_BURST)
         fprintf(x->f, "%" PRIu64 " of %" PRIu64 " failed (%.1f%%)", s->failed, s->requests,
-                s->requests ? 100.0 * (double)s->failed / (double)s->requests : 0.0);
+                100.0 * s->error_rate);
     else
         fprintf(x->f, "%" PRIu64 " failed", s->failed);
     fmt_mix(&s->mix, mix, sizeof mix);
@@ -188,7 +188,7 @@ static void spans(const struct text *x, enum span_kind kind)
         if (s->count > 1)
             fprintf(x->f, ", %s in all, the longest %s",
                     fmt_duration(s->total_us, total, sizeof total),
-                    fmt_duration(s->longest.end_us - s->longest.start_us, lon, sizeof lon));
+                    fmt_duration(s->longest_us, lon, sizeof lon));
         if ((uint64_t)s->nlisted < s->count)
             fprintf(x->f, " (the %d longest listed)", s->nlisted);
         fprintf(x->f, "\n");

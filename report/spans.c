@@ -82,10 +82,19 @@ static int by_start(const void *a, const void *b)
     return (x->start_us > y->start_us) - (x->start_us < y->start_us);
 }
 
+static double error_rate(const struct an_span *sp)
+{
+    return sp->requests ? (double)sp->failed / (double)sp->requests : 0;
+}
+
 void spans_finish(struct an_spans *s)
 {
     if (s->nlisted > 1) /* qsort(NULL, 0) is undefined */
         qsort(s->listed, (size_t)s->nlisted, sizeof *s->listed, by_start);
+    s->longest_us = s->count ? s->longest.end_us - s->longest.start_us : 0;
+    for (int i = 0; i < s->nlisted; i++)
+        s->listed[i].error_rate = error_rate(&s->listed[i]);
+    s->longest.error_rate = error_rate(&s->longest);
 }
 
 void spans_free(struct an_spans *s)
