@@ -222,6 +222,7 @@ int dbanalysis_finish(struct db_analysis *db, int ntargets, char *err, size_t er
         case LOG_DB: {
             int failed = r->outcome != LOG_DB_OK;
             db->probes[r->probe][r->outcome]++;
+            db->nprobes[r->probe]++;
             if (db->first_us < 0)
                 db->first_us = r->t_us;
             db->last_us = r->t_us;
@@ -334,6 +335,12 @@ int dbanalysis_finish(struct db_analysis *db, int ntargets, char *err, size_t er
                 db->locks[db->longest_lock].end_us - db->locks[db->longest_lock].start_us)
             db->longest_lock = i;
     }
+    if (db->longest_unreachable >= 0)
+        db->longest_unreachable_us = db->unreachable[db->longest_unreachable].end_us -
+                                     db->unreachable[db->longest_unreachable].start_us;
+    if (db->longest_lock >= 0)
+        db->longest_lock_us =
+            db->locks[db->longest_lock].end_us - db->locks[db->longest_lock].start_us;
     return 0;
 nomem:
     snprintf(err, errlen, "out of memory");

@@ -70,19 +70,22 @@ struct db_req;
 struct db_analysis {
     int present;               /* any database event in the logs */
     uint64_t probes[2][4];     /* [log_db_probe][log_db_outcome] */
+    uint64_t nprobes[2];       /* [log_db_probe], every outcome */
     int64_t first_us, last_us; /* of the db probes, -1 */
     int reachable;             /* a query probe was ever answered (ok or error) */
     int nunreachable;
     struct db_window *unreachable; /* query probes down or timed out, by time */
     int64_t unreachable_total_us;
-    int longest_unreachable; /* index, -1 */
+    int longest_unreachable;        /* index, -1 */
+    int64_t longest_unreachable_us; /* its duration, 0 when none */
     int nrefused;
     struct db_window *refused; /* fresh connections that failed, by time */
     int nschema;
     struct db_schema_change *schema; /* the first value, then every change */
     int nlocks;
     struct db_lock_wait *locks;
-    int longest_lock; /* index of the longest interval, -1 */
+    int longest_lock;        /* index of the longest interval, -1 */
+    int64_t longest_lock_us; /* its duration, 0 when none */
     int64_t longest_single_wait_us;
     struct db_codes errors; /* every failed probe */
     struct db_check max_down, max_lock_wait;

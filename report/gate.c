@@ -11,6 +11,7 @@
 #include "fmt.h"
 #include "gate.h"
 #include "gate_spec.h"
+#include "logevent.h"
 
 static int has_target(const struct analysis *an, const char *name)
 {
@@ -207,15 +208,10 @@ static int db_evaluate(struct analysis *an, const struct rep_config *cfg, int *f
     db->max_down.reason = db->max_lock_wait.reason = -1;
     if (cfg->max_db_down_us >= 0) {
         struct db_check *c = &db->max_down;
-        uint64_t queries = 0;
-        for (int o = 0; o < 4; o++)
-            queries += db->probes[0][o];
+        uint64_t queries = db->nprobes[LOG_DB_QUERY];
         c->active = 1;
         c->limit_us = cfg->max_db_down_us;
-        if (db->longest_unreachable >= 0) {
-            const struct db_window *x = &db->unreachable[db->longest_unreachable];
-            c->value_us = x->end_us - x->start_us;
-        }
+        c->value_us = db->longest_unreachable_us;
         c->passed = db->reachable && c->value_us <= c->limit_us;
         if (!c->passed) {
             int rc;
@@ -245,7 +241,7 @@ static int db_evaluate(struct analysis *an, const struct rep_config *cfg, int *f
         c->active = 1;
         c->limit_us = cfg->max_lock_wait_us;
         const struct db_lock_wait *x = db->longest_lock >= 0 ? &db->locks[db->longest_lock] : NULL;
-        c->value_us = x ? x->end_us - x->start_us : 0;
+        c->value_us = db->longest_lock_us;
         c->passed = c->value_us <= c->limit_us;
         if (!c->passed) {
             c->reason = g->nreasons;

@@ -527,9 +527,7 @@ static void database(struct jw *w, const struct analysis *an)
     jw_bool(w, "reachable", db->reachable);
     jw_seconds(w, "unreachable_s", db->unreachable_total_us);
     if (db->longest_unreachable >= 0)
-        jw_seconds(w, "longest_unreachable_s",
-                   db->unreachable[db->longest_unreachable].end_us -
-                       db->unreachable[db->longest_unreachable].start_us);
+        jw_seconds(w, "longest_unreachable_s", db->longest_unreachable_us);
     else
         jw_null(w, "longest_unreachable_s");
     db_windows(w, "unreachable", db->nunreachable, db->unreachable);

@@ -252,11 +252,7 @@ static void database(const struct text *x)
     char a[FMT_BUF], b[FMT_BUF], d[FMT_BUF], e[FMT_BUF], buf[256], buf2[256];
     if (!db->present)
         return;
-    uint64_t q = 0, cn = 0;
-    for (int o = 0; o < 4; o++) {
-        q += db->probes[LOG_DB_QUERY][o];
-        cn += db->probes[LOG_DB_CONNECT][o];
-    }
+    uint64_t q = db->nprobes[LOG_DB_QUERY], cn = db->nprobes[LOG_DB_CONNECT];
     fprintf(x->f,
             "\n%sdatabase%s: %" PRIu64 " query probes (%" PRIu64 " ok, %" PRIu64 " down, %" PRIu64
             " timeout, %" PRIu64 " error), %" PRIu64 " fresh connections (%" PRIu64 " ok)\n",
@@ -269,9 +265,7 @@ static void database(const struct text *x)
         fprintf(x->f, "  unreachable %s in %d window%s, the longest %s\n",
                 fmt_duration(db->unreachable_total_us, a, sizeof a), db->nunreachable,
                 db->nunreachable == 1 ? "" : "s",
-                fmt_duration(db->unreachable[db->longest_unreachable].end_us -
-                                 db->unreachable[db->longest_unreachable].start_us,
-                             b, sizeof b));
+                fmt_duration(db->longest_unreachable_us, b, sizeof b));
     for (int i = 0; i < db->nunreachable; i++)
         db_window_line(x, &db->unreachable[i], "unreachable from");
     for (int i = 0; i < db->nrefused; i++)
