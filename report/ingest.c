@@ -908,6 +908,11 @@ int ingest_run(struct analysis *an, const struct rep_config *cfg, char *err, siz
     }
     g.pipe = NULL;
     account_tails(&g);
+    /* the database lane is complete before anything asks where it starts */
+    if (dbanalysis_finish(&an->db, an->ntargets, err, errlen) < 0) {
+        rc = -1;
+        goto out;
+    }
     set_origin(an);
     for (int i = 0; i < an->ntargets; i++) {
         const struct an_target *t = &an->targets[i];

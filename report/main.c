@@ -19,10 +19,7 @@
 
 static int analyse(struct analysis *an, const struct rep_config *cfg, char *err, size_t errlen)
 {
-    return ingest_run(an, cfg, err, errlen) < 0 || analyze_finish(an, err, errlen) < 0 ||
-                   dbanalysis_finish(&an->db, an->ntargets, err, errlen) < 0
-               ? -1
-               : 0;
+    return ingest_run(an, cfg, err, errlen) < 0 || analyze_finish(an, err, errlen) < 0 ? -1 : 0;
 }
 
 static int write_report(FILE *out, const struct rep_config *cfg, const struct rep_runs *rs)

@@ -124,4 +124,12 @@ test_expect_success 'a log of the database alone: offsets count from its first p
 	grep -F "schema 52209719b79e at 14:00:00.000 (+0us)" out
 '
 
+test_expect_success 'a log of the database alone: a mark before the first probe does not move the origin' '
+	{ head -n 1 dbonly.log &&
+		printf "mark\t1764165595000000\tbefore the database\n" &&
+		tail -n +2 dbonly.log; } >dbmark.log &&
+	"$REPORT" --max-db-down 1s dbmark.log >out &&
+	grep -F "unreachable from 14:00:01.000 (+1.00s) for 1.00s" out
+'
+
 test_done
