@@ -35,6 +35,22 @@ struct db_req {
     int ok;
 };
 
+struct db_work {
+    int present; /* any database event */
+    struct db_raw *raw;
+    size_t nraw, raw_cap;
+    struct db_lock_sample *samples; /* db-locks, sorted by time, for dbwork_req */
+    size_t nsamples, samples_cap;
+    struct db_req *reqs; /* HTTP requests scheduled while sessions waited */
+    size_t nreqs, reqs_cap;
+    long seq;
+};
+
+struct db_work *dbwork_new(void)
+{
+    return calloc(1, sizeof(struct db_work));
+}
+
 static int grow(void **p, size_t *cap, size_t n, size_t size)
 {
     if (n < *cap)
@@ -48,7 +64,7 @@ static int grow(void **p, size_t *cap, size_t n, size_t size)
     return 0;
 }
 
-int dbanalysis_event(struct db_analysis *db, const struct log_event *ev)
+int dbwork_event(struct db_work *db, const struct log_event *ev)
 {
     if (grow((void **)&db->raw, &db->raw_cap, db->nraw, sizeof *db->raw) < 0)
         return -1;
@@ -100,7 +116,7 @@ int dbanalysis_event(struct db_analysis *db, const struct log_event *ev)
     return 0;
 }
 
-int dbanalysis_req(struct db_analysis *db, int64_t t_us, int target, int64_t latency_us, int ok)
+int dbwork_req(struct db_work *db, int64_t t_us, int target, int64_t latency_us, int ok)
 {
     if (db->nsamples == 0 || t_us < db->samples[0].t_us)
         return 0;
@@ -170,15 +186,15 @@ static int cmp_i64(const void *a, const void *b)
 }
 
 /* The latency of each target's requests scheduled within the wait. */
-static int lock_latency(struct db_analysis *db, struct db_lock_wait *w, int ntargets)
+static int lock_latency(const struct db_work *work, struct db_lock_wait *w, int ntargets)
 {
     int64_t *lat = NULL;
     size_t cap = 0;
     for (int t = 0; t < ntargets; t++) {
         size_t n = 0;
         uint64_t requests = 0, failed = 0;
-        for (size_t i = 0; i < db->nreqs; i++) {
-            const struct db_req *q = &db->reqs[i];
+        for (size_t i = 0; i < work->nreqs; i++) {
+            const struct db_req *q = &work->reqs[i];
             if (q->target != t || q->t_us < w->start_us ||
                 (w->open ? q->t_us > w->end_us : q->t_us >= w->end_us))
                 continue;
@@ -208,16 +224,18 @@ static int lock_latency(struct db_analysis *db, struct db_lock_wait *w, int ntar
     return 0;
 }
 
-int dbanalysis_finish(struct db_analysis *db, int ntargets, char *err, size_t errlen)
+int dbanalysis_finish(struct db_analysis *db, struct db_work *work, int ntargets, char *err,
+                      size_t errlen)
 {
     struct db_window *down = NULL, *refused = NULL;
     struct db_lock_wait *lw = NULL;
     db->first_us = db->last_us = -1;
     db->longest_unreachable = db->longest_lock = -1;
-    if (db->nraw > 0) /* qsort of a null pointer is undefined, even for no elements */
-        qsort(db->raw, db->nraw, sizeof *db->raw, by_time);
-    for (size_t i = 0; i < db->nraw; i++) {
-        struct db_raw *r = &db->raw[i];
+    db->present = work->present;
+    if (work->nraw > 0) /* qsort of a null pointer is undefined, even for no elements */
+        qsort(work->raw, work->nraw, sizeof *work->raw, by_time);
+    for (size_t i = 0; i < work->nraw; i++) {
+        struct db_raw *r = &work->raw[i];
         switch (r->kind) {
         case LOG_DB: {
             int failed = r->outcome != LOG_DB_OK;
@@ -328,7 +346,7 @@ int dbanalysis_finish(struct db_analysis *db, int ntargets, char *err, size_t er
         struct db_lock_wait *w = &db->locks[i];
         if (w->longest_wait_us < 0)
             w->longest_wait_us = 0;
-        if (lock_latency(db, w, ntargets) < 0)
+        if (lock_latency(work, w, ntargets) < 0)
             goto nomem;
         if (db->longest_lock < 0 ||
             w->end_us - w->start_us >
@@ -347,15 +365,22 @@ nomem:
     return -1;
 }
 
+void dbwork_free(struct db_work *w)
+{
+    if (w == NULL)
+        return;
+    for (size_t i = 0; i < w->nraw; i++) {
+        free(w->raw[i].text);
+        free(w->raw[i].mode);
+    }
+    free(w->raw);
+    free(w->samples);
+    free(w->reqs);
+    free(w);
+}
+
 void dbanalysis_free(struct db_analysis *db)
 {
-    for (size_t i = 0; i < db->nraw; i++) {
-        free(db->raw[i].text);
-        free(db->raw[i].mode);
-    }
-    free(db->raw);
-    free(db->samples);
-    free(db->reqs);
     free(db->unreachable);
     free(db->refused);
     for (int i = 0; i < db->nschema; i++)

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct db_work;
+
 /* SQLSTATEs of failed probes, most frequent first; "" is a network failure
  * (no SQLSTATE). */
 #define DB_CODES_MAX 6
@@ -63,10 +65,6 @@ struct db_check {
     int reason; /* index in an_gate.reasons when failed, else -1 */
 };
 
-struct db_raw; /* ingest's copy of an event, sorted at the end */
-struct db_lock_sample;
-struct db_req;
-
 struct db_analysis {
     int present;               /* any database event in the logs */
     uint64_t probes[2][4];     /* [log_db_probe][log_db_outcome] */
@@ -89,31 +87,31 @@ struct db_analysis {
     int64_t longest_single_wait_us;
     struct db_codes errors; /* every failed probe */
     struct db_check max_down, max_lock_wait;
-
-    /* ingest's state */
-    struct db_raw *raw;
-    size_t nraw, raw_cap;
-    struct db_lock_sample *samples; /* db-locks, sorted by time, for dbanalysis_req */
-    size_t nsamples, samples_cap;
-    struct db_req *reqs; /* HTTP requests scheduled while sessions waited */
-    size_t nreqs, reqs_cap;
-    long seq;
 };
 
 struct log_event;
 
+/* What ingest collects for the database while it reads the logs: every
+ * database event, and the HTTP requests scheduled while sessions waited on a
+ * lock. Working state, apart from the result (struct db_analysis). NULL when
+ * memory is short. */
+struct db_work *dbwork_new(void);
+
 /* One db, db-schema or db-locks event, in the order read. Returns 0, or -1
  * when memory is short. */
-int dbanalysis_event(struct db_analysis *db, const struct log_event *ev);
+int dbwork_event(struct db_work *w, const struct log_event *ev);
 
 /* One HTTP request as ingest releases it (scheduled-time order): kept when
  * sessions were waiting on a lock at its time. Every db-locks sample up to
  * t_us has been read by then: ingest holds a horizon of schedule. */
-int dbanalysis_req(struct db_analysis *db, int64_t t_us, int target, int64_t latency_us, int ok);
+int dbwork_req(struct db_work *w, int64_t t_us, int target, int64_t latency_us, int ok);
 
-/* After ingest: sorts the events and builds the windows, changes and waits.
- * Returns 0, or -1 with err when memory is short. */
-int dbanalysis_finish(struct db_analysis *db, int ntargets, char *err, size_t errlen);
+void dbwork_free(struct db_work *w);
+
+/* After ingest: sorts what w collected and builds the windows, changes and
+ * waits into db. Returns 0, or -1 with err when memory is short. */
+int dbanalysis_finish(struct db_analysis *db, struct db_work *w, int ntargets, char *err,
+                      size_t errlen);
 
 void dbanalysis_free(struct db_analysis *db);
 

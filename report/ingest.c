@@ -90,7 +90,8 @@ struct source {
 struct ingest {
     struct analysis *an;
     const struct rep_config *cfg;
-    struct pipe *pipe; /* released requests go to analysis through it */
+    struct pipe *pipe;  /* released requests go to analysis through it */
+    struct db_work *db; /* the database events and the requests during lock waits */
     struct source *src;
     int nsrc;
     struct strmap targets;  /* merged mode: name -> target index */
@@ -580,7 +581,7 @@ static int read_line(struct ingest *g, struct source *s)
     case LOG_DB:
     case LOG_DB_SCHEMA:
     case LOG_DB_LOCKS:
-        if (dbanalysis_event(&g->an->db, &ev) < 0)
+        if (dbwork_event(g->db, &ev) < 0)
             return fail(g, "out of memory");
         return 0;
     default:
@@ -633,8 +634,7 @@ static int release(struct ingest *g, struct source *s, const struct entry *e)
     q.late = UNPACK_LATE(e->packed);
     l->last_us = e->t_us;
     if (q.outcome != OUTCOME_SKIPPED && !q.late &&
-        dbanalysis_req(&g->an->db, e->t_us, l->target, e->latency_us, g->an->ok_status[q.outcome]) <
-            0)
+        dbwork_req(g->db, e->t_us, l->target, e->latency_us, g->an->ok_status[q.outcome]) < 0)
         return fail(g, "out of memory");
     if (pipe_put(g->pipe, &q) < 0)
         return fail(g, "out of memory");
@@ -874,7 +874,7 @@ int ingest_run(struct analysis *an, const struct rep_config *cfg, char *err, siz
     int rc = 0;
     an->cfg = cfg;
     an->first_us = an->last_us = -1;
-    if ((g.pipe = pipe_start(an)) == NULL) {
+    if ((g.db = dbwork_new()) == NULL || (g.pipe = pipe_start(an)) == NULL) {
         rc = fail(&g, "out of memory");
         goto out;
     }
@@ -909,7 +909,7 @@ int ingest_run(struct analysis *an, const struct rep_config *cfg, char *err, siz
     g.pipe = NULL;
     account_tails(&g);
     /* the database lane is complete before anything asks where it starts */
-    if (dbanalysis_finish(&an->db, an->ntargets, err, errlen) < 0) {
+    if (dbanalysis_finish(&an->db, g.db, an->ntargets, err, errlen) < 0) {
         rc = -1;
         goto out;
     }
@@ -936,6 +936,7 @@ out:
         strmap_free(&s->names);
     }
     free(g.src);
+    dbwork_free(g.db);
     strmap_free(&g.targets);
     strmap_free(&g.versions);
     return rc;
