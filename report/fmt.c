@@ -22,20 +22,24 @@ const char *fmt_clock(int64_t wall_us, char *buf, size_t len)
     return buf;
 }
 
-const char *fmt_date(int64_t wall_us, char *buf, size_t len)
+static struct tm utc(int64_t wall_us)
 {
     time_t s = (time_t)floor_div(wall_us, 1000000);
     struct tm tm;
     gmtime_r(&s, &tm);
+    return tm;
+}
+
+const char *fmt_date(int64_t wall_us, char *buf, size_t len)
+{
+    struct tm tm = utc(wall_us);
     strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm);
     return buf;
 }
 
 const char *fmt_date_iso(int64_t wall_us, char *buf, size_t len)
 {
-    time_t s = (time_t)floor_div(wall_us, 1000000);
-    struct tm tm;
-    gmtime_r(&s, &tm);
+    struct tm tm = utc(wall_us);
     strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
     return buf;
 }
@@ -168,7 +172,7 @@ int fmt_utf8_len(const char *s)
     return len;
 }
 
-void fmt_escaped(FILE *f, const char *s, void (*escape)(FILE *f, int ch))
+void fmt_escaped(FILE *f, const char *s, const struct fmt_markup *m)
 {
     while (s && *s) {
         int len = fmt_utf8_len(s);
@@ -177,8 +181,21 @@ void fmt_escaped(FILE *f, const char *s, void (*escape)(FILE *f, int ch))
             s += len;
             continue;
         }
-        escape(f, len == 0 ? -1 : (unsigned char)*s);
-        s++;
+        int ch = (unsigned char)*s++;
+        if (len == 0 || ch == 0x7f || (ch < 0x20 && !strchr(m->controls_kept, ch)))
+            fputc('?', f);
+        else if (ch == '<')
+            fputs("&lt;", f);
+        else if (ch == '>')
+            fputs("&gt;", f);
+        else if (ch == '&')
+            fputs("&amp;", f);
+        else if (m->quote_entities && (ch == '"' || ch == '\''))
+            fputs(ch == '"' ? "&quot;" : "&apos;", f);
+        else if (strchr(m->backslashed, ch))
+            fprintf(f, "\\%c", ch);
+        else
+            fputc(ch, f);
     }
 }
 

@@ -60,10 +60,17 @@ const char *fmt_availability(double a, char *buf, size_t len);
  * JSON, XML or Markdown whatever it read). */
 int fmt_utf8_len(const char *p);
 
-/* Writes s to f for a markup language: a valid multi-byte UTF-8 character
- * goes out as it is, every other byte through escape(f, ch), with ch -1 for
- * a byte that is not valid UTF-8. */
-void fmt_escaped(FILE *f, const char *s, void (*escape)(FILE *f, int ch));
+/* How a markup language takes text: '<', '>' and '&' always become entities;
+ * control characters other than those kept, DEL and invalid UTF-8 become
+ * '?'. */
+struct fmt_markup {
+    const char *controls_kept; /* "\t\n" */
+    int quote_entities;        /* '"' and '\'' as &quot; and &apos; */
+    const char *backslashed;   /* characters written with a backslash before */
+};
+
+/* Writes s to f as markup m takes it. */
+void fmt_escaped(FILE *f, const char *s, const struct fmt_markup *m);
 
 /* A copy of s with control characters (a terminal escape in a target name)
  * and invalid UTF-8 replaced by '?', for text meant for a terminal. */

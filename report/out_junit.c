@@ -12,27 +12,10 @@
 
 /* Text for XML 1.0: markup escaped; what XML cannot hold at all (most
  * control characters, invalid UTF-8) replaced with '?'. */
-static void xml_char(FILE *f, int ch)
-{
-    if (ch < 0 || (ch < 0x20 && ch != '\t' && ch != '\n') || ch == 0x7f)
-        fputc('?', f);
-    else if (ch == '<')
-        fputs("&lt;", f);
-    else if (ch == '>')
-        fputs("&gt;", f);
-    else if (ch == '&')
-        fputs("&amp;", f);
-    else if (ch == '"')
-        fputs("&quot;", f);
-    else if (ch == '\'')
-        fputs("&apos;", f);
-    else
-        fputc(ch, f);
-}
-
 static void xml(FILE *f, const char *s)
 {
-    fmt_escaped(f, s, xml_char);
+    static const struct fmt_markup xml_text = {"\t\n", 1, ""};
+    fmt_escaped(f, s, &xml_text);
 }
 
 static void rule_name(const struct an_check *c, char *buf, size_t len)

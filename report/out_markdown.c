@@ -13,25 +13,10 @@
  * characters that make markup backslash-escaped (@ too: it would mention a
  * user in a pull request), HTML as entities, control characters and invalid
  * UTF-8 as '?'. */
-static void md_char(FILE *f, int ch)
-{
-    if (ch < 0x20 || ch == 0x7f)
-        fputc('?', f);
-    else if (ch == '<')
-        fputs("&lt;", f);
-    else if (ch == '>')
-        fputs("&gt;", f);
-    else if (ch == '&')
-        fputs("&amp;", f);
-    else if (strchr("\\`*_[]|~#@", ch))
-        fprintf(f, "\\%c", ch);
-    else
-        fputc(ch, f);
-}
-
 static void md(FILE *f, const char *s)
 {
-    fmt_escaped(f, s, md_char);
+    static const struct fmt_markup markdown = {"", 0, "\\`*_[]|~#@"};
+    fmt_escaped(f, s, &markdown);
 }
 
 static void span_rows(FILE *f, const struct analysis *an, int burst)
