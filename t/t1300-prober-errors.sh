@@ -9,7 +9,7 @@ LOGCAT=$PB_BUILD/t/helpers/logcat
 # outcomes of a short probe of URL, as "count outcome" lines
 outcomes() {
 	"$PB" -q --rate 20 --duration 1s --timeout 300ms -o "$1.log" "$2" &&
-	"$LOGCAT" "$1.log" | awk -F"\t" '$1=="req" { print $4 }' | sort | uniq -c | awk '{ print $2, $1 }'
+	"$LOGCAT" -f req:outcome "$1.log" | sort | uniq -c | awk '{ print $2, $1 }'
 }
 
 test_expect_success 'a closed port is connect' '
@@ -50,7 +50,7 @@ test_expect_success 'beyond --max-inflight, ticks are logged as skipped, never d
 	badpeer_start silent && port=$BADPEER_PORT &&
 	"$PB" -q --rate 100 --duration 1s --timeout 500ms --max-inflight 2 -o cap.log \
 		http://127.0.0.1:$port/ &&
-	"$LOGCAT" cap.log | awk -F"\t" "\$1==\"req\" { print \$4 }" | sort | uniq -c >out &&
+	"$LOGCAT" -f req:outcome cap.log | sort | uniq -c >out &&
 	skipped=$(awk "\$2==\"skipped\" { print \$1 }" out) &&
 	timeouts=$(awk "\$2==\"timeout\" { print \$1 }" out) &&
 	test $((skipped + timeouts)) -eq 100 &&
@@ -58,7 +58,8 @@ test_expect_success 'beyond --max-inflight, ticks are logged as skipped, never d
 '
 
 test_expect_success 'a skipped tick has no latency, delay, bytes or request id' '
-	"$LOGCAT" cap.log | awk -F"\t" "\$4==\"skipped\" && (\$5 != -1 || \$6 != -1 || \$7 != -1 || \$11 != \"-\")" >bad &&
+	"$LOGCAT" -f req:outcome,latency_us,delay_us,bytes,request_id cap.log |
+		awk -F"\t" "\$1==\"skipped\" && (\$2 != -1 || \$3 != -1 || \$4 != -1 || \$5 != \"-\")" >bad &&
 	test_must_be_empty bad
 '
 
@@ -76,14 +77,13 @@ if unshare -n true 2>/dev/null; then
 		"$PB" --connections new --rate 200 --duration 1s -o ports.log http://127.0.0.1:8080/ 2>ports.err
 		EOF
 		unshare -n bash ns.sh &&
-		"$LOGCAT" ports.log >ports.events &&
-		awk -F"\t" "\$1==\"req\" { print \$4 }" ports.events | sort | uniq -c >out &&
+		"$LOGCAT" -f req:outcome ports.log | sort | uniq -c >out &&
 		# every connection nginx accepted is a 200; the rest were never sent
 		sent=$(wc -l <"$TEST_DIR/ns-ng/access.log") &&
 		test_within "$sent" 40 51 &&
 		printf "%7d 200\n%7d skipped\n" "$sent" $((200 - sent)) >expect &&
 		test_cmp expect out &&
-		test "$(grep -c "^warn	.*no local\|^warn	.*could not open a connection" ports.events)" -eq 1 &&
+		test "$("$LOGCAT" -f warn:message ports.log | grep -c "could not open a connection")" -eq 1 &&
 		grep -q "Cannot assign requested address" ports.err &&
 		test_expect_code 4 "$PB_BUILD/pbprobe-report" ports.log >report &&
 		head -n 1 report | grep "^INCONCLUSIVE" &&
