@@ -47,7 +47,6 @@ void analysis_free(struct analysis *an)
 {
     for (int i = 0; i < an->ntargets; i++) {
         struct an_target *t = &an->targets[i];
-        analyze_drop_state(t);
         hist_free(&t->latency);
         spans_free(&t->windows);
         spans_free(&t->bursts);

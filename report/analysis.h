@@ -114,7 +114,6 @@ struct an_target {
     uint32_t series_len;
     struct an_second *series;
     struct an_versions versions;
-    void *state; /* analyze.c's running state; NULL once finished */
 };
 
 enum an_event_kind { AN_EV_MARK, AN_EV_CMD_START, AN_EV_CMD_EXIT };

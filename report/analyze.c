@@ -32,6 +32,34 @@ struct an_state {
     uint32_t series_cap;
 };
 
+struct analyzer {
+    struct an_state **state; /* per target index; NULL once finished */
+    int n, cap;
+};
+
+struct analyzer *analyzer_new(void)
+{
+    return calloc(1, sizeof(struct analyzer));
+}
+
+static void drop_state(struct an_state *s)
+{
+    if (s == NULL)
+        return;
+    hist_free(&s->second);
+    free(s);
+}
+
+void analyzer_free(struct analyzer *a)
+{
+    if (a == NULL)
+        return;
+    for (int i = 0; i < a->n; i++)
+        drop_state(a->state[i]);
+    free(a->state);
+    free(a);
+}
+
 static void fill_classes(unsigned char *class_of, const unsigned char *ok)
 {
     for (int o = 0; o < OUTCOME_MAX; o++) {
@@ -50,9 +78,23 @@ static void fill_classes(unsigned char *class_of, const unsigned char *ok)
     }
 }
 
-int analyze_target_init(struct an_target *t, const struct rep_config *cfg,
-                        const unsigned char ok_status[OUTCOME_MAX], char *err, size_t errlen)
+int analyze_target_init(struct analyzer *a, int ti, struct an_target *t,
+                        const struct rep_config *cfg, const unsigned char ok_status[OUTCOME_MAX],
+                        char *err, size_t errlen)
 {
+    if (ti >= a->cap) {
+        int cap = a->cap ? a->cap * 2 : 8;
+        while (cap <= ti)
+            cap *= 2;
+        struct an_state **n = realloc(a->state, (size_t)cap * sizeof *n);
+        if (n == NULL) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        memset(n + a->cap, 0, (size_t)(cap - a->cap) * sizeof *n);
+        a->state = n;
+        a->cap = cap;
+    }
     struct an_state *s = calloc(1, sizeof *s);
     if (s == NULL || hist_init(&t->latency, 3, LATENCY_MAX_US) < 0 ||
         hist_init(&s->second, SECOND_DIGITS, LATENCY_MAX_US) < 0) {
@@ -69,7 +111,9 @@ int analyze_target_init(struct an_target *t, const struct rep_config *cfg,
     s->gap_us = -1; /* set at the first request, when the rate is final */
     s->burst.first_ok_after_us = -1;
     versions_init(&t->versions, &s->ver);
-    t->state = s;
+    a->state[ti] = s;
+    if (ti >= a->n)
+        a->n = ti + 1;
     t->first_us = t->last_us = -1;
     t->availability = -1;
     return 0;
@@ -129,10 +173,10 @@ static void first_request(struct an_target *t, struct an_state *s)
     s->interval_us = t->rate > 0 ? (int64_t)(1e6 / t->rate) : 0;
 }
 
-int analyze_req(struct an_target *t, int64_t t_us, int64_t sent_us, int64_t latency_us, int outcome,
-                int late, int vidx, const char *vname)
+int analyze_req(struct analyzer *a, int ti, struct an_target *t, int64_t t_us, int64_t sent_us,
+                int64_t latency_us, int outcome, int late, int vidx, const char *vname)
 {
-    struct an_state *s = t->state;
+    struct an_state *s = a->state[ti];
     const int max_listed = s->cfg->max_listed;
     int cls = s->class_of[outcome];
     if (s->gap_us < 0)
@@ -182,9 +226,10 @@ int analyze_req(struct an_target *t, int64_t t_us, int64_t sent_us, int64_t late
                       max_listed);
 }
 
-void analyze_missing(struct an_target *t, uint64_t n, int64_t from_us, int64_t until_us)
+void analyze_missing(struct analyzer *a, int ti, struct an_target *t, uint64_t n, int64_t from_us,
+                     int64_t until_us)
 {
-    struct an_state *s = t->state;
+    struct an_state *s = a->state[ti];
     if (s->gap_us < 0)
         first_request(t, s);
     t->missing += n;
@@ -196,19 +241,8 @@ void analyze_cut_short(struct an_target *t)
     t->cut_short = 1;
 }
 
-void analyze_drop_state(struct an_target *t)
+static int finish_target(struct analysis *an, struct an_target *t, struct an_state *s)
 {
-    struct an_state *s = t->state;
-    if (s == NULL)
-        return;
-    hist_free(&s->second);
-    free(s);
-    t->state = NULL;
-}
-
-static int finish_target(struct analysis *an, struct an_target *t)
-{
-    struct an_state *s = t->state;
     int rc = 0;
     if (s == NULL)
         return 0;
@@ -251,7 +285,6 @@ static int finish_target(struct analysis *an, struct an_target *t)
         if (lists[l]->count)
             lists[l]->longest.phase = analysis_phase_at(an, lists[l]->longest.start_us);
     }
-    analyze_drop_state(t);
     return rc;
 }
 
@@ -263,15 +296,19 @@ static int by_time(const void *a, const void *b)
     return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-int analyze_finish(struct analysis *an, char *err, size_t errlen)
+int analyze_finish(struct analyzer *a, struct analysis *an, char *err, size_t errlen)
 {
     int rc = 0;
     if (an->ntimeline > 1) /* qsort(NULL, 0) is undefined */
         qsort(an->timeline, (size_t)an->ntimeline, sizeof *an->timeline, by_time);
     for (int i = 0; i < an->ntargets; i++) {
         const struct an_target *t = &an->targets[i];
-        if (finish_target(an, &an->targets[i]) < 0)
+        if (finish_target(an, &an->targets[i], i < a->n ? a->state[i] : NULL) < 0)
             rc = -1;
+        if (i < a->n) {
+            drop_state(a->state[i]);
+            a->state[i] = NULL;
+        }
         an->total.requests += t->requests;
         an->total.ok += t->ok;
         an->total.failed += t->failed;

@@ -90,8 +90,9 @@ struct source {
 struct ingest {
     struct analysis *an;
     const struct rep_config *cfg;
-    struct pipe *pipe;  /* released requests go to analysis through it */
-    struct db_work *db; /* the database events and the requests during lock waits */
+    struct pipe *pipe;         /* released requests go to analysis through it */
+    struct db_work *db;        /* the database events and the requests during lock waits */
+    struct analyzer *analyzer; /* the targets' running state */
     struct source *src;
     int nsrc;
     struct strmap targets;  /* merged mode: name -> target index */
@@ -300,8 +301,8 @@ static int add_target(struct ingest *g, struct source *s, const struct log_event
         t->log = g->cfg->by_log ? s->log : -1;
         t->rate = lt->rate;
         t->nlogs = 1;
-        if (t->name == NULL ||
-            analyze_target_init(t, g->cfg, g->an->ok_status, g->err, g->errlen) < 0) {
+        if (t->name == NULL || analyze_target_init(g->analyzer, ti, t, g->cfg, g->an->ok_status,
+                                                   g->err, g->errlen) < 0) {
             free(t->name);
             free(t->url);
             return fail(g, "out of memory");
@@ -778,7 +779,7 @@ static void account_tails(struct ingest *g)
                 from = t->last_us + 1;
             uint64_t n = until < 0 ? 0 : schedule_due_between(from, until, l->interval_us);
             if (n > 0)
-                analyze_missing(t, n, from, until);
+                analyze_missing(g->analyzer, l->target, t, n, from, until);
         }
     }
 }
@@ -874,7 +875,8 @@ int ingest_run(struct analysis *an, const struct rep_config *cfg, char *err, siz
     int rc = 0;
     an->cfg = cfg;
     an->first_us = an->last_us = -1;
-    if ((g.db = dbwork_new()) == NULL || (g.pipe = pipe_start(an)) == NULL) {
+    if ((g.db = dbwork_new()) == NULL || (g.analyzer = analyzer_new()) == NULL ||
+        (g.pipe = pipe_start(an, g.analyzer)) == NULL) {
         rc = fail(&g, "out of memory");
         goto out;
     }
@@ -923,6 +925,7 @@ int ingest_run(struct analysis *an, const struct rep_config *cfg, char *err, siz
     }
     check_clocks(an);
     note_stalls(an);
+    rc = analyze_finish(g.analyzer, an, err, errlen);
 out:
     pipe_finish(g.pipe); /* after an error: stops the thread, the result is not used */
     for (int i = 0; i < g.nsrc; i++) {
@@ -937,6 +940,7 @@ out:
     }
     free(g.src);
     dbwork_free(g.db);
+    analyzer_free(g.analyzer);
     strmap_free(&g.targets);
     strmap_free(&g.versions);
     return rc;

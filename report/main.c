@@ -1,26 +1,20 @@
 /* pbprobe-report: reads pbprobe logs and tells whether users saw downtime,
  * then exits with the gate's verdict. The flow is one way: options -> config
  * -> runs (which logs belong together) -> per run: ingest (reader, sort,
- * merge) -> analysis -> gate -> one formatter over all runs. */
+ * merge, and the analysis it feeds and finishes) -> gate -> one formatter
+ * over all runs. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "analysis.h"
-#include "analyze.h"
 #include "report_config.h"
-#include "dbanalysis.h"
 #include "exit.h"
 #include "gate.h"
 #include "ingest.h"
 #include "options.h"
 #include "output.h"
 #include "runs.h"
-
-static int analyse(struct analysis *an, const struct rep_config *cfg, char *err, size_t errlen)
-{
-    return ingest_run(an, cfg, err, errlen) < 0 || analyze_finish(an, err, errlen) < 0 ? -1 : 0;
-}
 
 static int write_report(FILE *out, const struct rep_config *cfg, const struct rep_runs *rs)
 {
@@ -58,7 +52,7 @@ static int report(const struct rep_config *cfg, struct rep_runs *rs)
         return REP_EXIT_INPUT;
     }
     for (int i = 0; i < rs->n; i++)
-        if (analyse(&rs->an[i], &rs->run[i].cfg, err, sizeof err) < 0) {
+        if (ingest_run(&rs->an[i], &rs->run[i].cfg, err, sizeof err) < 0) {
             fprintf(stderr, "pbprobe-report: %s\n", err);
             return REP_EXIT_INPUT;
         }

@@ -17,6 +17,7 @@ struct batch {
 
 struct pipe {
     struct analysis *an;
+    struct analyzer *analyzer;
     struct batch *ring[RING];
     struct batch *filling; /* the producer's, not in the ring */
     int head, count;       /* full batches waiting in the ring */
@@ -30,15 +31,16 @@ struct pipe {
     int nspare;
 };
 
-static int analyse(struct analysis *an, const struct batch *b)
+static int analyse(struct analysis *an, struct analyzer *a, const struct batch *b)
 {
     for (size_t i = 0; i < b->n; i++) {
         const struct pipe_req *q = &b->q[i];
-        struct an_target *t = &an->targets[q->target];
+        int ti = (int)q->target;
+        struct an_target *t = &an->targets[ti];
         if (q->missing)
-            analyze_missing(t, q->missing, q->missing_from_us, q->t_us);
-        if (analyze_req(t, q->t_us, q->t_us + q->seen_after_us, q->latency_us, q->outcome, q->late,
-                        q->vidx, q->vidx ? an->version_names[q->vidx] : NULL) < 0)
+            analyze_missing(a, ti, t, q->missing, q->missing_from_us, q->t_us);
+        if (analyze_req(a, ti, t, q->t_us, q->t_us + q->seen_after_us, q->latency_us, q->outcome,
+                        q->late, q->vidx, q->vidx ? an->version_names[q->vidx] : NULL) < 0)
             return -1;
     }
     return 0;
@@ -59,7 +61,7 @@ static void *consumer(void *arg)
         p->busy = 1;
         int skip = p->failed; /* after a failure, batches are only recycled */
         pthread_mutex_unlock(&p->lock);
-        int rc = skip ? 0 : analyse(p->an, b);
+        int rc = skip ? 0 : analyse(p->an, p->analyzer, b);
         b->n = 0;
         pthread_mutex_lock(&p->lock);
         if (rc < 0)
@@ -72,12 +74,13 @@ static void *consumer(void *arg)
     return NULL;
 }
 
-struct pipe *pipe_start(struct analysis *an)
+struct pipe *pipe_start(struct analysis *an, struct analyzer *a)
 {
     struct pipe *p = calloc(1, sizeof *p);
     if (p == NULL)
         return NULL;
     p->an = an;
+    p->analyzer = a;
     for (int i = 0; i < RING + 1; i++) {
         if ((p->spare[p->nspare] = malloc(sizeof(struct batch))) == NULL) {
             for (int j = 0; j < p->nspare; j++)
@@ -98,7 +101,7 @@ struct pipe *pipe_start(struct analysis *an)
 static int hand_over(struct pipe *p)
 {
     if (!p->threaded) {
-        int rc = analyse(p->an, p->filling);
+        int rc = analyse(p->an, p->analyzer, p->filling);
         p->filling->n = 0;
         return rc;
     }

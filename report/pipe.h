@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "analysis.h"
+#include "analyze.h"
 
 /* One request, as ingest releases it in scheduled-time order. */
 struct pipe_req {
@@ -25,9 +26,10 @@ struct pipe_req {
 
 struct pipe;
 
-/* Starts the analysis side on an (its targets must not move while it runs:
- * see pipe_drain). Returns NULL when memory is short. */
-struct pipe *pipe_start(struct analysis *an);
+/* Starts the analysis side on an, with a's running state (its targets must
+ * not move while it runs: see pipe_drain). Returns NULL when memory is
+ * short. */
+struct pipe *pipe_start(struct analysis *an, struct analyzer *a);
 
 /* Queues one request. Returns 0, or -1 when the analysis side failed (out of
  * memory): then stop. */
