@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "analysis.h"
-#include "analyze.h"
 #include "spans.h"
 
 int analysis_phase_at(const struct analysis *an, int64_t t_us)
