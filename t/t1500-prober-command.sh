@@ -14,12 +14,12 @@ export PATH="$PB_BUILD:$PATH"
 
 test_expect_success 'the command exit status is pbprobe exit status' '
 	test_expect_code 7 "$PB" -q --lead 100ms --tail 100ms -o st.log $url -- sh -c "exit 7" &&
-	"$LOGCAT" st.log | grep -q "^cmd-exit	[0-9]*	7	exited$"
+	"$LOGCAT" -f cmd-exit:time,status,how st.log | grep -qx "[0-9]*	7	exited"
 '
 
 test_expect_success 'a command killed by a signal gives 128+N' '
 	test_expect_code 143 "$PB" -q --lead 100ms --tail 100ms -o sig.log $url -- sh -c "kill -TERM \$\$" &&
-	"$LOGCAT" sig.log | grep -q "^cmd-exit	[0-9]*	143	killed:SIGTERM$"
+	"$LOGCAT" -f cmd-exit:time,status,how sig.log | grep -qx "[0-9]*	143	killed:SIGTERM"
 '
 
 test_expect_success 'the verdict says what the command did, in every format' '
@@ -54,18 +54,23 @@ test_expect_success 'markers appear in order, inside the command, with their tim
 		pbprobe mark \"migration start\" && sleep 0.2 &&
 		echo \"migration end\" >\"\$PBPROBE_MARK\" && sleep 0.2 &&
 		pbprobe mark rollout && sleep 0.1" &&
-	"$LOGCAT" marks.log | awk -F"\t" "\$1 ~ /^(cmd-|mark)/ { print \$1, \$3 }" >order &&
-	printf "%s\n" "cmd-start" "mark migration start" "mark migration end" "mark rollout" "cmd-exit 0" >expect &&
-	sed "s/^cmd-start .*/cmd-start/" order >got && test_cmp expect got &&
-	"$LOGCAT" marks.log | awk -F"\t" "\$1==\"mark\" { if (\$2 <= prev) exit 1; prev = \$2 }"
+	# the kinds in the order logged (a kind is each line'"'"'s first field),
+	# then what each kind says, in its own order
+	"$LOGCAT" marks.log | cut -f1 | grep -E "^(cmd-|mark)" >order &&
+	printf "%s\n" cmd-start mark mark mark cmd-exit >expect && test_cmp expect order &&
+	"$LOGCAT" -f mark:name marks.log >got &&
+	printf "%s\n" "migration start" "migration end" "rollout" >expect && test_cmp expect got &&
+	"$LOGCAT" -f cmd-exit:status marks.log >got &&
+	echo 0 >expect && test_cmp expect got &&
+	"$LOGCAT" -f mark:time marks.log | awk "{ if (\$1 <= prev) exit 1; prev = \$1 }"
 '
 
 test_expect_success 'probing starts --lead before the command and lasts --tail after' '
-	"$LOGCAT" marks.log >ev &&
-	first=$(awk -F"\t" "\$1==\"req\" { print \$2; exit }" ev) &&
-	last=$(awk -F"\t" "\$1==\"req\" { t = \$2 } END { print t }" ev) &&
-	start=$(awk -F"\t" "\$1==\"cmd-start\" { print \$2 }" ev) &&
-	exit=$(awk -F"\t" "\$1==\"cmd-exit\" { print \$2 }" ev) &&
+	"$LOGCAT" -f req:time marks.log >req.times &&
+	first=$(head -n 1 req.times) &&
+	last=$(tail -n 1 req.times) &&
+	start=$("$LOGCAT" -f cmd-start:time marks.log) &&
+	exit=$("$LOGCAT" -f cmd-exit:time marks.log) &&
 	test $((start - first)) -ge 290000 && test $((start - first)) -le 350000 &&
 	test $((last - exit)) -ge 280000 && test $((last - exit)) -le 310000
 '
@@ -90,7 +95,7 @@ test_expect_success 'a log that fills up mid-run stops probing but never the upg
 test_expect_success 'cmd-start names the command from its own argv, whatever the options hold' '
 	"$PB" -q --lead 100ms --tail 100ms -H "X-Note: a -- b" -o argv.log $url \
 		-- sh -c "exit 0" -- "x y" &&
-	"$LOGCAT" argv.log | awk -F"\t" "\$1 == \"cmd-start\" { print \$4 }" >cmd &&
+	"$LOGCAT" -f cmd-start:command argv.log >cmd &&
 	echo "sh -c '"'"'exit 0'"'"' -- '"'"'x y'"'"'" >expect &&
 	test_cmp expect cmd
 '

@@ -68,8 +68,8 @@ test_expect_success 'the pause is one blind interval that covers it; its ticks a
 	read -r start _ <covering &&
 	test "$start" -ge $((stop_at - 100000 - 20000)) &&
 	# every tick scheduled in the outage was sent late, after it
-	"$LOGCAT" pause.log | awk -F"\t" -v a="$down_from" -v b="$down_to" \
-		"\$1 == \"req\" && \$2 >= a && \$2 < b && \$12 <= 100000" >on_time &&
+	"$LOGCAT" -f req:time,lag_us,target,request_id pause.log | awk -F"\t" -v a="$down_from" -v b="$down_to" \
+		"\$1 >= a && \$1 < b && \$2 <= 100000" >on_time &&
 	test_must_be_empty on_time &&
 	test "$(jq ".targets[0].late" j)" -ge 200 &&
 	jq -r ".gate.reasons[0]" j | grep -E "^/: [0-9.]+s blind in [0-9]+ intervals? .* sent late\): the prober did not observe it on time"
@@ -77,12 +77,12 @@ test_expect_success 'the pause is one blind interval that covers it; its ticks a
 
 test_expect_success 'the stall of the prober is logged, from before the pause to after it' '
 	read -r stop_at down_from down_to cont_at <pause.truth &&
-	"$LOGCAT" pause.log | awk -F"\t" "\$1 == \"stall\"" >stalls &&
+	"$LOGCAT" -f stall:time,end,length_us pause.log >stalls &&
 	# one stall spans the pause; the catch-up after it may be one more on a
 	# busy machine (it is time the loop did not run on schedule either)
-	awk -F"\t" -v a="$stop_at" -v b="$cont_at" "\$2 <= a && \$3 >= b" stalls >spanning &&
+	awk -F"\t" -v a="$stop_at" -v b="$cont_at" "\$1 <= a && \$2 >= b" stalls >spanning &&
 	test "$(wc -l <spanning)" = 1 &&
-	IFS="	" read -r _ start end length <spanning &&
+	IFS="	" read -r start end length <spanning &&
 	test "$length" = $((end - start)) &&
 	n=$(wc -l <stalls) &&
 	jq -r ".notes[]" j | grep -E "pause.log: the prober'"'"'s event loop stalled $n times?"
@@ -94,7 +94,7 @@ test_expect_success 'requests in flight across a pause: no invented timeout' '
 	"$PB" -q --rate 20 --timeout 1500ms --duration 4s -o flight.log slow=http://127.0.0.1:$port/slow &
 	pb=$! && sleep 1.5 &&
 	kill -STOP $pb && sleep 2.5 && kill -CONT $pb && wait $pb &&
-	"$LOGCAT" flight.log | awk -F"\t" "\$1 == \"req\" && \$13 == 1 { print \$11, \$4 }" >stalled &&
+	"$LOGCAT" -f req:stalled,request_id,outcome flight.log | awk -F"\t" "\$1 == 1 { print \$2, \$3 }" >stalled &&
 	test -s stalled &&
 	# nginx answered every one of them, in full
 	while read -r id outcome; do
@@ -121,11 +121,11 @@ test_expect_success 'a second signal: the command is stopped and waited for, exi
 	test ! -e cmd.out &&
 	# it ignored SIGTERM: SIGKILL 5 s later, and pbprobe waited for it
 	test $((done_at - second)) -ge 4900000 &&
-	"$LOGCAT" twice.log | grep "^cmd-exit	[0-9]*	137	killed:SIGKILL$"
+	"$LOGCAT" -f cmd-exit:time,status,how twice.log | grep -x "[0-9]*	137	killed:SIGKILL"
 '
 
 test_expect_success 'a second signal: the abandoned requests are counted, the run is inconclusive' '
-	abandoned=$("$LOGCAT" twice.log | sed -n "s/^warn	[0-9]*	\([0-9]*\) requests in flight at a second signal.*/\1/p") &&
+	abandoned=$("$LOGCAT" -f warn:message twice.log | sed -n "s/^\([0-9]*\) requests in flight at a second signal.*/\1/p") &&
 	test "$abandoned" -gt 0 &&
 	report twice.log &&
 	test "$rc" = 4 &&
@@ -180,7 +180,7 @@ if [ "${dns_ok:-0}" = 1 ]; then
 		in_resolver resolv.silent "$PB" -q -t 2s -d 1s --rate 5 -o hang.log http://pbprobe-no-such-host.example/ &&
 		took=$(($(now_us) - start)) &&
 		test "$took" -lt 4000000 &&
-		"$LOGCAT" hang.log | awk -F"\t" "\$1 == \"req\" { print \$4, \$5 }" >reqs &&
+		"$LOGCAT" -f req:outcome,latency_us hang.log >reqs &&
 		test "$(wc -l <reqs)" = 5 &&
 		awk "\$1 != \"timeout\" && \$1 != \"dns\" || \$2 > 2100000" reqs >bad &&
 		test_must_be_empty bad &&
@@ -190,9 +190,9 @@ if [ "${dns_ok:-0}" = 1 ]; then
 	'
 	test_expect_success 'a name whose lookup fails: a dns failure at once, no stall' '
 		in_resolver resolv.refused "$PB" -q -t 2s -d 1s --rate 5 -o nx.log http://pbprobe-no-such-host.example/ &&
-		"$LOGCAT" nx.log | awk -F"\t" "\$1 == \"req\" && (\$4 != \"dns\" || \$5 > 500000)" >bad &&
+		"$LOGCAT" -f req:outcome,latency_us,time nx.log | awk -F"\t" "\$1 != \"dns\" || \$2 > 500000" >bad &&
 		test_must_be_empty bad &&
-		"$LOGCAT" nx.log | awk -F"\t" "\$1 == \"stall\"" >stalls &&
+		"$LOGCAT" -f stall:time,end,length_us nx.log >stalls &&
 		test_must_be_empty stalls
 	'
 else
@@ -215,7 +215,7 @@ else
 			FAKETIME_DONT_FAKE_MONOTONIC=1 timeout 20 faketime -f -1h \"$PB\" mark after the step &&
 			after=\$(date +%s%6N) && echo \$before \$after >step.truth" &&
 		read -r before after <step.truth &&
-		t=$("$LOGCAT" step.log | awk -F"\t" "\$1 == \"mark\" { print \$2 }") &&
+		t=$("$LOGCAT" -f mark:time step.log) &&
 		test_within "$t" "$before" "$after"
 	'
 fi

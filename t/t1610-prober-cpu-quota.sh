@@ -66,8 +66,9 @@ test_expect_success 'a rate the quota cannot carry: never PASS, blind time, no s
 	# and no success is counted at a time nginx was answering 503: a 200
 	# on time written well inside the outage (the loop may run up to
 	# 100 ms + --max-lag after a write it stamped) would be invented
-	"$LOGCAT" starved.log | awk -F"\t" -v a=$((down_from + 200000)) -v b=$((down_to - 200000)) \
-		"\$1 == \"req\" && \$4 == 200 && \$12 <= 100000 && \$2 + \$6 > a && \$2 + \$6 < b" >invented &&
+	"$LOGCAT" -f req:outcome,lag_us,time,delay_us,request_id starved.log |
+		awk -F"\t" -v a=$((down_from + 200000)) -v b=$((down_to - 200000)) \
+			"\$1 == 200 && \$2 <= 100000 && \$3 + \$4 > a && \$3 + \$4 < b" >invented &&
 	test_must_be_empty invented
 '
 
@@ -82,7 +83,8 @@ test_expect_success 'a rate the quota carries: the window matches the outage wit
 	rc=0 && "$REPORT" -f json fed.log >j || rc=$? &&
 	echo "truth: 503 from $down_from..$down_to to $up_from..$up_to" &&
 	jq -r "\"report exit $rc: \(.gate.verdict), \(.targets[0].late) late, \(.targets[0].blind_s) s blind, windows \(.targets[0].windows | map([.start, .end]))\"" j &&
-	"$LOGCAT" fed.log | awk -F"\t" "\$1 == \"stall\" || (\$1 == \"req\" && \$12 != \"-\" && \$12 > 20000)" &&
+	"$LOGCAT" -f stall:time,end,length_us fed.log | awk "{ print \"stall\", \$0 }" &&
+	"$LOGCAT" -f req:time,lag_us fed.log | awk -F"\t" "\$2 != \"-\" && \$2 > 20000 { print \"late req\", \$0 }" &&
 	test "$rc" = 1 &&
 	test "$(jq ".targets[0].windows_count" j)" = 1 &&
 	test_within "$(us ".targets[0].windows[0].start")" $((down_from - tol)) $((down_to + tol)) &&

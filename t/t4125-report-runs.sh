@@ -8,6 +8,7 @@
 
 PB=$PB_BUILD/pbprobe
 REPORT=$PB_BUILD/pbprobe-report
+LOGCAT=$PB_BUILD/t/helpers/logcat
 RATE=100
 TOL_US=$((1000000 / RATE + 5000))
 ACCESS=$TEST_DIR/ng/access.log
@@ -65,7 +66,7 @@ test_expect_success 'run 1 merges its two probers: one window that matches the o
 test_expect_success 'run 2 counts its own requests only, each one nginx logged 200' '
 	test "$(jq ".runs[1].targets[0].requests" j)" = $RATE &&
 	test "$(jq ".runs[1].targets[0].ok" j)" = $RATE &&
-	awk -F"\t" "\$1 == \"req\" { print \$11 }" clean.log | sort >ids &&
+	"$LOGCAT" -f req:request_id clean.log | sort >ids &&
 	awk -F"\t" "\$3 == 200 { print \$4 }" "$ACCESS" | sort | comm -12 ids - >served &&
 	test "$(wc -l <served)" = $RATE &&
 	jq -e ".runs[1].notes == []" j

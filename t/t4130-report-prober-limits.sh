@@ -36,7 +36,7 @@ test_expect_success 'timeouts: a run ending inside them has one open window' '
 	jq -e ".targets[0].failed == 15 and .targets[0].errors == {\"timeout\": 15}" j &&
 	jq -e ".targets[0].windows_count == 1 and .targets[0].windows[0].open" j &&
 	# from when its first request reached the server (field 6: the delay)
-	delay=$("$LOGCAT" timeout.log | awk -F"\t" "\$1 == \"req\" { print \$2, \$6 }" | sort -n | awk "{ print \$2; exit }") &&
+	delay=$("$LOGCAT" -f req:time,delay_us timeout.log | sort -n | awk "{ print \$2; exit }") &&
 	test "$(jq "(.targets[0].windows[0].start - .targets[0].first) * 1e6 | round" j)" = "$delay" &&
 	# open: it ends when its last failure completed, after the timeout
 	jq -e "(.targets[0].windows[0].end - .targets[0].last) >= 0.3 and

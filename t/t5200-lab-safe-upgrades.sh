@@ -118,8 +118,8 @@ test_expect_success '2.7.2 -> 2.8.0: the database probe sees the schema change b
 	m_start=$(mark_us "$log" "migration start") &&
 	m_end=$(mark_us "$log" "migration end") &&
 	r_start=$(mark_us "$log" "rollout to 2.8.0") &&
-	"$LOGCAT" "$log" | awk -F"\t" "\$1 == \"db-schema\" { print \$2, \$3 }" >schema &&
-	head -n 1 schema | grep -q " 52209719b79e\$" &&
+	"$LOGCAT" -f db-schema:time,value "$log" >schema &&
+	head -n 1 schema | grep -q "	52209719b79e\$" &&
 	changed=$(awk "\$2 == \"8fe68fbf6baa\" { print \$1; exit }" schema) &&
 	test -n "$changed" &&
 	test "$changed" -ge $((m_start - 150000)) && test "$changed" -le $((m_end + 150000)) &&

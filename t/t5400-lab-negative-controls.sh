@@ -72,7 +72,7 @@ startup_spans() {
 
 # The times failures with OUTCOME reached the Service (scheduled + delay).
 fail_times() {
-	req_lines "$1" | awk -F'\t' -v o="$2" '$4 == o { print $2 + ($6 == "-" ? 0 : $6) }' | sort -n
+	"$LOGCAT" -f req:outcome,time,delay_us "$1" | awk -F'\t' -v o="$2" '$1 == o { print $2 + ($3 == "-" ? 0 : $3) }' | sort -n
 }
 
 # A JSON time (Unix seconds, six decimals) in microseconds.
@@ -136,9 +136,9 @@ test_expect_success 'no migration, no readiness probe: besides those refusals, 5
 	test "$(outcomes "$json" home)" = "200 $REFUSED" &&
 	test "$(jq ".targets[] | select(.name == \"api\") | .failed" "$json")" -gt 100 &&
 	test "$(outcomes "$json" api)" = "200 500 $REFUSED" &&
-	req_lines "$LAB_LOGS/$NAME.log" >reqs &&
-	test "$(awk -F"\t" "\$3 == \"api\" && \$4 == 500 { print \$10 }" reqs | sort -u)" = 2.8.0 &&
-	test "$(awk -F"\t" "\$3 == \"api\" && \$4 == 200 && \$10 == \"2.8.0\"" reqs | wc -l)" = 0
+	"$LOGCAT" -f req:target,outcome,version "$LAB_LOGS/$NAME.log" >reqs &&
+	test "$(awk -F"\t" "\$1 == \"api\" && \$2 == 500 { print \$3 }" reqs | sort -u)" = 2.8.0 &&
+	test "$(awk -F"\t" "\$1 == \"api\" && \$2 == 200 && \$3 == \"2.8.0\"" reqs | wc -l)" = 0
 '
 
 test_expect_success 'after the undo, 2.7.2 serves again' '
@@ -166,7 +166,7 @@ test_expect_success 'the migration after the rollout: every 500 lies between 2.8
 	m_end=$(mark_us "$log" "migration end") &&
 	r_done=$(mark_us "$log" "rollout complete") &&
 	test "$r_done" -lt "$m_start" &&
-	req_lines "$log" | awk -F"\t" "\$4 == 500 { print \$2 }" | sort -n >fail.times &&
+	"$LOGCAT" -f req:outcome,time "$log" | awk -F"\t" "\$1 == 500 { print \$2 }" | sort -n >fail.times &&
 	test -s fail.times &&
 	first=$(head -n 1 fail.times) && last=$(tail -n 1 fail.times) &&
 	echo "500s from $(((first - first_in) / 1000)) ms after 2.8.0 joined to $(((m_end - last) / 1000)) ms before the migration ended" &&
@@ -202,7 +202,7 @@ test_expect_success 'no preStop: every failure lies between a pod'"'"'s SIGTERM 
 		echo "$id $term $((out + ack))" >>spans || return 1
 	done <nopre.ids &&
 	# each failure when it reached the Service: scheduled + delay
-	req_lines "$LAB_LOGS/$NAME.log" | awk -F"\t" "\$4 != 200 { print \$2 + \$6 }" | sort -n >fail.times &&
+	"$LOGCAT" -f req:outcome,time,delay_us "$LAB_LOGS/$NAME.log" | awk -F"\t" "\$1 != 200 { print \$2 + \$3 }" | sort -n >fail.times &&
 	test -s fail.times &&
 	in_spans spans fail.times
 '

@@ -26,10 +26,11 @@ test_expect_success 'a database outage: HTTP goes on, the unreachable window mat
 	down_from=$(now_us) && svc_pg_stop "$PG" && down_to=$(now_us) && sleep 1 &&
 	up_from=$(now_us) && svc_pg_start "$PG" $pgport && up_to=$(now_us) &&
 	wait $pb &&
-	"$LOGCAT" down.log >ev &&
-	awk -F"\t" "\$1==\"req\" && \$4 != 200" ev >bad && test_must_be_empty bad &&
-	test "$(grep -c "^req" ev)" -eq 500 &&
-	awk -F"\t" "\$1==\"db\" && \$3==\"query\" { print \$2, \$4 }" ev >q &&
+	"$LOGCAT" -f req:outcome,time,target,request_id down.log >reqs &&
+	awk -F"\t" "\$1 != 200" reqs >bad && test_must_be_empty bad &&
+	test "$(wc -l <reqs)" -eq 500 &&
+	"$LOGCAT" -f db:probe,time,outcome down.log >db &&
+	awk -F"\t" "\$1==\"query\" { print \$2, \$3 }" db >q &&
 	first_down=$(awk "\$2 != \"ok\" { print \$1; exit }" q) &&
 	back=$(awk "\$2 != \"ok\" { d = 1 } d && \$2 == \"ok\" { print \$1; exit }" q) &&
 	test "$first_down" -ge $((down_from - TOL_US)) && test "$first_down" -le $((down_to + TOL_US)) &&
@@ -46,14 +47,14 @@ test_expect_success 'a lock held 1 s: the wait, its relation and the mode, withi
 	psql "$ci" -qAt -c "$SQL_NOW_US" -c "SELECT count(*) FROM helpingmaterial" -c "$SQL_NOW_US" >waited &&
 	wait_from=$(sed -n 1p waited) && wait_to=$(sed -n 3p waited) &&
 	wait $holder && wait $pb &&
-	"$LOGCAT" lock.log | awk -F"\t" "\$1==\"db-locks\"" >locks &&
-	first=$(awk -F"\t" "\$3 > 0 { print \$2; exit }" locks) &&
-	cleared=$(awk -F"\t" "\$3 == 0 { print \$2; exit }" locks) &&
+	"$LOGCAT" -f db-locks:time,waiting,longest_us,relation,mode lock.log >locks &&
+	first=$(awk -F"\t" "\$2 > 0 { print \$1; exit }" locks) &&
+	cleared=$(awk -F"\t" "\$2 == 0 { print \$1; exit }" locks) &&
 	test "$first" -ge $((wait_from - TOL_US)) && test "$first" -le $((wait_from + TOL_US)) &&
 	test "$cleared" -ge $((wait_to - TOL_US)) && test "$cleared" -le $((wait_to + TOL_US)) &&
-	awk -F"\t" "\$3 > 0 && (\$5 != \"helpingmaterial\" || \$6 != \"AccessExclusiveLock\")" locks >bad &&
+	awk -F"\t" "\$2 > 0 && (\$4 != \"helpingmaterial\" || \$5 != \"AccessExclusiveLock\")" locks >bad &&
 	test_must_be_empty bad &&
-	longest=$(awk -F"\t" "\$3 > 0 { m = \$4 } END { print m }" locks) &&
+	longest=$(awk -F"\t" "\$2 > 0 { m = \$3 } END { print m }" locks) &&
 	test "$longest" -ge $((wait_to - wait_from - TOL_US))
 '
 
@@ -65,9 +66,9 @@ test_expect_success 'a migration at a known time: the schema change, within an i
 		-c "$SQL_NOW_US" >committed &&
 	t_from=$(sed -n 1p committed) && t_to=$(sed -n 2p committed) &&
 	wait $pb &&
-	"$LOGCAT" schema.log | awk -F"\t" "\$1==\"db-schema\" { print \$2, \$3 }" >schema &&
+	"$LOGCAT" -f db-schema:time,value schema.log >schema &&
 	test "$(wc -l <schema)" -eq 2 &&
-	head -n 1 schema | grep -q " 52209719b79e$" &&
+	head -n 1 schema | grep -q "	52209719b79e$" &&
 	changed=$(awk "NR==2 && \$2==\"8fe68fbf6baa\" { print \$1 }" schema) &&
 	test "$changed" -ge $((t_from - TOL_US)) && test "$changed" -le $((t_to + TOL_US))
 '
@@ -83,7 +84,8 @@ test_expect_success 'a database refusing sessions: every sample a real attempt, 
 	svc_pg_psql "$PG" $pgport "ALTER DATABASE probed ALLOW_CONNECTIONS true" >/dev/null &&
 	up_to=$(now_us) &&
 	wait $pb &&
-	"$LOGCAT" refused.log | awk -F"\t" "\$1==\"db\" && \$3==\"query\" { print \$2, \$4, \$5, \$6 }" >q &&
+	"$LOGCAT" -f db:probe,time,outcome,latency_us,sqlstate refused.log |
+		awk -F"\t" "\$1==\"query\" { print \$2, \$3, \$4, \$5 }" >q &&
 	grep -q " down [0-9]* 55000$" q &&
 	back=$(awk "\$2 != \"ok\" { d = 1 } d && \$2 == \"ok\" { print \$1; exit }" q) &&
 	test "$back" -ge $((up_from - TOL_US)) && test "$back" -le $((up_to + TOL_US)) &&
@@ -97,7 +99,8 @@ test_expect_success 'a lock on the schema table past statement_timeout: an error
 	pb=$! && sleep 0.5 &&
 	psql "$ci" -qc "BEGIN; LOCK TABLE alembic_version IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(1.2); COMMIT" >/dev/null &&
 	wait $pb &&
-	"$LOGCAT" blocked.log | awk -F"\t" "\$1==\"db\" && \$3==\"query\" && \$4 != \"ok\" { print \$4, \$6 }" | sort | uniq -c >bad &&
+	"$LOGCAT" -f db:probe,outcome,sqlstate blocked.log |
+		awk -F"\t" "\$1==\"query\" && \$2 != \"ok\" { print \$2, \$3 }" | sort | uniq -c >bad &&
 	test "$(awk "\$2 == \"error\" && \$3 == \"57014\" { print \$1 }" bad)" -ge 2 &&
 	test -z "$(awk "\$2 == \"down\" || \$2 == \"timeout\"" bad)" &&
 	"$REPORT" --max-db-down 100ms blocked.log >out &&
@@ -125,9 +128,10 @@ test_expect_success 'max_connections exhausted: fresh connections fail with 5330
 		}
 	done &&
 	wait $pb && { wait $hogs || :; } &&
-	"$LOGCAT" full.log | awk -F"\t" "\$1==\"db\" && \$3==\"connect\" && \$4==\"down\" { print \$6, \$7 }" >full &&
+	"$LOGCAT" -f db:probe,outcome,sqlstate,message full.log |
+		awk -F"\t" "\$1==\"connect\" && \$2==\"down\" { print \$3, \$4 }" >full &&
 	grep -q "^53300 sorry, too many clients already" full &&
-	"$LOGCAT" full.log | awk -F"\t" "\$1==\"db\" && \$3==\"query\" && \$4==\"ok\"" | wc -l >n &&
+	"$LOGCAT" -f db:probe,outcome full.log | awk -F"\t" "\$1==\"query\" && \$2==\"ok\"" | wc -l >n &&
 	test "$(cat n)" -ge 25 &&
 	svc_pg_psql "$PG" $pgport "ALTER SYSTEM RESET max_connections" >/dev/null &&
 	svc_pg_restart "$PG" $pgport
@@ -135,15 +139,17 @@ test_expect_success 'max_connections exhausted: fresh connections fail with 5330
 
 test_expect_success 'a missing table or a bad query: its SQLSTATE, and probing goes on' '
 	"$PB" -q --db "$ci" --db-schema-query "SELECT v FROM nosuchtable" --duration 500ms -o missing.log &&
-	"$LOGCAT" missing.log | awk -F"\t" "\$1==\"db\" && \$3==\"query\" { print \$4, \$6 }" | sort | uniq -c >out &&
+	"$LOGCAT" -f db:probe,outcome,sqlstate missing.log |
+		awk -F"\t" "\$1==\"query\" { print \$2, \$3 }" | sort | uniq -c >out &&
 	test "$(awk "\$2==\"error\" && \$3==\"42P01\" { print \$1 }" out)" -ge 4 &&
 	"$PB" -q --db "$ci" --db-schema-query "SELEKT 1" --duration 300ms -o syntax.log &&
-	"$LOGCAT" syntax.log | grep -q "^db	[0-9]*	query	error	[0-9]*	42601	syntax error"
+	"$LOGCAT" -f db:time,probe,outcome,latency_us,sqlstate,message syntax.log |
+		grep -q "^[0-9]*	query	error	[0-9]*	42601	syntax error"
 '
 
 test_expect_success 'a database that does not exist: 3D000 on every probe, no crash' '
 	"$PB" -q --db "$ci dbname=nosuchdb" --duration 500ms -o nodb.log &&
-	"$LOGCAT" nodb.log | awk -F"\t" "\$1==\"db\" && \$4==\"down\" && \$6==\"3D000\"" | wc -l >n &&
+	"$LOGCAT" -f db:outcome,sqlstate nodb.log | awk -F"\t" "\$1==\"down\" && \$2==\"3D000\"" | wc -l >n &&
 	test "$(cat n)" -ge 3
 '
 

@@ -20,6 +20,7 @@
 
 D=$PB_SRC/Dockerfile
 JOB=$PB_SRC/manifests/pbprobe/job.yaml
+LOGCAT=$PB_BUILD/t/helpers/logcat
 # A checkout of its own, not a tarball unpacked inside another checkout
 # (make distcheck): only then does git list the tree's files.
 in_checkout=0
@@ -150,8 +151,8 @@ test_expect_success 'pbprobe-job: a pod deleted while probing (SIGTERM) leaves a
 	test_wait_for 10 test -s "$PBPROBE_JOB_STATE/status" &&
 	test "$(pbprobe-job wait)" = 0 &&
 	pbprobe-job cat >log &&
-	grep -q "^end	[0-9]*	" log &&
-	grep -q "	before the kill$" log &&
+	"$LOGCAT" -f end:time,reason log | grep -q "^[0-9]*	" &&
+	"$LOGCAT" -f mark:name log | grep -qx "before the kill" &&
 	test_expect_code 4 pbprobe-report log >report.txt &&
 	head -n 1 report.txt | grep "^INCONCLUSIVE  log: the prober was stopped by a signal" &&
 	kill -TERM "$pid" && test_wait_for 10 sh -c "! kill -0 $pid 2>/dev/null"
@@ -177,8 +178,8 @@ test_expect_success 'pbprobe-job: a marker given with its time keeps it' '
 	t=$(($(date +%s) * 1000000 - 3000000)) &&
 	pbprobe-job mark "@$t three seconds ago" &&
 	pbprobe-job stop && pbprobe-job wait && pbprobe-job collected &&
-	awk -F"\t" -v t="$t" "\$1 == \"mark\" && \$2 == t && \$3 == \"three seconds ago\" { ok = 1 } END { exit !ok }" \
-		"$PBPROBE_LOG_DIR/timed-0.log"
+	"$LOGCAT" -f mark:time,name "$PBPROBE_LOG_DIR/timed-0.log" |
+		awk -F"\t" -v t="$t" "\$1 == t && \$2 == \"three seconds ago\" { ok = 1 } END { exit !ok }"
 '
 
 test_expect_success 'pbprobe-job: a driver that never says stop is bounded by PBPROBE_JOB_MAX' '

@@ -29,6 +29,7 @@
 . "$(dirname "$0")/lib.sh"
 
 S=$PB_SRC/scripts
+LOGCAT=$PB_BUILD/t/helpers/logcat
 M=$PB_SRC/manifests
 REAL_KUBECTL=${KUBECTL:-kubectl}
 command -v "$REAL_KUBECTL" >/dev/null 2>&1 || skip_all "no kubectl (apt-get install kubernetes-client)"
@@ -379,11 +380,11 @@ test_expect_success 'upgrade-from-2-7-1-to-2-7-2: two probers in the cluster, th
 test_expect_success 'the probers ran the manifest'"'"'s arguments, and every step'"'"'s marker reached each log' '
 	grep -q -- "--rate=50 --timeout=2s --lead=500ms --tail=500ms --version-header=X-App-Version --connections=home:both home=http://pybossa-web/ api=http://pybossa-web/api/helpingmaterial" "$FAKE/prober-argv" &&
 	for i in 0 1; do
-		awk -F"\t" "\$1 == \"target\" { print \$3, \$6 }" logs/upgrade-from-2-7-1-to-2-7-2-$i.log >targets-$i &&
-		printf "%s\n" "home keepalive" "home~new new-connection" "api keepalive" >expect &&
+		"$LOGCAT" -f target:name,flags logs/upgrade-from-2-7-1-to-2-7-2-$i.log >targets-$i &&
+		printf "%s\t%s\n" home keepalive "home~new" new-connection api keepalive >expect &&
 		test_cmp expect targets-$i &&
-		cut -f3 logs/upgrade-from-2-7-1-to-2-7-2-$i.log | grep -Fx "steps start" &&
-		awk -F"\t" "\$1 == \"mark\" { print \$3 }" logs/upgrade-from-2-7-1-to-2-7-2-$i.log >marks-$i &&
+		"$LOGCAT" -f mark:name logs/upgrade-from-2-7-1-to-2-7-2-$i.log >marks-$i &&
+		grep -Fx "steps start" marks-$i &&
 		printf "%s\n" "steps start" "rollout to 2.7.2" "rollout complete" "steps end (exit 0)" >expect &&
 		test_cmp expect marks-$i &&
 		grep -q "^end	" logs/upgrade-from-2-7-1-to-2-7-2-$i.log || return 1
@@ -394,7 +395,7 @@ test_expect_success 'baseline: the probers alone for PBPROBE_BASELINE, nothing o
 	: >"$FAKE/applied" &&
 	PBPROBE_BASELINE=1s run baseline && test "$rc" = 0 &&
 	grep -q "^verdict=pass$" logs/baseline.result &&
-	awk -F"\t" "\$1 == \"mark\" { print \$3 }" logs/baseline-0.log >marks &&
+	"$LOGCAT" -f mark:name logs/baseline-0.log >marks &&
 	printf "%s\n" "steps start" "baseline for 1s" "baseline end" "steps end (exit 0)" >expect &&
 	test_cmp expect marks &&
 	test "$(grep -c "^apply" "$FAKE/applied")" = 1 &&
@@ -421,7 +422,7 @@ test_expect_success 'failing-upgrade-from-2-7-2-to-2-8-0: no migration, deadline
 	! grep -q "component=migration" "$FAKE/applied" &&
 	! grep -q "Job/pybossa-migrate" "$FAKE/applied" &&
 	grep -q "^rollout undo deployment/pybossa-web" <(sed "s/^--namespace pb-test //" "$FAKE/calls") &&
-	awk -F"\t" "\$1 == \"mark\" { print \$3 }" logs/failing-upgrade-from-2-7-2-to-2-8-0-0.log >marks &&
+	"$LOGCAT" -f mark:name logs/failing-upgrade-from-2-7-2-to-2-8-0-0.log >marks &&
 	printf "%s\n" "steps start" "rollout to 2.8.0" "rollout stalled: progress deadline exceeded" "rollout undo" "rollout undone" "steps end (exit 1)" >expect &&
 	test_cmp expect marks &&
 	grep -q "^verdict=pass$" logs/failing-upgrade-from-2-7-2-to-2-8-0.result &&
@@ -458,7 +459,7 @@ test_expect_success 'upgrade-from-2-7-2-to-2-8-0: the migration Job alone, compl
 	sed -n 1p order | grep -q "migrate-2.8.0.yaml \[app.kubernetes.io/component in (migration,database-config)\]" &&
 	sed -n 2p order | grep -q "deploy-2.8.0.yaml \[pbprobe/rollout=pybossa\]" &&
 	test "$(grep -c "Job/pybossa-migrate" "$FAKE/applied")" = 1 &&
-	awk -F"\t" "\$1 == \"mark\" { print \$3 }" logs/upgrade-from-2-7-2-to-2-8-0-0.log >marks &&
+	"$LOGCAT" -f mark:name logs/upgrade-from-2-7-2-to-2-8-0-0.log >marks &&
 	printf "%s\n" "steps start" "migration start" "migration end" "rollout to 2.8.0" "rollout complete" "steps end (exit 0)" >expect &&
 	test_cmp expect marks
 '
