@@ -21,7 +21,6 @@
 #                               the ack_us of a pool-add or pool-remove
 #   ev_count FILE EVENT [ID-REGEX]
 #   mark_us LOG TEXT            the time of the first mark TEXT in a log
-#   req_lines LOG               the req events, via logcat
 #   proc_alive PID              alive and not a zombie
 #   lab_processes               "PID NAME" of every live process of this lab
 
@@ -112,12 +111,7 @@ ev_count() {
 }
 
 mark_us() {
-	"$LOGCAT" "$1" | awk -F'\t' -v m="$2" '$1 == "mark" && $3 == m { print $2; exit }'
-}
-
-# req TIME TARGET OUTCOME LATENCY DELAY BYTES REUSED PEER VERSION REQUEST_ID
-req_lines() {
-	"$LOGCAT" "$1" | awk -F'\t' '$1 == "req"'
+	"$LOGCAT" -f mark:name,time "$1" | awk -F'\t' -v m="$2" '$1 == m { print $2; exit }'
 }
 
 # Every live process of this lab: any whose command line names the lab's
