@@ -75,7 +75,7 @@ static int select_fields(const char *spec)
 }
 
 /* One event's line: whole, or the columns -f asked for. */
-static void emit(const char *format, ...)
+__attribute__((format(printf, 1, 2))) static void emit(const char *format, ...)
 {
     char line[8192];
     va_list ap;
