@@ -288,19 +288,15 @@ static void finish(struct http *h, CURL *e, CURLcode result)
     if (q.outcome == OUTCOME_PROTOCOL && result == CURLE_OK)
         q.reused = -1;
     char unsent[160] = "";
-    if (q.outcome == OUTCOME_SKIPPED) {
-        /* never sent: a skipped tick, as when --max-inflight is reached */
+    if (q.outcome == OUTCOME_SKIPPED)
+        /* never sent: the run logs the tick as skipped, as it does when
+         * --max-inflight is reached, and says why once */
         snprintf(unsent, sizeof unsent, "the prober could not open a connection: %s%s",
                  strerror((int)os_errno),
                  os_errno == EADDRNOTAVAIL
                      ? " (every local port to the server is in use or in TIME_WAIT: see "
                        "--connections in pbprobe(1))"
                      : "");
-        q.latency_us = q.delay_us = q.bytes = q.lag_us = -1;
-        q.reused = -1;
-        q.stalled = -1;
-        q.peer = q.version = q.request_id = NULL;
-    }
 
     curl_multi_remove_handle(h->multi, e);
     struct pool *p = &h->pools[r->target];

@@ -14,9 +14,10 @@
 struct http;
 
 /* Called once per finished request with its log record; target is the index
- * in cfg->targets. unsent is NULL, or why a request the prober could not
- * send (a skipped record) was not sent. The strings live until the callback
- * returns. */
+ * in cfg->targets. A request the prober could not send has the outcome
+ * OUTCOME_SKIPPED and unsent says why (NULL otherwise); the caller writes its
+ * skipped record, whose fields are not the request's. The strings live until
+ * the callback returns. */
 typedef void (*http_done_fn)(void *arg, int target, const struct log_req *req, const char *unsent);
 
 /* wall_offset_us converts the monotonic clock to the log's wall clock. */

@@ -107,55 +107,8 @@ static int was_stalled(const struct run *r, const struct log_req *q)
            mono_done_us - r->mono_last_watch_us > FLUSH_INTERVAL_US + r->cfg->max_lag_us;
 }
 
-static void on_request_done(void *arg, int target, const struct log_req *done, const char *unsent)
-{
-    struct run *r = arg;
-    struct target_state *t = &r->ts[target];
-    if (unsent && !t->warned_unsent) {
-        /* once per target: the skipped records that follow say the rest */
-        char msg[256];
-        t->warned_unsent = true;
-        snprintf(msg, sizeof msg, "%s: ticks logged as skipped, not sent: %s", done->target,
-                 unsent);
-        fprintf(stderr, "pbprobe: %s\n", msg);
-        if (logw_text(r->log, "warn", wall_now(r), msg) < 0)
-            log_failed(r);
-    }
-    struct log_req stamped = *done;
-    const struct log_req *q = &stamped;
-    stamped.stalled = done->outcome == OUTCOME_SKIPPED ? -1 : was_stalled(r, done);
-    /* the success the log header gives the report (--ok-status, default 200),
-     * so that the live count and the verdict agree */
-    if (q->outcome == OUTCOME_SKIPPED) {
-        t->skipped++;
-    } else {
-        if (outcome_is_http(q->outcome) && r->cfg->ok[q->outcome])
-            t->ok++;
-        else
-            t->failed++;
-        t->interval_done++;
-        hist_record(&t->interval_latency, q->latency_us);
-    }
-    if (logw_req(r->log, q) < 0)
-        log_failed(r);
-    if (r->scheduling_done)
-        maybe_finish(r);
-}
-
-static void on_db_event(void *arg, const struct log_event *ev)
-{
-    struct run *r = arg;
-    int rc = 0;
-    if (ev->kind == LOG_DB)
-        rc = logw_db(r->log, ev->wall_us, &ev->u.db);
-    else if (ev->kind == LOG_DB_SCHEMA)
-        rc = logw_db_schema(r->log, ev->wall_us, ev->u.text);
-    else if (ev->kind == LOG_DB_LOCKS)
-        rc = logw_db_locks(r->log, ev->wall_us, &ev->u.locks);
-    if (rc < 0)
-        log_failed(r);
-}
-
+/* One writer of skipped records: a tick the prober did not send, for want
+ * of a slot (--max-inflight) or of a local port or descriptor. */
 static void log_skipped(struct run *r, int target, int64_t mono_sched_us)
 {
     struct log_req q = {
@@ -171,6 +124,54 @@ static void log_skipped(struct run *r, int target, int64_t mono_sched_us)
     };
     r->ts[target].skipped++;
     if (logw_req(r->log, &q) < 0)
+        log_failed(r);
+}
+
+static void on_request_done(void *arg, int target, const struct log_req *done, const char *unsent)
+{
+    struct run *r = arg;
+    struct target_state *t = &r->ts[target];
+    if (done->outcome == OUTCOME_SKIPPED) {
+        if (unsent && !t->warned_unsent) {
+            /* once per target: the skipped records that follow say the rest */
+            char msg[256];
+            t->warned_unsent = true;
+            snprintf(msg, sizeof msg, "%s: ticks logged as skipped, not sent: %s", done->target,
+                     unsent);
+            fprintf(stderr, "pbprobe: %s\n", msg);
+            if (logw_text(r->log, "warn", wall_now(r), msg) < 0)
+                log_failed(r);
+        }
+        log_skipped(r, target, done->wall_sched_us - r->wall_offset_us);
+    } else {
+        struct log_req stamped = *done;
+        stamped.stalled = was_stalled(r, done);
+        /* the success the log header gives the report (--ok-status, default
+         * 200), so that the live count and the verdict agree */
+        if (outcome_is_http(done->outcome) && r->cfg->ok[done->outcome])
+            t->ok++;
+        else
+            t->failed++;
+        t->interval_done++;
+        hist_record(&t->interval_latency, done->latency_us);
+        if (logw_req(r->log, &stamped) < 0)
+            log_failed(r);
+    }
+    if (r->scheduling_done)
+        maybe_finish(r);
+}
+
+static void on_db_event(void *arg, const struct log_event *ev)
+{
+    struct run *r = arg;
+    int rc = 0;
+    if (ev->kind == LOG_DB)
+        rc = logw_db(r->log, ev->wall_us, &ev->u.db);
+    else if (ev->kind == LOG_DB_SCHEMA)
+        rc = logw_db_schema(r->log, ev->wall_us, ev->u.text);
+    else if (ev->kind == LOG_DB_LOCKS)
+        rc = logw_db_locks(r->log, ev->wall_us, &ev->u.locks);
+    if (rc < 0)
         log_failed(r);
 }
 
