@@ -143,10 +143,13 @@ static const struct option long_options[] = {
 
 enum connections { CONNECTIONS_KEEPALIVE, CONNECTIONS_NEW, CONNECTIONS_BOTH };
 
-/* A per-target setting, "NAME:VALUE": applied once every target is known. */
+/* A per-target setting, "[NAME:]VALUE": applied once every target is known.
+ * Without NAME it is every target's default, whatever its place among the
+ * named ones. */
 struct target_setting {
     const char *option; /* "--rate" */
-    const char *arg;    /* NAME:VALUE as given */
+    const char *arg;    /* [NAME:]VALUE as given */
+    bool named;
     size_t name_len;
     double rate;
     enum connections connections;
@@ -243,12 +246,15 @@ oom:
     return -1;
 }
 
+/* The one splitter of "[NAME:]VALUE": records the setting and points *value
+ * at the part after the name, for the option to parse into it. */
 static struct target_setting *add_setting(struct target_setting **settings, int *n,
-                                          const char *option, const char *arg, char *err,
-                                          size_t errlen)
+                                          const char *option, const char *arg, const char **value,
+                                          char *err, size_t errlen)
 {
-    size_t name_len = (size_t)(strchr(arg, ':') - arg);
-    if (!valid_name(arg, name_len)) {
+    const char *colon = strchr(arg, ':');
+    size_t name_len = colon ? (size_t)(colon - arg) : 0;
+    if (colon && !valid_name(arg, name_len)) {
         snprintf(err, errlen, "%s %s: bad target name before ':'", option, arg);
         return NULL;
     }
@@ -262,7 +268,9 @@ static struct target_setting *add_setting(struct target_setting **settings, int 
     memset(ns, 0, sizeof *ns);
     ns->option = option;
     ns->arg = arg;
+    ns->named = colon != NULL;
     ns->name_len = name_len;
+    *value = colon ? colon + 1 : arg;
     return ns;
 }
 
@@ -306,11 +314,19 @@ oom:
     return -1;
 }
 
+static void apply_setting(struct probe_config *cfg, enum connections *kind, int i,
+                          const struct target_setting *ts)
+{
+    if (strcmp(ts->option, "--rate") == 0)
+        cfg->targets[i].rate = ts->rate;
+    else
+        kind[i] = ts->connections;
+}
+
 /* Every target gets the defaults, then its own NAME: settings; last,
  * --connections both doubles the targets that asked for it. */
-static int apply_settings(struct probe_config *cfg, double rate, enum connections connections,
-                          const struct target_setting *settings, int nsettings, char *err,
-                          size_t errlen)
+static int apply_settings(struct probe_config *cfg, const struct target_setting *settings,
+                          int nsettings, char *err, size_t errlen)
 {
     enum connections *kind = calloc((size_t)cfg->ntargets + 1, sizeof *kind);
     if (kind == NULL) {
@@ -318,23 +334,24 @@ static int apply_settings(struct probe_config *cfg, double rate, enum connection
         return -1;
     }
     for (int i = 0; i < cfg->ntargets; i++) {
-        cfg->targets[i].rate = rate;
-        kind[i] = connections;
+        cfg->targets[i].rate = DEFAULT_RATE;
+        kind[i] = CONNECTIONS_KEEPALIVE;
     }
+    for (int s = 0; s < nsettings; s++)
+        if (!settings[s].named)
+            for (int i = 0; i < cfg->ntargets; i++)
+                apply_setting(cfg, kind, i, &settings[s]);
     for (int s = 0; s < nsettings; s++) {
         const struct target_setting *ts = &settings[s];
         int found = 0;
-        for (int i = 0; i < cfg->ntargets; i++) {
+        for (int i = 0; ts->named && i < cfg->ntargets; i++) {
             if (strlen(cfg->targets[i].name) != ts->name_len ||
                 strncmp(cfg->targets[i].name, ts->arg, ts->name_len) != 0)
                 continue;
             found = 1;
-            if (strcmp(ts->option, "--rate") == 0)
-                cfg->targets[i].rate = ts->rate;
-            else
-                kind[i] = ts->connections;
+            apply_setting(cfg, kind, i, ts);
         }
-        if (!found) {
+        if (ts->named && !found) {
             snprintf(err, errlen, "%s %s: no target named \"%.*s\"", ts->option, ts->arg,
                      (int)ts->name_len, ts->arg);
             free(kind);
@@ -372,8 +389,8 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
     char why[200];
     struct target_setting *settings = NULL;
     int nsettings = 0;
-    double default_rate = DEFAULT_RATE;
-    enum connections default_connections = CONNECTIONS_KEEPALIVE;
+    struct target_setting *ns;
+    const char *value;
     int opt_argc = argc;
     bool duration_set = false;
 
@@ -414,47 +431,28 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
     int c;
     while ((c = getopt_long(opt_argc, argv, ":r:d:t:m:NH:o:qh", long_options, NULL)) != -1) {
         switch (c) {
-        case 'r': {
-            const char *colon = strchr(optarg, ':');
-            double r;
-            if (units_parse_rate(colon ? colon + 1 : optarg, &r, why, sizeof why) < 0) {
+        case 'r':
+            ns = add_setting(&settings, &nsettings, "--rate", optarg, &value, err, errlen);
+            if (ns == NULL)
+                goto fail;
+            if (units_parse_rate(value, &ns->rate, why, sizeof why) < 0) {
                 snprintf(err, errlen, "--rate: %s", why);
                 goto fail;
             }
-            if (r > 1e6) {
+            if (ns->rate > 1e6) {
                 snprintf(err, errlen, "--rate: %s is above 1M requests/s", optarg);
                 goto fail;
             }
-            if (colon) {
-                struct target_setting *ns =
-                    add_setting(&settings, &nsettings, "--rate", optarg, err, errlen);
-                if (ns == NULL)
-                    goto fail;
-                ns->rate = r;
-            } else {
-                default_rate = r;
-            }
             break;
-        }
-        case OPT_CONNECTIONS: {
-            const char *colon = strchr(optarg, ':');
-            enum connections k;
-            if (parse_connections(colon ? colon + 1 : optarg, &k) < 0) {
-                snprintf(err, errlen, "--connections: \"%s\" is not keepalive, new or both",
-                         colon ? colon + 1 : optarg);
+        case OPT_CONNECTIONS:
+            ns = add_setting(&settings, &nsettings, "--connections", optarg, &value, err, errlen);
+            if (ns == NULL)
+                goto fail;
+            if (parse_connections(value, &ns->connections) < 0) {
+                snprintf(err, errlen, "--connections: \"%s\" is not keepalive, new or both", value);
                 goto fail;
             }
-            if (colon) {
-                struct target_setting *ns =
-                    add_setting(&settings, &nsettings, "--connections", optarg, err, errlen);
-                if (ns == NULL)
-                    goto fail;
-                ns->connections = k;
-            } else {
-                default_connections = k;
-            }
             break;
-        }
         case 'd':
             if (parse_duration_opt("--duration", optarg, &cfg->duration_us, err, errlen) < 0)
                 goto fail;
@@ -482,7 +480,10 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
             break;
         }
         case 'N':
-            default_connections = CONNECTIONS_NEW;
+            ns = add_setting(&settings, &nsettings, "--connections", "new", &value, err, errlen);
+            if (ns == NULL)
+                goto fail;
+            ns->connections = CONNECTIONS_NEW;
             break;
         case 'H': {
             const char *colon = strchr(optarg, ':');
@@ -585,8 +586,7 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
         snprintf(err, errlen, "no URL to probe (see --help)");
         goto fail;
     }
-    if (apply_settings(cfg, default_rate, default_connections, settings, nsettings, err, errlen) <
-        0)
+    if (apply_settings(cfg, settings, nsettings, err, errlen) < 0)
         goto fail;
     if (cfg->command && duration_set) {
         snprintf(err, errlen,

@@ -146,6 +146,13 @@ static void options_name_targets_and_rates(void **state)
     assert_string_equal(cfg.targets[2].name, "/other");
     assert_int_equal(cfg.timeout_us, 250000);
     options_free(&cfg);
+    /* a named rate wins over the default wherever either stands */
+    char *later[] = {"pbprobe", "-r", "api:7",          "-r",       "20",
+                     "-r",      "30", "api=http://h/a", "http://h/"};
+    assert_int_equal(parse(later, 9, &cfg, err), 0);
+    assert_true(cfg.targets[0].rate == 7);
+    assert_true(cfg.targets[1].rate == 30);
+    options_free(&cfg);
 }
 
 static void options_choose_connections_per_target(void **state)
