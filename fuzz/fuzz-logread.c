@@ -110,61 +110,38 @@ static long read_all(const char *in, struct logw *w)
             touch(ev.u.req.peer);
             touch(ev.u.req.version);
             touch(ev.u.req.request_id);
-            if (w)
-                logw_req(w, &ev.u.req);
             break;
         case LOG_TARGET:
             touch(ev.u.target.name);
             touch(ev.u.target.url);
             touch(ev.u.target.flags);
-            if (w)
-                logw_target(w, ev.wall_us, &ev.u.target);
             break;
         case LOG_MARK:
         case LOG_WARN:
-            touch(ev.u.text);
-            if (w)
-                logw_text(w, ev.kind == LOG_MARK ? "mark" : "warn", ev.wall_us, ev.u.text);
-            break;
         case LOG_END:
+        case LOG_DB_SCHEMA:
             touch(ev.u.text);
-            if (w)
-                logw_end(w, ev.wall_us, ev.u.text, ev.stop_us);
-            break;
-        case LOG_STALL:
-            if (w)
-                logw_stall(w, ev.wall_us, &ev.u.stall);
             break;
         case LOG_CMD_START:
             touch(ev.u.cmd_start.command);
-            if (w)
-                logw_cmd_start(w, ev.wall_us, &ev.u.cmd_start);
             break;
         case LOG_CMD_EXIT:
             touch(ev.u.cmd_exit.how);
-            if (w)
-                logw_cmd_exit(w, ev.wall_us, &ev.u.cmd_exit);
             break;
         case LOG_DB:
             touch(ev.u.db.sqlstate);
             touch(ev.u.db.message);
-            if (w)
-                logw_db(w, ev.wall_us, &ev.u.db);
-            break;
-        case LOG_DB_SCHEMA:
-            touch(ev.u.text);
-            if (w)
-                logw_db_schema(w, ev.wall_us, ev.u.text);
             break;
         case LOG_DB_LOCKS:
             touch(ev.u.locks.relation);
             touch(ev.u.locks.mode);
-            if (w)
-                logw_db_locks(w, ev.wall_us, &ev.u.locks);
             break;
+        case LOG_STALL:
         case LOG_UNKNOWN:
-            break; /* no writer for kinds this version does not know */
+            break;
         }
+        if (w)
+            logw_event(w, &ev);
     }
     (void)logr_truncated(r);
     (void)logr_unknown_lines(r);

@@ -377,6 +377,37 @@ int logw_stall(struct logw *w, int64_t wall_us, const struct log_stall *st)
     return line_end(w, p);
 }
 
+int logw_event(struct logw *w, const struct log_event *ev)
+{
+    switch (ev->kind) {
+    case LOG_REQ:
+        return logw_req(w, &ev->u.req);
+    case LOG_TARGET:
+        return logw_target(w, ev->wall_us, &ev->u.target);
+    case LOG_MARK:
+        return logw_text(w, "mark", ev->wall_us, ev->u.text);
+    case LOG_WARN:
+        return logw_text(w, "warn", ev->wall_us, ev->u.text);
+    case LOG_END:
+        return logw_end(w, ev->wall_us, ev->u.text, ev->stop_us);
+    case LOG_STALL:
+        return logw_stall(w, ev->wall_us, &ev->u.stall);
+    case LOG_CMD_START:
+        return logw_cmd_start(w, ev->wall_us, &ev->u.cmd_start);
+    case LOG_CMD_EXIT:
+        return logw_cmd_exit(w, ev->wall_us, &ev->u.cmd_exit);
+    case LOG_DB:
+        return logw_db(w, ev->wall_us, &ev->u.db);
+    case LOG_DB_SCHEMA:
+        return logw_db_schema(w, ev->wall_us, ev->u.text);
+    case LOG_DB_LOCKS:
+        return logw_db_locks(w, ev->wall_us, &ev->u.locks);
+    case LOG_UNKNOWN:
+        break;
+    }
+    return 0;
+}
+
 int logw_flush(struct logw *w)
 {
     size_t off = 0;

@@ -30,6 +30,9 @@ int logw_db_schema(struct logw *w, int64_t wall_us, const char *value);
 int logw_db_locks(struct logw *w, int64_t wall_us, const struct log_db_locks *l);
 /* the prober's loop stalled from wall_us to st->end_us */
 int logw_stall(struct logw *w, int64_t wall_us, const struct log_stall *st);
+/* Any event as read (lib/logread.h) or made: the writer of its kind. An
+ * unknown kind, which has no writer, writes nothing and returns 0. */
+int logw_event(struct logw *w, const struct log_event *ev);
 
 /* Writes what is buffered. Every call above returns 0, or -1 once a write has
  * failed; from then on the writer drops lines and logw_error() says why. */

@@ -164,14 +164,7 @@ static void on_request_done(void *arg, int target, const struct log_req *done, c
 static void on_db_event(void *arg, const struct log_event *ev)
 {
     struct run *r = arg;
-    int rc = 0;
-    if (ev->kind == LOG_DB)
-        rc = logw_db(r->log, ev->wall_us, &ev->u.db);
-    else if (ev->kind == LOG_DB_SCHEMA)
-        rc = logw_db_schema(r->log, ev->wall_us, ev->u.text);
-    else if (ev->kind == LOG_DB_LOCKS)
-        rc = logw_db_locks(r->log, ev->wall_us, &ev->u.locks);
-    if (rc < 0)
+    if (logw_event(r->log, ev) < 0)
         log_failed(r);
 }
 

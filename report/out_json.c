@@ -49,28 +49,15 @@ static void jw_string(struct jw *w, const char *s)
             p += len;
             continue;
         }
-        switch (ch) {
-        case '"':
-            fputs("\\\"", w->f);
-            break;
-        case '\\':
-            fputs("\\\\", w->f);
-            break;
-        case '\n':
-            fputs("\\n", w->f);
-            break;
-        case '\t':
-            fputs("\\t", w->f);
-            break;
-        case '\r':
-            fputs("\\r", w->f);
-            break;
-        default:
-            if (ch < 0x20 || ch == 0x7f)
-                fprintf(w->f, "\\u%04x", ch);
-            else
-                fputc(ch, w->f);
-        }
+        /* the escapes JSON names; any other control as \u00XX */
+        static const char named[] = "\"\\\n\t\r", letter[] = "\"\\ntr";
+        const char *esc = ch ? strchr(named, ch) : NULL;
+        if (esc)
+            fprintf(w->f, "\\%c", letter[esc - named]);
+        else if (ch < 0x20 || ch == 0x7f)
+            fprintf(w->f, "\\u%04x", ch);
+        else
+            fputc(ch, w->f);
         p++;
     }
     fputc('"', w->f);

@@ -338,6 +338,75 @@ static void every_event_kind_round_trips(void **state)
     logr_close(r);
 }
 
+/* logw_event writes back what the reader read, byte for byte, for every
+ * kind; a kind the reader does not know has no writer and writes nothing. */
+static void logw_event_rewrites_every_kind(void **state)
+{
+    (void)state;
+    char first[256];
+    snprintf(first, sizeof first, "%s", new_path("written.log"));
+    struct logw *w = open_writer(first);
+    struct log_target t = {
+        .name = "home", .url = "http://h/", .rate = 10, .flags = "new-connection"};
+    struct log_req q = {.wall_sched_us = 1764165600200000,
+                        .target = "home",
+                        .outcome = 503,
+                        .latency_us = 900,
+                        .delay_us = 4,
+                        .bytes = 12,
+                        .reused = 0,
+                        .peer = "127.0.0.1:80",
+                        .request_id = "r-1",
+                        .lag_us = 1,
+                        .stalled = 0};
+    struct log_cmd_start cs = {.pid = 9, .command = "kubectl apply -k ."};
+    struct log_cmd_exit ce = {.status = 0, .how = "exited"};
+    struct log_db db = {.probe = LOG_DB_CONNECT,
+                        .outcome = LOG_DB_ERROR,
+                        .latency_us = 70,
+                        .sqlstate = "57P01",
+                        .message = "terminating connection"};
+    struct log_db_locks lk = {.waiting = 2,
+                              .longest_us = 600000,
+                              .relation = "task",
+                              .mode = "AccessExclusiveLock",
+                              .blocker_pid = 4242};
+    struct log_stall st = {.end_us = 1764165600650000, .length_us = 40000};
+    assert_int_equal(logw_target(w, 1764165600100000, &t), 0);
+    assert_int_equal(logw_req(w, &q), 0);
+    assert_int_equal(logw_text(w, "mark", 1764165600300000, "migrate"), 0);
+    assert_int_equal(logw_text(w, "warn", 1764165600310000, "late"), 0);
+    assert_int_equal(logw_cmd_start(w, 1764165600400000, &cs), 0);
+    assert_int_equal(logw_cmd_exit(w, 1764165600500000, &ce), 0);
+    assert_int_equal(logw_db(w, 1764165600510000, &db), 0);
+    assert_int_equal(logw_db_schema(w, 1764165600520000, "52209719b79e"), 0);
+    assert_int_equal(logw_db_schema(w, 1764165600530000, NULL), 0);
+    assert_int_equal(logw_db_locks(w, 1764165600540000, &lk), 0);
+    assert_int_equal(logw_stall(w, 1764165600610000, &st), 0);
+    assert_int_equal(logw_end(w, 1764165600700000, "duration", 1764165600690000), 0);
+    close_writer(w);
+
+    const char *second = new_path("rewritten.log");
+    w = open_writer(second);
+    struct logr *r = open_reader(first);
+    struct log_event ev;
+    char err[256];
+    int n = 0;
+    while (logr_next(r, &ev, err, sizeof err) == 1) {
+        assert_int_equal(logw_event(w, &ev), 0);
+        n++;
+    }
+    assert_int_equal(n, 12);
+    struct log_event unknown = {.kind = LOG_UNKNOWN, .kind_name = "pod-event"};
+    assert_int_equal(logw_event(w, &unknown), 0);
+    logr_close(r);
+    close_writer(w);
+    char *a = slurp(first), *b = slurp(second);
+    assert_string_equal(b, a);
+    free(a);
+    free(b);
+}
+
 /* Every error class and a spread of statuses survive the trip. */
 static void every_outcome_round_trips(void **state)
 {
@@ -1177,6 +1246,7 @@ int main(void)
         cmocka_unit_test(header_without_optional_keys),
         cmocka_unit_test(repeated_header_keys_keep_the_last),
         cmocka_unit_test(every_event_kind_round_trips),
+        cmocka_unit_test(logw_event_rewrites_every_kind),
         cmocka_unit_test(every_outcome_round_trips),
         cmocka_unit_test(special_characters_round_trip),
         cmocka_unit_test(many_lines_round_trip),
