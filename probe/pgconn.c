@@ -62,6 +62,16 @@ static void finish(struct pgconn *c, enum log_db_outcome outcome, const char *ms
     c->done(c->arg, c, &r);
 }
 
+/* The connection failed: libpq's message is read before the close frees it,
+ * then the connection is closed and the probe answers "down". */
+static void lost(struct pgconn *c)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", PQerrorMessage(c->conn));
+    pgconn_close(c);
+    finish(c, LOG_DB_DOWN, msg, NULL);
+}
+
 static void watch(struct pgconn *c, short what);
 
 static void on_socket(evutil_socket_t fd, short what, void *arg);
@@ -77,10 +87,7 @@ static void poll_connect(struct pgconn *c)
         return;
     case PGRES_POLLING_OK:
         if (PQsetnonblocking(c->conn, 1) != 0) {
-            char msg[256];
-            snprintf(msg, sizeof msg, "%s", PQerrorMessage(c->conn));
-            pgconn_close(c);
-            finish(c, LOG_DB_DOWN, msg, NULL);
+            lost(c);
             return;
         }
         c->state = PGCONN_READY;
@@ -88,25 +95,16 @@ static void poll_connect(struct pgconn *c)
             event_del(c->ev);
         finish(c, LOG_DB_OK, NULL, NULL);
         return;
-    default: {
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", PQerrorMessage(c->conn));
-        pgconn_close(c);
-        finish(c, LOG_DB_DOWN, msg, NULL);
+    default:
+        lost(c);
         return;
-    }
     }
 }
 
 static void read_results(struct pgconn *c)
 {
     if (PQconsumeInput(c->conn) == 0) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", PQerrorMessage(c->conn));
-        PQclear(c->first);
-        c->first = NULL;
-        pgconn_close(c);
-        finish(c, LOG_DB_DOWN, msg, NULL);
+        lost(c);
         return;
     }
     while (!PQisBusy(c->conn)) {
@@ -118,10 +116,7 @@ static void read_results(struct pgconn *c)
             c->state = PGCONN_READY;
             event_del(c->ev);
             if (PQstatus(c->conn) == CONNECTION_BAD) {
-                char msg[512];
-                snprintf(msg, sizeof msg, "%s", PQerrorMessage(c->conn));
-                pgconn_close(c);
-                finish(c, LOG_DB_DOWN, msg, NULL);
+                lost(c);
             } else if (first == NULL) {
                 finish(c, LOG_DB_ERROR, "no result", NULL);
             } else {
@@ -153,10 +148,7 @@ static void on_socket(evutil_socket_t fd, short what, void *arg)
     if (what & EV_WRITE) {
         int f = PQflush(c->conn);
         if (f < 0) {
-            char msg[512];
-            snprintf(msg, sizeof msg, "%s", PQerrorMessage(c->conn));
-            pgconn_close(c);
-            finish(c, LOG_DB_DOWN, msg, NULL);
+            lost(c);
             return;
         }
         if (f == 1) {
@@ -199,10 +191,7 @@ int pgconn_connect(struct pgconn *c, const char *const *keywords, const char *co
     /* SQLSTATEs of connection failures only show in verbose messages */
     PQsetErrorVerbosity(c->conn, PQERRORS_VERBOSE);
     if (PQstatus(c->conn) == CONNECTION_BAD) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", PQerrorMessage(c->conn));
-        pgconn_close(c);
-        finish(c, LOG_DB_DOWN, msg, NULL);
+        lost(c);
         return 0;
     }
     c->state = PGCONN_CONNECTING;
@@ -215,10 +204,7 @@ int pgconn_query(struct pgconn *c, const char *sql)
     if (c->state != PGCONN_READY)
         return -1;
     if (!PQsendQuery(c->conn, sql)) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", PQerrorMessage(c->conn));
-        pgconn_close(c);
-        finish(c, LOG_DB_DOWN, msg, NULL);
+        lost(c);
         return 0;
     }
     c->state = PGCONN_BUSY;

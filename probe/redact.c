@@ -69,30 +69,28 @@ static char *redact_secrets(const char *a)
     return out;
 }
 
+/* "--header=VALUE" or "-HVALUE": the option as typed, its value redacted. */
+static char *redact_glued(const char *option, const char *arg)
+{
+    size_t n = strlen(option);
+    char *h = redact_header(arg + n);
+    char *out = h ? malloc(n + strlen(h) + 1) : NULL;
+    if (out) {
+        memcpy(out, option, n);
+        strcpy(out + n, h);
+    }
+    free(h);
+    return out;
+}
+
 char *redact_arg(const char *prev, const char *arg)
 {
     if (prev && is_header_opt(prev))
         return redact_header(arg);
-    if (strncmp(arg, "--header=", 9) == 0) {
-        char *h = redact_header(arg + 9);
-        char *out = h ? malloc(strlen(h) + 10) : NULL;
-        if (out) {
-            strcpy(out, "--header=");
-            strcat(out, h);
-        }
-        free(h);
-        return out;
-    }
-    if (strncmp(arg, "-H", 2) == 0 && arg[2] != '\0') {
-        char *h = redact_header(arg + 2);
-        char *out = h ? malloc(strlen(h) + 3) : NULL;
-        if (out) {
-            strcpy(out, "-H");
-            strcat(out, h);
-        }
-        free(h);
-        return out;
-    }
+    if (strncmp(arg, "--header=", 9) == 0)
+        return redact_glued("--header=", arg);
+    if (strncmp(arg, "-H", 2) == 0 && arg[2] != '\0')
+        return redact_glued("-H", arg);
     return redact_secrets(arg);
 }
 
