@@ -280,7 +280,6 @@ struct db *db_new(struct event_base *base, const struct probe_config *cfg, int64
     d->fn = fn;
     d->arg = arg;
     d->wall_offset_us = wall_offset_us;
-    d->locks_waiting = 0;
     /* The user's conninfo first, then ours, which win: a name to exclude
      * our sessions from lock counts, and a statement_timeout so that the
      * server, not a dropped connection, ends a stuck probe. */

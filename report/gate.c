@@ -311,6 +311,57 @@ static int logs_evaluate(struct analysis *an, const struct rep_config *cfg, int 
     return 0;
 }
 
+/* What rule r compares for target t: its value, its limit (l, or the
+ * implicit rule's when l is NULL) and whether it passed. */
+static void measure(struct an_check *c, enum rep_rule r, const struct an_target *t,
+                    const struct rep_limit *l)
+{
+    uint64_t sent = t->ok + t->failed;
+    switch (r) {
+    case REP_RULE_MAX_ERRORS:
+        c->value = (int64_t)t->failed;
+        if (l && l->percent >= 0) {
+            /* failed/sent <= pct/100, in integers where it matters */
+            c->limit_value = (int64_t)(l->percent / 100.0 * (double)sent + 1e-9);
+            c->passed = (double)t->failed * 100.0 <= l->percent * (double)sent + 1e-9;
+            return;
+        }
+        break;
+    case REP_RULE_MAX_ERROR_RATE:
+        /* in hundredths of a percent, for the JSON check */
+        c->value = (int64_t)(t->worst_second_rate * 10000.0 + 0.5);
+        c->limit_value = (int64_t)(l->percent * 100.0 + 0.5);
+        c->passed = t->worst_second_rate * 100.0 <= l->percent + 1e-9;
+        return;
+    case REP_RULE_MIN_REQUESTS:
+        c->value = (int64_t)sent;
+        c->limit_value = l ? l->value : 1;
+        c->passed = c->value >= c->limit_value;
+        return;
+    case REP_RULE_MAX_DOWNTIME:
+        c->value = t->windows.total_us;
+        break;
+    case REP_RULE_MAX_WINDOW:
+        c->value = t->windows.longest_us;
+        break;
+    case REP_RULE_MAX_BURST:
+        c->value = t->bursts.longest_us;
+        break;
+    case REP_RULE_MAX_P99:
+        c->value = t->lat.p99;
+        break;
+    case REP_RULE_MAX_BLIND:
+        c->value = t->blind.total_us;
+        break;
+    case REP_RULE_N:
+        break;
+    }
+    /* the others are "at most"; an implicit one (no failed request, no
+     * blind time) at most zero */
+    c->limit_value = l ? l->value : 0;
+    c->passed = c->value <= c->limit_value;
+}
+
 int gate_evaluate(struct analysis *an, const struct rep_config *cfg)
 {
     struct an_gate *g = &an->gate;
@@ -322,7 +373,6 @@ int gate_evaluate(struct analysis *an, const struct rep_config *cfg)
         /* no silent loosening: a window or downtime rule adds to "no failed
          * request", only --max-errors replaces it */
         int has_failure_rule = limit_for(cfg, t->name, REP_RULE_MAX_ERRORS) != NULL;
-        uint64_t sent = t->ok + t->failed;
         for (int r = 0; r < REP_RULE_N; r++) {
             const struct rep_limit *l = limit_for(cfg, t->name, (enum rep_rule)r);
             struct an_check *c;
@@ -333,55 +383,7 @@ int gate_evaluate(struct analysis *an, const struct rep_config *cfg)
                 continue;
             if ((c = add_check(g, i, (enum rep_rule)r, l)) == NULL)
                 return -1;
-            switch (r) {
-            case REP_RULE_MAX_ERRORS:
-                c->value = (int64_t)t->failed;
-                if (l && l->percent >= 0) {
-                    /* failed/sent <= pct/100, in integers where it matters */
-                    c->limit_value = (int64_t)(l->percent / 100.0 * (double)sent + 1e-9);
-                    c->passed = (double)t->failed * 100.0 <= l->percent * (double)sent + 1e-9;
-                } else {
-                    c->limit_value = l ? l->value : 0;
-                    c->passed = c->value <= c->limit_value;
-                }
-                break;
-            case REP_RULE_MAX_DOWNTIME:
-                c->value = t->windows.total_us;
-                c->limit_value = l->value;
-                c->passed = c->value <= c->limit_value;
-                break;
-            case REP_RULE_MAX_WINDOW:
-                c->value = t->windows.longest_us;
-                c->limit_value = l->value;
-                c->passed = c->value <= c->limit_value;
-                break;
-            case REP_RULE_MAX_BURST:
-                c->value = t->bursts.longest_us;
-                c->limit_value = l->value;
-                c->passed = c->value <= c->limit_value;
-                break;
-            case REP_RULE_MAX_ERROR_RATE:
-                /* in hundredths of a percent, for the JSON check */
-                c->value = (int64_t)(t->worst_second_rate * 10000.0 + 0.5);
-                c->limit_value = (int64_t)(l->percent * 100.0 + 0.5);
-                c->passed = t->worst_second_rate * 100.0 <= l->percent + 1e-9;
-                break;
-            case REP_RULE_MAX_P99:
-                c->value = t->lat.p99;
-                c->limit_value = l->value;
-                c->passed = c->value <= c->limit_value;
-                break;
-            case REP_RULE_MIN_REQUESTS:
-                c->value = (int64_t)sent;
-                c->limit_value = l ? l->value : 1;
-                c->passed = c->value >= c->limit_value;
-                break;
-            case REP_RULE_MAX_BLIND:
-                c->value = t->blind.total_us;
-                c->limit_value = l ? l->value : 0;
-                c->passed = c->value <= c->limit_value;
-                break;
-            }
+            measure(c, (enum rep_rule)r, t, l);
             if (c->passed)
                 continue;
             if (r == REP_RULE_MAX_BLIND)
