@@ -183,13 +183,22 @@ static void mix(struct jw *w, const struct an_mix *m)
     jw_close(w, '}');
 }
 
+/* The fields every interval has: start, end, their difference, and whether
+ * it was still going when the log ended (open -1: the interval has no such
+ * state). */
+static void jw_interval(struct jw *w, int64_t start_us, int64_t end_us, int open)
+{
+    jw_time(w, "start", start_us);
+    jw_time(w, "end", end_us);
+    jw_seconds(w, "duration_s", end_us - start_us);
+    if (open >= 0)
+        jw_bool(w, "open", open);
+}
+
 static void span(struct jw *w, const struct analysis *an, const struct an_span *s, int burst)
 {
     jw_open(w, NULL, '{');
-    jw_time(w, "start", s->start_us);
-    jw_time(w, "end", s->end_us);
-    jw_seconds(w, "duration_s", s->end_us - s->start_us);
-    jw_bool(w, "open", s->open);
+    jw_interval(w, s->start_us, s->end_us, s->open);
     jw_u64(w, "failed", s->failed);
     jw_u64(w, "requests", s->requests);
     if (burst)
@@ -205,10 +214,7 @@ static void blind_spans(struct jw *w, const struct analysis *an, const struct an
     for (int i = 0; i < s->nlisted; i++) {
         const struct an_span *b = &s->listed[i];
         jw_open(w, NULL, '{');
-        jw_time(w, "start", b->start_us);
-        jw_time(w, "end", b->end_us);
-        jw_seconds(w, "duration_s", b->end_us - b->start_us);
-        jw_bool(w, "open", b->open);
+        jw_interval(w, b->start_us, b->end_us, b->open);
         jw_u64(w, "ticks", b->requests);
         event(w, an, "phase", b->phase);
         jw_close(w, '}');
@@ -249,9 +255,7 @@ static void versions(struct jw *w, const struct analysis *an, const struct an_ve
     jw_str(w, "final", v->final >= 0 ? v->v[v->final].name : NULL);
     if (v->n >= 2 && v->final >= 0 && v->mixed_end_us >= v->mixed_start_us) {
         jw_open(w, "mixed", '{');
-        jw_time(w, "start", v->mixed_start_us);
-        jw_time(w, "end", v->mixed_end_us);
-        jw_seconds(w, "duration_s", v->mixed_end_us - v->mixed_start_us);
+        jw_interval(w, v->mixed_start_us, v->mixed_end_us, -1);
         jw_close(w, '}');
     } else {
         jw_null(w, "mixed");
@@ -464,10 +468,7 @@ static void db_windows(struct jw *w, const char *key, int n, const struct db_win
     jw_open(w, key, '[');
     for (int i = 0; i < n; i++) {
         jw_open(w, NULL, '{');
-        jw_time(w, "start", x[i].start_us);
-        jw_time(w, "end", x[i].end_us);
-        jw_seconds(w, "duration_s", x[i].end_us - x[i].start_us);
-        jw_bool(w, "open", x[i].open);
+        jw_interval(w, x[i].start_us, x[i].end_us, x[i].open);
         jw_u64(w, "probes", x[i].probes);
         db_codes(w, "sqlstates", &x[i].codes);
         jw_close(w, '}');
@@ -531,10 +532,7 @@ static void database(struct jw *w, const struct analysis *an)
     for (int i = 0; i < db->nlocks; i++) {
         const struct db_lock_wait *x = &db->locks[i];
         jw_open(w, NULL, '{');
-        jw_time(w, "start", x->start_us);
-        jw_time(w, "end", x->end_us);
-        jw_seconds(w, "duration_s", x->end_us - x->start_us);
-        jw_bool(w, "open", x->open);
+        jw_interval(w, x->start_us, x->end_us, x->open);
         jw_i64(w, "peak_waiting", x->peak_waiting);
         jw_seconds(w, "longest_wait_s", x->longest_wait_us);
         jw_str(w, "relation", x->relation);
