@@ -53,6 +53,12 @@ const PROBER_MIN_MCPU = 250;
 // about 470 a second; above that pbprobe cannot send (skipped ticks, an
 // inconclusive run). A margin below it.
 const PROBER_NEW_CONN_MAX = 400;
+// What the prober Job's arguments probe, said in annotations for
+// scripts/platform-kubernetes.sh, which sizes the pod and checks the rate
+// from them without parsing the arguments a second way: proberSeries() is the
+// one reader, and ruleProber checks that the annotations say what it reads.
+const PROBER_SERIES_ANNOTATION = "pbprobe.io/series";
+const PROBER_NEW_SERIES_ANNOTATION = "pbprobe.io/new-connection-series";
 
 const id = (o) => `${o.kind}/${o.metadata?.name ?? "?"}`;
 const find = (objs, kind, name) => objs.find((o) => o.kind === kind && o.metadata?.name === name);
@@ -560,6 +566,15 @@ function ruleProber(label, objs, report, builds) {
     else if (!(c.volumeMounts ?? []).some((m) => m.mountPath === dir))
       report(job, `spec.template.spec.containers[${i}].volumeMounts`, `no volume mounted at PBPROBE_LOG_DIR (${dir})`);
   });
+  const said = job.metadata?.annotations ?? {};
+  const read = cs.map(proberSeries);
+  const counts = [
+    [PROBER_SERIES_ANNOTATION, read.reduce((n, x) => n + x.all, 0)],
+    [PROBER_NEW_SERIES_ANNOTATION, read.reduce((n, x) => n + x.fresh, 0)],
+  ];
+  for (const [key, n] of counts)
+    if (said[key] !== String(n))
+      report(job, `metadata.annotations["${key}"]`, `must be "${n}", what the prober's arguments probe (scripts/platform-kubernetes.sh sizes the pod by it), is ${JSON.stringify(said[key])}`);
   // It probes a Service by its DNS name, one the PyBossa builds define.
   const settings = objs.find((o) => o.kind === "ConfigMap" && o.data?.PBPROBE_URL !== undefined);
   if (!settings) {

@@ -477,6 +477,16 @@ k8s_prober_cpu_m() {
 	printf '%s\n' "$m"
 }
 
+# k8s_prober_job_says KEY: the number the prober Job's annotation
+# pbprobe.io/KEY gives (series, new-connection-series): what its arguments
+# probe, as manifests/validate has checked, so that nothing here parses them.
+k8s_prober_job_says() {
+	local n
+	n=$(sed -n "s|^    pbprobe.io/$1: \"\([0-9]*\)\"\$|\1|p" "$k8s_src/manifests/pbprobe/job.yaml")
+	[ -n "$n" ] || k8s_err "manifests/pbprobe/job.yaml: no annotation pbprobe.io/$1" || return 1
+	printf '%s\n' "$n"
+}
+
 # The per-target rate as a number: PBPROBE_RATE, else the manifest's; 5k is 5000.
 k8s_prober_rate() {
 	local r=${PBPROBE_RATE:-$(sed -n 's/^  - PBPROBE_RATE=//p' "$k8s_src/manifests/pbprobe/kustomization.yaml")}
@@ -487,7 +497,7 @@ k8s_prober_rate() {
 	# A series on new connections holds a local port in TIME_WAIT per request
 	# for a minute: a pod runs out near 470 a second (manifests/policy.mjs,
 	# PROBER_NEW_CONN_MAX).
-	if [ "$r" -gt 400 ] && grep -Eq -- '--connections=([^ ]*:)?(new|both)' "$k8s_src/manifests/pbprobe/job.yaml"; then
+	if [ "$r" -gt 400 ] && [ "$(k8s_prober_job_says new-connection-series)" != 0 ]; then
 		k8s_err "PBPROBE_RATE: $r is above 400, the most a prober pod can open new connections a second to one Service (manifests/pbprobe/job.yaml probes on new connections: --connections); run more probers (PBPROBE_PROBERS) at a lower rate"
 		return 1
 	fi
@@ -496,11 +506,12 @@ k8s_prober_rate() {
 
 # k8s_probers_render RUN COUNT OUT: the prober Job for a run, as applied.
 k8s_probers_render() {
-	local run=$1 count=$2 out=$3 dir rel v rate cpu
-	# The pod's CPU, request and limit alike, from the rate: three series
-	# (home kept alive, home~new, api: manifests/pbprobe/job.yaml) per pod.
+	local run=$1 count=$2 out=$3 dir rel v rate series cpu
+	# The pod's CPU, request and limit alike, from the rate and the number
+	# of series a pod probes (manifests/pbprobe/job.yaml).
 	rate=$(k8s_prober_rate) || return 1
-	cpu=$(k8s_prober_cpu_m $((rate * 3)))m
+	series=$(k8s_prober_job_says series) || return 1
+	cpu=$(k8s_prober_cpu_m $((rate * series)))m
 	dir=$(mktemp -d "$K8S_WORK/kustomize.XXXXXX") || return 1
 	rel=$(realpath --relative-to="$dir" "$k8s_src/manifests/pbprobe") || return 1
 	# The Job's name per run; completions = parallelism = COUNT; the run's

@@ -283,6 +283,9 @@ test_expect_success 'rule: the prober'"'"'s CPU request equals its limit, sized 
 	yedit pbprobe/job.yaml "const r = docs[0].spec.template.spec.containers[0].resources; r.requests.cpu = r.limits.cpu = \"1500m\"" &&
 	expect_invalid pbprobe "data.PBPROBE_RATE: at most 400 with a target on new connections (--connections new or both)" &&
 	yedit pbprobe/job.yaml "const c = docs[0].spec.template.spec.containers[0]; c.args = c.args.filter((a) => !a.startsWith(\"--connections\"))" &&
+	expect_invalid pbprobe "Job/pbprobe: metadata.annotations[\"pbprobe.io/series\"]: must be \"2\", what the prober'"'"'s arguments probe" &&
+	grep -F "metadata.annotations[\"pbprobe.io/new-connection-series\"]: must be \"0\"" err &&
+	yedit pbprobe/job.yaml "Object.assign(docs[0].metadata.annotations, {\"pbprobe.io/series\": \"2\", \"pbprobe.io/new-connection-series\": \"0\"})" &&
 	VALIDATE_NO_INSTALL=1 "$C/validate" "$C/pbprobe" &&
 	yedit pbprobe/job.yaml "const r = docs[0].spec.template.spec.containers[0].resources; r.requests.cpu = r.limits.cpu = \"900m\"" &&
 	expect_invalid pbprobe "must be at least 1000m for 10000 requests a second (2 series at PBPROBE_RATE 5k), is 900m" &&
