@@ -22,7 +22,32 @@ void ctl_kick(struct drv *d)
         evtimer_add(d->pass_timer, &now);
 }
 
+/* Arms ev to fire at due_mono_us, at once if that has passed. */
+static void timer_at(struct event *ev, int64_t due_mono_us)
+{
+    int64_t wait_us = due_mono_us - clock_mono_us();
+    struct timeval tv;
+    if (wait_us < 0)
+        wait_us = 0;
+    tv.tv_sec = wait_us / 1000000;
+    tv.tv_usec = wait_us % 1000000;
+    evtimer_add(ev, &tv);
+}
+
 /* ---------------------------------------------------------------- the pool */
+
+/* Sends cmd to haproxy: *t_wall_us is when it went, *ack_us how long haproxy
+ * took to acknowledge it. The stamp is on the wall clock, the ack timed on the
+ * monotonic one (a clock step between the two must not make it negative). */
+static int hap_timed(struct drv *d, const char *cmd, int64_t *t_wall_us, int64_t *ack_us)
+{
+    *t_wall_us = clock_wall_us();
+    int64_t m0 = clock_mono_us();
+    if (drv_hap(d, cmd) < 0)
+        return -1;
+    *ack_us = clock_mono_us() - m0;
+    return 0;
+}
 
 /* The pool events are stamped when the command goes to haproxy, with the
  * time haproxy took to acknowledge it (ack_us): the change took effect in
@@ -34,12 +59,9 @@ int ctl_pool_add(struct drv *d, struct inst *i)
     if (drv_hap(d, cmd) < 0)
         return -1;
     snprintf(cmd, sizeof cmd, "set server be/s%d state ready", i->slot);
-    /* the stamp on the wall clock, the ack timed on the monotonic one (a
-     * clock step between the two must not make it negative) */
-    int64_t t0 = clock_wall_us(), m0 = clock_mono_us();
-    if (drv_hap(d, cmd) < 0)
+    int64_t t0, ack;
+    if (hap_timed(d, cmd, &t0, &ack) < 0)
         return -1;
-    int64_t ack = clock_mono_us() - m0;
     i->in_pool = 1;
     i->served = 1;
     snprintf(detail, sizeof detail, "ack_us=%lld", (long long)ack);
@@ -54,10 +76,9 @@ int ctl_pool_remove(struct drv *d, struct inst *i, const char *extra)
 {
     char cmd[128], detail[128];
     snprintf(cmd, sizeof cmd, "set server be/s%d state drain", i->slot);
-    int64_t t0 = clock_wall_us(), m0 = clock_mono_us();
-    if (drv_hap(d, cmd) < 0)
+    int64_t t0, ack;
+    if (hap_timed(d, cmd, &t0, &ack) < 0)
         return -1;
-    int64_t ack = clock_mono_us() - m0;
     i->in_pool = 0;
     snprintf(detail, sizeof detail, "ack_us=%lld%s%s", (long long)ack, extra ? " " : "",
              extra ? extra : "");
@@ -131,13 +152,7 @@ static void on_probe_timer(evutil_socket_t fd, short what, void *arg)
 
 static void probe_arm(struct inst *i)
 {
-    int64_t wait = i->probe.next_us - clock_mono_us();
-    struct timeval tv;
-    if (wait < 0)
-        wait = 0;
-    tv.tv_sec = wait / 1000000;
-    tv.tv_usec = wait % 1000000;
-    evtimer_add(i->probe_timer, &tv);
+    timer_at(i->probe_timer, i->probe.next_us);
 }
 
 static int probe_init(struct drv *d, struct inst *i, int64_t started_mono_us)
@@ -460,15 +475,8 @@ void ctl_pass(struct drv *d)
             drv_stop(d, 0);
         goto done;
     }
-    if (out.wake_us > 0) {
-        int64_t wait = out.wake_us - clock_mono_us();
-        struct timeval tv;
-        if (wait < 0)
-            wait = 0;
-        tv.tv_sec = wait / 1000000;
-        tv.tv_usec = wait % 1000000;
-        evtimer_add(d->pass_timer, &tv);
-    }
+    if (out.wake_us > 0)
+        timer_at(d->pass_timer, out.wake_us);
 done:
     free(pods);
     free(del);

@@ -41,6 +41,18 @@ static void child_setup(void)
     close_range(3, ~0U, 0);
 }
 
+/* fork_quiet(), then the child set up for exec (child_setup()); returns the
+ * child's pid, 0 in the child, or -1 with err filled. */
+static pid_t fork_child(char *err, size_t errlen)
+{
+    pid_t pid = fork_quiet();
+    if (pid < 0)
+        snprintf(err, errlen, "fork: %s", strerror(errno));
+    else if (pid == 0)
+        child_setup();
+    return pid;
+}
+
 static int redirect(int fd, const char *path, int flags)
 {
     int f = open(path, flags, 0644);
@@ -56,13 +68,8 @@ static int redirect(int fd, const char *path, int flags)
 
 pid_t proc_spawn_standin(const struct proc_standin *s, char *err, size_t errlen)
 {
-    pid_t pid = fork_quiet();
-    if (pid < 0) {
-        snprintf(err, errlen, "fork: %s", strerror(errno));
-        return -1;
-    }
+    pid_t pid = fork_child(err, errlen);
     if (pid == 0) {
-        child_setup();
         /* its own session: a Ctrl-C at the terminal does not reach it, and
          * it outlives the driver that started it, as a pod does */
         setsid();
@@ -81,13 +88,8 @@ pid_t proc_spawn_standin(const struct proc_standin *s, char *err, size_t errlen)
 
 pid_t proc_spawn_mark(const char *exe, const char *text, char *err, size_t errlen)
 {
-    pid_t pid = fork_quiet();
-    if (pid < 0) {
-        snprintf(err, errlen, "fork: %s", strerror(errno));
-        return -1;
-    }
+    pid_t pid = fork_child(err, errlen);
     if (pid == 0) {
-        child_setup();
         execl(exe, exe, "mark", text, (char *)NULL);
         _exit(127);
     }

@@ -72,18 +72,27 @@ static int signalable(const struct inst *i)
     return i->is_child || proc_is_standin(i->pid);
 }
 
+/* Sends sig to i if it is still running and still ours. *t_us, the stamp
+ * for its event, is taken before the signal: what it causes never precedes
+ * its stamp. Returns -1 if no signal went (for one gone meanwhile, its exit
+ * is seen and logged as such). */
+static int signal_stamped(struct inst *i, int sig, int64_t *t_us)
+{
+    if (i->exited || !signalable(i))
+        return -1;
+    *t_us = clock_wall_us();
+    return kill(i->pid, sig) < 0 ? -1 : 0;
+}
+
 static void on_sigterm_due(evutil_socket_t fd, short what, void *arg)
 {
     struct inst *i = arg;
     char detail[96];
+    int64_t t_us;
     (void)fd;
     (void)what;
-    if (i->exited || !signalable(i))
+    if (signal_stamped(i, SIGTERM, &t_us) < 0)
         return;
-    /* stamped before the signal: what it causes never precedes its stamp */
-    int64_t t_us = clock_wall_us();
-    if (kill(i->pid, SIGTERM) < 0)
-        return; /* gone meanwhile: its exit is seen and logged as such */
     snprintf(detail, sizeof detail, "prestop_us=%lld on_sigterm=%s", (long long)i->prestop_us,
              i->on_sigterm);
     drv_event(i->drv, i, "sigterm", detail, t_us);
@@ -93,12 +102,10 @@ static void on_grace_over(evutil_socket_t fd, short what, void *arg)
 {
     struct inst *i = arg;
     char detail[64];
+    int64_t t_us;
     (void)fd;
     (void)what;
-    if (i->exited || !signalable(i))
-        return;
-    int64_t t_us = clock_wall_us();
-    if (kill(i->pid, SIGKILL) < 0)
+    if (signal_stamped(i, SIGKILL, &t_us) < 0)
         return;
     i->killed = 1;
     char grace[32];
