@@ -6,7 +6,7 @@ if ENABLE_FUZZ
 noinst_PROGRAMS += fuzz/fuzz-logread
 FUZZ_FLAGS = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
 fuzz_fuzz_logread_SOURCES = fuzz/fuzz-logread.c \
-	lib/logread.c lib/logwrite.c lib/outcome.c
+	lib/logread.c lib/logwrite.c lib/outcome.c lib/redact.c
 fuzz_fuzz_logread_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 fuzz_fuzz_logread_LDFLAGS = $(FUZZ_FLAGS)
 endif
@@ -18,6 +18,7 @@ EXTRA_DIST += fuzz/run \
 	fuzz/corpus/logread/escapes \
 	fuzz/corpus/logread/malformed \
 	fuzz/corpus/logread/not-a-log \
+	fuzz/corpus/logread/secrets \
 	fuzz/corpus/logread/truncated \
 	fuzz/corpus/logread/unknown-and-extra \
 	fuzz/corpus/logread/version2 \

@@ -7,5 +7,6 @@ lib_libpb_a_SOURCES = \
 	lib/logread.c lib/logread.h \
 	lib/logwrite.c lib/logwrite.h \
 	lib/outcome.c lib/outcome.h \
+	lib/redact.c lib/redact.h \
 	lib/schedule.h \
 	lib/units.c lib/units.h

@@ -10,7 +10,6 @@ pbprobe_SOURCES = \
 	probe/mark.c probe/mark.h \
 	probe/options.c probe/options.h \
 	probe/pgconn.c probe/pgconn.h \
-	probe/redact.c probe/redact.h \
 	probe/reqid.c probe/reqid.h \
 	probe/run.c probe/run.h \
 	probe/status.c probe/status.h
@@ -28,7 +27,7 @@ t_helpers_clocks_SOURCES = t/helpers/clocks.c
 if HAVE_CMOCKA
 check_PROGRAMS += t/unit-probe
 t_unit_probe_SOURCES = t/unit-probe.c \
-	probe/classify.c probe/mark.c probe/options.c probe/redact.c
+	probe/classify.c probe/mark.c probe/options.c
 t_unit_probe_CFLAGS = $(AM_CFLAGS) $(LIBCURL_CFLAGS) $(CMOCKA_CFLAGS)
 t_unit_probe_LDADD = lib/libpb.a $(LIBCURL_LIBS) $(CMOCKA_LIBS) -lm
 endif

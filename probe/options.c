@@ -81,6 +81,13 @@ static const char usage_text[] =
     "  -o, --output FILE           the log (default: standard output; required\n"
     "                              with a COMMAND)\n"
     "  -q, --quiet                 no status line or summary on standard error\n"
+    "      --redact-header LIST    more headers whose values never reach the log,\n"
+    "                              comma-separated (always: Authorization, Cookie,\n"
+    "                              Proxy-Authorization, X-Api-Key, X-Auth-Token)\n"
+    "      --redact-query LIST     more URL query parameters whose values never\n"
+    "                              reach the log or a message (always: token, key,\n"
+    "                              password, secret, sig, signature and more:\n"
+    "                              pbprobe(1)); a URL's password never does\n"
     "  -h, --help                  this text\n"
     "      --version               print the version\n"
     "\n"
@@ -113,6 +120,8 @@ enum {
     OPT_OK_STATUS,
     OPT_FOLLOW_REDIRECTS,
     OPT_CONNECTIONS,
+    OPT_REDACT_HEADER,
+    OPT_REDACT_QUERY,
 };
 
 static const struct option long_options[] = {
@@ -138,6 +147,8 @@ static const struct option long_options[] = {
     {"max-lag", required_argument, NULL, OPT_MAX_LAG},
     {"ok-status", required_argument, NULL, OPT_OK_STATUS},
     {"follow-redirects", no_argument, NULL, OPT_FOLLOW_REDIRECTS},
+    {"redact-header", required_argument, NULL, OPT_REDACT_HEADER},
+    {"redact-query", required_argument, NULL, OPT_REDACT_QUERY},
     {NULL, 0, NULL, 0},
 };
 
@@ -205,18 +216,20 @@ static int add_target(struct probe_config *cfg, const char *arg, char *err, size
         name = strndup(arg, (size_t)(eq - arg));
         url = eq + 1;
     }
+    /* what a message or the log may show of it */
+    char *shown = redact_text(url, &cfg->redact);
+    if (shown == NULL)
+        goto oom;
     if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
-        snprintf(err, errlen, "bad URL \"%s\": must start with http:// or https://", url);
-        free(name);
-        return -1;
+        snprintf(err, errlen, "bad URL \"%s\": must start with http:// or https://", shown);
+        goto fail;
     }
     CURLU *u = curl_url();
     CURLUcode uc = u ? curl_url_set(u, CURLUPART_URL, url, 0) : CURLUE_OUT_OF_MEMORY;
     curl_url_cleanup(u);
     if (uc != CURLUE_OK) {
-        snprintf(err, errlen, "bad URL \"%s\": %s", url, curl_url_strerror(uc));
-        free(name);
-        return -1;
+        snprintf(err, errlen, "bad URL \"%s\": %s", shown, curl_url_strerror(uc));
+        goto fail;
     }
     if (name == NULL)
         name = default_name(url);
@@ -224,9 +237,8 @@ static int add_target(struct probe_config *cfg, const char *arg, char *err, size
         goto oom;
     for (int i = 0; i < cfg->ntargets; i++) {
         if (strcmp(cfg->targets[i].name, name) == 0) {
-            snprintf(err, errlen, "two targets named \"%s\": name them, e.g. a=%s", name, url);
-            free(name);
-            return -1;
+            snprintf(err, errlen, "two targets named \"%s\": name them, e.g. a=%s", name, shown);
+            goto fail;
         }
     }
     struct probe_target *t = realloc(cfg->targets, (size_t)(cfg->ntargets + 1) * sizeof *t);
@@ -235,13 +247,21 @@ static int add_target(struct probe_config *cfg, const char *arg, char *err, size
     cfg->targets = t;
     t[cfg->ntargets].name = name;
     t[cfg->ntargets].url = strdup(url);
+    t[cfg->ntargets].url_shown = shown;
     t[cfg->ntargets].rate = DEFAULT_RATE;
-    if (t[cfg->ntargets].url == NULL)
-        goto oom;
     cfg->ntargets++;
+    if (t[cfg->ntargets - 1].url == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1; /* options_free frees what the target holds */
+    }
     return 0;
+fail:
+    free(name);
+    free(shown);
+    return -1;
 oom:
     free(name);
+    free(shown);
     snprintf(err, errlen, "out of memory");
     return -1;
 }
@@ -300,10 +320,11 @@ static int add_new_connection_twin(struct probe_config *cfg, int i, char *err, s
     nt[i + 1] = nt[i];
     nt[i + 1].name = name;
     nt[i + 1].url = strdup(nt[i].url);
+    nt[i + 1].url_shown = strdup(nt[i].url_shown);
     nt[i + 1].new_connection = true;
     nt[i].new_connection = false;
     cfg->ntargets++;
-    if (nt[i + 1].url == NULL) {
+    if (nt[i + 1].url == NULL || nt[i + 1].url_shown == NULL) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -422,9 +443,13 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
             break;
         }
     }
-    cfg->cmdline_redacted = redact_argv(argc, argv);
-    if (cfg->command)
-        cfg->command_redacted = redact_argv(argc - opt_argc - 1, cfg->command);
+    /* getopt_long permutes argv: the command line as typed, for the log */
+    char **typed = malloc((size_t)argc * sizeof *typed);
+    if (typed == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    memcpy(typed, argv, (size_t)argc * sizeof *typed);
 
     optind = 1;
     opterr = 0;
@@ -558,14 +583,22 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
         case 'q':
             cfg->quiet = true;
             break;
+        case OPT_REDACT_HEADER:
+            cfg->redact.headers = optarg;
+            break;
+        case OPT_REDACT_QUERY:
+            cfg->redact.params = optarg;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             free(settings);
+            free(typed);
             options_free(cfg);
             return 1;
         case OPT_VERSION:
             printf("pbprobe %s (%s)\n", PACKAGE_VERSION, curl_version());
             free(settings);
+            free(typed);
             options_free(cfg);
             return 1;
         case ':':
@@ -600,12 +633,20 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
                  "log on standard output");
         goto fail;
     }
+    /* with the user's --redact-* names, known only now */
+    cfg->cmdline_redacted = redact_argv(argc, typed, &cfg->redact);
+    if (cfg->command)
+        cfg->command_redacted = redact_argv(argc - opt_argc - 1, cfg->command, &cfg->redact);
+    if (cfg->cmdline_redacted == NULL || (cfg->command && cfg->command_redacted == NULL))
+        goto oom;
+    free(typed);
     free(settings);
     return 0;
 oom:
     snprintf(err, errlen, "out of memory");
 fail:
     free(settings);
+    free(typed);
     options_free(cfg);
     return -1;
 }
@@ -615,6 +656,7 @@ void options_free(struct probe_config *cfg)
     for (int i = 0; i < cfg->ntargets; i++) {
         free(cfg->targets[i].name);
         free(cfg->targets[i].url);
+        free(cfg->targets[i].url_shown);
     }
     free(cfg->targets);
     free(cfg->headers);

@@ -8,10 +8,12 @@
 #include <stdint.h>
 
 #include "outcome.h"
+#include "redact.h"
 
 struct probe_target {
     char *name;
     char *url;
+    char *url_shown;     /* url with its secrets redacted: for the log and messages */
     double rate;         /* scheduled requests per second */
     bool new_connection; /* a new TCP connection per request, none reused */
 };
@@ -44,9 +46,10 @@ struct probe_config {
     int64_t db_timeout_us;
     int64_t db_connect_interval_us;
     const char *db_schema_query;
-    char **command;         /* argv after "--", NULL when none */
-    char *cmdline_redacted; /* for the log header */
-    char *command_redacted; /* COMMAND alone, from its argv, for cmd-start */
+    char **command;             /* argv after "--", NULL when none */
+    char *cmdline_redacted;     /* for the log header */
+    char *command_redacted;     /* COMMAND alone, from its argv, for cmd-start */
+    struct redact_names redact; /* --redact-header, --redact-query */
 };
 
 /* Fills cfg. Returns 0 to go on; 1 after --help or --version (printed: exit

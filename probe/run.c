@@ -510,7 +510,7 @@ static int write_prologue(struct run *r)
     for (int i = 0; i < r->cfg->ntargets; i++) {
         struct log_target t = {
             .name = r->cfg->targets[i].name,
-            .url = r->cfg->targets[i].url,
+            .url = r->cfg->targets[i].url_shown,
             .rate = r->cfg->targets[i].rate,
             .flags = r->cfg->targets[i].new_connection ? "new-connection" : "keepalive",
         };

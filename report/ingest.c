@@ -17,6 +17,7 @@
 #include "logread.h"
 #include "outcome.h"
 #include "pipe.h"
+#include "redact.h"
 #include "schedule.h"
 #include "strmap.h"
 #include "versions.h"
@@ -150,6 +151,13 @@ static char *xstrdup(const char *s)
     return s ? strdup(s) : NULL;
 }
 
+/* Text from a log as the report shows it: the secrets an older prober did
+ * not redact, redacted (lib/redact.h). NULL for NULL, or out of memory. */
+static char *shown(const char *s)
+{
+    return s ? redact_text(s, NULL) : NULL;
+}
+
 /* --- the sorting stage --- */
 
 static size_t held(const struct source *s)
@@ -266,6 +274,11 @@ static int add_target(struct ingest *g, struct source *s, const struct log_event
     /* the analysis thread reads the targets: let it finish before they change */
     if (pipe_drain(g->pipe) < 0)
         return fail(g, "out of memory");
+    /* the URL as the report shows it: the secrets an older log may carry
+     * redacted (lib/redact.h) */
+    char *url = NULL;
+    if (lt->url && (url = shown(lt->url)) == NULL)
+        return fail(g, "out of memory");
     int ti = g->cfg->by_log ? -1 : strmap_get(&g->targets, lt->name, h);
     if (ti >= 0) {
         /* the same target probed from another log: one target, merged by time */
@@ -275,29 +288,37 @@ static int add_target(struct ingest *g, struct source *s, const struct log_event
             analysis_note(an, "target %s: logs disagree on its rate (%g/s in %s, %g/s before)",
                           lt->name, lt->rate, spath(s), t->rate / t->nlogs);
         }
-        if (strcmp(t->url ? t->url : "", lt->url ? lt->url : "") != 0)
+        /* compared as shown: a log redacted and an older one that is not
+         * name one URL alike */
+        int same = strcmp(t->url ? t->url : "", url ? url : "") == 0;
+        if (!same) {
             /* two different things under one name: merged, they would
              * pass one's failures off as the other's */
-            return fail(g,
-                        "%s:%ld: target \"%.60s\" is %.200s here but %.200s in an earlier log: "
-                        "merged logs must name one URL alike (or use --by-log)",
-                        spath(s), logr_lineno(s->r), lt->name, lt->url ? lt->url : "-",
-                        t->url ? t->url : "-");
+            fail(g,
+                 "%s:%ld: target \"%.60s\" is %.200s here but %.200s in an earlier log: "
+                 "merged logs must name one URL alike (or use --by-log)",
+                 spath(s), logr_lineno(s->r), lt->name, url ? url : "-", t->url ? t->url : "-");
+            free(url);
+            return -1;
+        }
+        free(url);
         t->rate += lt->rate;
         t->nlogs++;
     } else {
         if (an->ntargets == g->targets_cap) {
             int cap = g->targets_cap ? g->targets_cap * 2 : 8;
             struct an_target *n = realloc(an->targets, (size_t)cap * sizeof *n);
-            if (n == NULL)
+            if (n == NULL) {
+                free(url);
                 return fail(g, "out of memory");
+            }
             an->targets = n;
             g->targets_cap = cap;
         }
         ti = an->ntargets;
         struct an_target *t = memset(&an->targets[ti], 0, sizeof *t);
         t->name = xstrdup(lt->name);
-        t->url = xstrdup(lt->url);
+        t->url = url;
         t->log = g->cfg->by_log ? s->log : -1;
         t->rate = lt->rate;
         t->nlogs = 1;
@@ -469,7 +490,7 @@ static int add_event(struct ingest *g, struct source *s, enum an_event_kind kind
     struct an_event *e = &an->timeline[an->ntimeline];
     e->t_us = t_us;
     e->kind = kind;
-    e->text = strdup(text ? text : "");
+    e->text = shown(text ? text : "");
     e->number = number;
     e->log = s->log;
     e->seq = g->seq++;
@@ -551,7 +572,7 @@ static int read_line(struct ingest *g, struct source *s)
         if (log->command.command == NULL) {
             log->command.start_us = ev.wall_us;
             if ((log->command.command =
-                     strdup(ev.u.cmd_start.command ? ev.u.cmd_start.command : "-")) == NULL)
+                     shown(ev.u.cmd_start.command ? ev.u.cmd_start.command : "-")) == NULL)
                 return fail(g, "out of memory");
         }
         return add_event(g, s, AN_EV_CMD_START, ev.wall_us, ev.u.cmd_start.command,
@@ -730,7 +751,7 @@ static int open_logs(struct ingest *g)
         log->format_version = h->version;
         log->host = xstrdup(h->host);
         log->prober_version = xstrdup(h->prober_version);
-        log->cmd = xstrdup(h->cmd);
+        log->cmd = shown(h->cmd);
         log->ok_status = xstrdup(h->ok_status);
         log->follow_redirects = h->follow_redirects;
         log->pid = h->pid;

@@ -12,7 +12,7 @@
 #include "../probe/classify.h"
 #include "../probe/mark.h"
 #include "../probe/options.h"
-#include "../probe/redact.h"
+#include "redact.h"
 #include "schedule.h"
 #include "outcome.h"
 
@@ -70,7 +70,7 @@ static void redact_hides_secrets(void **state)
                     "http://user:hunter2@host/",
                     "host=db password=pw1 user=x",
                     "it's"};
-    char *line = redact_argv(10, argv);
+    char *line = redact_argv(10, argv, NULL);
     assert_non_null(line);
     assert_null(strstr(line, "abc"));
     assert_null(strstr(line, "s=1"));
@@ -80,6 +80,42 @@ static void redact_hides_secrets(void **state)
     assert_non_null(strstr(line, "'Accept: text/html'"));
     assert_non_null(strstr(line, "user:<redacted>@host"));
     assert_non_null(strstr(line, "'it'\\''s'"));
+    free(line);
+}
+
+/* redact_text(s, x) is want */
+static void redacts_to(const char *s, const struct redact_names *x, const char *want)
+{
+    char *got = redact_text(s, x);
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void redact_urls_and_conninfo(void **state)
+{
+    (void)state;
+    redacts_to("http://u:p4ss@h:80/x?token=T0k&a=1&Key=K3y#token=frag", NULL,
+               "http://u:<redacted>@h:80/x?token=<redacted>&a=1&Key=<redacted>#token=frag");
+    redacts_to("home=https://h/?X-Amz-Signature=abc;sig=d", NULL,
+               "home=https://h/?X-Amz-Signature=<redacted>;sig=<redacted>");
+    redacts_to("http://h?token=x", NULL, "http://h?token=<redacted>");
+    redacts_to("http://h/a?b=c&token&tokens=1", NULL, "http://h/a?b=c&token&tokens=1");
+    redacts_to("http://h/a@b:c", NULL, "http://h/a@b:c");
+    redacts_to("http://h/?a=1&b=2", &(struct redact_names){.params = "x,B"},
+               "http://h/?a=1&b=<redacted>");
+    redacts_to("postgresql://app:pw@db/x?password=p2&sslmode=require", NULL,
+               "postgresql://app:<redacted>@db/x?password=<redacted>&sslmode=require");
+    redacts_to("host=db password=password=x user=u", NULL, "host=db password=<redacted> user=u");
+    redacts_to("password=a host=b password=c", NULL,
+               "password=<redacted> host=b password=<redacted>");
+    redacts_to("--db-schema-query=SELECT 1 WHERE mypassword=1", NULL,
+               "--db-schema-query=SELECT 1 WHERE mypassword=1");
+    char *argv[] = {"pbprobe", "-H", "X-Tenant: t1", "-H", "X-Other: o1"};
+    char *line = redact_argv(5, argv, &(struct redact_names){.headers = "x-tenant"});
+    assert_non_null(line);
+    assert_non_null(strstr(line, "'X-Tenant: <redacted>'"));
+    assert_non_null(strstr(line, "'X-Other: o1'"));
     free(line);
 }
 
@@ -239,6 +275,7 @@ int main(void)
         cmocka_unit_test(schedule_counts_exactly_rate_times_duration),
         cmocka_unit_test(schedule_does_not_drift),
         cmocka_unit_test(redact_hides_secrets),
+        cmocka_unit_test(redact_urls_and_conninfo),
         cmocka_unit_test(mark_lines_carry_their_time),
         cmocka_unit_test(options_name_targets_and_rates),
         cmocka_unit_test(options_choose_connections_per_target),
