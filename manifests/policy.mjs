@@ -513,7 +513,7 @@ function milliCpu(q) {
 }
 
 // The series one prober container probes, from its arguments as pbprobe
-// reads them: NAME=URL targets, each kept alive unless --connections (or -N)
+// reads them: NAME=URL targets, each kept alive unless --connections (or --new-connection)
 // says new, or both (two series: NAME and NAME~new).
 function proberSeries(c) {
   const argv = [...(c.command ?? []), ...(c.args ?? [])];
@@ -522,7 +522,7 @@ function proberSeries(c) {
   const own = new Map();
   argv.forEach((a, i) => {
     let v = null;
-    if (a === "-N" || a === "--new-connection") v = "new";
+    if (a === "--new-connection") v = "new";
     else if (a.startsWith("--connections=")) v = a.slice("--connections=".length);
     else if (a === "--connections") v = argv[i + 1] ?? "";
     if (v === null) return;

@@ -42,15 +42,17 @@ static const char usage_text[] =
     "                              NAME: sets one target's rate. 10k, 600/m work\n"
     "  -d, --duration DURATION     stop after this long (default: until interrupted);\n"
     "                              not with a COMMAND\n"
-    "  -t, --timeout DURATION      a request not done by then is a timeout (default 2s)\n"
-    "  -m, --max-inflight N        requests in flight per URL; beyond, ticks are\n"
+    "  -t, -m, --timeout, --max-time DURATION\n"
+    "                              a request not done by then is a timeout (default\n"
+    "                              2s); -m and --max-time as in curl\n"
+    "      --max-inflight N        requests in flight per URL; beyond, ticks are\n"
     "                              logged as skipped (default 1000)\n"
     "      --connections [NAME:]KIND\n"
     "                              keepalive: reuse connections (default); new: a\n"
     "                              TCP connection per request; both: NAME on reused\n"
     "                              and NAME~new on new connections, each at the\n"
     "                              full rate. NAME: sets one target's kind\n"
-    "  -N, --new-connection        the same as --connections new\n"
+    "      --new-connection        the same as --connections new\n"
     "  -H, --header 'NAME: VALUE'  add a request header (repeatable)\n"
     "      --version-header NAME   log this response header (e.g. X-App-Version)\n"
     "      --ok-status LIST        the statuses that are successes, e.g. 200,204 or\n"
@@ -79,7 +81,8 @@ static const char usage_text[] =
     "\n"
     "Output:\n"
     "  -o, --output FILE           the log (default: standard output; required\n"
-    "                              with a COMMAND)\n"
+    "                              with a COMMAND); not the body, as in curl:\n"
+    "                              pbprobe keeps no body\n"
     "  -q, --quiet                 no status line or summary on standard error\n"
     "      --redact-header LIST    more headers whose values never reach the log,\n"
     "                              comma-separated (always: Authorization, Cookie,\n"
@@ -122,14 +125,17 @@ enum {
     OPT_CONNECTIONS,
     OPT_REDACT_HEADER,
     OPT_REDACT_QUERY,
+    OPT_MAX_INFLIGHT,
+    OPT_NEW_CONNECTION,
 };
 
 static const struct option long_options[] = {
     {"rate", required_argument, NULL, 'r'},
     {"duration", required_argument, NULL, 'd'},
     {"timeout", required_argument, NULL, 't'},
-    {"max-inflight", required_argument, NULL, 'm'},
-    {"new-connection", no_argument, NULL, 'N'},
+    {"max-time", required_argument, NULL, 't'},
+    {"max-inflight", required_argument, NULL, OPT_MAX_INFLIGHT},
+    {"new-connection", no_argument, NULL, OPT_NEW_CONNECTION},
     {"connections", required_argument, NULL, OPT_CONNECTIONS},
     {"header", required_argument, NULL, 'H'},
     {"version-header", required_argument, NULL, OPT_VERSION_HEADER},
@@ -454,7 +460,7 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(opt_argc, argv, ":r:d:t:m:NH:o:qh", long_options, NULL)) != -1) {
+    while ((c = getopt_long(opt_argc, argv, ":r:d:t:m:H:o:qh", long_options, NULL)) != -1) {
         switch (c) {
         case 'r':
             ns = add_setting(&settings, &nsettings, "--rate", optarg, &value, err, errlen);
@@ -487,6 +493,7 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
             }
             duration_set = true;
             break;
+        case 'm': /* curl's -m, --max-time: the time a whole request may take */
         case 't':
             if (parse_duration_opt("--timeout", optarg, &cfg->timeout_us, err, errlen) < 0)
                 goto fail;
@@ -495,7 +502,7 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
                 goto fail;
             }
             break;
-        case 'm': {
+        case OPT_MAX_INFLIGHT: {
             int64_t n;
             if (units_parse_count(optarg, &n, why, sizeof why) < 0 || n < 1 || n > 100000) {
                 snprintf(err, errlen, "--max-inflight: \"%s\" must be 1..100000", optarg);
@@ -504,7 +511,7 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
             cfg->max_inflight = (int)n;
             break;
         }
-        case 'N':
+        case OPT_NEW_CONNECTION:
             ns = add_setting(&settings, &nsettings, "--connections", "new", &value, err, errlen);
             if (ns == NULL)
                 goto fail;
@@ -605,7 +612,12 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
             snprintf(err, errlen, "%s needs a value", argv[optind - 1]);
             goto fail;
         default:
-            if (optopt)
+            if (optopt == 'N')
+                /* pbprobe's -N until 0.1: curl's is --no-buffer */
+                snprintf(err, errlen,
+                         "unknown option -N: for a new connection per request, "
+                         "--connections new (see --help)");
+            else if (optopt)
                 snprintf(err, errlen, "unknown option -%c (see --help)", optopt);
             else
                 snprintf(err, errlen, "unknown option %s (see --help)", argv[optind - 1]);

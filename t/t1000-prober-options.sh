@@ -39,7 +39,9 @@ test_expect_success 'usage errors exit 2 with one line naming the problem' '
 	check_usage "give -o FILE" http://h/ -- true &&
 	check_usage "do not mix" -d 1s -o x.log http://h/ -- true &&
 	check_usage "must be followed by a COMMAND" -o x.log http://h/ -- &&
-	check_usage "--max-inflight" -m 0 http://h/ &&
+	check_usage "--max-inflight" --max-inflight 0 http://h/ &&
+	check_usage "--timeout" -m 0.5us http://h/ &&
+	check_usage "unknown option -N: for a new connection per request, --connections new" -N http://h/ &&
 	check_usage "not \"Name: value\"" -H nocolon http://h/
 '
 

@@ -49,7 +49,7 @@ test_expect_success 'the log ends with an end line saying why, and when the sche
 
 test_expect_success '--new-connection opens one TCP connection per request' '
 	: >"$TEST_DIR/ng/access.log" &&
-	"$PB" -q -N --rate 100 --duration 1s -o new.log $base/ &&
+	"$PB" -q --new-connection --rate 100 --duration 1s -o new.log $base/ &&
 	"$LOGCAT" -f req:reused new.log | sort | uniq -c >reuse &&
 	echo "    100 0" >expect && test_cmp expect reuse &&
 	test "$(cut -f9 "$TEST_DIR/ng/access.log" | sort -u | wc -l)" -eq 100

@@ -182,6 +182,15 @@ static void options_name_targets_and_rates(void **state)
     assert_string_equal(cfg.targets[2].name, "/other");
     assert_int_equal(cfg.timeout_us, 250000);
     options_free(&cfg);
+    /* curl's -m and --max-time are the timeout */
+    char *curlish[] = {"pbprobe", "-m", "3s", "http://h/"};
+    assert_int_equal(parse(curlish, 4, &cfg, err), 0);
+    assert_int_equal(cfg.timeout_us, 3000000);
+    options_free(&cfg);
+    char *maxtime[] = {"pbprobe", "--max-time=750ms", "http://h/"};
+    assert_int_equal(parse(maxtime, 3, &cfg, err), 0);
+    assert_int_equal(cfg.timeout_us, 750000);
+    options_free(&cfg);
     /* a named rate wins over the default wherever either stands */
     char *later[] = {"pbprobe", "-r", "api:7",          "-r",       "20",
                      "-r",      "30", "api=http://h/a", "http://h/"};
@@ -215,7 +224,8 @@ static void options_choose_connections_per_target(void **state)
     assert_true(cfg.targets[3].new_connection);
     options_free(&cfg);
 
-    char *n[] = {"pbprobe", "-N", "--connections", "api:keepalive", "http://h/", "api=http://h/a"};
+    char *n[] = {"pbprobe",       "--new-connection", "--connections",
+                 "api:keepalive", "http://h/",        "api=http://h/a"};
     assert_int_equal(parse(n, 6, &cfg, err), 0);
     assert_true(cfg.targets[0].new_connection);
     assert_false(cfg.targets[1].new_connection);

@@ -118,7 +118,7 @@ scenario_probe_local() {
 	# -N: a new connection per request, as a new user (and the seed's curl
 	# loop) makes: the Service balances connections, so only new ones show
 	# where it sends users now; a kept-alive one stays with its pod.
-	"${nice_cmd[@]}" "$PB_BUILD/pbprobe" -q -N --rate "$rate" --version-header X-App-Version --lead 1s --tail 2s \
+	"${nice_cmd[@]}" "$PB_BUILD/pbprobe" -q --connections new --rate "$rate" --version-header X-App-Version --lead 1s --tail 2s \
 		"${db_args[@]}" -o "$scenario_base.log" home="$url/" api="$url/api/helpingmaterial" \
 		-- "${steps_nice[@]}" bash "$script" --steps || rc=$?
 	trap - INT TERM
