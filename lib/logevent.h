@@ -39,6 +39,9 @@ struct log_req {
                        prober's own lateness; -1 when absent */
     int stalled;    /* 1: the prober's loop stalled while this request
                        was in flight; 0 no; -1 unknown */
+    /* field 14, absent from logs of older probers */
+    const char *protocol; /* the HTTP version that answered: "1.0", "1.1",
+                             "2", "3"; NULL when none answered or absent */
 };
 
 /* The prober's event loop did not run from wall_us to end_us. */

@@ -530,6 +530,7 @@ static int parse_req(struct logr *r, char **f, int n, struct log_event *ev, char
             return bad(r, err, errlen, "req", "stalled flag", f[12]);
         q->stalled = (int)v;
     }
+    q->protocol = n >= 14 ? field_value(r, f[13]) : NULL;
     return 0;
 }
 

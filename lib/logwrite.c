@@ -220,6 +220,8 @@ int logw_req(struct logw *w, const struct log_req *r)
     p = put_opt_i64(p, r->lag_us);
     *p++ = '\t';
     p = put_opt_i64(p, r->stalled);
+    *p++ = '\t';
+    p = put_field(p, r->protocol, FIELD_ROOM);
     return line_end(w, p);
 }
 

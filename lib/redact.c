@@ -168,10 +168,28 @@ static char *redact_glued(const char *option, const char *arg, const struct reda
     return out;
 }
 
+/* "--cert FILE:PASS" (option "" after a separate "--cert") or
+ * "--cert=FILE:PASS": the key's password. */
+static char *redact_cert(const char *option, const char *arg)
+{
+    const char *colon = strchr(arg + strlen(option), ':');
+    size_t keep = colon ? (size_t)(colon + 1 - arg) : strlen(arg);
+    char *out = malloc(keep + sizeof REDACTED);
+    if (out) {
+        memcpy(out, arg, keep);
+        strcpy(out + keep, colon ? REDACTED : "");
+    }
+    return out;
+}
+
 char *redact_arg(const char *prev, const char *arg, const struct redact_names *x)
 {
     if (prev && is_header_opt(prev))
         return redact_header(arg, x);
+    if (prev && strcmp(prev, "--cert") == 0)
+        return redact_cert("", arg);
+    if (strncmp(arg, "--cert=", 7) == 0)
+        return redact_cert("--cert=", arg);
     if (strncmp(arg, "--header=", 9) == 0)
         return redact_glued("--header=", arg, x);
     if (strncmp(arg, "-H", 2) == 0 && arg[2] != '\0')

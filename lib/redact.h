@@ -24,7 +24,8 @@ struct redact_names {
 char *redact_text(const char *s, const struct redact_names *x);
 
 /* The argv as one shell-quoted line with secrets replaced by <redacted>:
- * sensitive -H header values, and redact_text() of every other argument.
+ * sensitive -H header values, the PASS of --cert FILE:PASS, and
+ * redact_text() of every other argument.
  * Returns a malloc'd string (NULL when out of memory). */
 char *redact_argv(int argc, char *const *argv, const struct redact_names *x);
 

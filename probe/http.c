@@ -27,6 +27,7 @@ struct http_req {
     int64_t mono_sched_us, mono_handed_us;
     int64_t mono_sent_us; /* when libcurl was about to send the request; 0 before */
     char version[VERSION_MAX];
+    char error[CURL_ERROR_SIZE]; /* libcurl's words for a failure */
     struct http_req *next_free;
 };
 
@@ -35,6 +36,8 @@ struct pool {
     int made;
     int inflight;
     struct http_req *free_list;
+    /* the first tls and protocol failures' reasons are on stderr */
+    bool said[OUTCOME_ERROR_END];
 };
 
 struct sock {
@@ -206,6 +209,25 @@ static struct http_req *req_make(struct http *h, int target)
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->error);
+    if (cfg->cacert)
+        curl_easy_setopt(e, CURLOPT_CAINFO, cfg->cacert);
+    if (cfg->capath)
+        curl_easy_setopt(e, CURLOPT_CAPATH, cfg->capath);
+    if (cfg->cert)
+        curl_easy_setopt(e, CURLOPT_SSLCERT, cfg->cert);
+    if (cfg->cert_password)
+        curl_easy_setopt(e, CURLOPT_KEYPASSWD, cfg->cert_password);
+    if (cfg->key)
+        curl_easy_setopt(e, CURLOPT_SSLKEY, cfg->key);
+    if (cfg->insecure) {
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    if (cfg->tls_min)
+        curl_easy_setopt(e, CURLOPT_SSLVERSION, cfg->tls_min);
+    if (cfg->http_version)
+        curl_easy_setopt(e, CURLOPT_HTTP_VERSION, cfg->http_version);
     if (cfg->targets[target].new_connection) {
         curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
         curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
@@ -235,6 +257,26 @@ static void format_peer(CURL *e, char *buf, size_t len)
         return;
     curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &port);
     snprintf(buf, len, strchr(ip, ':') ? "[%s]:%ld" : "%s:%ld", ip, port);
+}
+
+/* The HTTP version of a response, as the log writes it; NULL for none. */
+static const char *protocol_name(CURL *e, long status)
+{
+    long v = 0;
+    if (status <= 0 || curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &v) != CURLE_OK)
+        return NULL;
+    switch (v) {
+    case CURL_HTTP_VERSION_1_0:
+        return "1.0";
+    case CURL_HTTP_VERSION_1_1:
+        return "1.1";
+    case CURL_HTTP_VERSION_2_0:
+        return "2";
+    case CURL_HTTP_VERSION_3:
+        return "3";
+    default:
+        return NULL;
+    }
 }
 
 static void finish(struct http *h, CURL *e, CURLcode result)
@@ -275,7 +317,9 @@ static void finish(struct http *h, CURL *e, CURLcode result)
         .request_id = r->reqid,
         .lag_us = r->mono_handed_us - r->mono_sched_us,
         .stalled = 0, /* the run, which watches its loop, decides */
+        .protocol = protocol_name(e, status),
     };
+    struct pool *p = &h->pools[r->target];
     if (q.outcome == OUTCOME_OTHER) {
         /* "other" hides the detail from the log: say it once per code here */
         static unsigned char said[CURL_LAST + 1];
@@ -284,6 +328,15 @@ static void finish(struct http *h, CURL *e, CURLcode result)
             fprintf(stderr, "pbprobe: %s: libcurl error %d (%s), logged as \"other\"\n", q.target,
                     (int)result, curl_easy_strerror(result));
         }
+    }
+    if ((q.outcome == OUTCOME_TLS || q.outcome == OUTCOME_PROTOCOL) && !p->said[q.outcome]) {
+        /* the class alone does not say which certificate, version or frame:
+         * once per target and class, as the rest are alike or read the same */
+        char nb[12];
+        p->said[q.outcome] = true;
+        fprintf(stderr, "pbprobe: %s: %s: %s (logged as \"%s\")\n", q.target,
+                q.outcome == OUTCOME_TLS ? "TLS" : "HTTP",
+                r->error[0] ? r->error : curl_easy_strerror(result), outcome_name(q.outcome, nb));
     }
     if (q.outcome == OUTCOME_PROTOCOL && result == CURLE_OK)
         q.reused = -1;
@@ -299,7 +352,6 @@ static void finish(struct http *h, CURL *e, CURLcode result)
                      : "");
 
     curl_multi_remove_handle(h->multi, e);
-    struct pool *p = &h->pools[r->target];
     p->inflight--;
     h->inflight--;
     r->next_free = p->free_list;

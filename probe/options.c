@@ -2,10 +2,12 @@
  * docs/pbprobe.1 are kept side by side; t/t1000 checks that they name the
  * same options. */
 #include <curl/curl.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "options.h"
 #include "redact.h"
@@ -58,6 +60,17 @@ static const char usage_text[] =
     "      --ok-status LIST        the statuses that are successes, e.g. 200,204 or\n"
     "                              2xx,304: counted live, and written in the log for\n"
     "                              the report (default 200)\n"
+    "  -k, --insecure              do not verify the server's certificate\n"
+    "      --cacert FILE           verify servers with these CA certificates (PEM)\n"
+    "      --capath DIR            verify servers with the CA certificates in DIR\n"
+    "      --cert FILE[:PASS]      a client certificate (PEM), for mutual TLS; PASS,\n"
+    "                              its key's password, is never logged\n"
+    "      --key FILE              the client certificate's key, when not in FILE\n"
+    "      --tls-min VERSION       the lowest TLS version: 1.0, 1.1, 1.2 or 1.3\n"
+    "      --http1.1               HTTP/1.1 only\n"
+    "      --http2                 HTTP/2 over TLS where the server offers it (ALPN),\n"
+    "                              else HTTP/1.1: the default\n"
+    "      --http2-prior-knowledge HTTP/2 without TLS (h2c), no upgrade\n"
     "      --follow-redirects      follow redirects (at most 10), the final status is\n"
     "                              logged (default: a redirect is the answer itself)\n"
     "      --max-lag DURATION      a request sent later than this after its scheduled\n"
@@ -127,6 +140,14 @@ enum {
     OPT_REDACT_QUERY,
     OPT_MAX_INFLIGHT,
     OPT_NEW_CONNECTION,
+    OPT_CACERT,
+    OPT_CAPATH,
+    OPT_CERT,
+    OPT_KEY,
+    OPT_TLS_MIN,
+    OPT_HTTP1_1,
+    OPT_HTTP2,
+    OPT_HTTP2_PRIOR_KNOWLEDGE,
 };
 
 static const struct option long_options[] = {
@@ -153,6 +174,15 @@ static const struct option long_options[] = {
     {"max-lag", required_argument, NULL, OPT_MAX_LAG},
     {"ok-status", required_argument, NULL, OPT_OK_STATUS},
     {"follow-redirects", no_argument, NULL, OPT_FOLLOW_REDIRECTS},
+    {"insecure", no_argument, NULL, 'k'},
+    {"cacert", required_argument, NULL, OPT_CACERT},
+    {"capath", required_argument, NULL, OPT_CAPATH},
+    {"cert", required_argument, NULL, OPT_CERT},
+    {"key", required_argument, NULL, OPT_KEY},
+    {"tls-min", required_argument, NULL, OPT_TLS_MIN},
+    {"http1.1", no_argument, NULL, OPT_HTTP1_1},
+    {"http2", no_argument, NULL, OPT_HTTP2},
+    {"http2-prior-knowledge", no_argument, NULL, OPT_HTTP2_PRIOR_KNOWLEDGE},
     {"redact-header", required_argument, NULL, OPT_REDACT_HEADER},
     {"redact-query", required_argument, NULL, OPT_REDACT_QUERY},
     {NULL, 0, NULL, 0},
@@ -400,6 +430,15 @@ static int apply_settings(struct probe_config *cfg, const struct target_setting 
     return 0;
 }
 
+/* libcurl 7.88 fails every request after the first on a reused h2c
+ * connection ("Error in the HTTP2 framing layer": curl issue 10634, fixed in
+ * 8.0.0): each would be logged "protocol", an outage the server never had. */
+static const char *h2c_reuse_broken(void)
+{
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+    return v->version_num >= 0x075800 && v->version_num < 0x080000 ? v->version : NULL;
+}
+
 static int parse_duration_opt(const char *opt, const char *arg, int64_t *out, char *err,
                               size_t errlen)
 {
@@ -460,7 +499,7 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(opt_argc, argv, ":r:d:t:m:H:o:qh", long_options, NULL)) != -1) {
+    while ((c = getopt_long(opt_argc, argv, ":r:d:t:m:H:o:qhk", long_options, NULL)) != -1) {
         switch (c) {
         case 'r':
             ns = add_setting(&settings, &nsettings, "--rate", optarg, &value, err, errlen);
@@ -550,6 +589,61 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
             if (outcome_parse_ok_list(optarg, cfg->ok, err, errlen) < 0)
                 goto fail;
             break;
+        case 'k':
+            cfg->insecure = true;
+            break;
+        case OPT_CACERT:
+        case OPT_CAPATH:
+        case OPT_KEY:
+            /* a missing file would fail every request as "tls": an outage
+             * that is a typo */
+            if (access(optarg, R_OK) != 0) {
+                snprintf(err, errlen, "%s %s: %s",
+                         c == OPT_CACERT   ? "--cacert"
+                         : c == OPT_CAPATH ? "--capath"
+                                           : "--key",
+                         optarg, strerror(errno));
+                goto fail;
+            }
+            *(c == OPT_CACERT ? &cfg->cacert : c == OPT_CAPATH ? &cfg->capath : &cfg->key) = optarg;
+            break;
+        case OPT_CERT: {
+            const char *colon = strchr(optarg, ':');
+            free(cfg->cert);
+            free(cfg->cert_password);
+            cfg->cert = colon ? strndup(optarg, (size_t)(colon - optarg)) : strdup(optarg);
+            cfg->cert_password = colon ? strdup(colon + 1) : NULL;
+            if (cfg->cert == NULL || (colon && cfg->cert_password == NULL))
+                goto oom;
+            if (access(cfg->cert, R_OK) != 0) {
+                snprintf(err, errlen, "--cert %s: %s", cfg->cert, strerror(errno));
+                goto fail;
+            }
+            break;
+        }
+        case OPT_TLS_MIN: {
+            static const char *const names[] = {"1.0", "1.1", "1.2", "1.3"};
+            static const long versions[] = {CURL_SSLVERSION_TLSv1_0, CURL_SSLVERSION_TLSv1_1,
+                                            CURL_SSLVERSION_TLSv1_2, CURL_SSLVERSION_TLSv1_3};
+            cfg->tls_min = 0;
+            for (int i = 0; i < 4; i++)
+                if (strcmp(optarg, names[i]) == 0)
+                    cfg->tls_min = versions[i];
+            if (cfg->tls_min == 0) {
+                snprintf(err, errlen, "--tls-min: \"%s\" is not 1.0, 1.1, 1.2 or 1.3", optarg);
+                goto fail;
+            }
+            break;
+        }
+        case OPT_HTTP1_1:
+            cfg->http_version = CURL_HTTP_VERSION_1_1;
+            break;
+        case OPT_HTTP2:
+            cfg->http_version = CURL_HTTP_VERSION_2TLS;
+            break;
+        case OPT_HTTP2_PRIOR_KNOWLEDGE:
+            cfg->http_version = CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE;
+            break;
         case OPT_FOLLOW_REDIRECTS:
             cfg->follow_redirects = true;
             break;
@@ -633,6 +727,17 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
     }
     if (apply_settings(cfg, settings, nsettings, err, errlen) < 0)
         goto fail;
+    const char *broken = h2c_reuse_broken();
+    for (int i = 0; broken && i < cfg->ntargets; i++)
+        if (cfg->http_version == CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE &&
+            !cfg->targets[i].new_connection) {
+            snprintf(err, errlen,
+                     "--http2-prior-knowledge: libcurl %s fails every request on a reused h2c "
+                     "connection (curl issue 10634, fixed in 8.0.0): add --connections new, or "
+                     "probe over TLS with --http2",
+                     broken);
+            goto fail;
+        }
     if (cfg->command && duration_set) {
         snprintf(err, errlen,
                  "--duration and a COMMAND do not mix: the command decides how long probing "
@@ -674,5 +779,7 @@ void options_free(struct probe_config *cfg)
     free(cfg->headers);
     free(cfg->cmdline_redacted);
     free(cfg->command_redacted);
+    free(cfg->cert);
+    free(cfg->cert_password);
     memset(cfg, 0, sizeof *cfg);
 }

@@ -38,6 +38,14 @@ struct probe_config {
     const char *ok_status;         /* as given */
     unsigned char ok[OUTCOME_MAX]; /* 1 for a status that is a success */
     bool follow_redirects;
+    /* TLS and the HTTP version, as curl's options of the same names */
+    const char *cacert, *capath, *key;
+    char *cert;          /* the FILE of --cert FILE[:PASS] */
+    char *cert_password; /* its PASS, NULL when none: never logged */
+    bool insecure;
+    long tls_min;       /* a CURL_SSLVERSION_TLSv1_x, 0 for libcurl's default */
+    long http_version;  /* a CURL_HTTP_VERSION_x, 0 for libcurl's default
+                           (HTTP/2 where TLS offers it, else HTTP/1.1) */
     const char *output; /* "-" is standard output */
     bool quiet;
     /* the database probe; db_conninfo NULL when off */

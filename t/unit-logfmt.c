@@ -211,7 +211,8 @@ static void every_event_kind_round_trips(void **state)
                          .version = "v2",
                          .request_id = "abc-1",
                          .lag_us = 31,
-                         .stalled = 0};
+                         .stalled = 0,
+                         .protocol = "2"};
     struct log_req skipped = {.wall_sched_us = 1764165600205000,
                               .target = "home",
                               .outcome = OUTCOME_SKIPPED,
@@ -282,6 +283,7 @@ static void every_event_kind_round_trips(void **state)
     assert_string_equal(ev.u.req.request_id, "abc-1");
     assert_int_equal(ev.u.req.lag_us, 31);
     assert_int_equal(ev.u.req.stalled, 0);
+    assert_string_equal(ev.u.req.protocol, "2");
 
     next_ok(r, &ev);
     assert_int_equal(ev.kind, LOG_REQ);
@@ -306,6 +308,7 @@ static void every_event_kind_round_trips(void **state)
     assert_int_equal(ev.u.req.bytes, 0);
     assert_string_equal(ev.u.req.peer, "[::1]:8080");
     assert_null(ev.u.req.version);
+    assert_null(ev.u.req.protocol);
 
     next_ok(r, &ev);
     assert_int_equal(ev.kind, LOG_MARK);
@@ -505,7 +508,7 @@ static void special_characters_round_trip(void **state)
             tabs += *c == '\t';
         if (lines == 0)
             continue;
-        static const int want_tabs[] = {5, 12, 2, 3, 3};
+        static const int want_tabs[] = {5, 13, 2, 3, 3};
         assert_int_equal(tabs, want_tabs[(lines - 1) % 5]);
         assert_null(strchr(line, '\r'));
     }

@@ -111,11 +111,15 @@ static void redact_urls_and_conninfo(void **state)
                "password=<redacted> host=b password=<redacted>");
     redacts_to("--db-schema-query=SELECT 1 WHERE mypassword=1", NULL,
                "--db-schema-query=SELECT 1 WHERE mypassword=1");
-    char *argv[] = {"pbprobe", "-H", "X-Tenant: t1", "-H", "X-Other: o1"};
-    char *line = redact_argv(5, argv, &(struct redact_names){.headers = "x-tenant"});
+    char *argv[] = {"pbprobe",     "-H",           "X-Tenant: t1",        "-H",
+                    "X-Other: o1", "--cert",       "/c/client.pem:Kp4ss", "--cert=/c/b.pem:Kp5ss",
+                    "--cert",      "/c/nopass.pem"};
+    char *line = redact_argv(10, argv, &(struct redact_names){.headers = "x-tenant"});
     assert_non_null(line);
     assert_non_null(strstr(line, "'X-Tenant: <redacted>'"));
     assert_non_null(strstr(line, "'X-Other: o1'"));
+    assert_non_null(strstr(line, " --cert '/c/client.pem:<redacted>' '--cert=/c/b.pem:<redacted>' "
+                                 "--cert /c/nopass.pem"));
     free(line);
 }
 

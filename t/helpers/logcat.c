@@ -24,9 +24,9 @@ static const char *opt(const char *s)
 }
 
 /* The fields of each kind, by their names in docs/log-format.md. */
-static const char *const field_names[][14] = {
+static const char *const field_names[][15] = {
     {"req", "time", "target", "outcome", "latency_us", "delay_us", "bytes", "reused", "peer",
-     "version", "request_id", "lag_us", "stalled"},
+     "version", "request_id", "lag_us", "stalled", "protocol"},
     {"target", "time", "name", "url", "rate", "flags"},
     {"cmd-start", "time", "pid", "command"},
     {"cmd-exit", "time", "status", "how"},
@@ -110,10 +110,11 @@ static void print_event(const struct log_event *ev)
     const struct log_req *q = &ev->u.req;
     switch (ev->kind) {
     case LOG_REQ:
-        emit("req\t%lld\t%s\t%s\t%lld\t%lld\t%lld\t%d\t%s\t%s\t%s\t%lld\t%d\n",
+        emit("req\t%lld\t%s\t%s\t%lld\t%lld\t%lld\t%d\t%s\t%s\t%s\t%lld\t%d\t%s\n",
              (long long)ev->wall_us, q->target, outcome_name(q->outcome, nbuf),
              (long long)q->latency_us, (long long)q->delay_us, (long long)q->bytes, q->reused,
-             opt(q->peer), opt(q->version), opt(q->request_id), (long long)q->lag_us, q->stalled);
+             opt(q->peer), opt(q->version), opt(q->request_id), (long long)q->lag_us, q->stalled,
+             opt(q->protocol));
         break;
     case LOG_TARGET:
         emit("target\t%lld\t%s\t%s\t%g\t%s\n", (long long)ev->wall_us, ev->u.target.name,
