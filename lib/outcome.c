@@ -8,7 +8,7 @@
 static const char *const error_names[OUTCOME_ERROR_END] = {
     [OUTCOME_CONNECT] = "connect", [OUTCOME_TIMEOUT] = "timeout", [OUTCOME_RESET] = "reset",
     [OUTCOME_DNS] = "dns",         [OUTCOME_TLS] = "tls",         [OUTCOME_PROTOCOL] = "protocol",
-    [OUTCOME_OTHER] = "other",     [OUTCOME_SKIPPED] = "skipped",
+    [OUTCOME_OTHER] = "other",     [OUTCOME_SKIPPED] = "skipped", [OUTCOME_BODY] = "body",
 };
 
 const char *outcome_name(int outcome, char buf[12])

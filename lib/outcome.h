@@ -17,6 +17,7 @@ enum outcome_error {
     OUTCOME_PROTOCOL,
     OUTCOME_OTHER,
     OUTCOME_SKIPPED,
+    OUTCOME_BODY,     /* a success by its status whose body failed --expect-body */
     OUTCOME_ERROR_END /* one past the last class */
 };
 

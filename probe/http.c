@@ -3,6 +3,7 @@
  * when to wake it; libevent watches and wakes. */
 #include <curl/curl.h>
 #include <errno.h>
+#include <regex.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,9 @@ struct http_req {
     int64_t mono_sent_us; /* when libcurl was about to send the request; 0 before */
     char version[VERSION_MAX];
     char error[CURL_ERROR_SIZE]; /* libcurl's words for a failure */
+    /* the start of the body, for --expect-body: at most cfg->expect_bytes */
+    char *body;
+    size_t body_len, body_cap;
     struct http_req *next_free;
 };
 
@@ -130,6 +134,40 @@ static size_t discard_body(char *ptr, size_t size, size_t nmemb, void *userdata)
     return size * nmemb;
 }
 
+/* Keeps the first cfg->expect_bytes of the body, for --expect-body. */
+static size_t keep_body(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+    struct http_req *r = userdata;
+    size_t n = size * nmemb, room = r->h->cfg->expect_bytes - r->body_len;
+    size_t take = n < room ? n : room;
+    /* one byte more for a NUL: regexec's sanitizer interceptors read to one,
+     * REG_STARTEND or not */
+    if (r->body_len + take + 1 > r->body_cap) {
+        size_t cap = r->body_cap ? r->body_cap : 4096;
+        while (cap < r->body_len + take + 1)
+            cap *= 2;
+        char *b = realloc(r->body, cap);
+        if (b == NULL)
+            take = r->body_cap ? r->body_cap - r->body_len - 1 : 0; /* searched as far as it got */
+        else
+            r->body = b, r->body_cap = cap;
+    }
+    if (take)
+        memcpy(r->body + r->body_len, ptr, take);
+    r->body_len += take;
+    return n;
+}
+
+/* Whether what was kept of the body matches t's --expect-body. */
+static bool body_matches(struct http_req *r, const regex_t *re)
+{
+    if (r->body)
+        r->body[r->body_len] = '\0';
+    /* the whole of it, NUL bytes and all (REG_STARTEND, glibc and BSD) */
+    regmatch_t m = {.rm_so = 0, .rm_eo = (regoff_t)r->body_len};
+    return regexec(re, r->body ? r->body : "", 1, &m, REG_STARTEND) == 0;
+}
+
 /* Keeps the --version-header value of the response, trimmed. */
 static size_t on_header(char *line, size_t size, size_t nitems, void *userdata)
 {
@@ -182,8 +220,12 @@ static struct http_req *req_make(struct http *h, int target)
     if (r->easy == NULL || r->headers == NULL)
         goto fail;
     r->reqid = r->headers->data + strlen(REQID_HEADER);
-    for (int i = 0; i < cfg->nheaders; i++) {
-        struct curl_slist *n = curl_slist_append(r->headers, cfg->headers[i]);
+    const struct probe_target *t = &cfg->targets[target];
+    for (int i = 0; i <= t->nheaders; i++) {
+        /* with a body, no "Expect: 100-continue": its wait would be latency
+         * that no user sees */
+        const char *line = i < t->nheaders ? t->headers[i] : t->body ? "Expect:" : NULL;
+        struct curl_slist *n = line ? curl_slist_append(r->headers, line) : r->headers;
         if (n == NULL)
             goto fail;
         r->headers = n;
@@ -192,7 +234,16 @@ static struct http_req *req_make(struct http *h, int target)
     curl_easy_setopt(e, CURLOPT_URL, cfg->targets[target].url);
     curl_easy_setopt(e, CURLOPT_PRIVATE, r);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard_body);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, t->expect ? keep_body : discard_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+    if (t->body) {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->body_len);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body);
+    }
+    if (t->method && strcasecmp(t->method, "HEAD") == 0)
+        curl_easy_setopt(e, CURLOPT_NOBODY, 1L); /* else libcurl would wait for a body */
+    else if (t->method)
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, t->method);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
@@ -245,6 +296,7 @@ static void req_free(struct http_req *r)
 {
     curl_easy_cleanup(r->easy);
     curl_slist_free_all(r->headers);
+    free(r->body);
     free(r);
 }
 
@@ -320,6 +372,11 @@ static void finish(struct http *h, CURL *e, CURLcode result)
         .protocol = protocol_name(e, status),
     };
     struct pool *p = &h->pools[r->target];
+    const regex_t *expect = h->cfg->targets[r->target].expect;
+    if (expect && outcome_is_http(q.outcome) && h->cfg->ok[q.outcome] && !body_matches(r, expect))
+        /* a success by its status, with a page that is not the service's
+         * (a maintenance page, an error page served as 200) */
+        q.outcome = OUTCOME_BODY;
     if (q.outcome == OUTCOME_OTHER) {
         /* "other" hides the detail from the log: say it once per code here */
         static unsigned char said[CURL_LAST + 1];
@@ -429,6 +486,7 @@ int http_start(struct http *h, int target, int64_t mono_sched_us, char *err, siz
     }
     r->mono_sched_us = mono_sched_us;
     r->version[0] = '\0';
+    r->body_len = 0;
     r->mono_sent_us = 0;
     reqid_next(r->reqid); /* same length as the placeholder: the header is rewritten in place */
     CURLMcode mc = curl_multi_add_handle(h->multi, r->easy);

@@ -24,6 +24,8 @@
 #define DEFAULT_OK_STATUS "200"
 #define DEFAULT_LEAD_US 1000000
 #define DEFAULT_TAIL_US 5000000
+#define DEFAULT_EXPECT_BYTES 65536
+#define BODY_MAX (1 << 20) /* --data @FILE: a probe, not an upload */
 #define DEFAULT_DB_INTERVAL_US 100000
 #define DEFAULT_DB_TIMEOUT_US 1000000
 #define DEFAULT_DB_CONNECT_INTERVAL_US 1000000
@@ -55,7 +57,19 @@ static const char usage_text[] =
     "                              and NAME~new on new connections, each at the\n"
     "                              full rate. NAME: sets one target's kind\n"
     "      --new-connection        the same as --connections new\n"
-    "  -H, --header 'NAME: VALUE'  add a request header (repeatable)\n"
+    "  -H, --header [NAME:]'HEADER: VALUE'\n"
+    "                              add a request header (repeatable)\n"
+    "  -X, --request [NAME:]METHOD the request method (default GET, or POST with\n"
+    "                              --data)\n"
+    "      --data [NAME:]DATA      send DATA as the request body; @FILE: FILE's\n"
+    "                              bytes (at most 1 MiB)\n"
+    "      --expect-body [NAME:]REGEX\n"
+    "                              a success whose body does not match REGEX\n"
+    "                              (POSIX extended) is logged \"body\": a 200\n"
+    "                              maintenance page is downtime\n"
+    "      --expect-bytes N        search the first N bytes of a body (default 64k)\n"
+    "                              NAME: in -H, -X, --data, --expect-body applies\n"
+    "                              the value to that target when one has the name\n"
     "      --version-header NAME   log this response header (e.g. X-App-Version)\n"
     "      --ok-status LIST        the statuses that are successes, e.g. 200,204 or\n"
     "                              2xx,304: counted live, and written in the log for\n"
@@ -148,6 +162,9 @@ enum {
     OPT_HTTP1_1,
     OPT_HTTP2,
     OPT_HTTP2_PRIOR_KNOWLEDGE,
+    OPT_DATA,
+    OPT_EXPECT_BODY,
+    OPT_EXPECT_BYTES,
 };
 
 static const struct option long_options[] = {
@@ -159,6 +176,10 @@ static const struct option long_options[] = {
     {"new-connection", no_argument, NULL, OPT_NEW_CONNECTION},
     {"connections", required_argument, NULL, OPT_CONNECTIONS},
     {"header", required_argument, NULL, 'H'},
+    {"request", required_argument, NULL, 'X'},
+    {"data", required_argument, NULL, OPT_DATA},
+    {"expect-body", required_argument, NULL, OPT_EXPECT_BODY},
+    {"expect-bytes", required_argument, NULL, OPT_EXPECT_BYTES},
     {"version-header", required_argument, NULL, OPT_VERSION_HEADER},
     {"lead", required_argument, NULL, OPT_LEAD},
     {"tail", required_argument, NULL, OPT_TAIL},
@@ -192,12 +213,14 @@ enum connections { CONNECTIONS_KEEPALIVE, CONNECTIONS_NEW, CONNECTIONS_BOTH };
 
 /* A per-target setting, "[NAME:]VALUE": applied once every target is known.
  * Without NAME it is every target's default, whatever its place among the
- * named ones. */
+ * named ones. A loose one's NAME: counts only when a target has that name:
+ * a header, a body or a regex has colons of its own. */
 struct target_setting {
     const char *option; /* "--rate" */
     const char *arg;    /* [NAME:]VALUE as given */
-    bool named;
+    bool named, loose;
     size_t name_len;
+    const char *value; /* after NAME: */
     double rate;
     enum connections connections;
 };
@@ -281,6 +304,7 @@ static int add_target(struct probe_config *cfg, const char *arg, char *err, size
     if (t == NULL)
         goto oom;
     cfg->targets = t;
+    memset(&t[cfg->ntargets], 0, sizeof *t);
     t[cfg->ntargets].name = name;
     t[cfg->ntargets].url = strdup(url);
     t[cfg->ntargets].url_shown = shown;
@@ -305,11 +329,13 @@ oom:
 /* The one splitter of "[NAME:]VALUE": records the setting and points *value
  * at the part after the name, for the option to parse into it. */
 static struct target_setting *add_setting(struct target_setting **settings, int *n,
-                                          const char *option, const char *arg, const char **value,
-                                          char *err, size_t errlen)
+                                          const char *option, const char *arg, bool loose,
+                                          const char **value, char *err, size_t errlen)
 {
     const char *colon = strchr(arg, ':');
     size_t name_len = colon ? (size_t)(colon - arg) : 0;
+    if (loose && colon && !valid_name(arg, name_len))
+        colon = NULL, name_len = 0; /* no target's name: all value */
     if (colon && !valid_name(arg, name_len)) {
         snprintf(err, errlen, "%s %s: bad target name before ':'", option, arg);
         return NULL;
@@ -325,8 +351,9 @@ static struct target_setting *add_setting(struct target_setting **settings, int 
     ns->option = option;
     ns->arg = arg;
     ns->named = colon != NULL;
+    ns->loose = loose;
     ns->name_len = name_len;
-    *value = colon ? colon + 1 : arg;
+    ns->value = *value = colon ? colon + 1 : arg;
     return ns;
 }
 
@@ -357,10 +384,16 @@ static int add_new_connection_twin(struct probe_config *cfg, int i, char *err, s
     nt[i + 1].name = name;
     nt[i + 1].url = strdup(nt[i].url);
     nt[i + 1].url_shown = strdup(nt[i].url_shown);
+    /* its own array of the same headers: each target frees its own */
+    nt[i + 1].headers =
+        nt[i].nheaders ? malloc((size_t)nt[i].nheaders * sizeof *nt[i].headers) : NULL;
+    if (nt[i + 1].headers)
+        memcpy(nt[i + 1].headers, nt[i].headers, (size_t)nt[i].nheaders * sizeof *nt[i].headers);
     nt[i + 1].new_connection = true;
     nt[i].new_connection = false;
     cfg->ntargets++;
-    if (nt[i + 1].url == NULL || nt[i + 1].url_shown == NULL) {
+    if (nt[i + 1].url == NULL || nt[i + 1].url_shown == NULL ||
+        (nt[i].nheaders && nt[i + 1].headers == NULL)) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -371,19 +404,98 @@ oom:
     return -1;
 }
 
-static void apply_setting(struct probe_config *cfg, enum connections *kind, int i,
-                          const struct target_setting *ts)
+static int apply_setting(struct probe_config *cfg, enum connections *kind, int i,
+                         const struct target_setting *ts)
 {
-    if (strcmp(ts->option, "--rate") == 0)
-        cfg->targets[i].rate = ts->rate;
-    else
+    struct probe_target *t = &cfg->targets[i];
+    if (strcmp(ts->option, "--rate") == 0) {
+        t->rate = ts->rate;
+    } else if (strcmp(ts->option, "--connections") == 0) {
         kind[i] = ts->connections;
+    } else if (strcmp(ts->option, "--request") == 0) {
+        t->method = ts->value;
+    } else if (strcmp(ts->option, "--data") == 0) {
+        t->data_arg = ts->value; /* read by finish_targets() */
+    } else if (strcmp(ts->option, "--expect-body") == 0) {
+        t->expect_src = ts->value;
+    } else {
+        const char **h = realloc(t->headers, (size_t)(t->nheaders + 1) * sizeof *h);
+        if (h == NULL)
+            return -1;
+        t->headers = h;
+        h[t->nheaders++] = ts->value;
+    }
+    return 0;
+}
+
+static bool names_target(const struct probe_config *cfg, const struct target_setting *ts, int i)
+{
+    return strlen(cfg->targets[i].name) == ts->name_len &&
+           strncmp(cfg->targets[i].name, ts->arg, ts->name_len) == 0;
+}
+
+/* A file's bytes (--data @FILE), at most BODY_MAX; NULL with err set. */
+static char *read_body(const char *path, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = f ? malloc(BODY_MAX + 1) : NULL;
+    if (f == NULL || buf == NULL) {
+        snprintf(err, errlen, "--data @%s: %s", path, f ? "out of memory" : strerror(errno));
+        if (f)
+            fclose(f);
+        return NULL;
+    }
+    *len = fread(buf, 1, BODY_MAX + 1, f);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad || *len > BODY_MAX) {
+        snprintf(err, errlen, "--data @%s: %s", path,
+                 bad ? "read error" : "larger than 1 MiB: a probe sends a request, not an upload");
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* Each target's own body and compiled --expect-body, made after
+ * --connections both has made its twins. */
+static int finish_targets(struct probe_config *cfg, char *err, size_t errlen)
+{
+    for (int i = 0; i < cfg->ntargets; i++) {
+        struct probe_target *t = &cfg->targets[i];
+        const char *data = t->data_arg;
+        if (data && data[0] == '@') {
+            if ((t->body = read_body(data + 1, &t->body_len, err, errlen)) == NULL)
+                return -1;
+        } else if (data) {
+            t->body_len = strlen(data);
+            if ((t->body = strdup(data)) == NULL)
+                goto oom;
+        }
+        if (t->expect_src) {
+            if ((t->expect = malloc(sizeof *t->expect)) == NULL)
+                goto oom;
+            int rc = regcomp(t->expect, t->expect_src, REG_EXTENDED | REG_NOSUB);
+            if (rc != 0) {
+                char why[128];
+                regerror(rc, t->expect, why, sizeof why);
+                free(t->expect);
+                t->expect = NULL;
+                snprintf(err, errlen, "--expect-body \"%s\": %s", t->expect_src, why);
+                return -1;
+            }
+        }
+    }
+    return 0;
+oom:
+    snprintf(err, errlen, "out of memory");
+    return -1;
 }
 
 /* Every target gets the defaults, then its own NAME: settings; last,
  * --connections both doubles the targets that asked for it. */
-static int apply_settings(struct probe_config *cfg, const struct target_setting *settings,
-                          int nsettings, char *err, size_t errlen)
+static int apply_settings(struct probe_config *cfg, struct target_setting *settings, int nsettings,
+                          char *err, size_t errlen)
 {
     enum connections *kind = calloc((size_t)cfg->ntargets + 1, sizeof *kind);
     if (kind == NULL) {
@@ -394,19 +506,33 @@ static int apply_settings(struct probe_config *cfg, const struct target_setting 
         cfg->targets[i].rate = DEFAULT_RATE;
         kind[i] = CONNECTIONS_KEEPALIVE;
     }
+    /* a loose NAME: that names no target is part of the value */
+    for (int s = 0; s < nsettings; s++) {
+        struct target_setting *ts = &settings[s];
+        int found = 0;
+        for (int i = 0; ts->loose && ts->named && i < cfg->ntargets; i++)
+            found |= names_target(cfg, ts, i);
+        /* "-H home: x" with a target home is the header home */
+        if (found && strcmp(ts->option, "--header") == 0 && !strchr(ts->value, ':'))
+            found = 0;
+        if (ts->loose && ts->named && !found) {
+            ts->named = false;
+            ts->value = ts->arg;
+        }
+    }
     for (int s = 0; s < nsettings; s++)
-        if (!settings[s].named)
-            for (int i = 0; i < cfg->ntargets; i++)
-                apply_setting(cfg, kind, i, &settings[s]);
+        for (int i = 0; !settings[s].named && i < cfg->ntargets; i++)
+            if (apply_setting(cfg, kind, i, &settings[s]) < 0)
+                goto oom;
     for (int s = 0; s < nsettings; s++) {
         const struct target_setting *ts = &settings[s];
         int found = 0;
         for (int i = 0; ts->named && i < cfg->ntargets; i++) {
-            if (strlen(cfg->targets[i].name) != ts->name_len ||
-                strncmp(cfg->targets[i].name, ts->arg, ts->name_len) != 0)
+            if (!names_target(cfg, ts, i))
                 continue;
             found = 1;
-            apply_setting(cfg, kind, i, ts);
+            if (apply_setting(cfg, kind, i, ts) < 0)
+                goto oom;
         }
         if (ts->named && !found) {
             snprintf(err, errlen, "%s %s: no target named \"%.*s\"", ts->option, ts->arg,
@@ -427,7 +553,11 @@ static int apply_settings(struct probe_config *cfg, const struct target_setting 
         }
     }
     free(kind);
-    return 0;
+    return finish_targets(cfg, err, errlen);
+oom:
+    free(kind);
+    snprintf(err, errlen, "out of memory");
+    return -1;
 }
 
 /* libcurl 7.88 fails every request after the first on a reused h2c
@@ -472,6 +602,7 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
     cfg->db_connect_interval_us = DEFAULT_DB_CONNECT_INTERVAL_US;
     cfg->db_schema_query = DEFAULT_DB_SCHEMA_QUERY;
     cfg->ok_status = DEFAULT_OK_STATUS;
+    cfg->expect_bytes = DEFAULT_EXPECT_BYTES;
     outcome_parse_ok_list(DEFAULT_OK_STATUS, cfg->ok, why, sizeof why);
 
     /* "--" ends pbprobe's own arguments: everything after it is COMMAND,
@@ -499,10 +630,10 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(opt_argc, argv, ":r:d:t:m:H:o:qhk", long_options, NULL)) != -1) {
+    while ((c = getopt_long(opt_argc, argv, ":r:d:t:m:H:X:o:qhk", long_options, NULL)) != -1) {
         switch (c) {
         case 'r':
-            ns = add_setting(&settings, &nsettings, "--rate", optarg, &value, err, errlen);
+            ns = add_setting(&settings, &nsettings, "--rate", optarg, false, &value, err, errlen);
             if (ns == NULL)
                 goto fail;
             if (units_parse_rate(value, &ns->rate, why, sizeof why) < 0) {
@@ -515,7 +646,8 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
             }
             break;
         case OPT_CONNECTIONS:
-            ns = add_setting(&settings, &nsettings, "--connections", optarg, &value, err, errlen);
+            ns = add_setting(&settings, &nsettings, "--connections", optarg, false, &value, err,
+                             errlen);
             if (ns == NULL)
                 goto fail;
             if (parse_connections(value, &ns->connections) < 0) {
@@ -551,7 +683,8 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
             break;
         }
         case OPT_NEW_CONNECTION:
-            ns = add_setting(&settings, &nsettings, "--connections", "new", &value, err, errlen);
+            ns = add_setting(&settings, &nsettings, "--connections", "new", false, &value, err,
+                             errlen);
             if (ns == NULL)
                 goto fail;
             ns->connections = CONNECTIONS_NEW;
@@ -562,11 +695,37 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
                 snprintf(err, errlen, "--header: \"%s\" is not \"Name: value\"", optarg);
                 goto fail;
             }
-            char **nh = realloc(cfg->headers, (size_t)(cfg->nheaders + 1) * sizeof *nh);
-            if (nh == NULL)
-                goto oom;
-            cfg->headers = nh;
-            cfg->headers[cfg->nheaders++] = optarg;
+            if (add_setting(&settings, &nsettings, "--header", optarg, true, &value, err, errlen) ==
+                NULL)
+                goto fail;
+            break;
+        }
+        case 'X':
+            if (add_setting(&settings, &nsettings, "--request", optarg, false, &value, err,
+                            errlen) == NULL)
+                goto fail;
+            if (!value[0] || strpbrk(value, " \t\r\n")) {
+                snprintf(err, errlen, "--request: \"%s\" is not a method", value);
+                goto fail;
+            }
+            break;
+        case OPT_DATA:
+            if (add_setting(&settings, &nsettings, "--data", optarg, true, &value, err, errlen) ==
+                NULL)
+                goto fail;
+            break;
+        case OPT_EXPECT_BODY:
+            if (add_setting(&settings, &nsettings, "--expect-body", optarg, true, &value, err,
+                            errlen) == NULL)
+                goto fail;
+            break;
+        case OPT_EXPECT_BYTES: {
+            int64_t n;
+            if (units_parse_count(optarg, &n, why, sizeof why) < 0 || n < 1 || n > 16 << 20) {
+                snprintf(err, errlen, "--expect-bytes: \"%s\" must be 1..16M", optarg);
+                goto fail;
+            }
+            cfg->expect_bytes = (size_t)n;
             break;
         }
         case OPT_VERSION_HEADER:
@@ -774,9 +933,14 @@ void options_free(struct probe_config *cfg)
         free(cfg->targets[i].name);
         free(cfg->targets[i].url);
         free(cfg->targets[i].url_shown);
+        free(cfg->targets[i].body);
+        free(cfg->targets[i].headers);
+        if (cfg->targets[i].expect) {
+            regfree(cfg->targets[i].expect);
+            free(cfg->targets[i].expect);
+        }
     }
     free(cfg->targets);
-    free(cfg->headers);
     free(cfg->cmdline_redacted);
     free(cfg->command_redacted);
     free(cfg->cert);

@@ -3,6 +3,7 @@
 #ifndef PB_OPTIONS_H
 #define PB_OPTIONS_H
 
+#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -13,9 +14,19 @@
 struct probe_target {
     char *name;
     char *url;
-    char *url_shown;     /* url with its secrets redacted: for the log and messages */
-    double rate;         /* scheduled requests per second */
-    bool new_connection; /* a new TCP connection per request, none reused */
+    /* what each request sends and expects (-X, --data, -H, --expect-body;
+     * each for every target or, with NAME:, for one) */
+    const char *method;   /* NULL: GET, or POST with a body */
+    const char *data_arg; /* --data as given: DATA or @FILE */
+    char *body;           /* its bytes; NULL when none */
+    size_t body_len;
+    const char **headers; /* "Name: value", nheaders of them */
+    int nheaders;
+    const char *expect_src; /* the --expect-body regex as given, NULL when none */
+    regex_t *expect;        /* compiled from it */
+    char *url_shown;        /* url with its secrets redacted: for the log and messages */
+    double rate;            /* scheduled requests per second */
+    bool new_connection;    /* a new TCP connection per request, none reused */
 };
 
 /* --connections both probes a target twice, as NAME on kept-alive
@@ -31,13 +42,12 @@ struct probe_config {
     int max_inflight;         /* per target */
     int64_t max_lag_us;       /* a tick handed to libcurl later than this was not
                                  observed on time; also the loop stall threshold */
-    char **headers;           /* "Name: value" */
-    int nheaders;
     const char *version_header;
     /* the definition of success, written in the log header for the report */
     const char *ok_status;         /* as given */
     unsigned char ok[OUTCOME_MAX]; /* 1 for a status that is a success */
     bool follow_redirects;
+    size_t expect_bytes; /* --expect-body searches this much of a body */
     /* TLS and the HTTP version, as curl's options of the same names */
     const char *cacert, *capath, *key;
     char *cert;          /* the FILE of --cert FILE[:PASS] */

@@ -268,6 +268,61 @@ static void options_reject_with_a_reason(void **state)
     assert_non_null(strstr(err, "bad URL"));
 }
 
+/* -H, -X, --data and --expect-body, for every target or, with a target's
+ * NAME:, for one; a colon of the value itself is not a name. */
+static void options_set_requests_per_target(void **state)
+{
+    (void)state;
+    struct probe_config cfg;
+    char err[256];
+    char *argv[] = {"pbprobe",
+                    "-H",
+                    "api:X-Token: t",
+                    "-H",
+                    "Accept: */*",
+                    "-H",
+                    "home: x",
+                    "-X",
+                    "api:PUT",
+                    "--data",
+                    "{\"a\":1}",
+                    "--data",
+                    "api:k=v",
+                    "--expect-body",
+                    "home:^ok",
+                    "--expect-body",
+                    "a:b",
+                    "home=http://h/",
+                    "api=http://h/api"};
+    assert_int_equal(parse(argv, 19, &cfg, err), 0);
+    const struct probe_target *home = &cfg.targets[0], *api = &cfg.targets[1];
+    assert_int_equal(home->nheaders, 2);
+    assert_string_equal(home->headers[0], "Accept: */*");
+    assert_string_equal(home->headers[1], "home: x");
+    assert_int_equal(api->nheaders, 3);
+    assert_string_equal(api->headers[0], "Accept: */*");
+    assert_string_equal(api->headers[1], "home: x");
+    assert_string_equal(api->headers[2], "X-Token: t");
+    assert_null(home->method);
+    assert_string_equal(api->method, "PUT");
+    assert_string_equal(home->body, "{\"a\":1}");
+    assert_int_equal(home->body_len, 7);
+    assert_string_equal(api->body, "k=v");
+    assert_string_equal(home->expect_src, "^ok");
+    assert_non_null(home->expect);
+    assert_string_equal(api->expect_src, "a:b");
+    options_free(&cfg);
+    /* the twin of --connections both probes with the same settings */
+    char *twin[] = {"pbprobe", "--connections", "both", "-H",
+                    "X-A: 1",  "--expect-body", "ok",   "http://h/"};
+    assert_int_equal(parse(twin, 8, &cfg, err), 0);
+    assert_int_equal(cfg.ntargets, 2);
+    assert_int_equal(cfg.targets[1].nheaders, 1);
+    assert_true(cfg.targets[1].headers != cfg.targets[0].headers);
+    assert_non_null(cfg.targets[1].expect);
+    options_free(&cfg);
+}
+
 static void options_leave_the_command_alone(void **state)
 {
     (void)state;
@@ -293,6 +348,7 @@ int main(void)
         cmocka_unit_test(mark_lines_carry_their_time),
         cmocka_unit_test(options_name_targets_and_rates),
         cmocka_unit_test(options_choose_connections_per_target),
+        cmocka_unit_test(options_set_requests_per_target),
         cmocka_unit_test(options_reject_with_a_reason),
         cmocka_unit_test(options_leave_the_command_alone),
     };
