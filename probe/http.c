@@ -59,6 +59,7 @@ struct http {
     http_done_fn done;
     void *done_arg;
     size_t version_len;
+    struct curl_slist *resolve, *connect_to; /* shared by every handle */
 };
 
 static void check_done(struct http *h);
@@ -275,6 +276,14 @@ static struct http_req *req_make(struct http *h, int target)
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
     }
+    if (h->resolve)
+        curl_easy_setopt(e, CURLOPT_RESOLVE, h->resolve);
+    if (h->connect_to)
+        curl_easy_setopt(e, CURLOPT_CONNECT_TO, h->connect_to);
+    if (cfg->dns_ttl_s >= 0)
+        curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, cfg->dns_ttl_s);
+    if (cfg->max_conn_age_s > 0)
+        curl_easy_setopt(e, CURLOPT_MAXLIFETIME_CONN, cfg->max_conn_age_s);
     if (cfg->tls_min)
         curl_easy_setopt(e, CURLOPT_SSLVERSION, cfg->tls_min);
     if (cfg->http_version)
@@ -446,6 +455,14 @@ struct http *http_new(struct event_base *base, const struct probe_config *cfg,
         if (h->pools[i].reqs == NULL)
             goto oom;
     }
+    for (int i = 0; i < cfg->nresolve + cfg->nconnect_to; i++) {
+        struct curl_slist **list = i < cfg->nresolve ? &h->resolve : &h->connect_to;
+        struct curl_slist *n = curl_slist_append(
+            *list, i < cfg->nresolve ? cfg->resolve[i] : cfg->connect_to[i - cfg->nresolve]);
+        if (n == NULL)
+            goto oom;
+        *list = n;
+    }
     h->multi = curl_multi_init();
     h->timer_ev = evtimer_new(base, on_timer, h);
     if (h->multi == NULL || h->timer_ev == NULL) {
@@ -559,5 +576,7 @@ void http_free(struct http *h)
         curl_multi_cleanup(h->multi);
     if (h->timer_ev)
         event_free(h->timer_ev);
+    curl_slist_free_all(h->resolve);
+    curl_slist_free_all(h->connect_to);
     free(h);
 }

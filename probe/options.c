@@ -85,6 +85,15 @@ static const char usage_text[] =
     "      --http2                 HTTP/2 over TLS where the server offers it (ALPN),\n"
     "                              else HTTP/1.1: the default\n"
     "      --http2-prior-knowledge HTTP/2 without TLS (h2c), no upgrade\n"
+    "      --resolve HOST:PORT:ADDR[,ADDR]...\n"
+    "                              connect to ADDR for HOST:PORT, no resolver\n"
+    "      --connect-to HOST1:PORT1:HOST2:PORT2\n"
+    "                              connect to HOST2:PORT2 for HOST1:PORT1 (an empty\n"
+    "                              field matches any); both repeatable\n"
+    "      --dns-ttl DURATION      how long a name's address is reused (default 60s;\n"
+    "                              0: resolve for every new connection)\n"
+    "      --max-conn-age DURATION a connection older than this is not reused, in\n"
+    "                              whole seconds (default: no limit)\n"
     "      --follow-redirects      follow redirects (at most 10), the final status is\n"
     "                              logged (default: a redirect is the answer itself)\n"
     "      --max-lag DURATION      a request sent later than this after its scheduled\n"
@@ -165,6 +174,10 @@ enum {
     OPT_DATA,
     OPT_EXPECT_BODY,
     OPT_EXPECT_BYTES,
+    OPT_RESOLVE,
+    OPT_CONNECT_TO,
+    OPT_DNS_TTL,
+    OPT_MAX_CONN_AGE,
 };
 
 static const struct option long_options[] = {
@@ -180,6 +193,10 @@ static const struct option long_options[] = {
     {"data", required_argument, NULL, OPT_DATA},
     {"expect-body", required_argument, NULL, OPT_EXPECT_BODY},
     {"expect-bytes", required_argument, NULL, OPT_EXPECT_BYTES},
+    {"resolve", required_argument, NULL, OPT_RESOLVE},
+    {"connect-to", required_argument, NULL, OPT_CONNECT_TO},
+    {"dns-ttl", required_argument, NULL, OPT_DNS_TTL},
+    {"max-conn-age", required_argument, NULL, OPT_MAX_CONN_AGE},
     {"version-header", required_argument, NULL, OPT_VERSION_HEADER},
     {"lead", required_argument, NULL, OPT_LEAD},
     {"tail", required_argument, NULL, OPT_TAIL},
@@ -603,6 +620,7 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
     cfg->db_schema_query = DEFAULT_DB_SCHEMA_QUERY;
     cfg->ok_status = DEFAULT_OK_STATUS;
     cfg->expect_bytes = DEFAULT_EXPECT_BYTES;
+    cfg->dns_ttl_s = -1;
     outcome_parse_ok_list(DEFAULT_OK_STATUS, cfg->ok, why, sizeof why);
 
     /* "--" ends pbprobe's own arguments: everything after it is COMMAND,
@@ -719,6 +737,45 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
                             errlen) == NULL)
                 goto fail;
             break;
+        case OPT_RESOLVE:
+        case OPT_CONNECT_TO: {
+            /* libcurl ignores an entry it cannot parse: say so here */
+            int want = c == OPT_RESOLVE ? 2 : 3, colons = 0;
+            for (const char *p = optarg; *p; p++)
+                colons += *p == ':';
+            if (colons < want || optarg[0] == ':' || optarg[strlen(optarg) - 1] == ':') {
+                snprintf(err, errlen, "%s: \"%s\" is not %s",
+                         c == OPT_RESOLVE ? "--resolve" : "--connect-to", optarg,
+                         c == OPT_RESOLVE ? "HOST:PORT:ADDR" : "HOST1:PORT1:HOST2:PORT2");
+                goto fail;
+            }
+            const char ***list = c == OPT_RESOLVE ? &cfg->resolve : &cfg->connect_to;
+            int *n = c == OPT_RESOLVE ? &cfg->nresolve : &cfg->nconnect_to;
+            const char **l = realloc(*list, (size_t)(*n + 1) * sizeof *l);
+            if (l == NULL)
+                goto oom;
+            *list = l;
+            l[(*n)++] = optarg;
+            break;
+        }
+        case OPT_DNS_TTL:
+        case OPT_MAX_CONN_AGE: {
+            int64_t us;
+            const char *name = c == OPT_DNS_TTL ? "--dns-ttl" : "--max-conn-age";
+            if (parse_duration_opt(name, optarg, &us, err, errlen) < 0)
+                goto fail;
+            /* libcurl counts whole seconds: a part of one is one */
+            long s = (long)((us + 999999) / 1000000);
+            if (c == OPT_DNS_TTL) {
+                cfg->dns_ttl_s = s;
+            } else if (s < 1) {
+                snprintf(err, errlen, "--max-conn-age: must be above zero");
+                goto fail;
+            } else {
+                cfg->max_conn_age_s = s;
+            }
+            break;
+        }
         case OPT_EXPECT_BYTES: {
             int64_t n;
             if (units_parse_count(optarg, &n, why, sizeof why) < 0 || n < 1 || n > 16 << 20) {
@@ -945,5 +1002,7 @@ void options_free(struct probe_config *cfg)
     free(cfg->command_redacted);
     free(cfg->cert);
     free(cfg->cert_password);
+    free(cfg->resolve);
+    free(cfg->connect_to);
     memset(cfg, 0, sizeof *cfg);
 }

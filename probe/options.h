@@ -48,6 +48,13 @@ struct probe_config {
     unsigned char ok[OUTCOME_MAX]; /* 1 for a status that is a success */
     bool follow_redirects;
     size_t expect_bytes; /* --expect-body searches this much of a body */
+    /* names and connections, as curl's options of the same names */
+    const char **resolve; /* "HOST:PORT:ADDR[,ADDR]..." */
+    int nresolve;
+    const char **connect_to; /* "HOST1:PORT1:HOST2:PORT2" */
+    int nconnect_to;
+    long dns_ttl_s;      /* -1: libcurl's default (60 s); 0: resolve every time */
+    long max_conn_age_s; /* 0: no limit */
     /* TLS and the HTTP version, as curl's options of the same names */
     const char *cacert, *capath, *key;
     char *cert;          /* the FILE of --cert FILE[:PASS] */
