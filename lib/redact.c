@@ -1,4 +1,5 @@
 /* Redaction of secrets (redact.h). */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -50,26 +51,6 @@ static int is_secret(const char *name, size_t len, const char *const *defaults, 
     return 0;
 }
 
-static int is_header_opt(const char *a)
-{
-    return strcmp(a, "-H") == 0 || strcmp(a, "--header") == 0;
-}
-
-static char *redact_header(const char *h, const struct redact_names *x)
-{
-    const char *colon = strchr(h, ':');
-    if (colon && is_secret(h, (size_t)(colon - h), secret_headers, x ? x->headers : NULL)) {
-        size_t nlen = (size_t)(colon - h);
-        char *out = malloc(nlen + sizeof ": " REDACTED);
-        if (out) {
-            memcpy(out, h, nlen);
-            strcpy(out + nlen, ": " REDACTED);
-        }
-        return out;
-    }
-    return strdup(h);
-}
-
 /* Copies s[0..n) to *o and moves *o past it. */
 static void put(char **o, const char *s, size_t n)
 {
@@ -80,28 +61,10 @@ static void put(char **o, const char *s, size_t n)
 /* Where a URL, a value or a quoted argument ends in a command line. */
 #define URL_END " '\"#"
 
-/* scheme://user:PASSWORD@host/path?NAME=SECRET&...: from just past "://",
- * the password and the values of secret parameters; returns where the URL
- * ends. */
-static const char *redact_url(char **o, const char *p, const struct redact_names *x)
+/* NAME=VALUE&NAME=VALUE...: the values of secret parameters; returns where
+ * they end. */
+static const char *redact_params(char **o, const char *p, const struct redact_names *x)
 {
-    size_t auth_len = strcspn(p, "/?" URL_END);
-    const char *at = NULL;
-    for (const char *c = p; c < p + auth_len; c++)
-        if (*c == '@')
-            at = c;
-    const char *colon = at ? memchr(p, ':', (size_t)(at - p)) : NULL;
-    if (colon) {
-        put(o, p, (size_t)(colon + 1 - p));
-        put(o, REDACTED, sizeof REDACTED - 1);
-        p = at;
-    }
-    const char *q = p + strcspn(p, "?" URL_END);
-    put(o, p, (size_t)(q - p));
-    if (*q != '?')
-        return q;
-    *(*o)++ = '?';
-    p = q + 1;
     while (*p && !strchr(URL_END, *p)) {
         size_t seg = strcspn(p, "&;" URL_END), name = strcspn(p, "=&;" URL_END);
         if (name < seg && is_secret(p, name, secret_params, x ? x->params : NULL)) {
@@ -117,6 +80,59 @@ static const char *redact_url(char **o, const char *p, const struct redact_names
     return p;
 }
 
+/* scheme://USERINFO@host/path?QUERY#FRAGMENT, from just past "://": a
+ * password (or, without one, the whole user info: a token as a user name),
+ * and the values of secret parameters in the query and in the fragment
+ * (OAuth's #access_token=); returns where the URL ends. */
+static const char *redact_url(char **o, const char *p, const struct redact_names *x)
+{
+    size_t auth_len = strcspn(p, "/?" URL_END);
+    const char *at = NULL;
+    for (const char *c = p; c < p + auth_len; c++)
+        if (*c == '@')
+            at = c;
+    if (at) {
+        const char *colon = memchr(p, ':', (size_t)(at - p));
+        if (colon)
+            put(o, p, (size_t)(colon + 1 - p));
+        put(o, REDACTED, sizeof REDACTED - 1);
+        p = at;
+    }
+    const char *q = p + strcspn(p, "?" URL_END);
+    put(o, p, (size_t)(q - p));
+    p = q;
+    if (*p == '?') {
+        *(*o)++ = *p++;
+        p = redact_params(o, p, x);
+    }
+    if (*p == '#') {
+        *(*o)++ = *p++;
+        p = redact_params(o, p, x);
+    }
+    return p;
+}
+
+/* At p, a libpq conninfo's password or sslpassword ("password = 'a b'"
+ * too): its length through the value, 0 if none starts here; *value_at is
+ * where the value starts. */
+static size_t conninfo_password(const char *p, size_t *value_at)
+{
+    size_t n = strncmp(p, "password", 8) == 0 ? 8 : strncmp(p, "sslpassword", 11) == 0 ? 11 : 0;
+    if (n == 0)
+        return 0;
+    n += strspn(p + n, " ");
+    if (p[n] != '=')
+        return 0;
+    n += 1 + strspn(p + n + 1, " ");
+    *value_at = n;
+    if (p[n] != '\'')
+        return n + strcspn(p + n, " '\"");
+    for (n++; p[n] && p[n] != '\''; n++)
+        if (p[n] == '\\' && p[n + 1])
+            n++;
+    return p[n] ? n + 1 : n;
+}
+
 char *redact_text(const char *s, const struct redact_names *x)
 {
     size_t worst = strlen(s) + 1;
@@ -129,23 +145,25 @@ char *redact_text(const char *s, const struct redact_names *x)
         return NULL;
     const char *p = s;
     while (*p) {
-        /* a word starts the text, or follows a space, a quote or '=' */
-        int word = p == s || strchr(" '\"=", p[-1]);
-        size_t name = word ? strcspn(p, ": '\"=") : 0;
+        /* a word starts the text, or follows a space, a quote, '=' or ':'
+         * (-H api:Authorization: x) */
+        int word = p == s || strchr(" '\"=:", p[-1]);
+        size_t name = word ? strcspn(p, ": '\"=") : 0, value_at = 0, len = 0;
         if (strncmp(p, "://", 3) == 0) {
             put(&o, p, 3);
             p = redact_url(&o, p + 3, x);
-        } else if (word && strncmp(p, "password=", 9) == 0) {
-            /* a libpq conninfo's password */
-            put(&o, p, 9);
+        } else if (word && (len = conninfo_password(p, &value_at)) > 0) {
+            put(&o, p, value_at);
             put(&o, REDACTED, sizeof REDACTED - 1);
-            p += 9 + strcspn(p + 9, " '\"");
-        } else if (word && name > 0 && p[name] == ':' && p[name + 1] == ' ' &&
+            p += len;
+        } else if (word && name > 0 && p[name] == ':' &&
                    is_secret(p, name, secret_headers, x ? x->headers : NULL)) {
-            /* "Authorization: Bearer ...", to the end of its argument */
-            put(&o, p, name + 2);
+            /* "Authorization: Bearer ..." to the end of its argument (in a
+             * command line, its closing quote): a value has spaces */
+            size_t v = name + 1 + (p[name + 1] == ' ');
+            put(&o, p, v);
             put(&o, REDACTED, sizeof REDACTED - 1);
-            p += name + 2 + strcspn(p + name + 2, "'\"");
+            p += v + strcspn(p + v, "'\"");
         } else {
             *o++ = *p++;
         }
@@ -154,46 +172,58 @@ char *redact_text(const char *s, const struct redact_names *x)
     return out;
 }
 
-/* "--header=VALUE" or "-HVALUE": the option as typed, its value redacted. */
-static char *redact_glued(const char *option, const char *arg, const struct redact_names *x)
+/* a is --LONG or an abbreviation getopt_long takes (at least min
+ * characters); glued: followed by "=VALUE". */
+static bool is_option(const char *a, const char *longopt, size_t min, bool glued)
 {
-    size_t n = strlen(option);
-    char *h = redact_header(arg + n, x);
-    char *out = h ? malloc(n + strlen(h) + 1) : NULL;
-    if (out) {
-        memcpy(out, option, n);
-        strcpy(out + n, h);
-    }
-    free(h);
-    return out;
+    size_t n = glued ? strcspn(a, "=") : strlen(a);
+    return n >= min && n <= strlen(longopt) && strncmp(a, longopt, n) == 0 &&
+           (!glued || a[n] == '=');
 }
 
-/* "--cert FILE:PASS" (option "" after a separate "--cert") or
- * "--cert=FILE:PASS": the key's password. */
-static char *redact_cert(const char *option, const char *arg)
+/* The option as typed (prefix, may be "") and its value redacted as rule
+ * says: a --cert password, or a whole --data body (bodies carry logins). */
+static char *redact_value(const char *prefix_end, const char *arg, bool cert)
 {
-    const char *colon = strchr(arg + strlen(option), ':');
-    size_t keep = colon ? (size_t)(colon + 1 - arg) : strlen(arg);
+    size_t keep = (size_t)(prefix_end - arg);
+    const char *colon = cert ? strchr(prefix_end, ':') : NULL;
+    if (cert)
+        keep = colon ? (size_t)(colon + 1 - arg) : strlen(arg);
+    else if (*prefix_end == '@' || !*prefix_end)
+        keep = strlen(arg); /* @FILE: a path, not a secret */
     char *out = malloc(keep + sizeof REDACTED);
     if (out) {
         memcpy(out, arg, keep);
-        strcpy(out + keep, colon ? REDACTED : "");
+        strcpy(out + keep, keep < strlen(arg) ? REDACTED : "");
     }
     return out;
 }
 
-char *redact_arg(const char *prev, const char *arg, const struct redact_names *x)
+static char *redact_arg(const char *prev, const char *arg, const struct redact_names *x)
 {
-    if (prev && is_header_opt(prev))
-        return redact_header(arg, x);
-    if (prev && strcmp(prev, "--cert") == 0)
-        return redact_cert("", arg);
-    if (strncmp(arg, "--cert=", 7) == 0)
-        return redact_cert("--cert=", arg);
-    if (strncmp(arg, "--header=", 9) == 0)
-        return redact_glued("--header=", arg, x);
-    if (strncmp(arg, "-H", 2) == 0 && arg[2] != '\0')
-        return redact_glued("-H", arg, x);
+    const char *eq = strchr(arg, '=');
+    if (prev && is_option(prev, "--cert", 4, false))
+        return redact_value(arg, arg, true);
+    if (is_option(arg, "--cert", 4, true))
+        return redact_value(eq + 1, arg, true);
+    if (prev && is_option(prev, "--data", 4, false))
+        return redact_value(arg, arg, false);
+    if (is_option(arg, "--data", 4, true))
+        return redact_value(eq + 1, arg, false);
+    /* -HVALUE, -kHVALUE: the value after a cluster of flags */
+    size_t flags = arg[0] == '-' && arg[1] != '-' ? 1 + strspn(arg + 1, "qhk") : 0;
+    if (flags && arg[flags] == 'H' && arg[flags + 1]) {
+        char *v = redact_text(arg + flags + 1, x);
+        char *out = v ? malloc(flags + 1 + strlen(v) + 1) : NULL;
+        if (out) {
+            memcpy(out, arg, flags + 1);
+            strcpy(out + flags + 1, v);
+        }
+        free(v);
+        return out;
+    }
+    /* headers (-H VALUE, --header=VALUE) by their names, URLs, conninfos:
+     * wherever they stand */
     return redact_text(arg, x);
 }
 

@@ -24,12 +24,9 @@ struct redact_names {
 char *redact_text(const char *s, const struct redact_names *x);
 
 /* The argv as one shell-quoted line with secrets replaced by <redacted>:
- * sensitive -H header values, the PASS of --cert FILE:PASS, and
- * redact_text() of every other argument.
+ * the PASS of --cert FILE:PASS, a --data body (not an @FILE), and
+ * redact_text() of every other argument (secret headers among them).
  * Returns a malloc'd string (NULL when out of memory). */
 char *redact_argv(int argc, char *const *argv, const struct redact_names *x);
-
-/* A single argument's redacted form (malloc'd); prev is the one before it. */
-char *redact_arg(const char *prev, const char *arg, const struct redact_names *x);
 
 #endif

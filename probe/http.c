@@ -144,14 +144,18 @@ static size_t keep_body(char *ptr, size_t size, size_t nmemb, void *userdata)
     /* one byte more for a NUL: regexec's sanitizer interceptors read to one,
      * REG_STARTEND or not */
     if (r->body_len + take + 1 > r->body_cap) {
-        size_t cap = r->body_cap ? r->body_cap : 4096;
+        size_t cap = r->body_cap ? r->body_cap : 4096, most = r->h->cfg->expect_bytes + 1;
         while (cap < r->body_len + take + 1)
             cap *= 2;
+        if (cap > most)
+            cap = most;
         char *b = realloc(r->body, cap);
-        if (b == NULL)
+        if (b == NULL) {
             take = r->body_cap ? r->body_cap - r->body_len - 1 : 0; /* searched as far as it got */
-        else
-            r->body = b, r->body_cap = cap;
+        } else {
+            r->body = b;
+            r->body_cap = cap;
+        }
     }
     if (take)
         memcpy(r->body + r->body_len, ptr, take);
@@ -167,6 +171,14 @@ static bool body_matches(struct http_req *r, const regex_t *re)
     /* the whole of it, NUL bytes and all (REG_STARTEND, glibc and BSD) */
     regmatch_t m = {.rm_so = 0, .rm_eo = (regoff_t)r->body_len};
     return regexec(re, r->body ? r->body : "", 1, &m, REG_STARTEND) == 0;
+}
+
+/* Whether a response with this outcome carries a page of the service for
+ * --expect-body to read: not 1xx, 204, 304 or another redirect. */
+static bool has_page(int outcome)
+{
+    return outcome_is_http(outcome) && outcome >= 200 && outcome != 204 && outcome != 304 &&
+           (outcome < 300 || outcome >= 400);
 }
 
 /* Keeps the --version-header value of the response, trimmed. */
@@ -222,10 +234,16 @@ static struct http_req *req_make(struct http *h, int target)
         goto fail;
     r->reqid = r->headers->data + strlen(REQID_HEADER);
     const struct probe_target *t = &cfg->targets[target];
+    const char *encoding = NULL;
     for (int i = 0; i <= t->nheaders; i++) {
         /* with a body, no "Expect: 100-continue": its wait would be latency
          * that no user sees */
         const char *line = i < t->nheaders ? t->headers[i] : t->body ? "Expect:" : NULL;
+        if (line && t->expect && strncasecmp(line, "Accept-Encoding:", 16) == 0) {
+            /* libcurl asks for it and decodes: --expect-body reads text */
+            encoding = line + 16 + strspn(line + 16, " ");
+            continue;
+        }
         struct curl_slist *n = line ? curl_slist_append(r->headers, line) : r->headers;
         if (n == NULL)
             goto fail;
@@ -237,9 +255,16 @@ static struct http_req *req_make(struct http *h, int target)
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, t->expect ? keep_body : discard_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
-    if (t->body) {
+    if (encoding)
+        curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, encoding);
+    /* POST, PUT and PATCH without --data send an empty body: a length of 0,
+     * which servers that require one (411) accept */
+    bool sends_body = t->body || (t->method && (strcasecmp(t->method, "POST") == 0 ||
+                                                strcasecmp(t->method, "PUT") == 0 ||
+                                                strcasecmp(t->method, "PATCH") == 0));
+    if (sends_body) {
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->body_len);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->body ? t->body : "");
     }
     if (t->method && strcasecmp(t->method, "HEAD") == 0)
         curl_easy_setopt(e, CURLOPT_NOBODY, 1L); /* else libcurl would wait for a body */
@@ -382,7 +407,7 @@ static void finish(struct http *h, CURL *e, CURLcode result)
     };
     struct pool *p = &h->pools[r->target];
     const regex_t *expect = h->cfg->targets[r->target].expect;
-    if (expect && outcome_is_http(q.outcome) && h->cfg->ok[q.outcome] && !body_matches(r, expect))
+    if (expect && has_page(q.outcome) && h->cfg->ok[q.outcome] && !body_matches(r, expect))
         /* a success by its status, with a page that is not the service's
          * (a maintenance page, an error page served as 200) */
         q.outcome = OUTCOME_BODY;
@@ -406,10 +431,13 @@ static void finish(struct http *h, CURL *e, CURLcode result)
     }
     if (q.outcome == OUTCOME_PROTOCOL && result == CURLE_OK)
         q.reused = -1;
-    char unsent[160] = "";
-    if (q.outcome == OUTCOME_SKIPPED)
+    char unsent[320] = "";
+    if (q.outcome == OUTCOME_SKIPPED && result != CURLE_COULDNT_CONNECT)
         /* never sent: the run logs the tick as skipped, as it does when
          * --max-inflight is reached, and says why once */
+        snprintf(unsent, sizeof unsent, "the prober's own TLS settings failed: %s",
+                 r->error[0] ? r->error : curl_easy_strerror(result));
+    else if (q.outcome == OUTCOME_SKIPPED)
         snprintf(unsent, sizeof unsent, "the prober could not open a connection: %s%s",
                  strerror((int)os_errno),
                  os_errno == EADDRNOTAVAIL

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "options.h"
@@ -228,11 +229,23 @@ static const struct option long_options[] = {
 
 enum connections { CONNECTIONS_KEEPALIVE, CONNECTIONS_NEW, CONNECTIONS_BOTH };
 
+/* The options that take a target's NAME:; loose ones (a header, a body, a
+ * regex have colons of their own) only when a target has that name. */
+enum setting { SET_RATE, SET_CONNECTIONS, SET_HEADER, SET_REQUEST, SET_DATA, SET_EXPECT_BODY };
+static const struct {
+    const char *option;
+    bool loose;
+} settings_of[] = {
+    [SET_RATE] = {"--rate", false},    [SET_CONNECTIONS] = {"--connections", false},
+    [SET_HEADER] = {"--header", true}, [SET_REQUEST] = {"--request", false},
+    [SET_DATA] = {"--data", true},     [SET_EXPECT_BODY] = {"--expect-body", true},
+};
+
 /* A per-target setting, "[NAME:]VALUE": applied once every target is known.
  * Without NAME it is every target's default, whatever its place among the
- * named ones. A loose one's NAME: counts only when a target has that name:
- * a header, a body or a regex has colons of its own. */
+ * named ones. */
 struct target_setting {
+    enum setting kind;
     const char *option; /* "--rate" */
     const char *arg;    /* [NAME:]VALUE as given */
     bool named, loose;
@@ -286,7 +299,8 @@ static int add_target(struct probe_config *cfg, const char *arg, char *err, size
     char *name = NULL;
     if (eq && (scheme == NULL || eq < scheme)) {
         if (!valid_name(arg, (size_t)(eq - arg))) {
-            snprintf(err, errlen, "bad target name in \"%s\": no spaces, ':' or '='", arg);
+            snprintf(err, errlen, "bad target name \"%.*s\": no spaces, ':' or '='",
+                     (int)(eq - arg), arg);
             return -1;
         }
         name = strndup(arg, (size_t)(eq - arg));
@@ -346,13 +360,14 @@ oom:
 /* The one splitter of "[NAME:]VALUE": records the setting and points *value
  * at the part after the name, for the option to parse into it. */
 static struct target_setting *add_setting(struct target_setting **settings, int *n,
-                                          const char *option, const char *arg, bool loose,
-                                          const char **value, char *err, size_t errlen)
+                                          enum setting kind, const char *arg, const char **value,
+                                          char *err, size_t errlen)
 {
-    const char *colon = strchr(arg, ':');
+    const char *option = settings_of[kind].option, *colon = strchr(arg, ':');
+    bool loose = settings_of[kind].loose;
+    if (loose && colon && !valid_name(arg, (size_t)(colon - arg)))
+        colon = NULL; /* no target's name: all value */
     size_t name_len = colon ? (size_t)(colon - arg) : 0;
-    if (loose && colon && !valid_name(arg, name_len))
-        colon = NULL, name_len = 0; /* no target's name: all value */
     if (colon && !valid_name(arg, name_len)) {
         snprintf(err, errlen, "%s %s: bad target name before ':'", option, arg);
         return NULL;
@@ -365,6 +380,7 @@ static struct target_setting *add_setting(struct target_setting **settings, int 
     *settings = ns;
     ns += (*n)++;
     memset(ns, 0, sizeof *ns);
+    ns->kind = kind;
     ns->option = option;
     ns->arg = arg;
     ns->named = colon != NULL;
@@ -421,26 +437,48 @@ oom:
     return -1;
 }
 
+/* Adds "Name: value" to t's headers; one of its own (named) replaces the
+ * one of that name for every target. */
+static int add_header(struct probe_target *t, const char *header, bool named)
+{
+    size_t name = strcspn(header, ":");
+    for (int j = 0; named && j < t->nheaders; j++)
+        if (strncasecmp(t->headers[j], header, name) == 0 && t->headers[j][name] == ':') {
+            memmove(&t->headers[j], &t->headers[j + 1],
+                    (size_t)(t->nheaders - j - 1) * sizeof *t->headers);
+            t->nheaders--;
+            j--;
+        }
+    const char **h = realloc(t->headers, (size_t)(t->nheaders + 1) * sizeof *h);
+    if (h == NULL)
+        return -1;
+    t->headers = h;
+    h[t->nheaders++] = header;
+    return 0;
+}
+
 static int apply_setting(struct probe_config *cfg, enum connections *kind, int i,
                          const struct target_setting *ts)
 {
     struct probe_target *t = &cfg->targets[i];
-    if (strcmp(ts->option, "--rate") == 0) {
+    switch (ts->kind) {
+    case SET_RATE:
         t->rate = ts->rate;
-    } else if (strcmp(ts->option, "--connections") == 0) {
+        return 0;
+    case SET_CONNECTIONS:
         kind[i] = ts->connections;
-    } else if (strcmp(ts->option, "--request") == 0) {
+        return 0;
+    case SET_REQUEST:
         t->method = ts->value;
-    } else if (strcmp(ts->option, "--data") == 0) {
+        return 0;
+    case SET_DATA:
         t->data_arg = ts->value; /* read by finish_targets() */
-    } else if (strcmp(ts->option, "--expect-body") == 0) {
+        return 0;
+    case SET_EXPECT_BODY:
         t->expect_src = ts->value;
-    } else {
-        const char **h = realloc(t->headers, (size_t)(t->nheaders + 1) * sizeof *h);
-        if (h == NULL)
-            return -1;
-        t->headers = h;
-        h[t->nheaders++] = ts->value;
+        return 0;
+    case SET_HEADER:
+        return add_header(t, ts->value, ts->named);
     }
     return 0;
 }
@@ -489,6 +527,11 @@ static int finish_targets(struct probe_config *cfg, char *err, size_t errlen)
             if ((t->body = strdup(data)) == NULL)
                 goto oom;
         }
+        if (t->expect_src && t->method && strcasecmp(t->method, "HEAD") == 0) {
+            snprintf(err, errlen, "--expect-body: target %s is probed with HEAD, which has no body",
+                     t->name);
+            return -1;
+        }
         if (t->expect_src) {
             if ((t->expect = malloc(sizeof *t->expect)) == NULL)
                 goto oom;
@@ -530,7 +573,8 @@ static int apply_settings(struct probe_config *cfg, struct target_setting *setti
         for (int i = 0; ts->loose && ts->named && i < cfg->ntargets; i++)
             found |= names_target(cfg, ts, i);
         /* "-H home: x" with a target home is the header home */
-        if (found && strcmp(ts->option, "--header") == 0 && !strchr(ts->value, ':'))
+        if (found && ts->kind == SET_HEADER &&
+            (!strchr(ts->value, ':') || ts->value[0] == ' ' || ts->value[0] == '\t'))
             found = 0;
         if (ts->loose && ts->named && !found) {
             ts->named = false;
@@ -651,7 +695,7 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
     while ((c = getopt_long(opt_argc, argv, ":r:d:t:m:H:X:o:qhk", long_options, NULL)) != -1) {
         switch (c) {
         case 'r':
-            ns = add_setting(&settings, &nsettings, "--rate", optarg, false, &value, err, errlen);
+            ns = add_setting(&settings, &nsettings, SET_RATE, optarg, &value, err, errlen);
             if (ns == NULL)
                 goto fail;
             if (units_parse_rate(value, &ns->rate, why, sizeof why) < 0) {
@@ -664,8 +708,7 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
             }
             break;
         case OPT_CONNECTIONS:
-            ns = add_setting(&settings, &nsettings, "--connections", optarg, false, &value, err,
-                             errlen);
+            ns = add_setting(&settings, &nsettings, SET_CONNECTIONS, optarg, &value, err, errlen);
             if (ns == NULL)
                 goto fail;
             if (parse_connections(value, &ns->connections) < 0) {
@@ -701,8 +744,7 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
             break;
         }
         case OPT_NEW_CONNECTION:
-            ns = add_setting(&settings, &nsettings, "--connections", "new", false, &value, err,
-                             errlen);
+            ns = add_setting(&settings, &nsettings, SET_CONNECTIONS, "new", &value, err, errlen);
             if (ns == NULL)
                 goto fail;
             ns->connections = CONNECTIONS_NEW;
@@ -710,17 +752,17 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
         case 'H': {
             const char *colon = strchr(optarg, ':');
             if (colon == NULL || colon == optarg) {
-                snprintf(err, errlen, "--header: \"%s\" is not \"Name: value\"", optarg);
+                /* not shown: a header is where secrets go */
+                snprintf(err, errlen, "--header: an argument not \"Name: value\"");
                 goto fail;
             }
-            if (add_setting(&settings, &nsettings, "--header", optarg, true, &value, err, errlen) ==
-                NULL)
+            if (add_setting(&settings, &nsettings, SET_HEADER, optarg, &value, err, errlen) == NULL)
                 goto fail;
             break;
         }
         case 'X':
-            if (add_setting(&settings, &nsettings, "--request", optarg, false, &value, err,
-                            errlen) == NULL)
+            if (add_setting(&settings, &nsettings, SET_REQUEST, optarg, &value, err, errlen) ==
+                NULL)
                 goto fail;
             if (!value[0] || strpbrk(value, " \t\r\n")) {
                 snprintf(err, errlen, "--request: \"%s\" is not a method", value);
@@ -728,13 +770,12 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
             }
             break;
         case OPT_DATA:
-            if (add_setting(&settings, &nsettings, "--data", optarg, true, &value, err, errlen) ==
-                NULL)
+            if (add_setting(&settings, &nsettings, SET_DATA, optarg, &value, err, errlen) == NULL)
                 goto fail;
             break;
         case OPT_EXPECT_BODY:
-            if (add_setting(&settings, &nsettings, "--expect-body", optarg, true, &value, err,
-                            errlen) == NULL)
+            if (add_setting(&settings, &nsettings, SET_EXPECT_BODY, optarg, &value, err, errlen) ==
+                NULL)
                 goto fail;
             break;
         case OPT_RESOLVE:
@@ -743,7 +784,10 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
             int want = c == OPT_RESOLVE ? 2 : 3, colons = 0;
             for (const char *p = optarg; *p; p++)
                 colons += *p == ':';
-            if (colons < want || optarg[0] == ':' || optarg[strlen(optarg) - 1] == ':') {
+            /* --connect-to's fields may be empty ("::127.0.0.1:9"), not
+             * --resolve's host and address */
+            if (colons < want ||
+                (c == OPT_RESOLVE && (optarg[0] == ':' || optarg[strlen(optarg) - 1] == ':'))) {
                 snprintf(err, errlen, "%s: \"%s\" is not %s",
                          c == OPT_RESOLVE ? "--resolve" : "--connect-to", optarg,
                          c == OPT_RESOLVE ? "HOST:PORT:ADDR" : "HOST1:PORT1:HOST2:PORT2");

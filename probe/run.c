@@ -134,7 +134,7 @@ static void on_request_done(void *arg, int target, const struct log_req *done, c
     if (done->outcome == OUTCOME_SKIPPED) {
         if (unsent && !t->warned_unsent) {
             /* once per target: the skipped records that follow say the rest */
-            char msg[256];
+            char msg[512];
             t->warned_unsent = true;
             snprintf(msg, sizeof msg, "%s: ticks logged as skipped, not sent: %s", done->target,
                      unsent);

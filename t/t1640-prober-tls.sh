@@ -101,6 +101,14 @@ test_expect_success 'mutual TLS: --cert FILE:PASS and --key are let in, the pass
 	served /mtls >got && printf "20 200 HTTP/2.0\n20 403 HTTP/2.0\n" >expect && test_cmp expect got
 '
 
+test_expect_success 'a wrong key password is the prober'"'"'s fault: skipped, one warning, not tls' '
+	probe badpass.log "https://127.0.0.1:$tls/mtls" --cacert "$C/ca.pem" \
+		--cert "$C/client.pem:Wr0ngPass" --key "$C/client.key" &&
+	outcomes badpass.log >got && echo "20 skipped -" >expect && test_cmp expect got &&
+	test "$(grep -c "^warn	.*own TLS settings failed" badpass.log)" = 1 &&
+	! grep -q Wr0ngPass badpass.log badpass.log.err
+'
+
 test_expect_success 'a missing CA file, certificate or key, or a bad --tls-min: a usage error naming it' '
 	test_expect_code 2 "$PB" --cacert "$C/nope.pem" -d 1s https://127.0.0.1:1/ 2>err &&
 	grep -q "^pbprobe: --cacert $C/nope.pem: No such file or directory" err &&

@@ -17,7 +17,8 @@ svc_nginx_start "$TEST_DIR/ng" "$port" \
 	"location = /post { if (\$request_method != POST) { return 405; } if (\$http_content_length != 11) { return 400; } if (\$http_expect) { return 417; } return 200; }" \
 	"location = /put { if (\$request_method != PUT) { return 405; } if (\$http_content_length != 2000) { return 400; } return 200; }" \
 	"location = /a { if (\$http_x_only_a != yes) { return 403; } return 200; }" \
-	"location = /b { if (\$http_x_only_a) { return 403; } if (\$http_x_all != 1) { return 400; } return 200; }" ||
+	"location = /b { if (\$http_x_only_a) { return 403; } if (\$http_x_all != 1) { return 400; } return 200; }" \
+	"location = /zipped { gzip on; gzip_types text/plain; gzip_min_length 1; default_type text/plain; alias $W/page; }" ||
 	skip_all "nginx did not start"
 ACCESS=$TEST_DIR/ng/access.log
 BASE=http://127.0.0.1:$port
@@ -38,14 +39,26 @@ test_expect_success '--data DATA is a POST with that body; -X PUT --data @FILE s
 test_expect_success '-H NAME: reaches only its target; one without NAME: every target' '
 	"$PB" -q --rate 20 --duration 1s -H "a:X-Only-A: yes" -H "X-All: 1" -o hdr.log \
 		"a=$BASE/a" "b=$BASE/b" &&
-	outcomes hdr.log >got && printf "20 a 200\n20 b 200\n" >expect && test_cmp expect got
+	outcomes hdr.log >got && printf "20 a 200\n20 b 200\n" >expect && test_cmp expect got &&
+	# a target'"'"'s own header replaces the same one for every target
+	"$PB" -q --rate 20 --duration 1s -H "X-Only-A: no" -H "a:X-Only-A: yes" -o hdr2.log "a=$BASE/a" &&
+	outcomes hdr2.log >got && echo "20 a 200" >expect && test_cmp expect got
 '
 
 test_expect_success 'bad method, regex, body file or --expect-bytes: a usage error naming it' '
 	test_expect_code 2 "$PB" -X "GE T" -d 1s http://h/ 2>err && grep -q "request: \"GE T\" is not a method" err &&
 	test_expect_code 2 "$PB" --expect-body "(" -d 1s http://h/ 2>err && grep -q "^pbprobe: --expect-body \"(\": " err &&
 	test_expect_code 2 "$PB" --data @/nonexistent -d 1s http://h/ 2>err && grep -q "^pbprobe: --data @/nonexistent: No such file" err &&
-	test_expect_code 2 "$PB" --expect-bytes 0 -d 1s http://h/ 2>err && grep -q "expect-bytes" err
+	test_expect_code 2 "$PB" --expect-bytes 0 -d 1s http://h/ 2>err && grep -q "expect-bytes" err &&
+	test_expect_code 2 "$PB" -X HEAD --expect-body ok -d 1s http://h/ 2>err && grep -q "HEAD, which has no body" err
+'
+
+test_expect_success '--expect-body reads a gzip body decoded: -H Accept-Encoding goes through libcurl' '
+	"$PB" -q --rate 20 --duration 1s -H "Accept-Encoding: gzip" --expect-body "^service OK" \
+		-o zip.log "zip=$BASE/zipped" &&
+	outcomes zip.log >got && echo "20 zip 200" >expect && test_cmp expect got &&
+	# nginx sent it compressed (42 bytes for the 11 of the page)
+	test "$(awk -F"\t" "\$6 == \"/zipped\" && \$7 != 11" "$ACCESS" | wc -l)" = 20
 '
 
 test_expect_success '--expect-body: a 200 maintenance page is a window where the test served it, and only with it' '

@@ -27,6 +27,8 @@ static void classify_names_what_the_user_saw(void **state)
     /* the prober's own limits are not the server's failures */
     assert_int_equal(classify_transfer(CURLE_COULDNT_CONNECT, 0, EADDRNOTAVAIL), OUTCOME_SKIPPED);
     assert_int_equal(classify_transfer(CURLE_COULDNT_CONNECT, 0, EMFILE), OUTCOME_SKIPPED);
+    assert_int_equal(classify_transfer(CURLE_SSL_CERTPROBLEM, 0, 0), OUTCOME_SKIPPED);
+    assert_int_equal(classify_transfer(CURLE_SSL_CACERT_BADFILE, 0, 0), OUTCOME_SKIPPED);
     assert_int_equal(classify_transfer(CURLE_OPERATION_TIMEDOUT, 0, 0), OUTCOME_TIMEOUT);
     assert_int_equal(classify_transfer(CURLE_RECV_ERROR, 200, ECONNRESET), OUTCOME_RESET);
     assert_int_equal(classify_transfer(CURLE_PARTIAL_FILE, 200, 0), OUTCOME_RESET);
@@ -95,8 +97,19 @@ static void redacts_to(const char *s, const struct redact_names *x, const char *
 static void redact_urls_and_conninfo(void **state)
 {
     (void)state;
-    redacts_to("http://u:p4ss@h:80/x?token=T0k&a=1&Key=K3y#token=frag", NULL,
-               "http://u:<redacted>@h:80/x?token=<redacted>&a=1&Key=<redacted>#token=frag");
+    redacts_to("http://u:p4ss@h:80/x?token=T0k&a=1&Key=K3y#token=frag&b", NULL,
+               "http://u:<redacted>@h:80/x?token=<redacted>&a=1&Key=<redacted>#token=<redacted>&b");
+    /* a token as the user name; OAuth's fragment */
+    redacts_to("https://ghp_T0K@github.com/x", NULL, "https://<redacted>@github.com/x");
+    redacts_to("https://h/cb#access_token=S3&x=1", NULL,
+               "https://h/cb#access_token=<redacted>&x=1");
+    /* libpq's quoted and spaced values, sslpassword */
+    redacts_to("host=h password='a b\\'c' user=u", NULL, "host=h password=<redacted> user=u");
+    redacts_to("host=h password = x sslpassword=y", NULL,
+               "host=h password = <redacted> sslpassword=<redacted>");
+    /* a header for one target, and without a space */
+    redacts_to("a:Authorization: Bearer special", NULL, "a:Authorization: <redacted>");
+    redacts_to("Cookie:s=1", NULL, "Cookie:<redacted>");
     redacts_to("home=https://h/?X-Amz-Signature=abc;sig=d", NULL,
                "home=https://h/?X-Amz-Signature=<redacted>;sig=<redacted>");
     redacts_to("http://h?token=x", NULL, "http://h?token=<redacted>");
@@ -120,6 +133,21 @@ static void redact_urls_and_conninfo(void **state)
     assert_non_null(strstr(line, "'X-Other: o1'"));
     assert_non_null(strstr(line, " --cert '/c/client.pem:<redacted>' '--cert=/c/b.pem:<redacted>' "
                                  "--cert /c/nopass.pem"));
+    free(line);
+    /* flag clusters, abbreviations, bodies */
+    char *more[] = {"pbprobe",        "-kH",    "Authorization:Bearer X1",
+                    "-kHCookie: X2",  "--hea",  "X-Api-Key: X3",
+                    "--cer=c.pem:X4", "--data", "user=a&password=X5",
+                    "--data=@b.json", "--da",   "{\"pw\":\"X6\"}"};
+    line = redact_argv(12, more, NULL);
+    assert_non_null(line);
+    for (int i = 1; i <= 6; i++) {
+        char secret[4];
+        snprintf(secret, sizeof secret, "X%d", i);
+        if (strstr(line, secret))
+            fail_msg("%s in %s", secret, line);
+    }
+    assert_non_null(strstr(line, "--data=@b.json"));
     free(line);
 }
 
