@@ -75,6 +75,14 @@ fail_times() {
 	"$LOGCAT" -f req:outcome,time,delay_us "$1" | awk -F'\t' -v o="$2" '$1 == o { print $2 + ($3 == "-" ? 0 : $3) }' | sort -n
 }
 
+# is GOT WANT WHAT: GOT is WANT, or says what it was instead (a CI log
+# shows only what a failing test printed)
+is() {
+	[ "$1" = "$2" ] && return 0
+	echo "$3: \"$1\", expected \"$2\"" >&2
+	return 1
+}
+
 # A JSON time (Unix seconds, six decimals) in microseconds.
 json_us() {
 	jq -r "$1" "$2" | awk '{ printf "%.0f\n", $1 * 1000000 }'
@@ -90,10 +98,10 @@ test_expect_success 'Recreate: the gate FAILs (exit 2), one downtime window per 
 	lab_expect_rc 2 $NAME &&
 	grep -q "gate FAIL" $NAME.out &&
 	json=$LAB_LOGS/$NAME.json &&
-	test "$(jq .gate.passed "$json")" = false &&
-	test "$(jq -r "[.targets[].windows_count] | unique | join(\" \")" "$json")" = 1 &&
-	test "$(outcomes "$json")" = "200 $REFUSED" &&
-	test "$(pool_versions | tr "\n" " ")" = "2.7.2 2.7.2 "
+	is "$(jq .gate.passed "$json")" false "gate.passed" &&
+	is "$(jq -r "[.targets[].windows_count] | unique | join(\" \")" "$json")" 1 "windows per target" &&
+	is "$(outcomes "$json")" "200 $REFUSED" "outcomes" &&
+	is "$(pool_versions | tr "\n" " ")" "2.7.2 2.7.2 " "versions in the pool"
 '
 
 test_expect_success 'Recreate: the window starts as the last old instance leaves the pool and ends as the first new one joins' '

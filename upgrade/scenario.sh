@@ -115,7 +115,7 @@ scenario_probe_local() {
 	fi
 	# Ctrl-C reaches pbprobe too, which passes it to the steps; then we clean up.
 	trap 'interrupted=1' INT TERM
-	# -N: a new connection per request, as a new user (and the seed's curl
+	# --connections new: a connection per request, as a new user (and the seed's curl
 	# loop) makes: the Service balances connections, so only new ones show
 	# where it sends users now; a kept-alive one stays with its pod.
 	"${nice_cmd[@]}" "$PB_BUILD/pbprobe" -q --connections new --rate "$rate" --version-header X-App-Version --lead 1s --tail 2s \
