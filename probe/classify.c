@@ -63,3 +63,9 @@ int classify_transfer(CURLcode result, long http_status, long os_errno)
         return OUTCOME_OTHER;
     }
 }
+
+bool classify_checks_body(int outcome, const unsigned char *ok)
+{
+    return outcome_is_http(outcome) && ok[outcome] && outcome >= 200 && outcome != 204 &&
+           outcome != 304 && (outcome < 300 || outcome >= 400);
+}

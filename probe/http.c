@@ -173,14 +173,6 @@ static bool body_matches(struct http_req *r, const regex_t *re)
     return regexec(re, r->body ? r->body : "", 1, &m, REG_STARTEND) == 0;
 }
 
-/* Whether a response with this outcome carries a page of the service for
- * --expect-body to read: not 1xx, 204, 304 or another redirect. */
-static bool has_page(int outcome)
-{
-    return outcome_is_http(outcome) && outcome >= 200 && outcome != 204 && outcome != 304 &&
-           (outcome < 300 || outcome >= 400);
-}
-
 /* Keeps the --version-header value of the response, trimmed. */
 static size_t on_header(char *line, size_t size, size_t nitems, void *userdata)
 {
@@ -407,9 +399,9 @@ static void finish(struct http *h, CURL *e, CURLcode result)
     };
     struct pool *p = &h->pools[r->target];
     const regex_t *expect = h->cfg->targets[r->target].expect;
-    if (expect && has_page(q.outcome) && h->cfg->ok[q.outcome] && !body_matches(r, expect))
-        /* a success by its status, with a page that is not the service's
-         * (a maintenance page, an error page served as 200) */
+    if (expect && classify_checks_body(q.outcome, h->cfg->ok) && !body_matches(r, expect))
+        /* a page that is not the service's: a maintenance page, an error
+         * page served as 200 */
         q.outcome = OUTCOME_BODY;
     if (q.outcome == OUTCOME_OTHER) {
         /* "other" hides the detail from the log: say it once per code here */

@@ -38,6 +38,15 @@ static void classify_names_what_the_user_saw(void **state)
     assert_int_equal(classify_transfer(CURLE_WEIRD_SERVER_REPLY, 0, 0), OUTCOME_PROTOCOL);
     assert_int_equal(classify_transfer(CURLE_UNSUPPORTED_PROTOCOL, 0, 0), OUTCOME_PROTOCOL);
     assert_int_equal(classify_transfer(CURLE_OUT_OF_MEMORY, 0, 0), OUTCOME_OTHER);
+    /* --expect-body reads the page of a success, and only that */
+    unsigned char ok[OUTCOME_MAX] = {0};
+    ok[200] = ok[204] = ok[301] = ok[304] = 1;
+    assert_true(classify_checks_body(200, ok));
+    assert_false(classify_checks_body(503, ok));
+    assert_false(classify_checks_body(204, ok));
+    assert_false(classify_checks_body(301, ok));
+    assert_false(classify_checks_body(304, ok));
+    assert_false(classify_checks_body(OUTCOME_TIMEOUT, ok));
 }
 
 static void schedule_counts_exactly_rate_times_duration(void **state)
