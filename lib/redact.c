@@ -181,20 +181,14 @@ static bool is_option(const char *a, const char *longopt, size_t min, bool glued
            (!glued || a[n] == '=');
 }
 
-/* The option as typed (prefix, may be "") and its value redacted as rule
- * says: a --cert password, or a whole --data body (bodies carry logins). */
-static char *redact_value(const char *prefix_end, const char *arg, bool cert)
+/* arg's first keep bytes, then <redacted> in place of the rest, if any. */
+static char *redact_from(const char *arg, size_t keep)
 {
-    size_t keep = (size_t)(prefix_end - arg);
-    const char *colon = cert ? strchr(prefix_end, ':') : NULL;
-    if (cert)
-        keep = colon ? (size_t)(colon + 1 - arg) : strlen(arg);
-    else if (*prefix_end == '@' || !*prefix_end)
-        keep = strlen(arg); /* @FILE: a path, not a secret */
+    size_t len = strlen(arg);
     char *out = malloc(keep + sizeof REDACTED);
     if (out) {
         memcpy(out, arg, keep);
-        strcpy(out + keep, keep < strlen(arg) ? REDACTED : "");
+        strcpy(out + keep, keep < len ? REDACTED : "");
     }
     return out;
 }
@@ -202,14 +196,20 @@ static char *redact_value(const char *prefix_end, const char *arg, bool cert)
 static char *redact_arg(const char *prev, const char *arg, const struct redact_names *x)
 {
     const char *eq = strchr(arg, '=');
-    if (prev && is_option(prev, "--cert", 4, false))
-        return redact_value(arg, arg, true);
-    if (is_option(arg, "--cert", 4, true))
-        return redact_value(eq + 1, arg, true);
-    if (prev && is_option(prev, "--data", 4, false))
-        return redact_value(arg, arg, false);
-    if (is_option(arg, "--data", 4, true))
-        return redact_value(eq + 1, arg, false);
+    /* --cert FILE:PASS: the password */
+    const char *cert = prev && is_option(prev, "--cert", 4, false) ? arg
+                       : is_option(arg, "--cert", 4, true)         ? eq + 1
+                                                                   : NULL;
+    if (cert) {
+        const char *colon = strchr(cert, ':');
+        return redact_from(arg, colon ? (size_t)(colon + 1 - arg) : strlen(arg));
+    }
+    /* --data BODY: all of it (bodies carry logins), but not @FILE, a path */
+    const char *data = prev && is_option(prev, "--data", 4, false) ? arg
+                       : is_option(arg, "--data", 4, true)         ? eq + 1
+                                                                   : NULL;
+    if (data)
+        return redact_from(arg, *data == '@' ? strlen(arg) : (size_t)(data - arg));
     /* -HVALUE, -kHVALUE: the value after a cluster of flags */
     size_t flags = arg[0] == '-' && arg[1] != '-' ? 1 + strspn(arg + 1, "qhk") : 0;
     if (flags && arg[flags] == 'H' && arg[flags + 1]) {
