@@ -28,6 +28,7 @@
 #         7 $body_bytes_sent  8 $remote_addr:$remote_port  9 $connection
 #         10 $connection_requests  11 $pid (the worker that answered)
 #         12 $server_protocol (HTTP/1.1, HTTP/2.0)
+#         13 $server_addr:$server_port (the address the request reached)
 #       Returns once the port accepts (typically in 50 ms).
 #   svc_nginx_reload DIR      graceful reload (SIGHUP): re-reads DIR/nginx.conf
 #   svc_nginx_stop DIR        fast stop (SIGTERM), waits until it is gone
@@ -282,7 +283,7 @@ events {
 }
 http {
     log_format pbprobe escape=default
-        '\$msec\t\$request_time\t\$status\t\$http_x_request_id\t\$request_method\t\$request_uri\t\$body_bytes_sent\t\$remote_addr:\$remote_port\t\$connection\t\$connection_requests\t\$pid\t\$server_protocol';
+        '\$msec\t\$request_time\t\$status\t\$http_x_request_id\t\$request_method\t\$request_uri\t\$body_bytes_sent\t\$remote_addr:\$remote_port\t\$connection\t\$connection_requests\t\$pid\t\$server_protocol\t\$server_addr:\$server_port';
     access_log $dir/access.log pbprobe;
     client_body_temp_path $dir/tmp/body;
     proxy_temp_path $dir/tmp/proxy;

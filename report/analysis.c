@@ -51,6 +51,8 @@ void analysis_free(struct analysis *an)
         spans_free(&t->bursts);
         spans_free(&t->blind);
         free(t->series);
+        for (int k = 0; k < AN_NSPLIT; k++)
+            free(t->by[k].v);
         free(t->name);
         free(t->url);
     }
@@ -76,6 +78,12 @@ void analysis_free(struct analysis *an)
     for (int i = 1; i < an->nversion_names; i++)
         free(an->version_names[i]);
     free(an->version_names);
+    for (int i = 1; i < an->npeer_names; i++)
+        free(an->peer_names[i]);
+    free(an->peer_names);
+    for (int i = 1; i < an->nprotocol_names; i++)
+        free(an->protocol_names[i]);
+    free(an->protocol_names);
     for (int i = 0; i < an->gate.nreasons; i++)
         free(an->gate.reasons[i]);
     free(an->gate.reasons);

@@ -83,6 +83,26 @@ struct an_versions {
     int64_t mixed_end_us;    /* last request of any other; -1 when no mix */
 };
 
+/* The requests of a target sent and observed on time, and their failures, for
+ * one value of an attribute of the request: which peer answered (in a
+ * cluster, the pod), a new or a reused connection, the HTTP version. */
+enum an_split_by { AN_BY_PEER, AN_BY_CONNECTION, AN_BY_PROTOCOL, AN_NSPLIT };
+
+struct an_split {
+    const char *key;   /* as logged ("10.0.0.7:8080", "new", "2"); NULL: none (no peer
+                          reached, no response) or, for the connection, unknown */
+    uint64_t requests; /* sent and observed on time: successes and failures */
+    uint64_t failed;
+    struct an_mix mix; /* the failures' commonest outcomes */
+};
+
+struct an_splits {
+    int n;              /* most failures first, then most requests, then by key */
+    struct an_split *v; /* only values with requests */
+    int known;          /* some request carried the attribute (older logs have no
+                           protocol; a connection kind may be unknown) */
+};
+
 struct an_latency {
     int64_t p50, p90, p99, p999, max; /* microseconds from the scheduled time */
     double mean;
@@ -114,6 +134,7 @@ struct an_target {
     uint32_t series_len;
     struct an_second *series;
     struct an_versions versions;
+    struct an_splits by[AN_NSPLIT];
 };
 
 enum an_event_kind { AN_EV_MARK, AN_EV_CMD_START, AN_EV_CMD_EXIT };
@@ -205,10 +226,12 @@ struct analysis {
     char **notes; /* warnings for the reader of the report */
     long notes_dropped;
     int nversion_names;
-    char **version_names;      /* every version string seen, index 0 unused */
-    int64_t first_us, last_us; /* over all req lines; -1 when none */
-    int64_t origin_us;         /* what offsets (+1.5s) count from: the first request,
-                                  else the first database probe, else the first line */
+    char **version_names; /* every version string seen, index 0 unused */
+    int npeer_names, nprotocol_names;
+    char **peer_names, **protocol_names; /* likewise, for peers and HTTP versions */
+    int64_t first_us, last_us;           /* over all req lines; -1 when none */
+    int64_t origin_us;                   /* what offsets (+1.5s) count from: the first request,
+                                            else the first database probe, else the first line */
     struct {
         uint64_t requests, ok, failed, skipped;
     } total;               /* over all targets */

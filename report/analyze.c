@@ -9,6 +9,7 @@
 #include "blind.h"
 #include "bursts.h"
 #include "spans.h"
+#include "splits.h"
 #include "versions.h"
 #include "windows.h"
 
@@ -27,8 +28,9 @@ struct an_state {
     struct blind_state blind;
     int64_t interval_us; /* between ticks of the target (all its logs together) */
     struct ver_state ver;
-    struct hist second; /* latencies of the current second */
-    int64_t cur_s;      /* its Unix second, or -1 */
+    struct split_state *split; /* by peer, connection, protocol; NULL until a request */
+    struct hist second;        /* latencies of the current second */
+    int64_t cur_s;             /* its Unix second, or -1 */
     uint32_t series_cap;
 };
 
@@ -47,6 +49,7 @@ static void drop_state(struct an_state *s)
     if (s == NULL)
         return;
     hist_free(&s->second);
+    splits_free(s->split);
     free(s);
 }
 
@@ -174,7 +177,8 @@ static void first_request(struct an_target *t, struct an_state *s)
 }
 
 int analyze_req(struct analyzer *a, int ti, struct an_target *t, int64_t t_us, int64_t sent_us,
-                int64_t latency_us, int outcome, int late, int vidx, const char *vname)
+                int64_t latency_us, int outcome, int late, int vidx, const char *vname,
+                struct split_where where)
 {
     struct an_state *s = a->state[ti];
     const int max_listed = s->cfg->max_listed;
@@ -204,6 +208,8 @@ int analyze_req(struct analyzer *a, int ti, struct an_target *t, int64_t t_us, i
         return 0;
     }
     t->outcomes[outcome]++;
+    if (splits_req(&s->split, where, outcome, cls != AN_OK) < 0)
+        return -1;
     if (blind_seen(&s->blind, &t->blind, t_us, max_listed) < 0)
         return -1;
     hist_record(&t->latency, latency_us);
@@ -252,6 +258,8 @@ static int finish_target(struct analysis *an, struct an_target *t, struct an_sta
         blind_end(&s->blind, &t->blind, t->cut_short, s->cfg->max_listed) < 0)
         rc = -1;
     versions_finish(&t->versions, &s->ver);
+    if (splits_finish(t->by, s->split, an) < 0)
+        rc = -1;
     t->worst_second_us = -1;
     for (uint32_t i = 0; i < t->series_len; i++) {
         const struct an_second *sec = &t->series[i];

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "analysis.h"
+#include "splits.h"
 
 /* Ingest refuses a run longer than this: the per-second series is the one
  * thing that grows with duration, and a corrupt time must not make it huge. */
@@ -30,10 +31,12 @@ int analyze_target_init(struct analyzer *a, int ti, struct an_target *t,
 /* One scheduled tick, due at t_us and sent at sent_us (t_us when it was not
  * sent): outcome from outcome.h, latency_us (from t_us) ignored when skipped,
  * late when the prober did not observe it on time (blind.h), vidx 0 for no
- * version (else an index in analysis.version_names). Returns 0, or -1 when
- * memory is short. */
+ * version (else an index in analysis.version_names), where the peer,
+ * connection and protocol that carried it. Returns 0, or -1 when memory is
+ * short. */
 int analyze_req(struct analyzer *a, int ti, struct an_target *t, int64_t t_us, int64_t sent_us,
-                int64_t latency_us, int outcome, int late, int vidx, const char *vname);
+                int64_t latency_us, int outcome, int late, int vidx, const char *vname,
+                struct split_where where);
 
 /* n ticks the schedule implies but no line records (ingest counts them),
  * due in [from_us, until_us): blind time, before the next analyze_req. */

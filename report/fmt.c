@@ -235,3 +235,49 @@ const char *fmt_command(const struct an_log *l, char *buf, size_t len)
                  fmt_duration(l->command.end_us - l->command.start_us, d, sizeof d));
     return buf;
 }
+
+const char *fmt_split_by(enum an_split_by by)
+{
+    static const char *const names[AN_NSPLIT] = {
+        [AN_BY_PEER] = "peer", [AN_BY_CONNECTION] = "connection", [AN_BY_PROTOCOL] = "protocol"};
+    return names[by];
+}
+
+const char *fmt_split_key(const struct an_split *v, enum an_split_by by)
+{
+    if (v->key)
+        return v->key;
+    return by == AN_BY_CONNECTION ? "(unknown)" : "(none)";
+}
+
+const char *fmt_splits(const struct an_splits *sp, enum an_split_by by, char *buf, size_t len)
+{
+    size_t used = 0;
+    int failing = 0;
+    uint64_t clean_requests = 0;
+    buf[0] = '\0';
+#define APPEND(...)                                                                                \
+    do {                                                                                           \
+        if (used < len)                                                                            \
+            used += (size_t)snprintf(buf + used, len - used, __VA_ARGS__);                         \
+    } while (0)
+    for (int i = 0; i < sp->n; i++) {
+        const struct an_split *v = &sp->v[i];
+        char mix[256];
+        if (v->failed == 0) {
+            clean_requests += v->requests;
+            continue;
+        }
+        if (failing++ >= FMT_SPLITS_SHOWN)
+            continue;
+        APPEND("%s%s %" PRIu64 " of %" PRIu64 " (%s)", failing > 1 ? "; " : "",
+               fmt_split_key(v, by), v->failed, v->requests, fmt_mix(&v->mix, mix, sizeof mix));
+    }
+    if (failing > FMT_SPLITS_SHOWN)
+        APPEND("; %d more with failures", failing - FMT_SPLITS_SHOWN);
+    if (sp->n > failing)
+        APPEND("%sno failures from %d other%s (%" PRIu64 " requests)", failing ? "; " : "",
+               sp->n - failing, sp->n - failing == 1 ? "" : "s", clean_requests);
+#undef APPEND
+    return buf;
+}

@@ -51,6 +51,20 @@ const char *fmt_command(const struct an_log *l, char *buf, size_t len);
 /* "PASS", "FAIL", "INCONCLUSIVE". */
 const char *fmt_verdict(enum an_verdict v);
 
+/* "peer", "connection", "protocol": what a split is by. */
+const char *fmt_split_by(enum an_split_by by);
+
+/* A split's value as shown: the logged one, else what its absence means,
+ * "(none)" (no peer reached, no response) or "(unknown)" (connection). */
+const char *fmt_split_key(const struct an_split *v, enum an_split_by by);
+
+/* The values that failed, most first, at most FMT_SPLITS_SHOWN, and a count
+ * of the others: "10.0.0.7:8080 12 of 340 (503 12); no failures from 2
+ * others (680 requests)". Strings from the log as they are: the caller
+ * escapes. */
+#define FMT_SPLITS_SHOWN 6
+const char *fmt_splits(const struct an_splits *sp, enum an_split_by by, char *buf, size_t len);
+
 /* "99.38%": truncated, never rounded up, so a single failure never reads
  * 100%; "100%" only when nothing failed; "-" when nothing was sent. */
 const char *fmt_availability(double a, char *buf, size_t len);

@@ -19,11 +19,13 @@
 #include "pipe.h"
 #include "redact.h"
 #include "schedule.h"
+#include "splits.h"
 #include "strmap.h"
 #include "versions.h"
 
-/* An entry packs outcome, version, target and the late flag in 32 bits: 24
- * bytes a request with its time, latency and when it observed the server. */
+/* An entry packs outcome, version, target and the late flag in 32 bits, and
+ * where it went in 32 more: 24 bytes a request with its time, latency and
+ * when it observed the server. */
 #define OUTCOME_BITS 10
 #define VERSION_BITS 10
 #define TARGET_BITS 11
@@ -36,6 +38,17 @@
 #define UNPACK_VERSION(p) ((int)(((p) >> OUTCOME_BITS) & ((1u << VERSION_BITS) - 1)))
 #define UNPACK_TARGET(p) ((int)(((p) >> (OUTCOME_BITS + VERSION_BITS)) & (TARGETS_MAX - 1)))
 #define UNPACK_LATE(p) (((p)&LATE_BIT) != 0)
+
+/* Where a request went, in the entry's last 32 bits (splits.h). */
+#define PEER_BITS 10
+#define PROTOCOL_BITS 4
+#define PACK_WHERE(peer, protocol, conn)                                                           \
+    ((uint32_t)(peer) | (uint32_t)(protocol) << PEER_BITS |                                        \
+     (uint32_t)(conn) << (PEER_BITS + PROTOCOL_BITS))
+#define UNPACK_WHERE(p)                                                                            \
+    ((struct split_where){.peer = (uint16_t)((p) & ((1u << PEER_BITS) - 1)),                       \
+                          .protocol = (uint8_t)(((p) >> PEER_BITS) & ((1u << PROTOCOL_BITS) - 1)), \
+                          .connection = (uint8_t)((p) >> (PEER_BITS + PROTOCOL_BITS))})
 
 /* A log from a prober that did not write its --max-lag: pbprobe's default. */
 #define DEFAULT_MAX_LAG_US 100000
@@ -53,6 +66,26 @@ struct entry {
     uint32_t packed;
     uint32_t
         seen_after_us; /* when it observed the server, after t_us: windows are on observed time */
+    uint32_t where;    /* peer, protocol and connection: PACK_WHERE */
+};
+_Static_assert(sizeof(struct entry) == 24, "an entry is 24 bytes: HELD_MAX counts on it");
+_Static_assert(SPLIT_PEERS_MAX <= 1 << PEER_BITS && SPLIT_PROTOCOLS_MAX <= 1 << PROTOCOL_BITS,
+               "interned indexes fit their bits");
+
+/* Strings the analysis keeps in a list (its version, peer and protocol
+ * names), interned on first sight: index 0 is none, and the last index, max -
+ * 1, is "(others)": every string beyond. */
+struct names {
+    struct strmap map; /* string -> index; keys are the list's copies */
+    char ***list;      /* &an->version_names and the like */
+    int *n;
+    int max;
+};
+
+/* One log's last value of a field: a value repeats line after line. */
+struct name_cache {
+    const char *last;
+    int idx;
 };
 
 /* A target as one log declares it. */
@@ -83,8 +116,7 @@ struct source {
     struct strmap names; /* target name -> index in lt */
     struct ltarget *lt;
     int nlt;
-    const char *last_version; /* one-entry cache: versions change rarely */
-    int last_vidx;
+    struct name_cache version, peer, protocol;
     long last_err_line;
 };
 
@@ -96,8 +128,8 @@ struct ingest {
     struct analyzer *analyzer; /* the targets' running state */
     struct source *src;
     int nsrc;
-    struct strmap targets;  /* merged mode: name -> target index */
-    struct strmap versions; /* version string -> index */
+    struct strmap targets; /* merged mode: name -> target index */
+    struct names versions, peers, protocols;
     int targets_cap;
     int timeline_cap;
     long seq;
@@ -359,40 +391,46 @@ static inline int same(const char *a, const char *b)
     return *a == *b;
 }
 
-/* The index of a version string, interned on first sight. */
-static int version_index(struct ingest *g, struct source *s, const char *v)
+static int intern(struct names *nm, const char *v)
 {
-    if (s->last_version && same(v, s->last_version))
-        return s->last_vidx;
     uint64_t h = strmap_hash(v);
-    int i = strmap_get(&g->versions, v, h);
-    if (i < 0) {
-        struct analysis *an = g->an;
-        if (an->nversion_names >= VER_NAMES_MAX - 1) {
-            /* the last index stands for every version beyond: "(others)" */
-            if (an->nversion_names == VER_NAMES_MAX - 1) {
-                if ((an->version_names[VER_NAMES_MAX - 1] = strdup("(others)")) == NULL)
-                    return -1;
-                an->nversion_names = VER_NAMES_MAX;
-            }
-            return VER_NAMES_MAX - 1;
-        }
-        if (an->nversion_names == 0) {
-            an->version_names = calloc(VER_NAMES_MAX, sizeof *an->version_names);
-            if (an->version_names == NULL)
+    int i = strmap_get(&nm->map, v, h);
+    if (i >= 0)
+        return i;
+    if (*nm->n >= nm->max - 1) {
+        if (*nm->n == nm->max - 1) {
+            if (((*nm->list)[nm->max - 1] = strdup("(others)")) == NULL)
                 return -1;
-            an->nversion_names = 1; /* index 0: no version */
+            *nm->n = nm->max;
         }
-        char *copy = strdup(v);
-        if (copy == NULL || strmap_put(&g->versions, copy, h, an->nversion_names) < 0) {
-            free(copy);
-            return -1;
-        }
-        i = an->nversion_names;
-        an->version_names[an->nversion_names++] = copy;
+        return nm->max - 1;
     }
-    s->last_version = g->an->version_names[i];
-    s->last_vidx = i;
+    if (*nm->n == 0) {
+        if ((*nm->list = calloc((size_t)nm->max, sizeof **nm->list)) == NULL)
+            return -1;
+        *nm->n = 1; /* index 0: none */
+    }
+    char *copy = strdup(v);
+    if (copy == NULL || strmap_put(&nm->map, copy, h, *nm->n) < 0) {
+        free(copy);
+        return -1;
+    }
+    (*nm->list)[*nm->n] = copy;
+    return (*nm->n)++;
+}
+
+/* The index of v (NULL: none, 0) in nm, through the log's cache c. */
+static int name_index(struct names *nm, struct name_cache *c, const char *v)
+{
+    if (v == NULL)
+        return 0;
+    if (c->last && same(v, c->last))
+        return c->idx;
+    int i = intern(nm, v);
+    if (i >= 0 && i != nm->max - 1) { /* "(others)" stands for many strings */
+        c->last = (*nm->list)[i];
+        c->idx = i;
+    }
     return i;
 }
 
@@ -440,8 +478,10 @@ static int add_req(struct ingest *g, struct source *s, const struct log_event *e
                      spath(s), logr_lineno(s->r), q->target, (double)(s->newest_us - t) / 1e6);
         return malformed(g, s, msg);
     }
-    int vidx = 0;
-    if (q->version && (vidx = version_index(g, s, q->version)) < 0)
+    int vidx = name_index(&g->versions, &s->version, q->version);
+    int peer = name_index(&g->peers, &s->peer, q->peer);
+    int protocol = name_index(&g->protocols, &s->protocol, q->protocol);
+    if (vidx < 0 || peer < 0 || protocol < 0)
         return fail(g, "out of memory");
     int64_t lat = q->outcome == OUTCOME_SKIPPED ? 0 : q->latency_us;
     /* older probers logged no hand-off lag: their send delay (which adds
@@ -465,7 +505,11 @@ static int add_req(struct ingest *g, struct source *s, const struct log_event *e
                                                                                     : lat;
     struct entry e = {t, lat > UINT32_MAX ? UINT32_MAX : (uint32_t)lat,
                       PACK(q->outcome, vidx, li, late),
-                      sent_after > UINT32_MAX ? UINT32_MAX : (uint32_t)sent_after};
+                      sent_after > UINT32_MAX ? UINT32_MAX : (uint32_t)sent_after,
+                      PACK_WHERE(peer, protocol,
+                                 q->reused == 1   ? SPLIT_CONN_REUSED
+                                 : q->reused == 0 ? SPLIT_CONN_NEW
+                                                  : SPLIT_CONN_UNKNOWN)};
     struct an_log *log = &g->an->logs[s->log];
     log->reqs++;
     if (log->first_us < 0 || t < log->first_us)
@@ -640,7 +684,8 @@ static int release(struct ingest *g, struct source *s, const struct entry *e)
                          .seen_after_us = e->seen_after_us,
                          .outcome = (uint16_t)UNPACK_OUTCOME(e->packed),
                          .vidx = (uint16_t)UNPACK_VERSION(e->packed),
-                         .target = (uint32_t)l->target};
+                         .target = (uint32_t)l->target,
+                         .where = UNPACK_WHERE(e->where)};
     if (g->first_released_us < 0)
         g->first_released_us = e->t_us;
     else if (e->t_us - g->first_released_us > ANALYZE_SPAN_MAX_US)
@@ -892,7 +937,18 @@ static void check_clocks(struct analysis *an)
 
 int ingest_run(struct analysis *an, const struct rep_config *cfg, char *err, size_t errlen)
 {
-    struct ingest g = {.an = an, .cfg = cfg, .err = err, .errlen = errlen, .first_released_us = -1};
+    struct ingest g = {
+        .an = an,
+        .cfg = cfg,
+        .err = err,
+        .errlen = errlen,
+        .first_released_us = -1,
+        .versions = {.list = &an->version_names, .n = &an->nversion_names, .max = VER_NAMES_MAX},
+        .peers = {.list = &an->peer_names, .n = &an->npeer_names, .max = SPLIT_PEERS_MAX},
+        .protocols = {.list = &an->protocol_names,
+                      .n = &an->nprotocol_names,
+                      .max = SPLIT_PROTOCOLS_MAX},
+    };
     int rc = 0;
     an->cfg = cfg;
     an->first_us = an->last_us = -1;
@@ -963,6 +1019,8 @@ out:
     dbwork_free(g.db);
     analyzer_free(g.analyzer);
     strmap_free(&g.targets);
-    strmap_free(&g.versions);
+    strmap_free(&g.versions.map);
+    strmap_free(&g.peers.map);
+    strmap_free(&g.protocols.map);
     return rc;
 }

@@ -16,6 +16,7 @@ pbprobe_report_SOURCES = \
 	report/blind.c report/blind.h \
 	report/bursts.c report/bursts.h \
 	report/versions.c report/versions.h \
+	report/splits.c report/splits.h \
 	report/dbanalysis.c report/dbanalysis.h \
 	report/runs.c report/runs.h \
 	report/gate.c report/gate.h \
@@ -44,6 +45,7 @@ EXTRA_DIST += \
 	t/t4120-report-merge.sh \
 	t/t4125-report-runs.sh \
 	t/t4130-report-prober-limits.sh \
+	t/t4140-report-by-peer.sh \
 	t/t4300-report-plot.sh \
 	t/t6100-report-db.sh \
 	t/data/bad-db.log \

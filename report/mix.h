@@ -20,6 +20,10 @@ static inline void mixacc_add(struct mixacc *m, int outcome)
         m->touched[m->ntouched++] = (uint16_t)outcome;
 }
 
+/* Adds c failures of outcome o to a mix kept sorted (ties: lower outcome
+ * first), each outcome added once; what does not fit goes to rest. */
+void mix_add(struct an_mix *out, int o, uint64_t c);
+
 /* Fills out with the commonest outcomes (ties: lower outcome first), empties m. */
 void mixacc_take(struct mixacc *m, struct an_mix *out);
 

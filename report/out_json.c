@@ -263,6 +263,26 @@ static void versions(struct jw *w, const struct analysis *an, const struct an_ve
     jw_close(w, '}');
 }
 
+/* "by_peer": [{"peer": "10.0.0.7:8080", "requests": 340, "failed": 12, ...}] */
+static void splits(struct jw *w, const struct an_target *t)
+{
+    for (int by = 0; by < AN_NSPLIT; by++) {
+        const struct an_splits *sp = &t->by[by];
+        char key[32];
+        snprintf(key, sizeof key, "by_%s", fmt_split_by((enum an_split_by)by));
+        jw_open(w, key, '[');
+        for (int i = 0; i < sp->n; i++) {
+            jw_open(w, NULL, '{');
+            jw_str(w, fmt_split_by((enum an_split_by)by), sp->v[i].key);
+            jw_u64(w, "requests", sp->v[i].requests);
+            jw_u64(w, "failed", sp->v[i].failed);
+            mix(w, &sp->v[i].mix);
+            jw_close(w, '}');
+        }
+        jw_close(w, ']');
+    }
+}
+
 static void series(struct jw *w, const struct an_target *t)
 {
     static const char *const names[AN_NCLASS] = {"ok",    "http",  "connect", "timeout",
@@ -337,6 +357,7 @@ static void target(struct jw *w, const struct analysis *an, const struct an_targ
     jw_u64(w, "blind_count", t->blind.count);
     blind_spans(w, an, &t->blind);
     versions(w, an, &t->versions);
+    splits(w, t);
     series(w, t);
     jw_close(w, '}');
 }

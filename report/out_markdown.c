@@ -62,6 +62,55 @@ static void span_rows(FILE *f, const struct analysis *an, int burst)
     fputs("\n</details>\n", f);
 }
 
+/* Where the failures came from: per target with failures, a row for each
+ * peer, connection kind and protocol that failed, one for those that did not. */
+static void split_rows(FILE *f, const struct analysis *an)
+{
+    int any = 0;
+    for (int i = 0; i < an->ntargets; i++)
+        any |= an->targets[i].failed > 0;
+    if (!any)
+        return;
+    fprintf(f, "\n<details><summary>Failures by peer, connection and protocol</summary>\n\n");
+    fprintf(f, "| target | by | value | failed | of requests | outcomes |\n"
+               "|---|---|---|--:|--:|---|\n");
+    for (int i = 0; i < an->ntargets; i++) {
+        const struct an_target *t = &an->targets[i];
+        char name[512], mix[512];
+        fmt_target(an, t, name, sizeof name);
+        for (int by = 0; by < AN_NSPLIT && t->failed; by++) {
+            const struct an_splits *sp = &t->by[by];
+            int clean = 0;
+            uint64_t clean_requests = 0;
+            if (!sp->known)
+                continue;
+            for (int j = 0; j < sp->n; j++) {
+                const struct an_split *v = &sp->v[j];
+                if (v->failed == 0) {
+                    clean++;
+                    clean_requests += v->requests;
+                    continue;
+                }
+                fputs("| ", f);
+                md(f, name);
+                fprintf(f, " | %s | ", fmt_split_by((enum an_split_by)by));
+                md(f, fmt_split_key(v, (enum an_split_by)by));
+                fprintf(f, " | %" PRIu64 " | %" PRIu64 " | ", v->failed, v->requests);
+                md(f, fmt_mix(&v->mix, mix, sizeof mix));
+                fputs(" |\n", f);
+            }
+            if (clean) {
+                fputs("| ", f);
+                md(f, name);
+                fprintf(f, " | %s | %d other%s | 0 | %" PRIu64 " | |\n",
+                        fmt_split_by((enum an_split_by)by), clean, clean == 1 ? "" : "s",
+                        clean_requests);
+            }
+        }
+    }
+    fputs("\n</details>\n", f);
+}
+
 /* The database: one table row per unreachable window, refusal, schema
  * change and lock wait, on the report's clock. */
 static void database(FILE *f, const struct analysis *an)
@@ -164,6 +213,7 @@ static int run_report(FILE *f, const struct analysis *an, const char *title)
                     t->bursts.count, fmt_duration(t->blind.total_us, bl, sizeof bl));
         }
     }
+    split_rows(f, an);
     span_rows(f, an, 0);
     span_rows(f, an, 1);
     database(f, an);

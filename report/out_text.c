@@ -117,7 +117,8 @@ static void target_table(const struct text *x)
     }
 }
 
-/* Per target, the outcomes that were not successes: "home: connect 200, 502 12". */
+/* Per target, the outcomes that were not successes: "home: connect 200, 502 12",
+ * then by which peer, connection and protocol they came. */
 static void failure_outcomes(const struct text *x)
 {
     const struct analysis *an = x->an;
@@ -141,6 +142,13 @@ static void failure_outcomes(const struct text *x)
             fprintf(x->f, "%s %" PRIu64 " tick%s missing from the log", n ? ";" : "", t->missing,
                     t->missing == 1 ? "" : "s");
         fprintf(x->f, "\n");
+        for (int by = 0; by < AN_NSPLIT && t->failed; by++) {
+            char list[1024], buf[1024];
+            if (t->by[by].known)
+                fprintf(x->f, "    by %s: %s\n", fmt_split_by((enum an_split_by)by),
+                        sane(fmt_splits(&t->by[by], (enum an_split_by)by, list, sizeof list), buf,
+                             sizeof buf));
+        }
     }
 }
 

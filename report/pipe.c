@@ -40,7 +40,8 @@ static int analyse(struct analysis *an, struct analyzer *a, const struct batch *
         if (q->missing)
             analyze_missing(a, ti, t, q->missing, q->missing_from_us, q->t_us);
         if (analyze_req(a, ti, t, q->t_us, q->t_us + q->seen_after_us, q->latency_us, q->outcome,
-                        q->late, q->vidx, q->vidx ? an->version_names[q->vidx] : NULL) < 0)
+                        q->late, q->vidx, q->vidx ? an->version_names[q->vidx] : NULL,
+                        q->where) < 0)
             return -1;
     }
     return 0;

@@ -18,10 +18,11 @@ struct pipe_req {
     uint32_t seen_after_us; /* from t_us to when it observed the server; 0 when not sent */
     uint16_t outcome;
     uint16_t vidx;
-    uint32_t target;         /* index in analysis.targets */
-    uint32_t missing;        /* ticks missing just before it, in its log */
-    int64_t missing_from_us; /* when the first of them was due */
-    int late;                /* not observed on time (blind.h) */
+    uint32_t target;          /* index in analysis.targets */
+    uint32_t missing;         /* ticks missing just before it, in its log */
+    struct split_where where; /* peer, connection, protocol */
+    int64_t missing_from_us;  /* when the first of them was due */
+    int late;                 /* not observed on time (blind.h) */
 };
 
 struct pipe;

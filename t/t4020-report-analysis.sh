@@ -200,4 +200,32 @@ test_expect_success 'a request held back by the prober'"'"'s own stall: its answ
 	is ".targets[0].blind[0].start" $T0.5 && is ".targets[0].blind[0].end" $T1.1
 '
 
+test_expect_success 'by peer: every peer counted, beyond 1022 as "(others)", the worst listed first' '
+	# 1100 requests at 100/s, each from a peer of its own; peer i fails
+	# (503) when i < 8, i fails twice as "reset" too for i = 0
+	awk -v t0=${T0}000000 "BEGIN {
+		OFS = \"\t\"
+		print \"#pbprobe-log 1\", \"start_us=\" t0
+		print \"target\", t0, \"home\", \"http://h/\", 100, \"keepalive\"
+		for (i = 0; i < 1100; i++) {
+			o = i < 8 ? 503 : 200
+			print \"req\", t0 + i * 10000, \"home\", o, 2000, 40, 18, i % 2, \"10.0.\" int(i / 256) \".\" i % 256 \":80\", \"-\", \"id-\" i, 30, 0, \"2\"
+		}
+		print \"req\", t0 + 1100 * 10000, \"home\", \"reset\", 2000, 40, 0, 1, \"10.0.0.0:80\", \"-\", \"id-x\", 30, 0, \"-\"
+		print \"end\", t0 + 1101 * 10000, \"done\"
+	}" >peers.log &&
+	json peers.log &&
+	is ".targets[0].by_peer | length" 1023 &&
+	is "[.targets[0].by_peer[].requests] | add" 1101 &&
+	is ".targets[0].by_peer[0].peer" 10.0.0.0:80 &&
+	is ".targets[0].by_peer[0].requests" 2 && is ".targets[0].by_peer[0].failed" 2 &&
+	is ".targets[0].by_peer[0].outcomes | tojson" "{\"reset\":1,\"503\":1}" &&
+	is ".targets[0].by_peer[] | select(.peer == \"(others)\") | .requests" 78 &&
+	is ".targets[0].by_connection | map(.connection) | join(\",\")" reused,new &&
+	is ".targets[0].by_protocol | map(\"\(.protocol)=\(.requests)\") | join(\",\")" 2=1100,null=1 &&
+	test_expect_code 1 "$REPORT" --color never peers.log >out &&
+	grep -F "    by peer: 10.0.0.0:80 2 of 2 (reset 1, 503 1); 10.0.0.1:80 1 of 1 (503 1);" out &&
+	grep -F "; 2 more with failures; no failures from 1015 others (1092 requests)" out
+'
+
 test_done
