@@ -97,10 +97,12 @@ struct an_split {
 };
 
 struct an_splits {
-    int n;              /* most failures first, then most requests, then by key */
-    struct an_split *v; /* only values with requests */
-    int known;          /* some request carried the attribute (older logs have no
-                           protocol; a connection kind may be unknown) */
+    int n;                   /* most failures first, then most requests, then by key */
+    struct an_split *v;      /* only values with requests */
+    int failing;             /* the first of them, those with failures */
+    uint64_t clean_requests; /* the requests of the others */
+    int known;               /* some request carried the attribute (older logs have no
+                                protocol; a connection kind may be unknown) */
 };
 
 struct an_latency {

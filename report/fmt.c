@@ -250,34 +250,22 @@ const char *fmt_split_key(const struct an_split *v, enum an_split_by by)
     return by == AN_BY_CONNECTION ? "(unknown)" : "(none)";
 }
 
-const char *fmt_splits(const struct an_splits *sp, enum an_split_by by, char *buf, size_t len)
+void fmt_splits(FILE *f, const struct an_splits *sp, enum an_split_by by,
+                void (*put)(FILE *f, const char *s))
 {
-    size_t used = 0;
-    int failing = 0;
-    uint64_t clean_requests = 0;
-    buf[0] = '\0';
-#define APPEND(...)                                                                                \
-    do {                                                                                           \
-        if (used < len)                                                                            \
-            used += (size_t)snprintf(buf + used, len - used, __VA_ARGS__);                         \
-    } while (0)
-    for (int i = 0; i < sp->n; i++) {
+    int shown = sp->failing < FMT_SPLITS_SHOWN ? sp->failing : FMT_SPLITS_SHOWN;
+    for (int i = 0; i < shown; i++) {
         const struct an_split *v = &sp->v[i];
-        char mix[256];
-        if (v->failed == 0) {
-            clean_requests += v->requests;
-            continue;
-        }
-        if (failing++ >= FMT_SPLITS_SHOWN)
-            continue;
-        APPEND("%s%s %" PRIu64 " of %" PRIu64 " (%s)", failing > 1 ? "; " : "",
-               fmt_split_key(v, by), v->failed, v->requests, fmt_mix(&v->mix, mix, sizeof mix));
+        char mix[512];
+        if (i)
+            fputs("; ", f);
+        put(f, fmt_split_key(v, by));
+        fprintf(f, " %" PRIu64 " of %" PRIu64 " (%s)", v->failed, v->requests,
+                fmt_mix(&v->mix, mix, sizeof mix));
     }
-    if (failing > FMT_SPLITS_SHOWN)
-        APPEND("; %d more with failures", failing - FMT_SPLITS_SHOWN);
-    if (sp->n > failing)
-        APPEND("%sno failures from %d other%s (%" PRIu64 " requests)", failing ? "; " : "",
-               sp->n - failing, sp->n - failing == 1 ? "" : "s", clean_requests);
-#undef APPEND
-    return buf;
+    if (sp->failing > shown)
+        fprintf(f, "; %d more with failures", sp->failing - shown);
+    if (sp->n > sp->failing)
+        fprintf(f, "%sno failures from %d other%s (%" PRIu64 " requests)", shown ? "; " : "",
+                sp->n - sp->failing, sp->n - sp->failing == 1 ? "" : "s", sp->clean_requests);
 }

@@ -58,12 +58,13 @@ const char *fmt_split_by(enum an_split_by by);
  * "(none)" (no peer reached, no response) or "(unknown)" (connection). */
 const char *fmt_split_key(const struct an_split *v, enum an_split_by by);
 
-/* The values that failed, most first, at most FMT_SPLITS_SHOWN, and a count
- * of the others: "10.0.0.7:8080 12 of 340 (503 12); no failures from 2
- * others (680 requests)". Strings from the log as they are: the caller
- * escapes. */
+/* Writes the values that failed, most first, at most FMT_SPLITS_SHOWN, and
+ * a count of the others: "10.0.0.7:8080 12 of 340 (503 12); no failures
+ * from 2 others (680 requests)"; put writes a value from the log as the
+ * format escapes it. */
 #define FMT_SPLITS_SHOWN 6
-const char *fmt_splits(const struct an_splits *sp, enum an_split_by by, char *buf, size_t len);
+void fmt_splits(FILE *f, const struct an_splits *sp, enum an_split_by by,
+                void (*put)(FILE *f, const char *s));
 
 /* "99.38%": truncated, never rounded up, so a single failure never reads
  * 100%; "100%" only when nothing failed; "-" when nothing was sent. */

@@ -82,10 +82,19 @@ struct names {
     int max;
 };
 
-/* One log's last value of a field: a value repeats line after line. */
+/* One log's latest values of a field, found by a hash of a few word loads:
+ * a value repeats line after line, or a few take turns (the peers behind a
+ * name that resolves to several addresses), and the map's own hash and probe
+ * cost more. Direct-mapped: a value evicts the one in its slot. */
+#define NAME_CACHE 32
 struct name_cache {
-    const char *last;
-    int idx;
+    struct {
+        uint64_t hash;
+        const char *s; /* NULL: empty */
+        size_t len;
+        int idx;
+    } slot[NAME_CACHE];
+    int last; /* the slot of the latest value: the next line's, mostly */
 };
 
 /* A target as one log declares it. */
@@ -419,17 +428,39 @@ static int intern(struct names *nm, const char *v)
     return (*nm->n)++;
 }
 
+/* A quick hash of a short string, 8 bytes at a time. */
+static inline uint64_t quick_hash(const char *s, size_t len)
+{
+    uint64_t h = len * 0x9E3779B97F4A7C15ull, w;
+    for (; len >= 8; s += 8, len -= 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+    }
+    w = 0;
+    memcpy(&w, s, len);
+    h = (h ^ w) * 0xff51afd7ed558ccdull;
+    return h ^ (h >> 29);
+}
+
 /* The index of v (NULL: none, 0) in nm, through the log's cache c. */
 static int name_index(struct names *nm, struct name_cache *c, const char *v)
 {
     if (v == NULL)
         return 0;
-    if (c->last && same(v, c->last))
-        return c->idx;
+    if (c->slot[c->last].s && same(v, c->slot[c->last].s))
+        return c->slot[c->last].idx;
+    size_t len = strlen(v);
+    uint64_t h = quick_hash(v, len);
+    int k = c->last = (int)(h % NAME_CACHE);
+    if (c->slot[k].s && c->slot[k].hash == h && c->slot[k].len == len &&
+        memcmp(c->slot[k].s, v, len) == 0)
+        return c->slot[k].idx;
     int i = intern(nm, v);
     if (i >= 0 && i != nm->max - 1) { /* "(others)" stands for many strings */
-        c->last = (*nm->list)[i];
-        c->idx = i;
+        c->slot[k].hash = h;
+        c->slot[k].s = (*nm->list)[i];
+        c->slot[k].len = len;
+        c->slot[k].idx = i;
     }
     return i;
 }

@@ -178,11 +178,10 @@ static void write_case(FILE *f, const struct analysis *an, const struct junit_ca
         xml(f, c->summary);
         /* where the failures came from: the peer names the pod to look at */
         for (int by = 0; by < AN_NSPLIT && t->failed; by++) {
-            char list[1024];
             if (!t->by[by].known)
                 continue;
             fprintf(f, "\nfailures by %s: ", fmt_split_by((enum an_split_by)by));
-            xml(f, fmt_splits(&t->by[by], (enum an_split_by)by, list, sizeof list));
+            fmt_splits(f, &t->by[by], (enum an_split_by)by, xml);
         }
         fputs("</system-out>\n", f);
     }

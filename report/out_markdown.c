@@ -63,12 +63,14 @@ static void span_rows(FILE *f, const struct analysis *an, int burst)
 }
 
 /* Where the failures came from: per target with failures, a row for each
- * peer, connection kind and protocol that failed, one for those that did not. */
+ * peer, connection kind and protocol that failed (the FMT_SPLITS_SHOWN
+ * worst), one for those that did not. */
 static void split_rows(FILE *f, const struct analysis *an)
 {
     int any = 0;
     for (int i = 0; i < an->ntargets; i++)
-        any |= an->targets[i].failed > 0;
+        for (int by = 0; by < AN_NSPLIT && an->targets[i].failed; by++)
+            any |= an->targets[i].by[by].known;
     if (!any)
         return;
     fprintf(f, "\n<details><summary>Failures by peer, connection and protocol</summary>\n\n");
@@ -80,31 +82,30 @@ static void split_rows(FILE *f, const struct analysis *an)
         fmt_target(an, t, name, sizeof name);
         for (int by = 0; by < AN_NSPLIT && t->failed; by++) {
             const struct an_splits *sp = &t->by[by];
-            int clean = 0;
-            uint64_t clean_requests = 0;
+            const char *what = fmt_split_by((enum an_split_by)by);
+            int shown = sp->failing < FMT_SPLITS_SHOWN ? sp->failing : FMT_SPLITS_SHOWN;
             if (!sp->known)
                 continue;
-            for (int j = 0; j < sp->n; j++) {
+            for (int j = 0; j < shown; j++) {
                 const struct an_split *v = &sp->v[j];
-                if (v->failed == 0) {
-                    clean++;
-                    clean_requests += v->requests;
-                    continue;
-                }
                 fputs("| ", f);
                 md(f, name);
-                fprintf(f, " | %s | ", fmt_split_by((enum an_split_by)by));
+                fprintf(f, " | %s | ", what);
                 md(f, fmt_split_key(v, (enum an_split_by)by));
                 fprintf(f, " | %" PRIu64 " | %" PRIu64 " | ", v->failed, v->requests);
                 md(f, fmt_mix(&v->mix, mix, sizeof mix));
                 fputs(" |\n", f);
             }
-            if (clean) {
+            if (sp->failing > shown) {
                 fputs("| ", f);
                 md(f, name);
-                fprintf(f, " | %s | %d other%s | 0 | %" PRIu64 " | |\n",
-                        fmt_split_by((enum an_split_by)by), clean, clean == 1 ? "" : "s",
-                        clean_requests);
+                fprintf(f, " | %s | %d more with failures | | | |\n", what, sp->failing - shown);
+            }
+            if (sp->n > sp->failing) {
+                fputs("| ", f);
+                md(f, name);
+                fprintf(f, " | %s | %d other%s | 0 | %" PRIu64 " | |\n", what, sp->n - sp->failing,
+                        sp->n - sp->failing == 1 ? "" : "s", sp->clean_requests);
             }
         }
     }

@@ -34,6 +34,13 @@ static const char *sane(const char *s, char *buf, size_t len)
     return fmt_sane(s, buf, len);
 }
 
+/* A string from a log, as a terminal may show it. */
+static void put_sane(FILE *f, const char *s)
+{
+    char buf[1024];
+    fputs(fmt_sane(s, buf, sizeof buf), f);
+}
+
 static void verdict(const struct text *x)
 {
     const struct an_gate *g = &x->an->gate;
@@ -143,11 +150,11 @@ static void failure_outcomes(const struct text *x)
                     t->missing == 1 ? "" : "s");
         fprintf(x->f, "\n");
         for (int by = 0; by < AN_NSPLIT && t->failed; by++) {
-            char list[1024], buf[1024];
-            if (t->by[by].known)
-                fprintf(x->f, "    by %s: %s\n", fmt_split_by((enum an_split_by)by),
-                        sane(fmt_splits(&t->by[by], (enum an_split_by)by, list, sizeof list), buf,
-                             sizeof buf));
+            if (!t->by[by].known)
+                continue;
+            fprintf(x->f, "    by %s: ", fmt_split_by((enum an_split_by)by));
+            fmt_splits(x->f, &t->by[by], (enum an_split_by)by, put_sane);
+            fputc('\n', x->f);
         }
     }
 }

@@ -11,9 +11,10 @@ port=$(free_port)
 other=$(free_port)
 # a draining pod on 127.0.0.1:$port that answers 503, and a healthy one on
 # 127.0.0.2:$port (its own 127.0.0.1 port unused)
-svc_nginx_start "$TEST_DIR/old" "$port" 'return 503;' &&
-	svc_nginx_start "$TEST_DIR/new" "$other" "listen 127.0.0.2:$port;" ||
+if ! svc_nginx_start "$TEST_DIR/old" "$port" 'return 503;' ||
+	! svc_nginx_start "$TEST_DIR/new" "$other" "listen 127.0.0.2:$port;"; then
 	skip_all "nginx did not start"
+fi
 
 # answered DIR STATUS: how many requests of this run nginx in DIR logged with STATUS
 answered() {
