@@ -9,6 +9,10 @@ fuzz_fuzz_logread_SOURCES = fuzz/fuzz-logread.c \
 	lib/logread.c lib/logwrite.c lib/outcome.c lib/redact.c
 fuzz_fuzz_logread_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS)
 fuzz_fuzz_logread_LDFLAGS = $(FUZZ_FLAGS)
+noinst_PROGRAMS += fuzz/fuzz-targets-file
+fuzz_fuzz_targets_file_SOURCES = fuzz/fuzz-targets-file.c probe/targets_file.c
+fuzz_fuzz_targets_file_CFLAGS = $(AM_CFLAGS) $(FUZZ_FLAGS) -I$(top_srcdir)/probe
+fuzz_fuzz_targets_file_LDFLAGS = $(FUZZ_FLAGS)
 endif
 
 EXTRA_DIST += fuzz/run \
@@ -22,6 +26,9 @@ EXTRA_DIST += fuzz/run \
 	fuzz/corpus/logread/truncated \
 	fuzz/corpus/logread/unknown-and-extra \
 	fuzz/corpus/logread/version2 \
+	fuzz/corpus/targets-file/blocks \
+	fuzz/corpus/targets-file/one-line \
+	fuzz/corpus/targets-file/mistakes \
 	fuzz/corpus/report-gate-spec/ok-status \
 	fuzz/corpus/report-gate-spec/ok-range \
 	fuzz/corpus/report-gate-spec/named-duration \

@@ -12,7 +12,8 @@ pbprobe_SOURCES = \
 	probe/pgconn.c probe/pgconn.h \
 	probe/reqid.c probe/reqid.h \
 	probe/run.c probe/run.h \
-	probe/status.c probe/status.h
+	probe/status.c probe/status.h \
+	probe/targets_file.c probe/targets_file.h
 pbprobe_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBCURL_CFLAGS) $(LIBPQ_CFLAGS)
 pbprobe_LDADD = lib/libpb.a $(LIBEVENT_LIBS) $(LIBCURL_LIBS) $(LIBPQ_LIBS) -lm
 
@@ -27,7 +28,7 @@ t_helpers_clocks_SOURCES = t/helpers/clocks.c
 if HAVE_CMOCKA
 check_PROGRAMS += t/unit-probe
 t_unit_probe_SOURCES = t/unit-probe.c \
-	probe/classify.c probe/mark.c probe/options.c
+	probe/classify.c probe/mark.c probe/options.c probe/targets_file.c
 t_unit_probe_CFLAGS = $(AM_CFLAGS) $(LIBCURL_CFLAGS) $(CMOCKA_CFLAGS)
 t_unit_probe_LDADD = lib/libpb.a $(LIBCURL_LIBS) $(CMOCKA_LIBS) -lm
 endif

@@ -12,6 +12,7 @@
 
 #include "options.h"
 #include "redact.h"
+#include "targets_file.h"
 #include "units.h"
 
 #define DEFAULT_RATE 50.0
@@ -71,6 +72,10 @@ static const char usage_text[] =
     "      --expect-bytes N        search the first N bytes of a body (default 64k)\n"
     "                              NAME: in -H, -X, --data, --expect-body applies\n"
     "                              the value to that target when one has the name\n"
+    "      --targets FILE          targets, and their rate, headers, method, body\n"
+    "                              and expectation, from FILE (docs/targets-file.md;\n"
+    "                              repeatable); the command line's URLs add to them\n"
+    "                              and its NAME: options override them\n"
     "      --version-header NAME   log this response header (e.g. X-App-Version)\n"
     "      --ok-status LIST        the statuses that are successes, e.g. 200,204 or\n"
     "                              2xx,304: counted live, and written in the log for\n"
@@ -179,6 +184,7 @@ enum {
     OPT_CONNECT_TO,
     OPT_DNS_TTL,
     OPT_MAX_CONN_AGE,
+    OPT_TARGETS,
 };
 
 static const struct option long_options[] = {
@@ -198,6 +204,7 @@ static const struct option long_options[] = {
     {"connect-to", required_argument, NULL, OPT_CONNECT_TO},
     {"dns-ttl", required_argument, NULL, OPT_DNS_TTL},
     {"max-conn-age", required_argument, NULL, OPT_MAX_CONN_AGE},
+    {"targets", required_argument, NULL, OPT_TARGETS},
     {"version-header", required_argument, NULL, OPT_VERSION_HEADER},
     {"lead", required_argument, NULL, OPT_LEAD},
     {"tail", required_argument, NULL, OPT_TAIL},
@@ -229,9 +236,9 @@ static const struct option long_options[] = {
 
 enum connections { CONNECTIONS_KEEPALIVE, CONNECTIONS_NEW, CONNECTIONS_BOTH };
 
-/* The options that take a target's NAME:; loose ones (a header, a body, a
- * regex have colons of their own) only when a target has that name. */
-enum setting { SET_RATE, SET_CONNECTIONS, SET_HEADER, SET_REQUEST, SET_DATA, SET_EXPECT_BODY };
+/* The options that take a target's NAME: (targets_file.h); loose ones (a
+ * header, a body, a regex have colons of their own) only when a target has
+ * that name. */
 static const struct {
     const char *option;
     bool loose;
@@ -249,6 +256,7 @@ struct target_setting {
     const char *option; /* "--rate" */
     const char *arg;    /* [NAME:]VALUE as given */
     bool named, loose;
+    const char *name; /* the target's name when named: arg's start, or a file's block */
     size_t name_len;
     const char *value; /* after NAME: */
     double rate;
@@ -264,16 +272,6 @@ static int parse_connections(const char *s, enum connections *out)
             return 0;
         }
     return -1;
-}
-
-static int valid_name(const char *s, size_t len)
-{
-    if (len == 0)
-        return 0;
-    for (size_t i = 0; i < len; i++)
-        if ((unsigned char)s[i] <= ' ' || s[i] == ':' || s[i] == '=' || s[i] == 0x7f)
-            return 0;
-    return 1;
 }
 
 /* A URL's path as its default name: "/" for the home page. */
@@ -298,7 +296,7 @@ static int add_target(struct probe_config *cfg, const char *arg, char *err, size
     const char *url = arg;
     char *name = NULL;
     if (eq && (scheme == NULL || eq < scheme)) {
-        if (!valid_name(arg, (size_t)(eq - arg))) {
+        if (!target_name_valid(arg, (size_t)(eq - arg))) {
             snprintf(err, errlen, "bad target name \"%.*s\": no spaces, ':' or '='",
                      (int)(eq - arg), arg);
             return -1;
@@ -365,10 +363,10 @@ static struct target_setting *add_setting(struct target_setting **settings, int 
 {
     const char *option = settings_of[kind].option, *colon = strchr(arg, ':');
     bool loose = settings_of[kind].loose;
-    if (loose && colon && !valid_name(arg, (size_t)(colon - arg)))
+    if (loose && colon && !target_name_valid(arg, (size_t)(colon - arg)))
         colon = NULL; /* no target's name: all value */
     size_t name_len = colon ? (size_t)(colon - arg) : 0;
-    if (colon && !valid_name(arg, name_len)) {
+    if (colon && !target_name_valid(arg, name_len)) {
         snprintf(err, errlen, "%s %s: bad target name before ':'", option, arg);
         return NULL;
     }
@@ -385,6 +383,7 @@ static struct target_setting *add_setting(struct target_setting **settings, int 
     ns->arg = arg;
     ns->named = colon != NULL;
     ns->loose = loose;
+    ns->name = arg;
     ns->name_len = name_len;
     ns->value = *value = colon ? colon + 1 : arg;
     return ns;
@@ -486,7 +485,7 @@ static int apply_setting(struct probe_config *cfg, enum connections *kind, int i
 static bool names_target(const struct probe_config *cfg, const struct target_setting *ts, int i)
 {
     return strlen(cfg->targets[i].name) == ts->name_len &&
-           strncmp(cfg->targets[i].name, ts->arg, ts->name_len) == 0;
+           strncmp(cfg->targets[i].name, ts->name, ts->name_len) == 0;
 }
 
 /* A file's bytes (--data @FILE), at most BODY_MAX; NULL with err set. */
@@ -621,6 +620,112 @@ oom:
     return -1;
 }
 
+/* Checks a setting's value, and parses what it holds (a rate, a connection
+ * kind), by one rule for the command line and a targets file. The command
+ * line checks a header, a body and a regex elsewhere: a loose NAME: may turn
+ * out to be part of their value. Returns 0, or -1 with why. */
+static int parse_setting(struct target_setting *ns, char *why, size_t len)
+{
+    const char *v = ns->value;
+    switch (ns->kind) {
+    case SET_RATE:
+        if (units_parse_rate(v, &ns->rate, why, len) < 0)
+            return -1;
+        if (ns->rate > 1e6) {
+            snprintf(why, len, "%s is above 1M requests/s", v);
+            return -1;
+        }
+        return 0;
+    case SET_CONNECTIONS:
+        if (parse_connections(v, &ns->connections) < 0) {
+            snprintf(why, len, "\"%s\" is not keepalive, new or both", v);
+            return -1;
+        }
+        return 0;
+    case SET_REQUEST:
+        if (!v[0] || strpbrk(v, " \t\r\n")) {
+            snprintf(why, len, "\"%s\" is not a method", v);
+            return -1;
+        }
+        return 0;
+    case SET_HEADER:
+        if (strchr(v, ':') == NULL || v[0] == ':') {
+            /* not shown: a header is where secrets go */
+            snprintf(why, len, "not \"Name: value\"");
+            return -1;
+        }
+        return 0;
+    case SET_DATA:
+        if (v[0] == '@' && access(v + 1, R_OK) < 0) {
+            snprintf(why, len, "@%s: %s", v + 1, strerror(errno));
+            return -1;
+        }
+        return 0;
+    case SET_EXPECT_BODY: {
+        regex_t re;
+        int rc = regcomp(&re, v, REG_EXTENDED | REG_NOSUB);
+        if (rc != 0) {
+            char what[128];
+            regerror(rc, &re, what, sizeof what);
+            snprintf(why, len, "\"%s\": %s", v, what);
+            return -1;
+        }
+        regfree(&re);
+        return 0;
+    }
+    }
+    return 0;
+}
+
+/* --targets FILE, once every option is known (the redaction of what its
+ * URLs show among them): its targets, and its blocks' settings as NAME:
+ * options that come before those of the command line, which override
+ * them. */
+static int add_targets_file(struct probe_config *cfg, const char *path,
+                            struct target_setting **settings, int *nsettings, char *err,
+                            size_t errlen)
+{
+    char why[512];
+    struct targets_file *files =
+        realloc(cfg->target_files, (size_t)(cfg->ntarget_files + 1) * sizeof *files);
+    if (files == NULL)
+        goto oom;
+    cfg->target_files = files;
+    struct targets_file *tf = &files[cfg->ntarget_files++];
+    if (targets_file_read(path, tf, err, errlen) < 0)
+        return -1;
+    for (int i = 0; i < tf->n; i++) {
+        const struct tf_entry *e = &tf->e[i];
+        if (e->is_target) {
+            if (add_target(cfg, e->target, why, sizeof why) < 0) {
+                snprintf(err, errlen, "%s:%ld: %s", path, e->line, why);
+                return -1;
+            }
+            continue;
+        }
+        struct target_setting *ns = realloc(*settings, (size_t)(*nsettings + 1) * sizeof *ns);
+        if (ns == NULL)
+            goto oom;
+        *settings = ns;
+        ns += (*nsettings)++;
+        *ns = (struct target_setting){.kind = e->kind,
+                                      .option = settings_of[e->kind].option,
+                                      .arg = e->value,
+                                      .named = true,
+                                      .name = e->name,
+                                      .name_len = strlen(e->name),
+                                      .value = e->value};
+        if (parse_setting(ns, why, sizeof why) < 0) {
+            snprintf(err, errlen, "%s:%ld: %s: %s", path, e->line, ns->option + 2, why);
+            return -1;
+        }
+    }
+    return 0;
+oom:
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
+
 /* libcurl 7.88 fails every request after the first on a reused h2c
  * connection ("Error in the HTTP2 framing layer": curl issue 10634, fixed in
  * 8.0.0): each would be logged "protocol", an outage the server never had. */
@@ -646,6 +751,8 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
     char why[200];
     struct target_setting *settings = NULL;
     int nsettings = 0;
+    const char **files = NULL; /* --targets, read once every option is known */
+    int nfiles = 0;
     struct target_setting *ns;
     const char *value;
     int opt_argc = argc;
@@ -695,24 +802,17 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
     while ((c = getopt_long(opt_argc, argv, ":r:d:t:m:H:X:o:qhk", long_options, NULL)) != -1) {
         switch (c) {
         case 'r':
-            ns = add_setting(&settings, &nsettings, SET_RATE, optarg, &value, err, errlen);
-            if (ns == NULL)
-                goto fail;
-            if (units_parse_rate(value, &ns->rate, why, sizeof why) < 0) {
-                snprintf(err, errlen, "--rate: %s", why);
-                goto fail;
-            }
-            if (ns->rate > 1e6) {
-                snprintf(err, errlen, "--rate: %s is above 1M requests/s", optarg);
-                goto fail;
-            }
-            break;
         case OPT_CONNECTIONS:
-            ns = add_setting(&settings, &nsettings, SET_CONNECTIONS, optarg, &value, err, errlen);
+        case 'X':
+            ns = add_setting(&settings, &nsettings,
+                             c == 'r'   ? SET_RATE
+                             : c == 'X' ? SET_REQUEST
+                                        : SET_CONNECTIONS,
+                             optarg, &value, err, errlen);
             if (ns == NULL)
                 goto fail;
-            if (parse_connections(value, &ns->connections) < 0) {
-                snprintf(err, errlen, "--connections: \"%s\" is not keepalive, new or both", value);
+            if (parse_setting(ns, why, sizeof why) < 0) {
+                snprintf(err, errlen, "%s: %s", ns->option, why);
                 goto fail;
             }
             break;
@@ -749,6 +849,14 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
                 goto fail;
             ns->connections = CONNECTIONS_NEW;
             break;
+        case OPT_TARGETS: {
+            const char **l = realloc(files, (size_t)(nfiles + 1) * sizeof *l);
+            if (l == NULL)
+                goto oom;
+            files = l;
+            files[nfiles++] = optarg;
+            break;
+        }
         case 'H': {
             const char *colon = strchr(optarg, ':');
             if (colon == NULL || colon == optarg) {
@@ -760,15 +868,6 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
                 goto fail;
             break;
         }
-        case 'X':
-            if (add_setting(&settings, &nsettings, SET_REQUEST, optarg, &value, err, errlen) ==
-                NULL)
-                goto fail;
-            if (!value[0] || strpbrk(value, " \t\r\n")) {
-                snprintf(err, errlen, "--request: \"%s\" is not a method", value);
-                goto fail;
-            }
-            break;
         case OPT_DATA:
             if (add_setting(&settings, &nsettings, SET_DATA, optarg, &value, err, errlen) == NULL)
                 goto fail;
@@ -830,7 +929,7 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
             break;
         }
         case OPT_VERSION_HEADER:
-            if (!valid_name(optarg, strlen(optarg))) {
+            if (!target_name_valid(optarg, strlen(optarg))) {
                 snprintf(err, errlen, "--version-header: \"%s\" is not a header name", optarg);
                 goto fail;
             }
@@ -978,6 +1077,26 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
             goto fail;
         }
     }
+    /* the files' targets before the command line's, their settings too */
+    if (nfiles) {
+        struct target_setting *all = NULL;
+        int nall = 0;
+        for (int i = 0; i < nfiles; i++)
+            if (add_targets_file(cfg, files[i], &all, &nall, err, errlen) < 0) {
+                free(all);
+                goto fail;
+            }
+        struct target_setting *grown = realloc(all, (size_t)(nall + nsettings + 1) * sizeof *all);
+        if (grown == NULL) {
+            free(all);
+            goto oom;
+        }
+        if (nsettings)
+            memcpy(grown + nall, settings, (size_t)nsettings * sizeof *settings);
+        free(settings);
+        settings = grown;
+        nsettings += nall;
+    }
     for (int i = optind; i < opt_argc; i++)
         if (add_target(cfg, argv[i], err, errlen) < 0)
             goto fail;
@@ -1018,12 +1137,14 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
         goto oom;
     free(typed);
     free(settings);
+    free(files);
     return 0;
 oom:
     snprintf(err, errlen, "out of memory");
 fail:
     free(settings);
     free(typed);
+    free(files);
     options_free(cfg);
     return -1;
 }
@@ -1048,5 +1169,8 @@ void options_free(struct probe_config *cfg)
     free(cfg->cert_password);
     free(cfg->resolve);
     free(cfg->connect_to);
+    for (int i = 0; i < cfg->ntarget_files; i++)
+        targets_file_free(&cfg->target_files[i]);
+    free(cfg->target_files);
     memset(cfg, 0, sizeof *cfg);
 }

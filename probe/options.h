@@ -10,6 +10,7 @@
 
 #include "outcome.h"
 #include "redact.h"
+#include "targets_file.h"
 
 struct probe_target {
     char *name;
@@ -71,10 +72,12 @@ struct probe_config {
     int64_t db_timeout_us;
     int64_t db_connect_interval_us;
     const char *db_schema_query;
-    char **command;             /* argv after "--", NULL when none */
-    char *cmdline_redacted;     /* for the log header */
-    char *command_redacted;     /* COMMAND alone, from its argv, for cmd-start */
-    struct redact_names redact; /* --redact-header, --redact-query */
+    char **command;                    /* argv after "--", NULL when none */
+    char *cmdline_redacted;            /* for the log header */
+    char *command_redacted;            /* COMMAND alone, from its argv, for cmd-start */
+    struct redact_names redact;        /* --redact-header, --redact-query */
+    struct targets_file *target_files; /* --targets: the text its targets' settings point into */
+    int ntarget_files;
 };
 
 /* Fills cfg. Returns 0 to go on; 1 after --help or --version (printed: exit

@@ -12,6 +12,7 @@
 #include "../probe/classify.h"
 #include "../probe/mark.h"
 #include "../probe/options.h"
+#include "../probe/targets_file.h"
 #include "redact.h"
 #include "schedule.h"
 #include "outcome.h"
@@ -305,6 +306,44 @@ static void options_reject_with_a_reason(void **state)
     assert_non_null(strstr(err, "bad URL"));
 }
 
+/* A targets file: a block's target comes before its settings, whatever the
+ * place of its url; values keep their inner spaces; lines count from 1,
+ * blank and comment lines included. */
+static void targets_file_gives_targets_then_their_settings(void **state)
+{
+    (void)state;
+    static const char text[] = "# two targets\r\n"
+                               "home=http://h/\n"
+                               "\n"
+                               "[api]\n"
+                               "  rate = 7 \n"
+                               "header=X-A:  two  spaces\n"
+                               "url\t=\thttp://h/api?q=a=b#frag\r\n"
+                               "header = X-B: 1\n";
+    struct targets_file tf;
+    char err[256];
+    assert_int_equal(targets_file_parse("f", text, sizeof text - 1, &tf, err, sizeof err), 0);
+    assert_int_equal(tf.n, 5);
+    assert_true(tf.e[0].is_target);
+    assert_string_equal(tf.e[0].target, "home=http://h/");
+    assert_int_equal(tf.e[0].line, 2);
+    assert_true(tf.e[1].is_target);
+    assert_string_equal(tf.e[1].target, "api=http://h/api?q=a=b#frag");
+    assert_int_equal(tf.e[1].line, 7); /* the url's line: a bad URL is its error */
+    assert_int_equal(tf.e[2].kind, SET_RATE);
+    assert_string_equal(tf.e[2].name, "api");
+    assert_string_equal(tf.e[2].value, "7");
+    assert_int_equal(tf.e[2].line, 5);
+    assert_int_equal(tf.e[3].kind, SET_HEADER);
+    assert_string_equal(tf.e[3].value, "X-A:  two  spaces");
+    assert_string_equal(tf.e[4].value, "X-B: 1");
+    targets_file_free(&tf);
+    static const char bad[] = "[a]\nurl = http://h/\n\nrequest = GET\nrequest = PUT\n";
+    assert_int_equal(targets_file_parse("f", bad, sizeof bad - 1, &tf, err, sizeof err), -1);
+    assert_string_equal(err, "f:5: request set twice in [a] (line 4)");
+    targets_file_free(&tf);
+}
+
 /* -H, -X, --data and --expect-body, for every target or, with a target's
  * NAME:, for one; a colon of the value itself is not a name. */
 static void options_set_requests_per_target(void **state)
@@ -387,6 +426,7 @@ int main(void)
         cmocka_unit_test(options_choose_connections_per_target),
         cmocka_unit_test(options_set_requests_per_target),
         cmocka_unit_test(options_reject_with_a_reason),
+        cmocka_unit_test(targets_file_gives_targets_then_their_settings),
         cmocka_unit_test(options_leave_the_command_alone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
