@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             size_t n = strlen(e->name);
             if (target == NULL || strncmp(target, e->name, n) != 0 || target[n] != '=')
                 abort();
-            if (e->value == NULL || (unsigned)e->kind > SET_EXPECT_BODY)
+            if (e->value == NULL || (unsigned)e->kind > SET_LAST)
                 abort();
         }
         if (targets == 0)

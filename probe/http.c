@@ -266,7 +266,8 @@ static struct http_req *req_make(struct http *h, int target)
     curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
     curl_easy_setopt(e, CURLOPT_PREREQDATA, r);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(cfg->timeout_us / 1000));
+    const struct probe_transfer *x = &t->transfer;
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(x->timeout_us / 1000));
     /* a name lookup that hangs past the timeout: libcurl would join its
      * resolver thread, blocking the loop until getaddrinfo gives up (5 s
      * and more); this forgets the thread instead (libcurl 7.87+) */
@@ -279,16 +280,16 @@ static struct http_req *req_make(struct http *h, int target)
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->error);
-    if (cfg->cacert)
-        curl_easy_setopt(e, CURLOPT_CAINFO, cfg->cacert);
-    if (cfg->capath)
-        curl_easy_setopt(e, CURLOPT_CAPATH, cfg->capath);
-    if (cfg->cert)
-        curl_easy_setopt(e, CURLOPT_SSLCERT, cfg->cert);
-    if (cfg->cert_password)
-        curl_easy_setopt(e, CURLOPT_KEYPASSWD, cfg->cert_password);
-    if (cfg->key)
-        curl_easy_setopt(e, CURLOPT_SSLKEY, cfg->key);
+    if (x->cacert)
+        curl_easy_setopt(e, CURLOPT_CAINFO, x->cacert);
+    if (x->capath)
+        curl_easy_setopt(e, CURLOPT_CAPATH, x->capath);
+    if (x->cert)
+        curl_easy_setopt(e, CURLOPT_SSLCERT, x->cert);
+    if (x->cert_password)
+        curl_easy_setopt(e, CURLOPT_KEYPASSWD, x->cert_password);
+    if (x->key)
+        curl_easy_setopt(e, CURLOPT_SSLKEY, x->key);
     if (cfg->insecure) {
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -297,12 +298,12 @@ static struct http_req *req_make(struct http *h, int target)
         curl_easy_setopt(e, CURLOPT_RESOLVE, h->resolve);
     if (h->connect_to)
         curl_easy_setopt(e, CURLOPT_CONNECT_TO, h->connect_to);
-    if (cfg->dns_ttl_s >= 0)
-        curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, cfg->dns_ttl_s);
-    if (cfg->max_conn_age_s > 0)
-        curl_easy_setopt(e, CURLOPT_MAXLIFETIME_CONN, cfg->max_conn_age_s);
-    if (cfg->tls_min)
-        curl_easy_setopt(e, CURLOPT_SSLVERSION, cfg->tls_min);
+    if (x->dns_ttl_s >= 0)
+        curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, x->dns_ttl_s);
+    if (x->max_conn_age_s > 0)
+        curl_easy_setopt(e, CURLOPT_MAXLIFETIME_CONN, x->max_conn_age_s);
+    if (x->tls_min)
+        curl_easy_setopt(e, CURLOPT_SSLVERSION, x->tls_min);
     if (cfg->http_version)
         curl_easy_setopt(e, CURLOPT_HTTP_VERSION, cfg->http_version);
     if (cfg->targets[target].new_connection) {

@@ -48,7 +48,7 @@ static const char usage_text[] =
     "                              NAME: sets one target's rate. 10k, 600/m work\n"
     "  -d, --duration DURATION     stop after this long (default: until interrupted);\n"
     "                              not with a COMMAND\n"
-    "  -t, -m, --timeout, --max-time DURATION\n"
+    "  -t, -m, --timeout, --max-time [NAME:]DURATION\n"
     "                              a request not done by then is a timeout (default\n"
     "                              2s); -m and --max-time as in curl\n"
     "      --max-inflight N        requests in flight per URL; beyond, ticks are\n"
@@ -81,12 +81,14 @@ static const char usage_text[] =
     "                              2xx,304: counted live, and written in the log for\n"
     "                              the report (default 200)\n"
     "  -k, --insecure              do not verify the server's certificate\n"
-    "      --cacert FILE           verify servers with these CA certificates (PEM)\n"
-    "      --capath DIR            verify servers with the CA certificates in DIR\n"
-    "      --cert FILE[:PASS]      a client certificate (PEM), for mutual TLS; PASS,\n"
+    "      --cacert [NAME:]FILE    verify servers with these CA certificates (PEM)\n"
+    "      --capath [NAME:]DIR     verify servers with the CA certificates in DIR\n"
+    "      --cert [NAME:]FILE[:PASS]\n"
+    "                              a client certificate (PEM), for mutual TLS; PASS,\n"
     "                              its key's password, is never logged\n"
-    "      --key FILE              the client certificate's key, when not in FILE\n"
-    "      --tls-min VERSION       the lowest TLS version: 1.0, 1.1, 1.2 or 1.3\n"
+    "      --key [NAME:]FILE       the client certificate's key, when not in FILE\n"
+    "      --tls-min [NAME:]VERSION\n"
+    "                              the lowest TLS version: 1.0, 1.1, 1.2 or 1.3\n"
     "      --http1.1               HTTP/1.1 only\n"
     "      --http2                 HTTP/2 over TLS where the server offers it (ALPN),\n"
     "                              else HTTP/1.1: the default\n"
@@ -96,10 +98,15 @@ static const char usage_text[] =
     "      --connect-to HOST1:PORT1:HOST2:PORT2\n"
     "                              connect to HOST2:PORT2 for HOST1:PORT1 (an empty\n"
     "                              field matches any); both repeatable\n"
-    "      --dns-ttl DURATION      how long a name's address is reused (default 60s;\n"
+    "      --dns-ttl [NAME:]DURATION\n"
+    "                              how long a name's address is reused (default 60s;\n"
     "                              0: resolve for every new connection)\n"
-    "      --max-conn-age DURATION a connection older than this is not reused, in\n"
+    "      --max-conn-age [NAME:]DURATION\n"
+    "                              a connection older than this is not reused, in\n"
     "                              whole seconds (default: no limit)\n"
+    "                              NAME: in --timeout and the TLS, --dns-ttl and\n"
+    "                              --max-conn-age options sets one target's value;\n"
+    "                              a path's colon is a name only when a target has it\n"
     "      --follow-redirects      follow redirects (at most 10), the final status is\n"
     "                              logged (default: a redirect is the answer itself)\n"
     "      --max-lag DURATION      a request sent later than this after its scheduled\n"
@@ -243,9 +250,21 @@ static const struct {
     const char *option;
     bool loose;
 } settings_of[] = {
-    [SET_RATE] = {"--rate", false},    [SET_CONNECTIONS] = {"--connections", false},
-    [SET_HEADER] = {"--header", true}, [SET_REQUEST] = {"--request", false},
-    [SET_DATA] = {"--data", true},     [SET_EXPECT_BODY] = {"--expect-body", true},
+    [SET_RATE] = {"--rate", false},
+    [SET_CONNECTIONS] = {"--connections", false},
+    [SET_HEADER] = {"--header", true},
+    [SET_REQUEST] = {"--request", false},
+    [SET_DATA] = {"--data", true},
+    [SET_EXPECT_BODY] = {"--expect-body", true},
+    [SET_TIMEOUT] = {"--timeout", false},
+    /* a path may hold a colon; --cert's FILE:PASS does */
+    [SET_CACERT] = {"--cacert", true},
+    [SET_CAPATH] = {"--capath", true},
+    [SET_CERT] = {"--cert", true},
+    [SET_KEY] = {"--key", true},
+    [SET_TLS_MIN] = {"--tls-min", false},
+    [SET_DNS_TTL] = {"--dns-ttl", false},
+    [SET_MAX_CONN_AGE] = {"--max-conn-age", false},
 };
 
 /* A per-target setting, "[NAME:]VALUE": applied once every target is known.
@@ -261,6 +280,9 @@ struct target_setting {
     const char *value; /* after NAME: */
     double rate;
     enum connections connections;
+    int64_t us;   /* --timeout */
+    long seconds; /* --dns-ttl, --max-conn-age: libcurl counts whole seconds */
+    long tls_min;
 };
 
 static int parse_connections(const char *s, enum connections *out)
@@ -456,10 +478,35 @@ static int add_header(struct probe_target *t, const char *header, bool named)
     return 0;
 }
 
+/* s, kept by cfg until options_free (targets point to it); NULL when memory
+ * is short (s freed). */
+static char *keep(struct probe_config *cfg, char *s)
+{
+    char **owned = s ? realloc(cfg->owned, (size_t)(cfg->nowned + 1) * sizeof *owned) : NULL;
+    if (owned == NULL) {
+        free(s);
+        return NULL;
+    }
+    cfg->owned = owned;
+    return owned[cfg->nowned++] = s;
+}
+
+/* A TLS file that cannot be read would fail every request as "tls": an
+ * outage that is a typo. */
+static int readable(const char *option, const char *path, char *err, size_t errlen)
+{
+    if (access(path, R_OK) == 0)
+        return 0;
+    snprintf(err, errlen, "%s %s: %s", option, path, strerror(errno));
+    return -1;
+}
+
+/* Gives target i the setting ts. Returns 0, or -1 with err. */
 static int apply_setting(struct probe_config *cfg, enum connections *kind, int i,
-                         const struct target_setting *ts)
+                         const struct target_setting *ts, char *err, size_t errlen)
 {
     struct probe_target *t = &cfg->targets[i];
+    struct probe_transfer *x = &t->transfer;
     switch (ts->kind) {
     case SET_RATE:
         t->rate = ts->rate;
@@ -477,9 +524,44 @@ static int apply_setting(struct probe_config *cfg, enum connections *kind, int i
         t->expect_src = ts->value;
         return 0;
     case SET_HEADER:
-        return add_header(t, ts->value, ts->named);
+        if (add_header(t, ts->value, ts->named) < 0)
+            goto oom;
+        return 0;
+    case SET_TIMEOUT:
+        x->timeout_us = ts->us;
+        return 0;
+    case SET_TLS_MIN:
+        x->tls_min = ts->tls_min;
+        return 0;
+    case SET_DNS_TTL:
+        x->dns_ttl_s = ts->seconds;
+        return 0;
+    case SET_MAX_CONN_AGE:
+        x->max_conn_age_s = ts->seconds;
+        return 0;
+    case SET_CACERT:
+    case SET_CAPATH:
+    case SET_KEY:
+        if (readable(ts->option, ts->value, err, errlen) < 0)
+            return -1;
+        *(ts->kind == SET_CACERT   ? &x->cacert
+          : ts->kind == SET_CAPATH ? &x->capath
+                                   : &x->key) = ts->value;
+        return 0;
+    case SET_CERT: {
+        const char *colon = strchr(ts->value, ':');
+        x->cert =
+            keep(cfg, colon ? strndup(ts->value, (size_t)(colon - ts->value)) : strdup(ts->value));
+        x->cert_password = colon ? keep(cfg, strdup(colon + 1)) : NULL;
+        if (x->cert == NULL || (colon && x->cert_password == NULL))
+            goto oom;
+        return readable("--cert", x->cert, err, errlen);
+    }
     }
     return 0;
+oom:
+    snprintf(err, errlen, "out of memory");
+    return -1;
 }
 
 static bool names_target(const struct probe_config *cfg, const struct target_setting *ts, int i)
@@ -563,6 +645,8 @@ static int apply_settings(struct probe_config *cfg, struct target_setting *setti
     }
     for (int i = 0; i < cfg->ntargets; i++) {
         cfg->targets[i].rate = DEFAULT_RATE;
+        cfg->targets[i].transfer =
+            (struct probe_transfer){.timeout_us = DEFAULT_TIMEOUT_US, .dns_ttl_s = -1};
         kind[i] = CONNECTIONS_KEEPALIVE;
     }
     /* a loose NAME: that names no target is part of the value */
@@ -582,8 +666,8 @@ static int apply_settings(struct probe_config *cfg, struct target_setting *setti
     }
     for (int s = 0; s < nsettings; s++)
         for (int i = 0; !settings[s].named && i < cfg->ntargets; i++)
-            if (apply_setting(cfg, kind, i, &settings[s]) < 0)
-                goto oom;
+            if (apply_setting(cfg, kind, i, &settings[s], err, errlen) < 0)
+                goto fail;
     for (int s = 0; s < nsettings; s++) {
         const struct target_setting *ts = &settings[s];
         int found = 0;
@@ -591,8 +675,8 @@ static int apply_settings(struct probe_config *cfg, struct target_setting *setti
             if (!names_target(cfg, ts, i))
                 continue;
             found = 1;
-            if (apply_setting(cfg, kind, i, ts) < 0)
-                goto oom;
+            if (apply_setting(cfg, kind, i, ts, err, errlen) < 0)
+                goto fail;
         }
         if (ts->named && !found) {
             snprintf(err, errlen, "%s %s: no target named \"%.*s\"", ts->option, ts->arg,
@@ -613,10 +697,13 @@ static int apply_settings(struct probe_config *cfg, struct target_setting *setti
         }
     }
     free(kind);
+    cfg->timeout_max_us = DEFAULT_TIMEOUT_US;
+    for (int i = 0; i < cfg->ntargets; i++)
+        if (i == 0 || cfg->targets[i].transfer.timeout_us > cfg->timeout_max_us)
+            cfg->timeout_max_us = cfg->targets[i].transfer.timeout_us;
     return finish_targets(cfg, err, errlen);
-oom:
+fail:
     free(kind);
-    snprintf(err, errlen, "out of memory");
     return -1;
 }
 
@@ -624,10 +711,60 @@ oom:
  * kind), by one rule for the command line and a targets file. The command
  * line checks a header, a body and a regex elsewhere: a loose NAME: may turn
  * out to be part of their value. Returns 0, or -1 with why. */
-static int parse_setting(struct target_setting *ns, char *why, size_t len)
+static int parse_setting(struct target_setting *ns, bool final, char *why, size_t len)
 {
     const char *v = ns->value;
     switch (ns->kind) {
+    case SET_TIMEOUT:
+        if (units_parse_duration_us(v, &ns->us, why, len) < 0)
+            return -1;
+        if (ns->us < 1000) {
+            snprintf(why, len, "%s is below libcurl's 1ms resolution", v);
+            return -1;
+        }
+        return 0;
+    case SET_DNS_TTL:
+    case SET_MAX_CONN_AGE: {
+        int64_t us;
+        if (units_parse_duration_us(v, &us, why, len) < 0)
+            return -1;
+        /* libcurl counts whole seconds: a part of one is one */
+        ns->seconds = (long)((us + 999999) / 1000000);
+        if (ns->kind == SET_MAX_CONN_AGE && ns->seconds < 1) {
+            snprintf(why, len, "must be above zero");
+            return -1;
+        }
+        return 0;
+    }
+    case SET_TLS_MIN: {
+        static const char *const names[] = {"1.0", "1.1", "1.2", "1.3"};
+        static const long versions[] = {CURL_SSLVERSION_TLSv1_0, CURL_SSLVERSION_TLSv1_1,
+                                        CURL_SSLVERSION_TLSv1_2, CURL_SSLVERSION_TLSv1_3};
+        for (int i = 0; i < 4; i++)
+            if (strcmp(v, names[i]) == 0) {
+                ns->tls_min = versions[i];
+                return 0;
+            }
+        snprintf(why, len, "\"%s\" is not 1.0, 1.1, 1.2 or 1.3", v);
+        return -1;
+    }
+    case SET_CACERT:
+    case SET_CAPATH:
+    case SET_CERT:
+    case SET_KEY: {
+        /* checked once the value is final (apply_setting); --cert's FILE
+         * alone, its PASS never shown */
+        size_t n = ns->kind == SET_CERT ? strcspn(v, ":") : strlen(v);
+        char path[4096];
+        if (!final || n >= sizeof path)
+            return 0;
+        memcpy(path, v, n);
+        path[n] = '\0';
+        if (access(path, R_OK) == 0)
+            return 0;
+        snprintf(why, len, "%.300s: %s", path, strerror(errno));
+        return -1;
+    }
     case SET_RATE:
         if (units_parse_rate(v, &ns->rate, why, len) < 0)
             return -1;
@@ -715,7 +852,7 @@ static int add_targets_file(struct probe_config *cfg, const char *path,
                                       .name = e->name,
                                       .name_len = strlen(e->name),
                                       .value = e->value};
-        if (parse_setting(ns, why, sizeof why) < 0) {
+        if (parse_setting(ns, true, why, sizeof why) < 0) {
             snprintf(err, errlen, "%s:%ld: %s: %s", path, e->line, ns->option + 2, why);
             return -1;
         }
@@ -759,7 +896,7 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
     bool duration_set = false;
 
     memset(cfg, 0, sizeof *cfg);
-    cfg->timeout_us = DEFAULT_TIMEOUT_US;
+    cfg->timeout_max_us = DEFAULT_TIMEOUT_US;
     cfg->max_inflight = DEFAULT_MAX_INFLIGHT;
     cfg->max_lag_us = DEFAULT_MAX_LAG_US;
     cfg->lead_us = DEFAULT_LEAD_US;
@@ -771,7 +908,6 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
     cfg->db_schema_query = DEFAULT_DB_SCHEMA_QUERY;
     cfg->ok_status = DEFAULT_OK_STATUS;
     cfg->expect_bytes = DEFAULT_EXPECT_BYTES;
-    cfg->dns_ttl_s = -1;
     outcome_parse_ok_list(DEFAULT_OK_STATUS, cfg->ok, why, sizeof why);
 
     /* "--" ends pbprobe's own arguments: everything after it is COMMAND,
@@ -811,7 +947,7 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
                              optarg, &value, err, errlen);
             if (ns == NULL)
                 goto fail;
-            if (parse_setting(ns, why, sizeof why) < 0) {
+            if (parse_setting(ns, false, why, sizeof why) < 0) {
                 snprintf(err, errlen, "%s: %s", ns->option, why);
                 goto fail;
             }
@@ -827,10 +963,19 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
             break;
         case 'm': /* curl's -m, --max-time: the time a whole request may take */
         case 't':
-            if (parse_duration_opt("--timeout", optarg, &cfg->timeout_us, err, errlen) < 0)
+        case OPT_TLS_MIN:
+        case OPT_DNS_TTL:
+        case OPT_MAX_CONN_AGE:
+            ns = add_setting(&settings, &nsettings,
+                             c == OPT_TLS_MIN        ? SET_TLS_MIN
+                             : c == OPT_DNS_TTL      ? SET_DNS_TTL
+                             : c == OPT_MAX_CONN_AGE ? SET_MAX_CONN_AGE
+                                                     : SET_TIMEOUT,
+                             optarg, &value, err, errlen);
+            if (ns == NULL)
                 goto fail;
-            if (cfg->timeout_us < 1000) {
-                snprintf(err, errlen, "--timeout: %s is below libcurl's 1ms resolution", optarg);
+            if (parse_setting(ns, false, why, sizeof why) < 0) {
+                snprintf(err, errlen, "%s: %s", ns->option, why);
                 goto fail;
             }
             break;
@@ -901,24 +1046,6 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
             l[(*n)++] = optarg;
             break;
         }
-        case OPT_DNS_TTL:
-        case OPT_MAX_CONN_AGE: {
-            int64_t us;
-            const char *name = c == OPT_DNS_TTL ? "--dns-ttl" : "--max-conn-age";
-            if (parse_duration_opt(name, optarg, &us, err, errlen) < 0)
-                goto fail;
-            /* libcurl counts whole seconds: a part of one is one */
-            long s = (long)((us + 999999) / 1000000);
-            if (c == OPT_DNS_TTL) {
-                cfg->dns_ttl_s = s;
-            } else if (s < 1) {
-                snprintf(err, errlen, "--max-conn-age: must be above zero");
-                goto fail;
-            } else {
-                cfg->max_conn_age_s = s;
-            }
-            break;
-        }
         case OPT_EXPECT_BYTES: {
             int64_t n;
             if (units_parse_count(optarg, &n, why, sizeof why) < 0 || n < 1 || n > 16 << 20) {
@@ -954,46 +1081,16 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
         case OPT_CACERT:
         case OPT_CAPATH:
         case OPT_KEY:
-            /* a missing file would fail every request as "tls": an outage
-             * that is a typo */
-            if (access(optarg, R_OK) != 0) {
-                snprintf(err, errlen, "%s %s: %s",
-                         c == OPT_CACERT   ? "--cacert"
-                         : c == OPT_CAPATH ? "--capath"
-                                           : "--key",
-                         optarg, strerror(errno));
+        case OPT_CERT:
+            /* files: checked once the value is final (apply_setting) */
+            if (add_setting(&settings, &nsettings,
+                            c == OPT_CACERT   ? SET_CACERT
+                            : c == OPT_CAPATH ? SET_CAPATH
+                            : c == OPT_KEY    ? SET_KEY
+                                              : SET_CERT,
+                            optarg, &value, err, errlen) == NULL)
                 goto fail;
-            }
-            *(c == OPT_CACERT ? &cfg->cacert : c == OPT_CAPATH ? &cfg->capath : &cfg->key) = optarg;
             break;
-        case OPT_CERT: {
-            const char *colon = strchr(optarg, ':');
-            free(cfg->cert);
-            free(cfg->cert_password);
-            cfg->cert = colon ? strndup(optarg, (size_t)(colon - optarg)) : strdup(optarg);
-            cfg->cert_password = colon ? strdup(colon + 1) : NULL;
-            if (cfg->cert == NULL || (colon && cfg->cert_password == NULL))
-                goto oom;
-            if (access(cfg->cert, R_OK) != 0) {
-                snprintf(err, errlen, "--cert %s: %s", cfg->cert, strerror(errno));
-                goto fail;
-            }
-            break;
-        }
-        case OPT_TLS_MIN: {
-            static const char *const names[] = {"1.0", "1.1", "1.2", "1.3"};
-            static const long versions[] = {CURL_SSLVERSION_TLSv1_0, CURL_SSLVERSION_TLSv1_1,
-                                            CURL_SSLVERSION_TLSv1_2, CURL_SSLVERSION_TLSv1_3};
-            cfg->tls_min = 0;
-            for (int i = 0; i < 4; i++)
-                if (strcmp(optarg, names[i]) == 0)
-                    cfg->tls_min = versions[i];
-            if (cfg->tls_min == 0) {
-                snprintf(err, errlen, "--tls-min: \"%s\" is not 1.0, 1.1, 1.2 or 1.3", optarg);
-                goto fail;
-            }
-            break;
-        }
         case OPT_HTTP1_1:
             cfg->http_version = CURL_HTTP_VERSION_1_1;
             break;
@@ -1165,8 +1262,9 @@ void options_free(struct probe_config *cfg)
     free(cfg->targets);
     free(cfg->cmdline_redacted);
     free(cfg->command_redacted);
-    free(cfg->cert);
-    free(cfg->cert_password);
+    for (int i = 0; i < cfg->nowned; i++)
+        free(cfg->owned[i]);
+    free(cfg->owned);
     free(cfg->resolve);
     free(cfg->connect_to);
     for (int i = 0; i < cfg->ntarget_files; i++)

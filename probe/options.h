@@ -12,6 +12,19 @@
 #include "redact.h"
 #include "targets_file.h"
 
+/* How a target's requests are carried: the time limit, TLS files and
+ * version, name and connection lifetimes. Each option sets every target
+ * or, with NAME:, one. */
+struct probe_transfer {
+    int64_t timeout_us;
+    const char *cacert, *capath, *key;
+    const char *cert;          /* the FILE of --cert FILE[:PASS] */
+    const char *cert_password; /* its PASS, NULL when none: never logged */
+    long tls_min;              /* a CURL_SSLVERSION_TLSv1_x, 0 for libcurl's default */
+    long dns_ttl_s;            /* -1: libcurl's default (60 s); 0: resolve every time */
+    long max_conn_age_s;       /* 0: no limit */
+};
+
 struct probe_target {
     char *name;
     char *url;
@@ -28,6 +41,7 @@ struct probe_target {
     char *url_shown;        /* url with its secrets redacted: for the log and messages */
     double rate;            /* scheduled requests per second */
     bool new_connection;    /* a new TCP connection per request, none reused */
+    struct probe_transfer transfer;
 };
 
 /* --connections both probes a target twice, as NAME on kept-alive
@@ -37,8 +51,9 @@ struct probe_target {
 struct probe_config {
     struct probe_target *targets;
     int ntargets;
-    int64_t duration_us; /* 0: until interrupted, or until the command ends */
-    int64_t timeout_us;
+    int64_t duration_us;      /* 0: until interrupted, or until the command ends */
+    int64_t timeout_max_us;   /* the longest of the targets' --timeout: how long a
+                                 request may still be in flight at the end */
     int64_t lead_us, tail_us; /* probing before and after COMMAND */
     int max_inflight;         /* per target */
     int64_t max_lag_us;       /* a tick handed to libcurl later than this was not
@@ -54,14 +69,9 @@ struct probe_config {
     int nresolve;
     const char **connect_to; /* "HOST1:PORT1:HOST2:PORT2" */
     int nconnect_to;
-    long dns_ttl_s;      /* -1: libcurl's default (60 s); 0: resolve every time */
-    long max_conn_age_s; /* 0: no limit */
-    /* TLS and the HTTP version, as curl's options of the same names */
-    const char *cacert, *capath, *key;
-    char *cert;          /* the FILE of --cert FILE[:PASS] */
-    char *cert_password; /* its PASS, NULL when none: never logged */
+    /* TLS checks and the HTTP version, for every target, as curl's options of
+     * the same names (the TLS files are per target: struct probe_transfer) */
     bool insecure;
-    long tls_min;       /* a CURL_SSLVERSION_TLSv1_x, 0 for libcurl's default */
     long http_version;  /* a CURL_HTTP_VERSION_x, 0 for libcurl's default
                            (HTTP/2 where TLS offers it, else HTTP/1.1) */
     const char *output; /* "-" is standard output */
@@ -78,6 +88,8 @@ struct probe_config {
     struct redact_names redact;        /* --redact-header, --redact-query */
     struct targets_file *target_files; /* --targets: the text its targets' settings point into */
     int ntarget_files;
+    char **owned; /* strings made from options (--cert's FILE and PASS) that targets point to */
+    int nowned;
 };
 
 /* Fills cfg. Returns 0 to go on; 1 after --help or --version (printed: exit

@@ -225,7 +225,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         r->scheduling_done = 1;
         if (r->db)
             db_stop(r->db);
-        r->mono_drain_deadline_us = clock_mono_us() + r->cfg->timeout_us + DRAIN_MARGIN_US;
+        r->mono_drain_deadline_us = clock_mono_us() + r->cfg->timeout_max_us + DRAIN_MARGIN_US;
         evtimer_arm_us(r->drain_ev, r->mono_drain_deadline_us - clock_mono_us());
     }
     maybe_finish(r);

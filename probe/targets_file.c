@@ -23,9 +23,19 @@ static const struct {
     {"request", SET_REQUEST, false},
     {"data", SET_DATA, false},
     {"expect-body", SET_EXPECT_BODY, false},
+    {"timeout", SET_TIMEOUT, false},
+    {"cacert", SET_CACERT, false},
+    {"capath", SET_CAPATH, false},
+    {"cert", SET_CERT, false},
+    {"key", SET_KEY, false},
+    {"tls-min", SET_TLS_MIN, false},
+    {"dns-ttl", SET_DNS_TTL, false},
+    {"max-conn-age", SET_MAX_CONN_AGE, false},
 };
 #define NKEYS (int)(sizeof keys / sizeof keys[0])
-#define KEY_LIST "url, rate, connections, header, request, data, expect-body"
+#define KEY_LIST                                                                                   \
+    "url, rate, connections, header, request, data, expect-body, timeout, cacert, capath, cert, "  \
+    "key, tls-min, dns-ttl, max-conn-age"
 
 bool target_name_valid(const char *s, size_t len)
 {

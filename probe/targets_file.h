@@ -10,7 +10,23 @@
 
 /* The options that take a target's NAME: on the command line, and the keys of
  * a target's block in a file. */
-enum setting { SET_RATE, SET_CONNECTIONS, SET_HEADER, SET_REQUEST, SET_DATA, SET_EXPECT_BODY };
+enum setting {
+    SET_RATE,
+    SET_CONNECTIONS,
+    SET_HEADER,
+    SET_REQUEST,
+    SET_DATA,
+    SET_EXPECT_BODY,
+    SET_TIMEOUT,
+    SET_CACERT,
+    SET_CAPATH,
+    SET_CERT,
+    SET_KEY,
+    SET_TLS_MIN,
+    SET_DNS_TTL,
+    SET_MAX_CONN_AGE,
+};
+#define SET_LAST SET_MAX_CONN_AGE
 
 /* A target name: no spaces or control characters, no ':' (NAME:VALUE) and no
  * '=' (NAME=URL). */

@@ -101,6 +101,21 @@ test_expect_success 'mutual TLS: --cert FILE:PASS and --key are let in, the pass
 	served /mtls >got && printf "20 200 HTTP/2.0\n20 403 HTTP/2.0\n" >expect && test_cmp expect got
 '
 
+test_expect_success 'per target: NAME: gives one target its certificate and timeout, and nothing leaks to another' '
+	# one run, one connection pool: the anonymous target must never ride
+	# the connection that presented the client certificate
+	"$PB" --rate 20 --duration 1s --cacert "$C/ca.pem" \
+		--cert "mtls:$C/client.pem:Cl1entPass" --key "mtls:$C/client.key" \
+		-t slow:300ms -o pt.log \
+		"mtls=https://127.0.0.1:$tls/mtls?who=mtls" "anon=https://127.0.0.1:$tls/mtls?who=anon" \
+		"slow=http://127.0.0.1:$port/slow?who=slow" "calm=http://127.0.0.1:$port/slow?who=calm" 2>pt.err &&
+	"$LOGCAT" -f req:target,outcome pt.log | sort | uniq -c | sed "s/^ *//" | tr "\t" " " >got &&
+	printf "20 anon 403\n20 calm 200\n20 mtls 200\n20 slow timeout\n" >expect && test_cmp expect got &&
+	test "$(awk -F"\t" "\$6 == \"/mtls?who=mtls\" && \$3 == 200" "$ACCESS" | wc -l)" = 20 &&
+	test "$(awk -F"\t" "\$6 == \"/mtls?who=anon\" && \$3 == 403" "$ACCESS" | wc -l)" = 20 &&
+	grep -qF -- "--cert '"'"'mtls:<redacted>" pt.log && ! grep -q Cl1entPass pt.log pt.err
+'
+
 test_expect_success 'a wrong key password is the prober'"'"'s fault: skipped, one warning, not tls' '
 	probe badpass.log "https://127.0.0.1:$tls/mtls" --cacert "$C/ca.pem" \
 		--cert "$C/client.pem:Wr0ngPass" --key "$C/client.key" &&

@@ -47,6 +47,10 @@ rate = 20
 [maint]
 	url	=	$BASE/maint?run=tf
 expect-body = ^service OK
+
+[slow]
+url = $BASE/slow?run=tf
+timeout = 300ms
 EOF
 
 test_expect_success 'every key of a targets file reaches nginx; the command line adds and overrides' '
@@ -60,11 +64,12 @@ test_expect_success 'every key of a targets file reaches nginx; the command line
 	20 cli 200
 	20 maint body
 	5 post 200
+	20 slow timeout
 	EOF
 	test_cmp expect got &&
 	# the file'"'"'s targets first, in its order, then the command line'"'"'s
 	"$LOGCAT" -f target:name every.log | tr "\n" " " >order &&
-	test "$(cat order)" = "b a a~new post maint cli " &&
+	test "$(cat order)" = "b a a~new post maint slow cli " &&
 	# what nginx saw: the method and body, the headers of each target
 	test "$(awk -F"\t" "\$6 == \"/post?run=tf\" && \$5 == \"POST\" && \$3 == 200" "$ACCESS" | wc -l)" = 5 &&
 	test "$(awk -F"\t" "\$6 == \"/a?run=tf\" && \$3 == 200" "$ACCESS" | wc -l)" = 20 &&
@@ -99,6 +104,9 @@ test_expect_success 'each kind of mistake: one line naming FILE:LINE, exit 2' '
 	! grep -q sekrit err &&
 	bad "[a]\nurl = http://h/\ndata = @/nonexistent\n" "bad.targets:3: data: @/nonexistent: No such file" &&
 	bad "[a]\nurl = http://h/\nexpect-body = (\n" "bad.targets:3: expect-body: \"(\": " &&
+	bad "[a]\nurl = http://h/\ncert = /nonexistent.pem:sekrit\n" "bad.targets:3: cert: /nonexistent.pem: No such file" &&
+	! grep -q sekrit err &&
+	bad "[a]\nurl = http://h/\ntimeout = 0\n" "bad.targets:3: timeout: 0 is below" &&
 	bad "[a]\nurl = http://h/\nhttp://h/other\n" "bad.targets:3: a target of one line goes before the first [NAME] block" &&
 	bad "[a]\nurl = http://h/\njust words\n" "bad.targets:3: not KEY = VALUE, [NAME] or a target" &&
 	bad "[a b]\nurl = http://h/\n" "bad.targets:1: bad target name \"[a b]\"" &&

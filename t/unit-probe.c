@@ -222,16 +222,35 @@ static void options_name_targets_and_rates(void **state)
     assert_string_equal(cfg.targets[1].url, "http://h/api/x?a=b");
     assert_true(cfg.targets[1].rate == 1000);
     assert_string_equal(cfg.targets[2].name, "/other");
-    assert_int_equal(cfg.timeout_us, 250000);
+    assert_int_equal(cfg.targets[0].transfer.timeout_us, 250000);
+    assert_int_equal(cfg.targets[2].transfer.timeout_us, 250000);
+    assert_int_equal(cfg.timeout_max_us, 250000);
     options_free(&cfg);
     /* curl's -m and --max-time are the timeout */
     char *curlish[] = {"pbprobe", "-m", "3s", "http://h/"};
     assert_int_equal(parse(curlish, 4, &cfg, err), 0);
-    assert_int_equal(cfg.timeout_us, 3000000);
+    assert_int_equal(cfg.targets[0].transfer.timeout_us, 3000000);
     options_free(&cfg);
     char *maxtime[] = {"pbprobe", "--max-time=750ms", "http://h/"};
     assert_int_equal(parse(maxtime, 3, &cfg, err), 0);
-    assert_int_equal(cfg.timeout_us, 750000);
+    assert_int_equal(cfg.targets[0].transfer.timeout_us, 750000);
+    options_free(&cfg);
+    /* the transfer options per target: NAME: for one, without for the rest;
+     * a path's colon is not a name unless a target has it */
+    char *transfer[] = {
+        "pbprobe",  "-t",     "1s",           "-t",       "slow:5s",        "--dns-ttl",
+        "slow:0",   "--cert", "/dev/null:pw", "--cacert", "slow:/dev/null", "slow=http://h/s",
+        "http://h/"};
+    assert_int_equal(parse(transfer, 13, &cfg, err), 0);
+    assert_int_equal(cfg.targets[0].transfer.timeout_us, 5000000);
+    assert_int_equal(cfg.targets[1].transfer.timeout_us, 1000000);
+    assert_int_equal(cfg.timeout_max_us, 5000000);
+    assert_int_equal(cfg.targets[0].transfer.dns_ttl_s, 0);
+    assert_int_equal(cfg.targets[1].transfer.dns_ttl_s, -1);
+    assert_string_equal(cfg.targets[0].transfer.cert, "/dev/null");
+    assert_string_equal(cfg.targets[1].transfer.cert_password, "pw");
+    assert_string_equal(cfg.targets[0].transfer.cacert, "/dev/null");
+    assert_null(cfg.targets[1].transfer.cacert);
     options_free(&cfg);
     /* a named rate wins over the default wherever either stands */
     char *later[] = {"pbprobe", "-r", "api:7",          "-r",       "20",
