@@ -1,4 +1,5 @@
 /* Redaction of secrets (redact.h). */
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,15 +62,78 @@ static void put(char **o, const char *s, size_t n)
 /* Where a URL, a value or a quoted argument ends in a command line. */
 #define URL_END " '\"#"
 
+/* s[0..n) with its %XX escapes decoded, in a malloc'd string; NULL when
+ * out of memory. */
+static char *percent_decoded(const char *s, size_t n)
+{
+    char *d = malloc(n + 1), *o = d;
+    if (d == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        /* %00 stays: a NUL would end the string before what follows it */
+        if (s[i] == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
+            isxdigit((unsigned char)s[i + 2]) && (s[i + 1] != '0' || s[i + 2] != '0')) {
+            char hex[3] = {s[i + 1], s[i + 2], 0};
+            *o++ = (char)strtol(hex, NULL, 16);
+            i += 2;
+        } else {
+            *o++ = s[i];
+        }
+    }
+    *o = '\0';
+    return d;
+}
+
+/* A parameter's name, as a server decodes it (acc%65ss_token is
+ * access_token), is a secret one. */
+static int is_secret_param(const char *name, size_t len, const struct redact_names *x)
+{
+    if (memchr(name, '%', len) == NULL)
+        return is_secret(name, len, secret_params, x ? x->params : NULL);
+    char *d = percent_decoded(name, len);
+    int secret = d == NULL || is_secret(d, strlen(d), secret_params, x ? x->params : NULL);
+    free(d);
+    return secret; /* out of memory: assume the worst */
+}
+
+/* A parameter's value that holds a URL or more parameters of its own
+ * (?next=https://u:pw@h/, or the same percent-encoded): a value whose
+ * redaction differs holds a secret. Writes the value, redacted as a whole
+ * when encoded (the encoding is not rebuilt). */
+static void put_value(char **o, const char *v, size_t n, const struct redact_names *x)
+{
+    char *raw = strndup(v, n);
+    char *decoded = raw ? percent_decoded(raw, n) : NULL;
+    char *shown = decoded ? redact_text(decoded, x) : NULL;
+    if (shown == NULL) {
+        put(o, REDACTED, sizeof REDACTED - 1); /* out of memory: assume the worst */
+    } else if (strcmp(shown, decoded) == 0) {
+        put(o, v, n);
+    } else if (strcmp(raw, decoded) == 0) {
+        put(o, shown, strlen(shown)); /* not encoded: the value, redacted */
+    } else {
+        put(o, REDACTED, sizeof REDACTED - 1);
+    }
+    free(raw);
+    free(decoded);
+    free(shown);
+}
+
 /* NAME=VALUE&NAME=VALUE...: the values of secret parameters; returns where
  * they end. */
 static const char *redact_params(char **o, const char *p, const struct redact_names *x)
 {
     while (*p && !strchr(URL_END, *p)) {
         size_t seg = strcspn(p, "&;" URL_END), name = strcspn(p, "=&;" URL_END);
-        if (name < seg && is_secret(p, name, secret_params, x ? x->params : NULL)) {
+        if (name < seg && is_secret_param(p, name, x)) {
             put(o, p, name + 1);
             put(o, REDACTED, sizeof REDACTED - 1);
+        } else if (name < seg && memchr(p + name + 1, '%', seg - name - 1) == NULL &&
+                   memchr(p + name + 1, ':', seg - name - 1) == NULL) {
+            put(o, p, seg); /* no URL, nothing encoded: as it is, cheaply */
+        } else if (name < seg) {
+            put(o, p, name + 1);
+            put_value(o, p + name + 1, seg - name - 1, x);
         } else {
             put(o, p, seg);
         }

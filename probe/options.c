@@ -491,6 +491,30 @@ static char *keep(struct probe_config *cfg, char *s)
     return owned[cfg->nowned++] = s;
 }
 
+/* --cert FILE[:PASS], as curl splits it: at the first colon not escaped by a
+ * backslash ("a\\:b.pem:pw" is the file a:b.pem). Returns FILE, unescaped,
+ * malloc'd (NULL when out of memory); *pass is PASS, NULL when none. */
+static char *cert_file(const char *v, const char **pass)
+{
+    char *file = malloc(strlen(v) + 1), *o = file;
+    *pass = NULL;
+    if (file == NULL)
+        return NULL;
+    for (; *v; v++) {
+        if (v[0] == '\\' && v[1] == ':') {
+            *o++ = ':';
+            v++;
+        } else if (*v == ':') {
+            *pass = v + 1;
+            break;
+        } else {
+            *o++ = *v;
+        }
+    }
+    *o = '\0';
+    return file;
+}
+
 /* A TLS file that cannot be read would fail every request as "tls": an
  * outage that is a typo. */
 static int readable(const char *option, const char *path, char *err, size_t errlen)
@@ -549,11 +573,10 @@ static int apply_setting(struct probe_config *cfg, enum connections *kind, int i
                                    : &x->key) = ts->value;
         return 0;
     case SET_CERT: {
-        const char *colon = strchr(ts->value, ':');
-        x->cert =
-            keep(cfg, colon ? strndup(ts->value, (size_t)(colon - ts->value)) : strdup(ts->value));
-        x->cert_password = colon ? keep(cfg, strdup(colon + 1)) : NULL;
-        if (x->cert == NULL || (colon && x->cert_password == NULL))
+        const char *pass;
+        x->cert = keep(cfg, cert_file(ts->value, &pass));
+        x->cert_password = pass ? keep(cfg, strdup(pass)) : NULL;
+        if (x->cert == NULL || (pass && x->cert_password == NULL))
             goto oom;
         return readable("--cert", x->cert, err, errlen);
     }
@@ -754,16 +777,20 @@ static int parse_setting(struct target_setting *ns, bool final, char *why, size_
     case SET_KEY: {
         /* checked once the value is final (apply_setting); --cert's FILE
          * alone, its PASS never shown */
-        size_t n = ns->kind == SET_CERT ? strcspn(v, ":") : strlen(v);
-        char path[4096];
-        if (!final || n >= sizeof path)
+        if (!final)
             return 0;
-        memcpy(path, v, n);
-        path[n] = '\0';
-        if (access(path, R_OK) == 0)
-            return 0;
-        snprintf(why, len, "%.300s: %s", path, strerror(errno));
-        return -1;
+        const char *pass;
+        char *path = ns->kind == SET_CERT ? cert_file(v, &pass) : strdup(v);
+        int rc = 0;
+        if (path == NULL) {
+            snprintf(why, len, "out of memory");
+            rc = -1;
+        } else if (access(path, R_OK) != 0) {
+            snprintf(why, len, "%.300s: %s", path, strerror(errno));
+            rc = -1;
+        }
+        free(path);
+        return rc;
     }
     case SET_RATE:
         if (units_parse_rate(v, &ns->rate, why, len) < 0)

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../probe/classify.h"
 #include "../probe/mark.h"
@@ -113,6 +114,18 @@ static void redact_urls_and_conninfo(void **state)
     redacts_to("https://ghp_T0K@github.com/x", NULL, "https://<redacted>@github.com/x");
     redacts_to("https://h/cb#access_token=S3&x=1", NULL,
                "https://h/cb#access_token=<redacted>&x=1");
+    /* a URL in a parameter's value, plain or percent-encoded; an encoded
+     * name; what is not a secret stays as it is */
+    redacts_to("http://h/?next=https://u:pw@h2/x&a=1", NULL,
+               "http://h/?next=https://u:<redacted>@h2/x&a=1");
+    redacts_to("http://h/?next=https%3A%2F%2Fu%3Apw%40h2%2F&c=3", NULL,
+               "http://h/?next=<redacted>&c=3");
+    redacts_to("http://h/?next=https%3A%2F%2Fh2%2F%3Ftoken%3Ds&d=4", NULL,
+               "http://h/?next=<redacted>&d=4");
+    redacts_to("http://h/?n=%00https%3A%2F%2Fu%3Apw%40h", NULL, "http://h/?n=<redacted>");
+    redacts_to("http://h/?acc%65ss_token=abc&b=2", NULL, "http://h/?acc%65ss_token=<redacted>&b=2");
+    redacts_to("http://h/?q=a%20b&t=10:30&u=https%3A%2F%2Fh%2F", NULL,
+               "http://h/?q=a%20b&t=10:30&u=https%3A%2F%2Fh%2F");
     /* libpq's quoted and spaced values, sslpassword */
     redacts_to("host=h password='a b\\'c' user=u", NULL, "host=h password=<redacted> user=u");
     redacts_to("host=h password = x sslpassword=y", NULL,
@@ -252,6 +265,19 @@ static void options_name_targets_and_rates(void **state)
     assert_string_equal(cfg.targets[0].transfer.cacert, "/dev/null");
     assert_null(cfg.targets[1].transfer.cacert);
     options_free(&cfg);
+    /* curl's escaped colon in --cert's FILE */
+    char cert_path[] = "/tmp/pbprobe-unit-a:b.XXXXXX";
+    int fd = mkstemp(cert_path);
+    assert_true(fd >= 0);
+    close(fd);
+    char escaped[64];
+    snprintf(escaped, sizeof escaped, "/tmp/pbprobe-unit-a\\:%s:pw", cert_path + 20);
+    char *colon_cert[] = {"pbprobe", "--cert", escaped, "http://h/"};
+    assert_int_equal(parse(colon_cert, 4, &cfg, err), 0);
+    assert_string_equal(cfg.targets[0].transfer.cert, cert_path);
+    assert_string_equal(cfg.targets[0].transfer.cert_password, "pw");
+    options_free(&cfg);
+    unlink(cert_path);
     /* a named rate wins over the default wherever either stands */
     char *later[] = {"pbprobe", "-r", "api:7",          "-r",       "20",
                      "-r",      "30", "api=http://h/a", "http://h/"};
