@@ -46,6 +46,7 @@ EXTRA_DIST += \
 	t/t4125-report-runs.sh \
 	t/t4130-report-prober-limits.sh \
 	t/t4140-report-by-peer.sh \
+	t/t4150-report-keepalive-hides.sh \
 	t/t4300-report-plot.sh \
 	t/t6100-report-db.sh \
 	t/data/bad-db.log \
