@@ -53,6 +53,8 @@ void analysis_free(struct analysis *an)
         free(t->series);
         for (int k = 0; k < AN_NSPLIT; k++)
             free(t->by[k].v);
+        for (int k = 0; k < t->peer_series.n; k++)
+            free(t->peer_series.failed[k]);
         free(t->name);
         free(t->url);
     }

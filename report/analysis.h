@@ -105,6 +105,15 @@ struct an_splits {
                                 protocol; a connection kind may be unknown) */
 };
 
+/* With failures at two peers or more: the failures per second (aligned with
+ * an_target.series) at the peers that failed most, for the plot. */
+#define AN_PEER_SERIES 4
+struct an_peer_series {
+    int n;
+    const char *peer[AN_PEER_SERIES]; /* as by[AN_BY_PEER]'s keys; NULL: no peer reached */
+    uint32_t *failed[AN_PEER_SERIES]; /* series_len each */
+};
+
 struct an_latency {
     int64_t p50, p90, p99, p999, max; /* microseconds from the scheduled time */
     double mean;
@@ -137,6 +146,7 @@ struct an_target {
     struct an_second *series;
     struct an_versions versions;
     struct an_splits by[AN_NSPLIT];
+    struct an_peer_series peer_series;
 };
 
 enum an_event_kind { AN_EV_MARK, AN_EV_CMD_START, AN_EV_CMD_EXIT };

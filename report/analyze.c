@@ -208,7 +208,8 @@ int analyze_req(struct analyzer *a, int ti, struct an_target *t, int64_t t_us, i
         return 0;
     }
     t->outcomes[outcome]++;
-    if (splits_req(&s->split, where, outcome, cls != AN_OK) < 0)
+    if (splits_req(&s->split, where, outcome, cls != AN_OK,
+                   (uint32_t)(second_of(t_us) - t->series_start_s)) < 0)
         return -1;
     if (blind_seen(&s->blind, &t->blind, t_us, max_listed) < 0)
         return -1;
@@ -258,7 +259,8 @@ static int finish_target(struct analysis *an, struct an_target *t, struct an_sta
         blind_end(&s->blind, &t->blind, t->cut_short, s->cfg->max_listed) < 0)
         rc = -1;
     versions_finish(&t->versions, &s->ver);
-    if (splits_finish(t->by, s->split, an) < 0)
+    if (splits_finish(t->by, s->split, an) < 0 ||
+        splits_peer_series(&t->peer_series, s->split, &t->by[AN_BY_PEER], an, t->series_len) < 0)
         rc = -1;
     t->worst_second_us = -1;
     for (uint32_t i = 0; i < t->series_len; i++) {

@@ -1,5 +1,6 @@
 /* The plot (--plot FILE.png|FILE.svg): per target, requests per second
- * stacked by outcome and p99 latency per second, downtime windows and error
+ * stacked by outcome (and, when several peers failed, the failures of each
+ * as a line) and p99 latency per second, downtime windows and error
  * bursts shaded, marks and the command as labelled lines; with --db logs, a
  * database panel on the same time axis (unreachable windows, refused
  * connections and lock waits shaded, schema changes as labelled lines). gnuplot is run as a
@@ -150,7 +151,8 @@ static int write_series(const struct analysis *an, const struct an_target *t, in
     double run_from = (double)(t->first_us - base_s * 1000000) / 1e6;
     double run_to = (double)(t->last_us - base_s * 1000000) / 1e6 + tick_s;
     /* from and to, in seconds since base, then the rate of each class of
-     * enum an_class over that span, then p99 in ms */
+     * enum an_class over that span, then p99 in ms, then the failure rate
+     * of each peer of t->peer_series */
     if (t->series_len == 0)
         fprintf(f, "0\t1\t0\t0\t0\t0\t0\t0\t0\t0\t0\n");
     for (uint32_t i = 0; i < t->series_len; i++) {
@@ -167,7 +169,11 @@ static int write_series(const struct analysis *an, const struct an_target *t, in
         fprintf(f, "%.6f\t%.6f", from, to);
         for (int k = 0; k < AN_NCLASS; k++)
             fprintf(f, "\t%.3f", s->n[k] / (to - from));
-        fprintf(f, "\t%" PRIu32 ".%03" PRIu32 "\n", s->p99_us / 1000, s->p99_us % 1000);
+        fprintf(f, "\t%" PRIu32 ".%03" PRIu32, s->p99_us / 1000, s->p99_us % 1000);
+        /* the failures of the peers that failed most */
+        for (int j = 0; j < t->peer_series.n; j++)
+            fprintf(f, "\t%.3f", t->peer_series.failed[j][i] / (to - from));
+        fputc('\n', f);
     }
     (void)an;
     int rc = ferror(f) ? -1 : 0;
@@ -444,6 +450,23 @@ static int write_script(const struct analysis *an, const char *out, const struct
             for (int j = 0; j <= k; j++)
                 fprintf(f, "%s$%d", j ? "+" : "", j + 3);
             fprintf(f, "):($2-$1) with boxes lc rgb '%s' title '%s'", colors[k], classes[k]);
+        }
+        /* where failures came from several peers: each one's failures a
+         * second, a level of its own over the bars */
+        static const char *const peer_colors[AN_PEER_SERIES] = {"#000000", "#0072b2", "#cc79a7",
+                                                                "#e69f00"};
+        for (int j = 0; j < t->peer_series.n; j++) {
+            char what[300];
+            snprintf(what, sizeof what, "failed at %s",
+                     t->peer_series.peer[j] ? t->peer_series.peer[j] : "(no peer)");
+            fputs(", ", f);
+            gp_quote(f, td->series[i]);
+            fprintf(f,
+                    /* a level over the second, as p99: nothing drawn between */
+                    " using 1:($%d > 0 ? $%d : 1/0):($2-$1):(0) with vectors nohead lw 3 "
+                    "lc rgb '%s' title ",
+                    AN_NCLASS + 4 + j, AN_NCLASS + 4 + j, peer_colors[j]);
+            gp_quote(f, what);
         }
         fputs(", ", f);
         gp_quote(f, td->marks);

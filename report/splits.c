@@ -27,8 +27,18 @@ struct dim {
     int n, cap;
 };
 
+/* Failures of one peer in one second of the series: the plot's colours by
+ * peer. Merged while they come in runs; at most one a failure. */
+struct peer_fail {
+    uint32_t second;
+    uint16_t peer;
+    uint32_t n;
+};
+
 struct split_state {
     struct dim dim[AN_NSPLIT];
+    struct peer_fail *pf;
+    size_t npf, pfcap;
 };
 
 void splits_free(struct split_state *s)
@@ -41,6 +51,7 @@ void splits_free(struct split_state *s)
         free(s->dim[k].acc);
         free(s->dim[k].slot_of);
     }
+    free(s->pf);
     free(s);
 }
 
@@ -97,7 +108,35 @@ static int count(struct acc *a, int outcome, int failed)
     return 0;
 }
 
-int splits_req(struct split_state **sp, struct split_where w, int outcome, int failed)
+/* Requests come in scheduled order: a second's failures are at the end,
+ * peers taking turns among them. */
+#define PEER_FAIL_LOOKBACK 8
+
+static int peer_failed(struct split_state *s, uint16_t peer, uint32_t second)
+{
+    for (size_t i = s->npf, k = 0; i > 0 && k < PEER_FAIL_LOOKBACK; i--, k++) {
+        struct peer_fail *f = &s->pf[i - 1];
+        if (f->second != second)
+            break;
+        if (f->peer == peer) {
+            f->n++;
+            return 0;
+        }
+    }
+    if (s->npf == s->pfcap) {
+        size_t cap = s->pfcap ? s->pfcap * 2 : 64;
+        struct peer_fail *grown = realloc(s->pf, cap * sizeof *grown);
+        if (grown == NULL)
+            return -1;
+        s->pf = grown;
+        s->pfcap = cap;
+    }
+    s->pf[s->npf++] = (struct peer_fail){second, peer, 1};
+    return 0;
+}
+
+int splits_req(struct split_state **sp, struct split_where w, int outcome, int failed,
+               uint32_t second)
 {
     if (*sp == NULL && (*sp = calloc(1, sizeof **sp)) == NULL)
         return -1;
@@ -108,7 +147,7 @@ int splits_req(struct split_state **sp, struct split_where w, int outcome, int f
         if (a == NULL || count(a, outcome, failed) < 0)
             return -1;
     }
-    return 0;
+    return failed ? peer_failed(*sp, w.peer, second) : 0;
 }
 
 static const char *key_of(const struct analysis *an, int k, int idx)
@@ -163,6 +202,33 @@ int splits_finish(struct an_splits by[AN_NSPLIT], const struct split_state *s,
                 by[k].clean_requests += v->requests;
         }
         qsort(by[k].v, (size_t)by[k].n, sizeof *by[k].v, by_failures);
+    }
+    return 0;
+}
+
+int splits_peer_series(struct an_peer_series *ps, const struct split_state *s,
+                       const struct an_splits *by_peer, const struct analysis *an,
+                       uint32_t series_len)
+{
+    memset(ps, 0, sizeof *ps);
+    if (s == NULL || by_peer->failing < 2 || series_len == 0)
+        return 0;
+    int n = by_peer->failing < AN_PEER_SERIES ? by_peer->failing : AN_PEER_SERIES;
+    for (int j = 0; j < n; j++) {
+        ps->peer[j] = by_peer->v[j].key;
+        if ((ps->failed[j] = calloc(series_len, sizeof *ps->failed[j])) == NULL)
+            return -1;
+        ps->n = j + 1;
+    }
+    for (size_t i = 0; i < s->npf; i++) {
+        const struct peer_fail *f = &s->pf[i];
+        /* the keys are the interned strings themselves: compared as pointers */
+        const char *key = key_of(an, AN_BY_PEER, f->peer);
+        for (int j = 0; j < n; j++)
+            if (ps->peer[j] == key && f->second < series_len) {
+                ps->failed[j][f->second] += f->n;
+                break;
+            }
     }
     return 0;
 }

@@ -27,14 +27,22 @@ struct split_state;
 
 void splits_free(struct split_state *s);
 
-/* One request sent and observed on time; failed when it is not a success.
- * *s is created on first use (NULL to start). Returns 0, or -1 when memory is
- * short. */
-int splits_req(struct split_state **s, struct split_where w, int outcome, int failed);
+/* One request sent and observed on time, in second number second of its
+ * target's series; failed when it is not a success. *s is created on first
+ * use (NULL to start). Returns 0, or -1 when memory is short. */
+int splits_req(struct split_state **s, struct split_where w, int outcome, int failed,
+               uint32_t second);
 
 /* Fills by[] from the counts, names from an; frees nothing of s. Returns 0,
  * or -1 when memory is short. */
 int splits_finish(struct an_splits by[AN_NSPLIT], const struct split_state *s,
                   const struct analysis *an);
+
+/* The failures per second of the peers that failed most (by_peer, as
+ * splits_finish filled it), over series_len seconds. Returns 0, or -1 when
+ * memory is short. */
+int splits_peer_series(struct an_peer_series *ps, const struct split_state *s,
+                       const struct an_splits *by_peer, const struct analysis *an,
+                       uint32_t series_len);
 
 #endif

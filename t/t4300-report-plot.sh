@@ -56,6 +56,34 @@ test_expect_success 'labels of marks close together are staggered, not printed o
 	grep -qx "1.000000	0.57	third" captured-marks.dat &&
 	grep -qx "1.050000	0.93	fourth" captured-marks.dat
 '
+test_expect_success 'failures at two peers or more: a level per peer, the failures of each second' '
+	# 50/s over three peers; .1 fails (503) in seconds 2-3, .2 (reset) in 5-6
+	awk -v t0=1764165600000000 "BEGIN {
+		OFS = \"\t\"
+		print \"#pbprobe-log 1\", \"start_us=\" t0
+		print \"target\", t0, \"home\", \"http://h/\", 50, \"keepalive\"
+		for (i = 0; i < 500; i++) {
+			o = 200
+			if (i % 3 == 0 && i > 100 && i < 200) o = 503
+			if (i % 3 == 1 && i > 250 && i < 330) o = \"reset\"
+			print \"req\", t0 + i * 20000, \"home\", o, 2000, 40, 18, 1, \"10.0.0.\" (i % 3 + 1) \":80\", \"-\", \"id\" i, 30, 0, \"1.1\"
+		}
+		print \"end\", t0 + 500 * 20000, \"done\"
+	}" >peers.log &&
+	PATH=$TEST_DIR/spy:$PATH "$REPORT" --plot peers.png peers.log >/dev/null 2>err || true &&
+	test ! -s err && test -s peers.png &&
+	grep -q "title '"'"'failed at 10.0.0.1:80'"'"'" captured.gp &&
+	grep -q "title '"'"'failed at 10.0.0.2:80'"'"'" captured.gp &&
+	! grep -q "failed at 10.0.0.3:80" captured.gp &&
+	# seconds 2 and 3: 16 and 17 of .1'"'"'s 33 failures; second 5: 16 of .2'"'"'s
+	awk -F"\t" "\$1 == \"2.000000\" || \$1 == \"3.000000\" || \$1 == \"5.000000\" { print \$12, \$13 }" \
+		captured-series-0.dat >got &&
+	printf "16.000 0.000\n17.000 0.000\n0.000 16.000\n" >expect && test_cmp expect got &&
+	# one peer failing: no level of its own
+	PATH=$TEST_DIR/spy:$PATH "$REPORT" --plot burst.png "$D/report-burst.log" >/dev/null 2>err || true &&
+	! grep -q "failed at" captured.gp
+'
+
 test_expect_success 'the database panel: windows and waits shaded, schema changes as lines' '
 	PATH=$TEST_DIR/spy:$PATH "$REPORT" --plot db.png "$D/report-db.log" >/dev/null 2>err &&
 	test ! -s err && test -s db.png &&
