@@ -10,7 +10,7 @@ bench_timer_floor_SOURCES = bench/timer-floor.c
 bench_timer_floor_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
 bench_timer_floor_LDADD = lib/libpb.a $(LIBEVENT_LIBS) -lm
 CLEANFILES += $(EXTRA_PROGRAMS)
-EXTRA_DIST += bench/prober.sh bench/README.md bench/experiments/proto.c
+EXTRA_DIST += bench/prober.sh bench/prober-tls.sh bench/README.md bench/experiments/proto.c
 
 # bench-prober alone: `make bench-prober BENCH_FLAGS=--quick`. Other
 # benchmarks hang themselves on `bench` the same way (report/local.mk).
@@ -22,4 +22,12 @@ bench-prober: pbprobe bench/prober-stats bench/timer-floor
 	BENCH_OUT='$(abs_top_builddir)/bench/out' \
 	PB_SRC='$(abs_top_srcdir)' \
 		'$(abs_top_srcdir)/bench/prober.sh' $(BENCH_FLAGS)
-.PHONY: bench bench-prober
+# HTTPS and HTTP/2 beside plain HTTP, each against wrk in the same run.
+bench: bench-prober-tls
+bench-prober-tls: pbprobe pbprobe-report bench/prober-stats
+	PBPROBE='$(abs_top_builddir)/pbprobe' \
+	BENCH_BIN='$(abs_top_builddir)/bench' \
+	BENCH_OUT='$(abs_top_builddir)/bench/out' \
+	PB_SRC='$(abs_top_srcdir)' \
+		'$(abs_top_srcdir)/bench/prober-tls.sh' $(BENCH_FLAGS)
+.PHONY: bench bench-prober bench-prober-tls
