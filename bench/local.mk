@@ -10,7 +10,7 @@ bench_timer_floor_SOURCES = bench/timer-floor.c
 bench_timer_floor_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
 bench_timer_floor_LDADD = lib/libpb.a $(LIBEVENT_LIBS) -lm
 CLEANFILES += $(EXTRA_PROGRAMS)
-EXTRA_DIST += bench/prober.sh bench/prober-tls.sh bench/README.md bench/experiments/proto.c
+EXTRA_DIST += bench/lib.sh bench/prober.sh bench/prober-tls.sh bench/README.md bench/experiments/proto.c
 
 # bench-prober alone: `make bench-prober BENCH_FLAGS=--quick`. Other
 # benchmarks hang themselves on `bench` the same way (report/local.mk).

@@ -117,15 +117,9 @@ curl -fsS -m 10 "$HTTP_URL" >/dev/null 2>&1 || { echo "prober-tls.sh: nginx does
 TLS_SAYS=$(timeout 10 openssl s_client -brief -connect "127.0.0.1:$TLS_PORT" -CAfile "$C/ca.pem" </dev/null 2>&1 |
 	awk -F': ' '/^Protocol version/{p=$2} /^Ciphersuite/{c=$2} END{print p, c}')
 
-# kv LINE KEY: the value of KEY in a line of key=value pairs
-kv() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"; }
-# Runs a command, leaving "user+sys seconds" in CPU_S.
-cpu_time() {
-	local TIMEFORMAT='%3U %3S' t
-	t=$({ time "$@" >"$WORK/out" 2>"$WORK/err"; } 2>&1) || return 1
-	CPU_S=$(awk '{print $1 + $2}' <<<"$t")
-}
-human_us() { awk -v u="$1" 'BEGIN{ if (u >= 10000) printf "%.0fms", u/1000; else if (u >= 1000) printf "%.1fms", u/1000; else printf "%dus", u }'; }
+# kv, cpu_time, human_us
+# shellcheck source=lib.sh
+. "$PB_SRC/bench/lib.sh"
 
 echo "pbprobe TLS benchmark: $MODE, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs," \
 	"load $(cut -d' ' -f1 /proc/loadavg), $PINNING"

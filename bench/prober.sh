@@ -120,20 +120,14 @@ if [ -n "$SERVER_CPU" ]; then
 fi
 curl -fsS "$URL" >/dev/null 2>&1 || { echo "prober.sh: nginx does not answer on $URL" >&2; exit 1; }
 
-# kv LINE KEY: the value of KEY in a line of key=value pairs
-kv() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<" $1"; }
-# Runs a command, leaving "user+sys seconds" in CPU_S.
-cpu_time() {
-	local TIMEFORMAT='%3U %3S' t
-	t=$({ time "$@" >"$WORK/out" 2>"$WORK/err"; } 2>&1) || return 1
-	CPU_S=$(awk '{print $1 + $2}' <<<"$t")
-}
+# kv, cpu_time, human_us
+# shellcheck source=lib.sh
+. "$PB_SRC/bench/lib.sh"
 # The blind time pbprobe-report finds in a log, in seconds: ticks sent later
 # than --max-lag, skipped or missing (its verdict's reason to be inconclusive).
 # (its exit status is the verdict: 4, inconclusive, is what we measure)
 report_json() { "$REPORT" -f json "$1" 2>/dev/null || true; }
 blind_s() { report_json "$1" | jq '[.targets[].blind_s] | add // 0'; }
-human_us() { awk -v u="$1" 'BEGIN{ if (u >= 10000) printf "%.0fms", u/1000; else if (u >= 1000) printf "%.1fms", u/1000; else printf "%dus", u }'; }
 
 echo "pbprobe prober benchmark: $MODE, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs," \
 	"load $(cut -d' ' -f1 /proc/loadavg), $PINNING, $URL"
