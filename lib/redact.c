@@ -96,27 +96,46 @@ static int is_secret_param(const char *name, size_t len, const struct redact_nam
     return secret; /* out of memory: assume the worst */
 }
 
-/* A parameter's value that holds a URL or more parameters of its own
- * (?next=https://u:pw@h/, or the same percent-encoded): a value whose
- * redaction differs holds a secret. Writes the value, redacted as a whole
- * when encoded (the encoding is not rebuilt). */
+/* Whether a parameter's value, decoded, carries a secret of its own: a URL
+ * with user info (https://u:pw@h/, //u:pw@h/) or a secret parameter
+ * (/cb?token=x, a=b&password=x). One pass, no recursion: nesting cannot make
+ * a value cost more than its length. */
+static int value_has_secret(const char *d, const struct redact_names *x)
+{
+    for (const char *p = d; *p; p++) {
+        if (p[0] == '/' && p[1] == '/' && memchr(p + 2, '@', strcspn(p + 2, "/?#")))
+            return 1;
+        if (p == d || strchr("?&;#/", p[-1])) {
+            size_t name = strcspn(p, "=&;#?/ ");
+            if (name && p[name] == '=' && is_secret(p, name, secret_params, x ? x->params : NULL))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* A parameter's value that holds a URL or parameters of its own
+ * (?next=https://u:pw@h/, ?next=/cb?token=x, or the same percent-encoded,
+ * even twice): written as it is, or <redacted> whole when it carries a
+ * secret (the encoding is not rebuilt, a nested URL not redacted in part). */
 static void put_value(char **o, const char *v, size_t n, const struct redact_names *x)
 {
-    char *raw = strndup(v, n);
-    char *decoded = raw ? percent_decoded(raw, n) : NULL;
-    char *shown = decoded ? redact_text(decoded, x) : NULL;
-    if (shown == NULL) {
-        put(o, REDACTED, sizeof REDACTED - 1); /* out of memory: assume the worst */
-    } else if (strcmp(shown, decoded) == 0) {
-        put(o, v, n);
-    } else if (strcmp(raw, decoded) == 0) {
-        put(o, shown, strlen(shown)); /* not encoded: the value, redacted */
-    } else {
-        put(o, REDACTED, sizeof REDACTED - 1);
+    char *d = strndup(v, n);
+    int secret = d == NULL || value_has_secret(d, x);
+    for (int round = 0; round < 3 && !secret && strchr(d, '%'); round++) {
+        char *once = percent_decoded(d, strlen(d));
+        secret = once == NULL || value_has_secret(once, x);
+        int same = once && strcmp(once, d) == 0;
+        free(d);
+        d = once;
+        if (same)
+            break;
     }
-    free(raw);
-    free(decoded);
-    free(shown);
+    free(d);
+    if (secret)
+        put(o, REDACTED, sizeof REDACTED - 1); /* out of memory too: assume the worst */
+    else
+        put(o, v, n);
 }
 
 /* NAME=VALUE&NAME=VALUE...: the values of secret parameters; returns where
@@ -128,9 +147,8 @@ static const char *redact_params(char **o, const char *p, const struct redact_na
         if (name < seg && is_secret_param(p, name, x)) {
             put(o, p, name + 1);
             put(o, REDACTED, sizeof REDACTED - 1);
-        } else if (name < seg && memchr(p + name + 1, '%', seg - name - 1) == NULL &&
-                   memchr(p + name + 1, ':', seg - name - 1) == NULL) {
-            put(o, p, seg); /* no URL, nothing encoded: as it is, cheaply */
+        } else if (name < seg && strcspn(p + name + 1, "%:/?=@&;" URL_END) >= seg - name - 1) {
+            put(o, p, seg); /* no URL, parameter or encoding: as it is, cheaply */
         } else if (name < seg) {
             put(o, p, name + 1);
             put_value(o, p + name + 1, seg - name - 1, x);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "options.h"
@@ -98,15 +99,13 @@ static const char usage_text[] =
     "      --connect-to HOST1:PORT1:HOST2:PORT2\n"
     "                              connect to HOST2:PORT2 for HOST1:PORT1 (an empty\n"
     "                              field matches any); both repeatable\n"
-    "      --dns-ttl [NAME:]DURATION\n"
-    "                              how long a name's address is reused (default 60s;\n"
+    "      --dns-ttl DURATION      how long a name's address is reused (default 60s;\n"
     "                              0: resolve for every new connection)\n"
-    "      --max-conn-age [NAME:]DURATION\n"
-    "                              a connection older than this is not reused, in\n"
+    "      --max-conn-age DURATION a connection older than this is not reused, in\n"
     "                              whole seconds (default: no limit)\n"
-    "                              NAME: in --timeout and the TLS, --dns-ttl and\n"
-    "                              --max-conn-age options sets one target's value;\n"
-    "                              a path's colon is a name only when a target has it\n"
+    "                              NAME: in --timeout and the TLS options sets one\n"
+    "                              target's value; a path's colon is a name only\n"
+    "                              when a target has it\n"
     "      --follow-redirects      follow redirects (at most 10), the final status is\n"
     "                              logged (default: a redirect is the answer itself)\n"
     "      --max-lag DURATION      a request sent later than this after its scheduled\n"
@@ -748,6 +747,15 @@ static int parse_setting(struct target_setting *ns, bool final, char *why, size_
         return 0;
     case SET_DNS_TTL:
     case SET_MAX_CONN_AGE: {
+        /* libcurl trims its one DNS cache and connection pool by the value of
+         * whichever transfer runs: one target's value would be every
+         * target's */
+        if (ns->named) {
+            snprintf(why, len,
+                     "one value for every target (libcurl shares its DNS cache and "
+                     "connection pool): no NAME:");
+            return -1;
+        }
         int64_t us;
         if (units_parse_duration_us(v, &us, why, len) < 0)
             return -1;
@@ -819,12 +827,23 @@ static int parse_setting(struct target_setting *ns, bool final, char *why, size_
             return -1;
         }
         return 0;
-    case SET_DATA:
-        if (v[0] == '@' && access(v + 1, R_OK) < 0) {
+    case SET_DATA: {
+        struct stat st;
+        if (v[0] != '@')
+            return 0;
+        if (access(v + 1, R_OK) < 0 || stat(v + 1, &st) < 0) {
             snprintf(why, len, "@%s: %s", v + 1, strerror(errno));
             return -1;
         }
+        if (!S_ISREG(st.st_mode) || st.st_size > BODY_MAX) {
+            snprintf(why, len, "@%s: %s", v + 1,
+                     S_ISREG(st.st_mode)
+                         ? "larger than 1 MiB: a probe sends a request, not an upload"
+                         : "not a file");
+            return -1;
+        }
         return 0;
+    }
     case SET_EXPECT_BODY: {
         regex_t re;
         int rc = regcomp(&re, v, REG_EXTENDED | REG_NOSUB);
@@ -1177,12 +1196,14 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
             fputs(usage_text, stdout);
             free(settings);
             free(typed);
+            free(files);
             options_free(cfg);
             return 1;
         case OPT_VERSION:
             printf("pbprobe %s (%s)\n", PACKAGE_VERSION, curl_version());
             free(settings);
             free(typed);
+            free(files);
             options_free(cfg);
             return 1;
         case ':':

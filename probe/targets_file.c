@@ -29,13 +29,11 @@ static const struct {
     {"cert", SET_CERT, false},
     {"key", SET_KEY, false},
     {"tls-min", SET_TLS_MIN, false},
-    {"dns-ttl", SET_DNS_TTL, false},
-    {"max-conn-age", SET_MAX_CONN_AGE, false},
 };
 #define NKEYS (int)(sizeof keys / sizeof keys[0])
 #define KEY_LIST                                                                                   \
     "url, rate, connections, header, request, data, expect-body, timeout, cacert, capath, cert, "  \
-    "key, tls-min, dns-ttl, max-conn-age"
+    "key, tls-min"
 
 bool target_name_valid(const char *s, size_t len)
 {
@@ -134,7 +132,8 @@ static int start_block(struct parser *p, const char *s, size_t len)
     const char *name = s + 1;
     size_t nlen = len - 2;
     if (!target_name_valid(name, nlen))
-        return errorf(p, "bad target name \"[%.*s]\": no spaces, ':' or '='", (int)nlen, name);
+        return errorf(p, "bad target name in [...]: no spaces, ':' or '=' (the line is not "
+                         "shown: it may hold a URL)");
     struct targets_file *tf = p->tf;
     for (int i = 0; i < tf->nnames; i++)
         if (strlen(tf->names[i]) == nlen && memcmp(tf->names[i], name, nlen) == 0)
@@ -163,12 +162,18 @@ static int setting(struct parser *p, const char *s, size_t len)
     while (eq && k < NKEYS && !(strlen(keys[k].key) == klen && memcmp(keys[k].key, s, klen) == 0))
         k++;
     if (eq == NULL || k == NKEYS) {
+        if (memmem(s, len, "://", 3) && p->tf->nnames == 0)
+            return errorf(p, "bad target name before '=': no spaces, ':' or '=' (the line is not "
+                             "shown: it may hold a URL)");
         if (memmem(s, len, "://", 3))
             return errorf(p, "a target of one line goes before the first [NAME] block");
         if (eq == NULL)
             return errorf(p, "not KEY = VALUE, [NAME] or a target");
-        return errorf(p, "unknown key \"%.*s\" (keys: " KEY_LIST ")", (int)(klen > 40 ? 40 : klen),
-                      s);
+        /* shown only when it looks like a key: a line with a mistyped '='
+         * may be a header, and its value a secret */
+        if (klen > 20 || strcspn(s, ": \t") < klen)
+            return errorf(p, "not KEY = VALUE (keys: " KEY_LIST "); the line is not shown");
+        return errorf(p, "unknown key \"%.*s\" (keys: " KEY_LIST ")", (int)klen, s);
     }
     struct block *b = &p->b;
     if (b->name == NULL)

@@ -109,7 +109,11 @@ test_expect_success 'each kind of mistake: one line naming FILE:LINE, exit 2' '
 	bad "[a]\nurl = http://h/\ntimeout = 0\n" "bad.targets:3: timeout: 0 is below" &&
 	bad "[a]\nurl = http://h/\nhttp://h/other\n" "bad.targets:3: a target of one line goes before the first [NAME] block" &&
 	bad "[a]\nurl = http://h/\njust words\n" "bad.targets:3: not KEY = VALUE, [NAME] or a target" &&
-	bad "[a b]\nurl = http://h/\n" "bad.targets:1: bad target name \"[a b]\"" &&
+	bad "[a b]\nurl = http://h/\n" "bad.targets:1: bad target name in [...]" &&
+	bad "x y=http://u:sekrit@h/\n" "bad.targets:1: bad target name before '"'"'='"'"'" &&
+	! grep -q sekrit err &&
+	bad "[a]\nurl = http://h/\nheader: Authorization: Basic c2Vrcml0==\n" "bad.targets:3: not KEY = VALUE" &&
+	! grep -q c2Vrcml0 err &&
 	bad "[a]\nurl = http://h/\n[a]\nurl = http://h/\n" "bad.targets:3: [a] again" &&
 	bad "a=http://h/\n[a]\nurl = http://h/x\n" "bad.targets:3: two targets named \"a\"" &&
 	bad "[a\n" "bad.targets:1: a block starts with a line \"[NAME]\"" &&

@@ -116,8 +116,15 @@ static void redact_urls_and_conninfo(void **state)
                "https://h/cb#access_token=<redacted>&x=1");
     /* a URL in a parameter's value, plain or percent-encoded; an encoded
      * name; what is not a secret stays as it is */
-    redacts_to("http://h/?next=https://u:pw@h2/x&a=1", NULL,
-               "http://h/?next=https://u:<redacted>@h2/x&a=1");
+    redacts_to("http://h/?next=https://u:pw@h2/x&a=1", NULL, "http://h/?next=<redacted>&a=1");
+    /* relative, scheme-relative, a parameter list, a fragment, twice encoded */
+    redacts_to("http://h/?rel=/cb?token=T&b=1", NULL, "http://h/?rel=<redacted>&b=1");
+    redacts_to("http://h/?next=//u:pw@h2/", NULL, "http://h/?next=<redacted>");
+    redacts_to("http://h/?next=%2Fx%3Fsecret%3DS", NULL, "http://h/?next=<redacted>");
+    redacts_to("http://h/?state=a%3Db%26password%3Dx", NULL, "http://h/?state=<redacted>");
+    redacts_to("http://h/#next=/cb?token=abc", NULL, "http://h/#next=<redacted>");
+    redacts_to("http://h/?n=https%253A%252F%252Fu%253Apw%2540h2", NULL, "http://h/?n=<redacted>");
+    redacts_to("http://h/?path=/a/b&when=10:30", NULL, "http://h/?path=/a/b&when=10:30");
     redacts_to("http://h/?next=https%3A%2F%2Fu%3Apw%40h2%2F&c=3", NULL,
                "http://h/?next=<redacted>&c=3");
     redacts_to("http://h/?next=https%3A%2F%2Fh2%2F%3Ftoken%3Ds&d=4", NULL,
@@ -252,19 +259,23 @@ static void options_name_targets_and_rates(void **state)
      * a path's colon is not a name unless a target has it */
     char *transfer[] = {
         "pbprobe",  "-t",     "1s",           "-t",       "slow:5s",        "--dns-ttl",
-        "slow:0",   "--cert", "/dev/null:pw", "--cacert", "slow:/dev/null", "slow=http://h/s",
+        "0",        "--cert", "/dev/null:pw", "--cacert", "slow:/dev/null", "slow=http://h/s",
         "http://h/"};
     assert_int_equal(parse(transfer, 13, &cfg, err), 0);
     assert_int_equal(cfg.targets[0].transfer.timeout_us, 5000000);
     assert_int_equal(cfg.targets[1].transfer.timeout_us, 1000000);
     assert_int_equal(cfg.timeout_max_us, 5000000);
     assert_int_equal(cfg.targets[0].transfer.dns_ttl_s, 0);
-    assert_int_equal(cfg.targets[1].transfer.dns_ttl_s, -1);
+    assert_int_equal(cfg.targets[1].transfer.dns_ttl_s, 0);
     assert_string_equal(cfg.targets[0].transfer.cert, "/dev/null");
     assert_string_equal(cfg.targets[1].transfer.cert_password, "pw");
     assert_string_equal(cfg.targets[0].transfer.cacert, "/dev/null");
     assert_null(cfg.targets[1].transfer.cacert);
     options_free(&cfg);
+    /* libcurl's DNS cache and connection pool are shared: one value for all */
+    char *ttl_named[] = {"pbprobe", "--dns-ttl", "a:0", "a=http://h/"};
+    assert_int_equal(parse(ttl_named, 4, &cfg, err), -1);
+    assert_non_null(strstr(err, "--dns-ttl: one value for every target"));
     /* curl's escaped colon in --cert's FILE */
     char cert_path[] = "/tmp/pbprobe-unit-a:b.XXXXXX";
     int fd = mkstemp(cert_path);
