@@ -171,7 +171,7 @@ static int setting(struct parser *p, const char *s, size_t len)
             return errorf(p, "not KEY = VALUE, [NAME] or a target");
         /* shown only when it looks like a key: a line with a mistyped '='
          * may be a header, and its value a secret */
-        if (klen > 20 || strcspn(s, ": \t") < klen)
+        if (klen > 20 || memchr(s, ':', klen) || memchr(s, ' ', klen) || memchr(s, '\t', klen))
             return errorf(p, "not KEY = VALUE (keys: " KEY_LIST "); the line is not shown");
         return errorf(p, "unknown key \"%.*s\" (keys: " KEY_LIST ")", (int)klen, s);
     }
