@@ -309,12 +309,6 @@ static struct http_req *req_make(struct http *h, int target)
     if (cfg->targets[target].new_connection) {
         curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
         curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
-    } else {
-        /* a request that finds a connection still negotiating HTTP/2 waits
-         * to be multiplexed on it: without this, every tick of the first
-         * handshake opens a connection of its own (150-250 at 10k/s), and
-         * their handshakes make the prober late, blind at start-up */
-        curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
     }
     return r;
 fail:
