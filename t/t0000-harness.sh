@@ -34,7 +34,7 @@ test_expect_success 'extra server-block lines reach the nginx config' '
 	test "$(http_status "http://127.0.0.1:$NG_PORT/nothing-here")" = 404
 '
 
-# Checks the access log line of request ID $2: 12 TAB-separated fields,
+# Checks the access log line of request ID $2: 13 TAB-separated fields,
 # $msec between $3 and $4 (Unix seconds), status 200, GET /.
 access_line_ok() {
 	awk -F'\t' -v id="$2" -v b="$3" -v e="$4" '
@@ -43,7 +43,8 @@ access_line_ok() {
 			if ($1 !~ /^[0-9]+\.[0-9][0-9][0-9]$/ || $1 < b || $1 > e) bad = "msec " $1
 			if ($2 !~ /^[0-9]+\.[0-9][0-9][0-9]$/) bad = "request_time " $2
 			if ($3 != 200 || $5 != "GET" || $6 != "/") bad = "fields: " $0
-			if (NF != 12 || $12 != "HTTP/1.1") bad = "NF " NF " or protocol " $12
+			if (NF != 13 || $12 != "HTTP/1.1") bad = "NF " NF " or protocol " $12
+			if ($13 !~ /^127\.0\.0\.1:[0-9]+$/) bad = "server address " $13
 		}
 		END {
 			if (bad != "") print bad
