@@ -16,6 +16,7 @@
 #include "units.h"
 #include "drv.h"
 #include "proc.h"
+#include "rprobe.h"
 
 /* How often the ports said and the deaths of instances that are not our
  * children are looked for: the bash driver before it polled every 10 ms while terminating. */
@@ -158,6 +159,7 @@ static void cleanup(struct drv *d, struct event **sigs, size_t nsigs)
         if (timers[k] != NULL)
             event_free(timers[k]);
     evlog_close(&d->log);
+    rprobe_shutdown(); /* answered probes' connections the loop did not free */
     event_base_free(d->base);
 }
 

@@ -28,11 +28,37 @@ static void probe_free(struct rprobe *p)
     free(p);
 }
 
+/* Connections answered, freed on the loop's next turn (on_response): listed
+ * so that rprobe_shutdown frees those whose turn never came (the driver
+ * stopped first). */
+struct done_conn {
+    struct evhttp_connection *conn;
+    struct event *ev;
+    struct done_conn *next, **prev;
+};
+static struct done_conn *done_conns;
+
+static void done_conn_free(struct done_conn *c)
+{
+    *c->prev = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    evhttp_connection_free(c->conn);
+    event_free(c->ev);
+    free(c);
+}
+
 static void free_conn(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
-    evhttp_connection_free(arg);
+    done_conn_free(arg);
+}
+
+void rprobe_shutdown(void)
+{
+    while (done_conns)
+        done_conn_free(done_conns);
 }
 
 static void on_response(struct evhttp_request *req, void *arg)
@@ -47,7 +73,18 @@ static void on_response(struct evhttp_request *req, void *arg)
      * turn, once it is done with it, whatever the outcome (out of memory, it
      * leaks rather than be freed in use) */
     struct timeval now = {0, 0};
-    (void)event_base_once(p->base, -1, EV_TIMEOUT, free_conn, p->conn, &now);
+    struct done_conn *c = calloc(1, sizeof *c);
+    if (c != NULL && (c->ev = evtimer_new(p->base, free_conn, c)) != NULL) {
+        c->conn = p->conn;
+        c->next = done_conns;
+        c->prev = &done_conns;
+        if (done_conns)
+            done_conns->prev = &c->next;
+        done_conns = c;
+        evtimer_add(c->ev, &now);
+    } else {
+        free(c);
+    }
     event_free(p->deadline);
     free(p);
     done(code, done_arg);

@@ -23,6 +23,10 @@ struct rprobe *rprobe_start(struct event_base *base, int port, const char *path,
  * closed and freed, done is not called. */
 void rprobe_detach(struct rprobe *p);
 
+/* Frees the connections of answered probes still waiting for the loop's
+ * next turn: before event_base_free. */
+void rprobe_shutdown(void);
+
 /* Whether a status code is a success for the kubelet (200-399). */
 int rprobe_success(int code);
 
