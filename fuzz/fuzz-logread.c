@@ -142,6 +142,10 @@ static long read_all(const char *in, struct logw *w)
             touch(ev.u.locks.relation);
             touch(ev.u.locks.mode);
             break;
+        case LOG_ABORT:
+            touch(ev.u.abort.target);
+            touch(ev.u.abort.rule);
+            break;
         case LOG_STALL:
         case LOG_UNKNOWN:
             break;

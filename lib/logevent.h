@@ -20,6 +20,7 @@ enum log_kind {
     LOG_DB_SCHEMA,
     LOG_DB_LOCKS,
     LOG_STALL,
+    LOG_ABORT,
     LOG_UNKNOWN, /* a kind this reader does not know: skip it (forward compatibility) */
 };
 
@@ -48,6 +49,14 @@ struct log_req {
 struct log_stall {
     int64_t end_us;
     int64_t length_us;
+};
+
+/* The live gate (--abort-on) stopped the run: target's rule broke, its value
+ * (a count, or microseconds for a duration) above its limit. */
+struct log_abort {
+    const char *target;
+    const char *rule; /* "max-window" */
+    int64_t value, limit;
 };
 
 struct log_target {
@@ -98,6 +107,7 @@ struct log_event {
         struct log_db db;
         struct log_db_locks locks;
         struct log_stall stall;
+        struct log_abort abort;
         const char *text; /* mark name, end reason, warn message, schema value (NULL: none) */
     } u;
     const char *kind_name; /* as written; useful for LOG_UNKNOWN */

@@ -677,6 +677,13 @@ int logr_next(struct logr *r, struct log_event *ev, char *err, size_t errlen)
                 parse_i64(f[3], 0, &ev->u.stall.length_us) < 0 || ev->u.stall.end_us < ev->wall_us)
                 return bad(r, err, errlen, k, "end or length", n < 3 ? "" : f[2]);
             ev->kind = LOG_STALL;
+        } else if (strcmp(k, "abort") == 0) {
+            struct log_abort *a = &ev->u.abort;
+            if (n < 6 || (a->target = field_value(r, f[2])) == NULL ||
+                (a->rule = field_value(r, f[3])) == NULL || parse_i64(f[4], 0, &a->value) < 0 ||
+                parse_i64(f[5], 0, &a->limit) < 0)
+                return bad(r, err, errlen, k, "target, rule, value or limit", n < 5 ? "" : f[4]);
+            ev->kind = LOG_ABORT;
         } else if (strcmp(k, "db-locks") == 0) {
             if (parse_db_locks(r, f, n, ev, err, errlen) < 0)
                 return -1;

@@ -379,6 +379,24 @@ int logw_stall(struct logw *w, int64_t wall_us, const struct log_stall *st)
     return line_end(w, p);
 }
 
+int logw_abort(struct logw *w, int64_t wall_us, const struct log_abort *a)
+{
+    char *p = line_begin(w);
+    if (p == NULL)
+        return -1;
+    p = put_str(p, "abort\t");
+    p = put_i64(p, wall_us);
+    *p++ = '\t';
+    p = put_field(p, a->target, FIELD_ROOM);
+    *p++ = '\t';
+    p = put_field(p, a->rule, FIELD_ROOM);
+    *p++ = '\t';
+    p = put_i64(p, a->value);
+    *p++ = '\t';
+    p = put_i64(p, a->limit);
+    return line_end(w, p);
+}
+
 int logw_event(struct logw *w, const struct log_event *ev)
 {
     switch (ev->kind) {
@@ -394,6 +412,8 @@ int logw_event(struct logw *w, const struct log_event *ev)
         return logw_end(w, ev->wall_us, ev->u.text, ev->stop_us);
     case LOG_STALL:
         return logw_stall(w, ev->wall_us, &ev->u.stall);
+    case LOG_ABORT:
+        return logw_abort(w, ev->wall_us, &ev->u.abort);
     case LOG_CMD_START:
         return logw_cmd_start(w, ev->wall_us, &ev->u.cmd_start);
     case LOG_CMD_EXIT:

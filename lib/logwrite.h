@@ -30,6 +30,7 @@ int logw_db_schema(struct logw *w, int64_t wall_us, const char *value);
 int logw_db_locks(struct logw *w, int64_t wall_us, const struct log_db_locks *l);
 /* the prober's loop stalled from wall_us to st->end_us */
 int logw_stall(struct logw *w, int64_t wall_us, const struct log_stall *st);
+int logw_abort(struct logw *w, int64_t wall_us, const struct log_abort *a);
 /* Any event as read (lib/logread.h) or made: the writer of its kind. An
  * unknown kind, which has no writer, writes nothing and returns 0. */
 int logw_event(struct logw *w, const struct log_event *ev);

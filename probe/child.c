@@ -37,7 +37,8 @@ static char **env_with_mark(const char *mark_path, char **mark_entry)
     return env;
 }
 
-pid_t child_start(char *const *argv, const char *mark_path, char *err, size_t errlen)
+pid_t child_start(char *const *argv, const char *mark_path, bool stdout_to_stderr, char *err,
+                  size_t errlen)
 {
     /* posix_spawn, not fork: glibc's shares the prober's memory with the
      * child until it execs, where a fork copies every page table and makes
@@ -80,9 +81,23 @@ pid_t child_start(char *const *argv, const char *mark_path, char *err, size_t er
         return -1;
     }
     pid_t pid;
+    posix_spawn_file_actions_t fa;
+    if (stdout_to_stderr && (rc = posix_spawn_file_actions_init(&fa)) == 0 &&
+        (rc = posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO)) != 0)
+        posix_spawn_file_actions_destroy(&fa);
+    if (stdout_to_stderr && rc != 0) {
+        posix_spawnattr_destroy(&attr);
+        if (env != environ)
+            free(env);
+        free(mark_entry);
+        snprintf(err, errlen, "%s: cannot start: %s", argv[0], strerror(rc));
+        return -1;
+    }
     /* glibc reports a failed exec here (ENOENT, EACCES...): no guessing
      * from exit status 127 */
-    rc = posix_spawnp(&pid, argv[0], NULL, &attr, argv, env);
+    rc = posix_spawnp(&pid, argv[0], stdout_to_stderr ? &fa : NULL, &attr, argv, env);
+    if (stdout_to_stderr)
+        posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     if (env != environ)
         free(env);

@@ -3,13 +3,17 @@
 #ifndef PB_CHILD_H
 #define PB_CHILD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 /* Starts argv with PBPROBE_MARK=mark_path in its environment (when not
- * NULL). Returns the pid, or -1 with the reason (exec failure included:
- * posix_spawnp reports it, nothing is guessed from exit code 127). */
-pid_t child_start(char *const *argv, const char *mark_path, char *err, size_t errlen);
+ * NULL); with stdout_to_stderr, its standard output is pbprobe's standard
+ * error (a log on standard output stays clean). Returns the pid, or -1 with
+ * the reason (exec failure included: posix_spawnp reports it, nothing is
+ * guessed from exit code 127). */
+pid_t child_start(char *const *argv, const char *mark_path, bool stdout_to_stderr, char *err,
+                  size_t errlen);
 
 /* Sends sig to the command's process group (the command and what it
  * started). */

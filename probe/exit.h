@@ -8,9 +8,11 @@
 enum probe_exit {
     EXIT_OK = 0,
     EXIT_USAGE = 2,
-    EXIT_OUTPUT = 3,   /* the log could not be opened or written */
-    EXIT_INTERNAL = 4, /* libevent/libcurl setup, out of memory */
-    EXIT_EXEC = 127,   /* COMMAND could not be started */
+    EXIT_OUTPUT = 3,       /* the log could not be opened or written */
+    EXIT_INTERNAL = 4,     /* libevent/libcurl setup, out of memory */
+    EXIT_ABORTED = 5,      /* an --abort-on rule broke; --on-abort, if any, succeeded */
+    EXIT_ABORT_FAILED = 6, /* aborted, and the --on-abort command failed */
+    EXIT_EXEC = 127,       /* COMMAND could not be started */
 };
 
 #endif

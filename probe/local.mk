@@ -6,6 +6,7 @@ pbprobe_SOURCES = \
 	probe/classify.c probe/classify.h \
 	probe/db.c probe/db.h \
 	probe/evtimer.h \
+	probe/guard.c probe/guard.h \
 	probe/http.c probe/http.h \
 	probe/mark.c probe/mark.h \
 	probe/options.c probe/options.h \
@@ -28,7 +29,7 @@ t_helpers_clocks_SOURCES = t/helpers/clocks.c
 if HAVE_CMOCKA
 check_PROGRAMS += t/unit-probe
 t_unit_probe_SOURCES = t/unit-probe.c \
-	probe/classify.c probe/mark.c probe/options.c probe/targets_file.c
+	probe/classify.c probe/guard.c probe/mark.c probe/options.c probe/targets_file.c
 t_unit_probe_CFLAGS = $(AM_CFLAGS) $(LIBCURL_CFLAGS) $(CMOCKA_CFLAGS)
 t_unit_probe_LDADD = lib/libpb.a $(LIBCURL_LIBS) $(CMOCKA_LIBS) -lm
 endif

@@ -127,6 +127,17 @@ static const char usage_text[] =
     "      --lead DURATION         probe this long before starting COMMAND (default 1s)\n"
     "      --tail DURATION         probe this long after COMMAND exits (default 5s)\n"
     "\n"
+    "Live gate:\n"
+    "      --abort-on [NAME:]RULE=LIMIT\n"
+    "                              abort when a rule breaks while probing: max-errors=N,\n"
+    "                              max-window=DURATION, max-downtime=DURATION,\n"
+    "                              max-blind=DURATION (pbprobe-report's rules, so far);\n"
+    "                              logs an abort line, runs --on-abort, stops COMMAND\n"
+    "                              (SIGTERM, SIGKILL 5s later), probes on until both\n"
+    "                              have ended, then --tail; repeatable\n"
+    "      --on-abort CMD          shell command run at the abort (e.g. kubectl rollout\n"
+    "                              undo deployment/app); its output goes to stderr\n"
+    "\n"
     "Output:\n"
     "  -o, --output FILE           the log (default: standard output; required\n"
     "                              with a COMMAND); not the body, as in curl:\n"
@@ -152,10 +163,13 @@ static const char usage_text[] =
     "         COMMAND is never killed for it\n"
     "  4      internal error: libevent or libcurl could not be set up, or memory\n"
     "         ran out\n"
+    "  5      aborted: an --abort-on rule broke (the --on-abort command, if any,\n"
+    "         succeeded)\n"
+    "  6      aborted, and the --on-abort command failed or could not be started\n"
     "  127    COMMAND could not be started\n"
     "  128+N  stopped by a second signal N, after COMMAND, if any, was stopped\n"
     "With a COMMAND: the command's own exit status (128+N when it was killed by\n"
-    "signal N), unless pbprobe failed or was stopped as above.\n";
+    "signal N), unless pbprobe failed, aborted or was stopped as above.\n";
 
 enum {
     OPT_VERSION_HEADER = 256,
@@ -191,6 +205,8 @@ enum {
     OPT_DNS_TTL,
     OPT_MAX_CONN_AGE,
     OPT_TARGETS,
+    OPT_ABORT_ON,
+    OPT_ON_ABORT,
 };
 
 static const struct option long_options[] = {
@@ -214,6 +230,8 @@ static const struct option long_options[] = {
     {"version-header", required_argument, NULL, OPT_VERSION_HEADER},
     {"lead", required_argument, NULL, OPT_LEAD},
     {"tail", required_argument, NULL, OPT_TAIL},
+    {"abort-on", required_argument, NULL, OPT_ABORT_ON},
+    {"on-abort", required_argument, NULL, OPT_ON_ABORT},
     {"output", required_argument, NULL, 'o'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -264,6 +282,7 @@ static const struct {
     [SET_TLS_MIN] = {"--tls-min", false},
     [SET_DNS_TTL] = {"--dns-ttl", false},
     [SET_MAX_CONN_AGE] = {"--max-conn-age", false},
+    [SET_ABORT_ON] = {"--abort-on", false},
 };
 
 /* A per-target setting, "[NAME:]VALUE": applied once every target is known.
@@ -282,6 +301,8 @@ struct target_setting {
     int64_t us;   /* --timeout */
     long seconds; /* --dns-ttl, --max-conn-age: libcurl counts whole seconds */
     long tls_min;
+    enum guard_rule abort_rule; /* --abort-on RULE=LIMIT */
+    int64_t abort_limit;
 };
 
 static int parse_connections(const char *s, enum connections *out)
@@ -562,6 +583,10 @@ static int apply_setting(struct probe_config *cfg, enum connections *kind, int i
     case SET_MAX_CONN_AGE:
         x->max_conn_age_s = ts->seconds;
         return 0;
+    case SET_ABORT_ON:
+        t->abort_limit[ts->abort_rule] = ts->abort_limit;
+        cfg->guarded = true;
+        return 0;
     case SET_CACERT:
     case SET_CAPATH:
     case SET_KEY:
@@ -669,6 +694,8 @@ static int apply_settings(struct probe_config *cfg, struct target_setting *setti
         cfg->targets[i].rate = DEFAULT_RATE;
         cfg->targets[i].transfer =
             (struct probe_transfer){.timeout_us = DEFAULT_TIMEOUT_US, .dns_ttl_s = -1};
+        for (int r = 0; r < GUARD_NRULES; r++)
+            cfg->targets[i].abort_limit[r] = -1;
         kind[i] = CONNECTIONS_KEEPALIVE;
     }
     /* a loose NAME: that names no target is part of the value */
@@ -767,6 +794,8 @@ static int parse_setting(struct target_setting *ns, bool final, char *why, size_
         }
         return 0;
     }
+    case SET_ABORT_ON:
+        return guard_parse(v, &ns->abort_rule, &ns->abort_limit, why, len);
     case SET_TLS_MIN: {
         static const char *const names[] = {"1.0", "1.1", "1.2", "1.3"};
         static const long versions[] = {CURL_SSLVERSION_TLSv1_0, CURL_SSLVERSION_TLSv1_1,
@@ -1012,10 +1041,12 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
         case OPT_TLS_MIN:
         case OPT_DNS_TTL:
         case OPT_MAX_CONN_AGE:
+        case OPT_ABORT_ON:
             ns = add_setting(&settings, &nsettings,
                              c == OPT_TLS_MIN        ? SET_TLS_MIN
                              : c == OPT_DNS_TTL      ? SET_DNS_TTL
                              : c == OPT_MAX_CONN_AGE ? SET_MAX_CONN_AGE
+                             : c == OPT_ABORT_ON     ? SET_ABORT_ON
                                                      : SET_TIMEOUT,
                              optarg, &value, err, errlen);
             if (ns == NULL)
@@ -1115,6 +1146,13 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
         case OPT_TAIL:
             if (parse_duration_opt("--tail", optarg, &cfg->tail_us, err, errlen) < 0)
                 goto fail;
+            break;
+        case OPT_ON_ABORT:
+            if (optarg[strspn(optarg, " \t")] == '\0') {
+                snprintf(err, errlen, "--on-abort: an empty command");
+                goto fail;
+            }
+            cfg->on_abort = optarg;
             break;
         case OPT_OK_STATUS:
             cfg->ok_status = optarg;
@@ -1262,6 +1300,10 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
                      broken);
             goto fail;
         }
+    if (cfg->on_abort && !cfg->guarded) {
+        snprintf(err, errlen, "--on-abort: no --abort-on rule could ever run it");
+        goto fail;
+    }
     if (cfg->command && duration_set) {
         snprintf(err, errlen,
                  "--duration and a COMMAND do not mix: the command decides how long probing "

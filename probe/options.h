@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "guard.h"
 #include "outcome.h"
 #include "redact.h"
 #include "targets_file.h"
@@ -42,6 +43,7 @@ struct probe_target {
     double rate;            /* scheduled requests per second */
     bool new_connection;    /* a new TCP connection per request, none reused */
     struct probe_transfer transfer;
+    int64_t abort_limit[GUARD_NRULES]; /* --abort-on: the live gate's limits, -1 none */
 };
 
 /* --connections both probes a target twice, as NAME on kept-alive
@@ -82,6 +84,9 @@ struct probe_config {
     int64_t db_timeout_us;
     int64_t db_connect_interval_us;
     const char *db_schema_query;
+    /* the live gate: a rule breaks, the run aborts (run.c) */
+    bool guarded;                      /* some target has an --abort-on rule */
+    const char *on_abort;              /* --on-abort: a shell command run then, NULL when none */
     char **command;                    /* argv after "--", NULL when none */
     char *cmdline_redacted;            /* for the log header */
     char *command_redacted;            /* COMMAND alone, from its argv, for cmd-start */

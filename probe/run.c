@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <event2/event.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,9 +15,10 @@
 
 #include "child.h"
 #include "clock.h"
+#include "db.h"
 #include "evtimer.h"
 #include "exit.h"
-#include "db.h"
+#include "guard.h"
 #include "hist.h"
 #include "http.h"
 #include "logwrite.h"
@@ -68,6 +70,11 @@ struct run {
     pid_t child_pid; /* 0 before start, -1 after reaping */
     int child_status;
     struct markfifo *marks;
+    /* the live gate (--abort-on), NULL without a rule */
+    struct guard *guard;
+    bool aborted;
+    pid_t abort_pid;   /* the --on-abort command: 0 none, -1 after reaping */
+    bool abort_failed; /* it failed, or could not be started */
     struct event *tick_ev, *flush_ev, *status_ev, *child_ev, *mark_ev, *drain_ev, *kill_ev;
     int stop_signal; /* the second signal, which decides pbprobe's exit status */
     struct event *sig_ev[3];
@@ -93,6 +100,7 @@ static void log_failed(struct run *r)
 }
 
 static void maybe_finish(struct run *r);
+static void judge(struct run *r, int target, const struct log_req *q);
 
 /* A request in flight while the loop did not run may be logged a timeout
  * that no server caused (libcurl's clock ran on while nobody read the
@@ -125,6 +133,7 @@ static void log_skipped(struct run *r, int target, int64_t mono_sched_us)
     r->ts[target].skipped++;
     if (logw_req(r->log, &q) < 0)
         log_failed(r);
+    judge(r, target, &q);
 }
 
 static void on_request_done(void *arg, int target, const struct log_req *done, const char *unsent)
@@ -156,6 +165,7 @@ static void on_request_done(void *arg, int target, const struct log_req *done, c
         hist_record(&t->interval_latency, done->latency_us);
         if (logw_req(r->log, &stamped) < 0)
             log_failed(r);
+        judge(r, target, &stamped);
     }
     if (r->scheduling_done)
         maybe_finish(r);
@@ -191,6 +201,13 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
             if (due > now || sent == TICKS_PER_TURN) {
                 if (due < next_due)
                     next_due = due;
+                break;
+            }
+            if (r->guard && guard_tick(r->guard, i, due + r->wall_offset_us) < 0) {
+                fprintf(stderr, "pbprobe: out of memory\n");
+                r->exit_code = EXIT_INTERNAL;
+                r->end_reason = "error";
+                r->mono_stop_us = now;
                 break;
             }
             int rc = http_start(r->http, i, due, err, sizeof err);
@@ -251,6 +268,9 @@ static void maybe_finish(struct run *r)
     if (!r->scheduling_done || http_inflight(r->http) > 0)
         return;
     if (r->cfg->command && r->child_pid > 0)
+        return;
+    /* the rollback is waited for, unless a second signal said stop now */
+    if (r->abort_pid > 0 && !r->stop_signal)
         return;
     finish_now(r);
 }
@@ -358,9 +378,11 @@ static void start_command(evutil_socket_t fd, short what, void *arg)
     char err[512];
     (void)fd;
     (void)what;
-    if (r->exit_code) /* probing already failed: do not start an upgrade blind */
+    /* probing already failed: do not start an upgrade blind; or the gate
+     * aborted during --lead: do not start it at all */
+    if (r->exit_code || r->aborted)
         return;
-    pid_t pid = child_start(r->cfg->command, markfifo_path(r->marks), err, sizeof err);
+    pid_t pid = child_start(r->cfg->command, markfifo_path(r->marks), false, err, sizeof err);
     if (pid < 0) {
         fprintf(stderr, "pbprobe: %s\n", err);
         logw_text(r->log, "warn", wall_now(r), err);
@@ -381,6 +403,40 @@ static void start_command(evutil_socket_t fd, short what, void *arg)
         log_failed(r);
 }
 
+/* Probing goes on for --tail, then stops. */
+static void start_tail(struct run *r)
+{
+    int64_t stop = clock_mono_us() + r->cfg->tail_us;
+    if (stop < r->mono_stop_us)
+        r->mono_stop_us = stop;
+    if (!r->scheduling_done)
+        event_active(r->tick_ev, 0, 0);
+    else
+        maybe_finish(r);
+}
+
+/* The --on-abort command ended: the rollback is done, or failed. */
+static void on_abort_command_exit(struct run *r)
+{
+    char how[64], text[128];
+    int status;
+    if (r->abort_pid <= 0 || !child_reap(r->abort_pid, &status, how, sizeof how))
+        return;
+    r->abort_pid = -1;
+    snprintf(text, sizeof text, "on-abort command %s %d", how, status);
+    if (logw_text(r->log, "mark", wall_now(r), text) < 0)
+        log_failed(r);
+    if (status != 0) {
+        r->abort_failed = true;
+        fprintf(stderr, "pbprobe: the --on-abort command %s with status %d\n", how, status);
+        snprintf(text, sizeof text, "the --on-abort command %s with status %d", how, status);
+        if (logw_text(r->log, "warn", wall_now(r), text) < 0)
+            log_failed(r);
+    }
+    if (r->child_pid <= 0) /* none, not started (an abort in --lead), or ended */
+        start_tail(r);
+}
+
 static void on_child_exit(struct run *r)
 {
     char how[64];
@@ -394,11 +450,9 @@ static void on_child_exit(struct run *r)
     struct log_cmd_exit c = {.status = status, .how = how};
     if (logw_cmd_exit(r->log, wall_now(r), &c) < 0)
         log_failed(r);
-    int64_t stop = clock_mono_us() + r->cfg->tail_us;
-    if (stop < r->mono_stop_us)
-        r->mono_stop_us = stop;
-    if (!r->scheduling_done)
-        event_active(r->tick_ev, 0, 0);
+    /* after an abort the tail starts when the rollback, too, has ended */
+    if (r->abort_pid <= 0)
+        start_tail(r);
     else
         maybe_finish(r);
 }
@@ -408,6 +462,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     struct run *r = arg;
     (void)what;
     if (sig == SIGCHLD) {
+        on_abort_command_exit(r);
         on_child_exit(r);
         return;
     }
@@ -465,6 +520,65 @@ static void on_command_grace(evutil_socket_t fd, short what, void *arg)
         fprintf(stderr, "pbprobe: the command outlived SIGTERM by 5s: SIGKILL\n");
         child_signal(r->child_pid, SIGKILL);
     }
+}
+
+/* A rule of the live gate broke: say so in the log, start the rollback,
+ * stop the upgrade, and probe on through both. */
+static void abort_run(struct run *r, const struct guard_breach *b)
+{
+    const char *target = r->cfg->targets[b->target].name;
+    const char *rule = guard_rule_name(b->rule);
+    char value[32], limit[32], err[512];
+    r->aborted = true;
+    struct log_abort a = {.target = target, .rule = rule, .value = b->value, .limit = b->limit};
+    if (logw_abort(r->log, wall_now(r), &a) < 0 || logw_flush(r->log) < 0)
+        log_failed(r);
+    if (guard_rule_is_duration(b->rule)) {
+        /* enough digits to tell the value from the limit it passed */
+        snprintf(value, sizeof value, "%.7gs", (double)b->value / 1e6);
+        snprintf(limit, sizeof limit, "%.7gs", (double)b->limit / 1e6);
+    } else {
+        snprintf(value, sizeof value, "%" PRId64, b->value);
+        snprintf(limit, sizeof limit, "%" PRId64, b->limit);
+    }
+    fprintf(stderr, "%spbprobe: aborting: %s: %s %s, above %s (--abort-on)%s%s\n",
+            r->status_tty && !r->cfg->quiet ? "\r\033[K" : "", target, rule, value, limit,
+            r->cfg->on_abort ? "; running --on-abort" : "",
+            r->child_pid > 0 ? "; stopping the command (SIGTERM, SIGKILL in 5s)" : "");
+    if (r->cfg->on_abort) {
+        char *argv[] = {"/bin/sh", "-c", (char *)r->cfg->on_abort, NULL};
+        pid_t pid =
+            child_start(argv, r->marks ? markfifo_path(r->marks) : NULL, true, err, sizeof err);
+        if (pid < 0) {
+            r->abort_failed = true;
+            fprintf(stderr, "pbprobe: --on-abort: %s\n", err);
+            if (logw_text(r->log, "warn", wall_now(r), err) < 0)
+                log_failed(r);
+        } else {
+            r->abort_pid = pid;
+            if (logw_text(r->log, "mark", wall_now(r), "on-abort command started") < 0)
+                log_failed(r);
+        }
+    }
+    if (r->child_pid > 0) {
+        child_signal(r->child_pid, SIGTERM);
+        evtimer_arm_us(r->kill_ev, COMMAND_GRACE_US);
+    } else if (r->abort_pid <= 0) {
+        start_tail(r); /* no command, or it has ended; nothing to wait for */
+    } else if (!r->scheduling_done && r->end_reason == NULL) {
+        /* the command ended (its tail started) or there is none: probe on
+         * through the rollback, then its tail, within any --duration; not
+         * after a signal or an error, which stopped the schedule */
+        int64_t cap = r->cfg->duration_us ? r->mono_start_us + r->cfg->duration_us : INT64_MAX;
+        r->mono_stop_us = cap;
+    }
+}
+
+static void judge(struct run *r, int target, const struct log_req *q)
+{
+    struct guard_breach b;
+    if (r->guard && !r->aborted && guard_done(r->guard, target, q, &b) == 1)
+        abort_run(r, &b);
 }
 
 static void raise_fd_limit(void)
@@ -553,6 +667,19 @@ static int setup(struct run *r, char *err, size_t errlen)
         if (r->db == NULL)
             return -1;
     }
+    if (cfg->guarded) {
+        struct guard_target *gt = calloc((size_t)cfg->ntargets, sizeof *gt);
+        if (gt == NULL)
+            goto fail;
+        for (int i = 0; i < cfg->ntargets; i++) {
+            gt[i].rate = cfg->targets[i].rate;
+            memcpy(gt[i].limit, cfg->targets[i].abort_limit, sizeof gt[i].limit);
+        }
+        r->guard = guard_new(gt, cfg->ntargets, cfg->ok, cfg->max_lag_us);
+        free(gt);
+        if (r->guard == NULL)
+            goto fail;
+    }
     r->tick_ev = evtimer_new(r->base, on_tick, r);
     r->flush_ev = event_new(r->base, -1, EV_PERSIST, on_flush, r);
     r->drain_ev = evtimer_new(r->base, on_drain_deadline, r);
@@ -594,6 +721,7 @@ static void teardown(struct run *r)
     if (r->http)
         http_free(r->http);
     db_free(r->db);
+    guard_free(r->guard);
     struct event *evs[] = {r->tick_ev,  r->flush_ev, r->status_ev, r->child_ev,  r->mark_ev,
                            r->drain_ev, r->kill_ev,  r->sig_ev[0], r->sig_ev[1], r->sig_ev[2]};
     for (size_t i = 0; i < sizeof evs / sizeof *evs; i++)
@@ -669,6 +797,8 @@ int run_probe(const struct probe_config *cfg)
     code = r->exit_code;
     if (r->stop_signal && code == 0)
         code = 128 + r->stop_signal; /* stopped, not done: never 0 */
+    else if (r->aborted && code == 0)
+        code = r->abort_failed ? EXIT_ABORT_FAILED : EXIT_ABORTED;
     else if (cfg->command && r->child_pid == -1 && code == 0)
         code = r->child_status;
     else if (cfg->command && code && r->child_pid == -1 && code != EXIT_EXEC)

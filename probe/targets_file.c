@@ -29,11 +29,12 @@ static const struct {
     {"cert", SET_CERT, false},
     {"key", SET_KEY, false},
     {"tls-min", SET_TLS_MIN, false},
+    {"abort-on", SET_ABORT_ON, true},
 };
 #define NKEYS (int)(sizeof keys / sizeof keys[0])
 #define KEY_LIST                                                                                   \
     "url, rate, connections, header, request, data, expect-body, timeout, cacert, capath, cert, "  \
-    "key, tls-min"
+    "key, tls-min, abort-on"
 
 bool target_name_valid(const char *s, size_t len)
 {

@@ -25,8 +25,9 @@ enum setting {
     SET_TLS_MIN,
     SET_DNS_TTL,
     SET_MAX_CONN_AGE,
+    SET_ABORT_ON,
 };
-#define SET_LAST SET_MAX_CONN_AGE
+#define SET_LAST SET_ABORT_ON
 
 /* A target name: no spaces or control characters, no ':' (NAME:VALUE) and no
  * '=' (NAME=URL). */

@@ -69,6 +69,8 @@ void analysis_free(struct analysis *an)
         free(l->end_reason);
         free(l->command.command);
         free(l->command.how);
+        free(l->abort.target);
+        free(l->abort.rule);
     }
     free(an->logs);
     for (int i = 0; i < an->ntimeline; i++)

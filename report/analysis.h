@@ -136,6 +136,8 @@ struct an_target {
     struct hist latency; /* sent requests, successes and failures */
     struct an_latency lat;
     int64_t first_us, last_us;
+    int64_t first_fail_us, last_fail_us; /* the first failure's observed time and the last
+                                            one's end; -1 when none failed */
     struct an_spans windows, bursts;
     struct an_spans blind;    /* blind.h: requests counts blind ticks */
     double worst_second_rate; /* the highest share of failures among the requests sent
@@ -149,11 +151,11 @@ struct an_target {
     struct an_peer_series peer_series;
 };
 
-enum an_event_kind { AN_EV_MARK, AN_EV_CMD_START, AN_EV_CMD_EXIT };
+enum an_event_kind { AN_EV_MARK, AN_EV_CMD_START, AN_EV_CMD_EXIT, AN_EV_ABORT };
 struct an_event {
     int64_t t_us;
     enum an_event_kind kind;
-    char *text;  /* mark name, the command, or how it ended */
+    char *text;  /* mark name, the command, how it ended, or the aborting target */
     long number; /* the pid, or the exit status */
     int log;
     long seq; /* order of reading: ties keep the log's own order */
@@ -188,9 +190,21 @@ struct an_log {
     int command_reason; /* index in an_gate.reasons when --require-command-success
                            failed on this log, -1 */
     int interrupted;    /* stopped by a signal while its command ran */
-    int gate_reason;    /* index in an_gate.reasons when the log makes the run
-                           inconclusive (cut short, error, interrupted), -1 */
-    uint64_t stalls;    /* stall lines: the prober's loop did not run */
+    /* its prober's live gate (--abort-on) stopped the run: the first abort line */
+    struct {
+        int present;
+        int64_t t_us;
+        char *target, *rule;
+        int64_t value, limit; /* a count, or microseconds when duration */
+        int duration;
+        /* how long users were hurt on either side of it, over every target:
+         * from the first failure to the abort, and from the abort to the
+         * last failure (the rollback's healing); -1 when none on that side */
+        int64_t before_us, after_us;
+    } abort;
+    int gate_reason; /* index in an_gate.reasons when the log makes the run
+                        inconclusive (cut short, error, interrupted), -1 */
+    uint64_t stalls; /* stall lines: the prober's loop did not run */
     int64_t stall_us, longest_stall_us, longest_stall_at_us;
     int truncated; /* the last line had no newline */
     long unknown_lines;

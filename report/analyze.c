@@ -118,6 +118,7 @@ int analyze_target_init(struct analyzer *a, int ti, struct an_target *t,
     if (ti >= a->n)
         a->n = ti + 1;
     t->first_us = t->last_us = -1;
+    t->first_fail_us = t->last_fail_us = -1;
     t->availability = -1;
     return 0;
 }
@@ -227,6 +228,10 @@ int analyze_req(struct analyzer *a, int ti, struct an_target *t, int64_t t_us, i
         return 0;
     }
     t->failed++;
+    if (t->first_fail_us < 0 || sent_us < t->first_fail_us)
+        t->first_fail_us = sent_us;
+    if (t_us + latency_us > t->last_fail_us)
+        t->last_fail_us = t_us + latency_us;
     /* windows and bursts on observed time: the server as the request found it */
     win_fail(&s->win, sent_us, t_us + latency_us, outcome);
     return burst_fail(&s->burst, &t->bursts, sent_us, t_us + latency_us, outcome, s->gap_us,
@@ -306,6 +311,28 @@ static int by_time(const void *a, const void *b)
     return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
+/* How long users were hurt before each live abort and after it, while the
+ * rollback healed: from the first failure of any target to the abort, and
+ * from the abort to the last failure's end. */
+static void abort_effect(struct analysis *an)
+{
+    int64_t first = -1, last = -1;
+    for (int i = 0; i < an->ntargets; i++) {
+        const struct an_target *t = &an->targets[i];
+        if (t->first_fail_us >= 0 && (first < 0 || t->first_fail_us < first))
+            first = t->first_fail_us;
+        if (t->last_fail_us > last)
+            last = t->last_fail_us;
+    }
+    for (int i = 0; i < an->nlogs; i++) {
+        struct an_log *l = &an->logs[i];
+        if (!l->abort.present)
+            continue;
+        l->abort.before_us = first >= 0 && first <= l->abort.t_us ? l->abort.t_us - first : -1;
+        l->abort.after_us = last > l->abort.t_us ? last - l->abort.t_us : -1;
+    }
+}
+
 int analyze_finish(struct analyzer *a, struct analysis *an, char *err, size_t errlen)
 {
     int rc = 0;
@@ -324,6 +351,7 @@ int analyze_finish(struct analyzer *a, struct analysis *an, char *err, size_t er
         an->total.failed += t->failed;
         an->total.skipped += t->skipped;
     }
+    abort_effect(an);
     if (rc < 0)
         snprintf(err, errlen, "out of memory");
     return rc;

@@ -126,6 +126,9 @@ const char *fmt_phase(const struct analysis *an, int phase, char *buf, size_t le
     case AN_EV_CMD_EXIT:
         snprintf(buf, len, "after the command exited %ld (%s)", e->number, off);
         break;
+    case AN_EV_ABORT:
+        snprintf(buf, len, "after the live gate aborted (%s)", off);
+        break;
     }
     return buf;
 }
@@ -233,6 +236,31 @@ const char *fmt_command(const struct an_log *l, char *buf, size_t len)
     else
         snprintf(buf, len, "`%.200s` exited with status %d after %s", cmd, l->command.status,
                  fmt_duration(l->command.end_us - l->command.start_us, d, sizeof d));
+    return buf;
+}
+
+const char *fmt_abort(const struct analysis *an, const struct an_log *l, char *buf, size_t len)
+{
+    char at[FMT_BUF], v[FMT_BUF], lim[FMT_BUF], before[FMT_BUF], after[FMT_BUF];
+    if (l->abort.duration) {
+        fmt_duration(l->abort.value, v, sizeof v);
+        fmt_duration(l->abort.limit, lim, sizeof lim);
+    } else {
+        snprintf(v, sizeof v, "%" PRId64, l->abort.value);
+        snprintf(lim, sizeof lim, "%" PRId64, l->abort.limit);
+    }
+    if (l->abort.before_us >= 0)
+        fmt_duration(l->abort.before_us, before, sizeof before);
+    if (l->abort.after_us >= 0)
+        fmt_duration(l->abort.after_us, after, sizeof after);
+    snprintf(buf, len,
+             "the live gate aborted at %s: %.200s: %s %s, above %s (--abort-on); users were hurt "
+             "%s%s before the abort and %s%s after it, while the rollback healed",
+             fmt_offset(an, l->abort.t_us, at, sizeof at), l->abort.target, l->abort.rule, v, lim,
+             l->abort.before_us >= 0 ? before : "nothing",
+             l->abort.before_us >= 0 ? " (from the first failure)" : "",
+             l->abort.after_us >= 0 ? after : "nothing",
+             l->abort.after_us >= 0 ? " (to the last failure)" : "");
     return buf;
 }
 

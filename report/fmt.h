@@ -49,6 +49,10 @@ const char *fmt_phase(const struct analysis *an, int phase, char *buf, size_t le
 const char *fmt_command(const struct an_log *l, char *buf, size_t len);
 
 /* "PASS", "FAIL", "INCONCLUSIVE". */
+/* "the live gate aborted at +12.3s: home: max-window 2.1s, above 2s; ..." for
+ * a log whose prober aborted (l->abort.present). */
+const char *fmt_abort(const struct analysis *an, const struct an_log *l, char *buf, size_t len);
+
 const char *fmt_verdict(enum an_verdict v);
 
 /* "peer", "connection", "protocol": what a split is by. */

@@ -670,6 +670,20 @@ static int read_line(struct ingest *g, struct source *s)
         if ((log->end_reason = strdup(ev.u.text)) == NULL)
             return fail(g, "out of memory");
         return 0;
+    case LOG_ABORT:
+        if (!log->abort.present) {
+            log->abort.present = 1;
+            log->abort.t_us = ev.wall_us;
+            log->abort.value = ev.u.abort.value;
+            log->abort.limit = ev.u.abort.limit;
+            /* every rule the prober takes but max-errors is a duration */
+            log->abort.duration = strcmp(ev.u.abort.rule, "max-errors") != 0;
+            log->abort.before_us = log->abort.after_us = -1;
+            if ((log->abort.target = shown(ev.u.abort.target)) == NULL ||
+                (log->abort.rule = shown(ev.u.abort.rule)) == NULL)
+                return fail(g, "out of memory");
+        }
+        return add_event(g, s, AN_EV_ABORT, ev.wall_us, ev.u.abort.target, 0);
     case LOG_WARN:
         if (++log->warns <= NOTES_PER_LOG)
             analysis_note(g->an, "%s:%ld: the prober warned: %s", log->path, logr_lineno(s->r),

@@ -159,7 +159,7 @@ static void event(struct jw *w, const struct analysis *an, const char *key, int 
         return;
     }
     const struct an_event *e = &an->timeline[i];
-    static const char *const kinds[] = {"mark", "cmd-start", "cmd-exit"};
+    static const char *const kinds[] = {"mark", "cmd-start", "cmd-exit", "abort"};
     jw_open(w, key, '{');
     jw_time(w, "time", e->t_us);
     jw_str(w, "kind", kinds[e->kind]);
@@ -442,6 +442,32 @@ static void logs(struct jw *w, const struct analysis *an)
             jw_close(w, '}');
         } else {
             jw_null(w, "command");
+        }
+        if (l->abort.present) {
+            char what[1024];
+            jw_open(w, "abort", '{');
+            jw_time(w, "time", l->abort.t_us);
+            jw_str(w, "target", l->abort.target);
+            jw_str(w, "rule", l->abort.rule);
+            if (l->abort.duration) {
+                jw_seconds(w, "value_s", l->abort.value);
+                jw_seconds(w, "limit_s", l->abort.limit);
+            } else {
+                jw_i64(w, "value", l->abort.value);
+                jw_i64(w, "limit", l->abort.limit);
+            }
+            if (l->abort.before_us >= 0)
+                jw_seconds(w, "hurt_before_s", l->abort.before_us);
+            else
+                jw_null(w, "hurt_before_s");
+            if (l->abort.after_us >= 0)
+                jw_seconds(w, "hurt_after_s", l->abort.after_us);
+            else
+                jw_null(w, "hurt_after_s");
+            jw_str(w, "summary", fmt_abort(an, l, what, sizeof what));
+            jw_close(w, '}');
+        } else {
+            jw_null(w, "abort");
         }
         jw_seconds(w, "max_lag_s", l->max_lag_us);
         jw_str(w, "ok_status", l->ok_status);

@@ -211,6 +211,11 @@ static void suite(FILE *f, const struct analysis *an, const struct junit_suite *
         fputs("      <property name=\"log\" value=\"", f);
         xml(f, an->logs[i].path);
         fputs("\"/>\n", f);
+        if (an->logs[i].abort.present) {
+            fputs("      <property name=\"abort\" value=\"", f);
+            xml(f, fmt_abort(an, &an->logs[i], what, sizeof what));
+            fputs("\"/>\n", f);
+        }
         if (an->logs[i].command.command == NULL)
             continue;
         fputs("      <property name=\"command\" value=\"", f);

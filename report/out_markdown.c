@@ -179,6 +179,11 @@ static int run_report(FILE *f, const struct analysis *an, const char *title)
     }
     for (int i = 0; i < an->nlogs; i++) {
         char what[512];
+        if (an->logs[i].abort.present) {
+            fputs("- ", f);
+            md(f, fmt_abort(an, &an->logs[i], what, sizeof what));
+            fputc('\n', f);
+        }
         if (an->logs[i].command.command == NULL)
             continue;
         fputs("- command ", f);

@@ -64,6 +64,10 @@ static void commands(const struct text *x)
     char what[512], buf[1024], path[512];
     for (int i = 0; i < an->nlogs; i++) {
         const struct an_log *l = &an->logs[i];
+        if (l->abort.present)
+            fprintf(
+                x->f, "      %s%s%s\n", sane(fmt_abort(an, l, what, sizeof what), buf, sizeof buf),
+                an->nlogs > 1 ? " in " : "", an->nlogs > 1 ? sane(l->path, path, sizeof path) : "");
         if (l->command.command == NULL)
             continue;
         fmt_command(l, what, sizeof what);

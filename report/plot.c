@@ -223,7 +223,10 @@ static int write_marks(const struct analysis *an, int64_t base_us, int64_t span_
             label_line(f, &st, e->t_us, base_us, e->text);
         else if (e->kind == AN_EV_CMD_START)
             label_line(f, &st, e->t_us, base_us, "command started");
-        else {
+        else if (e->kind == AN_EV_ABORT) {
+            snprintf(text, sizeof text, "aborted: %.40s", e->text);
+            label_line(f, &st, e->t_us, base_us, text);
+        } else {
             snprintf(text, sizeof text, "command exited %ld", e->number);
             label_line(f, &st, e->t_us, base_us, text);
         }

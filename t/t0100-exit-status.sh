@@ -50,7 +50,7 @@ md_rows() {
 
 test_expect_success 'pbprobe: the same exit table in --help, pbprobe(1) and the README' '
 	help_rows "$PB" >help.rows &&
-	test "$(cut -f1 help.rows | tr "\n" " ")" = "0 2 3 4 127 128+N " &&
+	test "$(cut -f1 help.rows | tr "\n" " ")" = "0 2 3 4 5 6 127 128+N " &&
 	man_rows "$PB_SRC/docs/pbprobe.1" >man.rows &&
 	md_rows "$PB_SRC/README.md" "| status | meaning |" >readme.rows &&
 	test_cmp help.rows man.rows &&

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../probe/classify.h"
+#include "../probe/guard.h"
 #include "../probe/mark.h"
 #include "../probe/options.h"
 #include "../probe/targets_file.h"
@@ -469,6 +470,118 @@ static void options_leave_the_command_alone(void **state)
     options_free(&cfg);
 }
 
+/* A guard of one target at 100/s (10 ms ticks) with one rule. */
+static struct guard *one_rule(enum guard_rule rule, int64_t limit)
+{
+    static unsigned char ok[OUTCOME_MAX];
+    ok[200] = 1;
+    struct guard_target t = {.rate = 100};
+    for (int r = 0; r < GUARD_NRULES; r++)
+        t.limit[r] = -1;
+    t.limit[rule] = limit;
+    return guard_new(&t, 1, ok, 100000);
+}
+
+/* tick i of the guard above, scheduled at i * 10 ms, answered with outcome
+ * (sent on time, 1 ms delay) */
+static int resolve(struct guard *g, int i, int outcome, struct guard_breach *b)
+{
+    struct log_req q = {.wall_sched_us = (int64_t)i * 10000,
+                        .outcome = outcome,
+                        .latency_us = outcome == OUTCOME_SKIPPED ? -1 : 2000,
+                        .delay_us = outcome == OUTCOME_SKIPPED ? -1 : 1000,
+                        .lag_us = outcome == OUTCOME_SKIPPED ? -1 : 100,
+                        .stalled = outcome == OUTCOME_SKIPPED ? -1 : 0};
+    return guard_done(g, 0, &q, b);
+}
+
+static void guard_breaks_just_past_the_limit(void **state)
+{
+    (void)state;
+    struct guard_breach b;
+    /* max-errors=3: the third failure passes, the fourth breaks */
+    struct guard *g = one_rule(GUARD_MAX_ERRORS, 3);
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(guard_tick(g, 0, (int64_t)i * 10000), 0);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(resolve(g, i, 503, &b), 0);
+    assert_int_equal(resolve(g, 3, 200, &b), 0);
+    assert_int_equal(resolve(g, 4, 503, &b), 1);
+    assert_int_equal(b.rule, GUARD_MAX_ERRORS);
+    assert_int_equal(b.value, 4);
+    assert_int_equal(b.limit, 3);
+    assert_int_equal(resolve(g, 5, 503, &b), 0); /* once */
+    guard_free(g);
+
+    /* max-window=30ms: failures observed at 1, 11, 21, 31 ms make a window of
+     * 30 ms so far (at the limit), the next one of 40 ms (past it) */
+    g = one_rule(GUARD_MAX_WINDOW, 30000);
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(guard_tick(g, 0, (int64_t)i * 10000), 0);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(resolve(g, i, OUTCOME_CONNECT, &b), 0);
+    assert_int_equal(resolve(g, 4, OUTCOME_CONNECT, &b), 1);
+    assert_int_equal(b.value, 40000);
+    guard_free(g);
+}
+
+static void guard_judges_in_schedule_order(void **state)
+{
+    (void)state;
+    struct guard_breach b;
+    /* max-errors=1: two failures end before the success scheduled before
+     * them; the breach is known at the second, whatever the order */
+    struct guard *g = one_rule(GUARD_MAX_ERRORS, 1);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(guard_tick(g, 0, (int64_t)i * 10000), 0);
+    assert_int_equal(resolve(g, 1, 503, &b), 0);
+    assert_int_equal(resolve(g, 2, 503, &b), 0); /* tick 0 has not ended */
+    assert_int_equal(resolve(g, 0, 200, &b), 1);
+    assert_int_equal(b.value, 2);
+    guard_free(g);
+
+    /* max-window=25ms: a success scheduled between failures splits them
+     * into two windows, though it ends last */
+    g = one_rule(GUARD_MAX_WINDOW, 25000);
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(guard_tick(g, 0, (int64_t)i * 10000), 0);
+    assert_int_equal(resolve(g, 0, 503, &b), 0);
+    assert_int_equal(resolve(g, 1, 503, &b), 0); /* 10 ms so far */
+    assert_int_equal(resolve(g, 3, 503, &b), 0);
+    assert_int_equal(resolve(g, 4, 503, &b), 0); /* waits for tick 2 */
+    assert_int_equal(resolve(g, 2, 200, &b), 0); /* 20 ms closed, 10 ms open */
+    guard_free(g);
+
+    /* skipped and late ticks are blind, neither failure nor success */
+    g = one_rule(GUARD_MAX_BLIND, 20000);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(guard_tick(g, 0, (int64_t)i * 10000), 0);
+    assert_int_equal(resolve(g, 0, OUTCOME_SKIPPED, &b), 0);
+    assert_int_equal(resolve(g, 1, OUTCOME_SKIPPED, &b), 0); /* 20 ms: at the limit */
+    assert_int_equal(resolve(g, 2, OUTCOME_SKIPPED, &b), 1);
+    assert_int_equal(b.value, 30000);
+    guard_free(g);
+}
+
+static void guard_rules_parse_or_say_why(void **state)
+{
+    (void)state;
+    enum guard_rule r;
+    int64_t v;
+    char why[256];
+    assert_int_equal(guard_parse("max-window=2s", &r, &v, why, sizeof why), 0);
+    assert_int_equal(r, GUARD_MAX_WINDOW);
+    assert_int_equal(v, 2000000);
+    assert_int_equal(guard_parse("max-errors=10", &r, &v, why, sizeof why), 0);
+    assert_int_equal(v, 10);
+    assert_int_equal(guard_parse("max-p99=1s", &r, &v, why, sizeof why), -1);
+    assert_non_null(strstr(why, "not a live rule"));
+    assert_int_equal(guard_parse("max-window", &r, &v, why, sizeof why), -1);
+    assert_non_null(strstr(why, "no limit"));
+    assert_int_equal(guard_parse("max-errors=1%", &r, &v, why, sizeof why), -1);
+    assert_int_equal(guard_parse("max-blind=soon", &r, &v, why, sizeof why), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -484,6 +597,9 @@ int main(void)
         cmocka_unit_test(options_reject_with_a_reason),
         cmocka_unit_test(targets_file_gives_targets_then_their_settings),
         cmocka_unit_test(options_leave_the_command_alone),
+        cmocka_unit_test(guard_breaks_just_past_the_limit),
+        cmocka_unit_test(guard_judges_in_schedule_order),
+        cmocka_unit_test(guard_rules_parse_or_say_why),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

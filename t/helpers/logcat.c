@@ -37,6 +37,7 @@ static const char *const field_names[][15] = {
     {"db-schema", "time", "value"},
     {"db-locks", "time", "waiting", "longest_us", "relation", "mode", "blocker"},
     {"stall", "time", "end", "length_us"},
+    {"abort", "time", "target", "rule", "value", "limit"},
 };
 
 /* -f: the kind printed and the columns of its line, in order */
@@ -151,6 +152,10 @@ static void print_event(const struct log_event *ev)
     case LOG_STALL:
         emit("stall\t%lld\t%lld\t%lld\n", (long long)ev->wall_us, (long long)ev->u.stall.end_us,
              (long long)ev->u.stall.length_us);
+        break;
+    case LOG_ABORT:
+        emit("abort\t%lld\t%s\t%s\t%lld\t%lld\n", (long long)ev->wall_us, ev->u.abort.target,
+             ev->u.abort.rule, (long long)ev->u.abort.value, (long long)ev->u.abort.limit);
         break;
     case LOG_UNKNOWN:
         emit("unknown\t%lld\t%s\n", (long long)ev->wall_us, ev->kind_name);
