@@ -2,8 +2,9 @@
 # The main job: on a fresh Debian 12 machine, as root, `./demo.sh` installs
 # what it needs, builds pbprobe, and runs every upgrade of the lab
 # (lab/README.md) under the prober: the reference demo's three upgrades, which
-# must leave users unharmed, and three negative controls, whose harm pbprobe
-# must catch. For each: the report, its verdict and where its plot is. Exit 0
+# must leave users unharmed, the negative controls, whose harm pbprobe
+# must catch, and one of them again under pbprobe's live gate (--abort-on),
+# which stops it and rolls it back by itself. For each: the report, its verdict and where its plot is. Exit 0
 # when every outcome is the expected one, 1 when any differs.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -46,6 +47,7 @@ scenarios=(
 	"init-at-2-7-1 0 -"
 	"recreate-upgrade-from-2-7-1-to-2-7-2 2 negative control: Recreate stops every old instance first"
 	"no-readiness-upgrade-from-2-7-2-to-2-8-0 2 negative control: no migration and no readiness probe"
+	"guarded-upgrade-from-2-7-2-to-2-8-0 2 the same under the live gate: pbprobe aborts and rolls back"
 	"migration-after-upgrade-from-2-7-2-to-2-8-0 2 negative control: the migration after the rollout"
 	"no-prestop-restart-at-2-8-0 2 negative control: pods without preStop die before their endpoints go"
 	"ignore-sigterm-restart-at-2-8-0 0 control: pods without preStop ignore SIGTERM, killed at the grace period"
@@ -106,6 +108,16 @@ echo
 echo "demo: every scenario, in $((SECONDS - t0)) s; logs, reports, driver events and plots in ${PBPROBE_LOGS#"$here"/}/"
 printf '%-44s %-26s %-26s %-10s %s\n' scenario expected got "" plot
 printf '%s\n' "${summary[@]}"
+# What the live gate saved: the failed requests it let through before its
+# rollback healed the service, against the unguarded control's, whose
+# operator undid the rollout 2 s after it completed.
+failed_of() {
+	jq '[.targets[].failed] | add' "$PBPROBE_LOGS/$1.json" 2>/dev/null
+}
+if command -v jq >/dev/null 2>&1 && guarded=$(failed_of guarded-upgrade-from-2-7-2-to-2-8-0) &&
+	unguarded=$(failed_of no-readiness-upgrade-from-2-7-2-to-2-8-0); then
+	echo "demo: the live gate let $guarded failed requests through, then aborted and rolled back by itself; the unguarded control let $unguarded through with an operator undoing it 2 s after the rollout (a guard that aborts on a 1 s window, against whoever is watching)"
+fi
 if [ "$differ" = 0 ]; then
 	echo "demo: every outcome as expected: the safe upgrades harmed no user, and pbprobe caught each unsafe one."
 else

@@ -154,6 +154,37 @@ test_expect_success 'after the undo, 2.7.2 serves again' '
 	test -n "$(mark_us "$LAB_LOGS/$NAME.log" "rollout undone")"
 '
 
+NAME=guarded-upgrade-from-2-7-2-to-2-8-0
+test_expect_success 'the same upgrade under the live gate: pbprobe aborts, rolls back; the gate FAILs (exit 2)' '
+	lab_expect_rc 2 $NAME &&
+	grep -q "the live gate aborted the upgrade, and the rollback succeeded" $NAME.out &&
+	log=$LAB_LOGS/$NAME.log &&
+	"$LOGCAT" -f abort:time,target,rule,limit "$log" >abort &&
+	is "$(wc -l <abort)" 1 "abort lines" &&
+	read -r abort_us target rule limit <abort &&
+	is "$rule $limit" "max-window 1000000" "rule" &&
+	"$LOGCAT" -f cmd-exit:how "$log" >how &&
+	is "$(cat how)" killed:SIGTERM "the steps" &&
+	test -n "$(mark_us "$log" "rollout undone")" &&
+	is "$(pool_versions | tr "\n" " ")" "2.7.2 2.7.2 " "versions in the pool"
+'
+
+test_expect_success 'the live gate: the abort one second after the window opened, the rollback healing it' '
+	log=$LAB_LOGS/$NAME.log &&
+	read -r abort_us target rule limit <abort &&
+	"$LOGCAT" -f req:target,time,outcome "$log" | awk -F"\t" -v t="$target" "\$1 == t { print \$2, \$3 }" |
+		sort -n >reqs &&
+	# the window that broke the rule: its first failure follows the last
+	# success scheduled more than a second before the abort
+	start=$(awk -v a="$abort_us" "\$1 > a - 1000000 { exit } \$2 == 200 { ok = \$1 } END { print ok }" reqs) &&
+	first=$(awk -v s="$start" "\$1 > s && \$2 != 200 { print \$1; exit }" reqs) &&
+	echo "abort $(((abort_us - first) / 1000)) ms after the window opened" &&
+	test "$abort_us" -ge $((first + 1000000)) &&
+	test "$abort_us" -le $((first + 1000000 + TOL_US + 150000)) &&
+	undone=$(mark_us "$log" "rollout undone") &&
+	awk -v u="$undone" "\$1 > u && \$2 != 200 { bad++ } END { exit bad > 0 }" reqs
+'
+
 NAME=migration-after-upgrade-from-2-7-2-to-2-8-0
 test_expect_success 'the migration after the rollout: the gate FAILs (exit 2), 500s on api only, refusals while 2.8.0 starts' '
 	lab_expect_rc 2 $NAME &&

@@ -4,7 +4,9 @@
 # scenarios that probe (lab/scenarios/*.sh): each defines `upgrade` (its
 # steps, from upgrade/steps.sh), optionally `scenario_check` (its settings,
 # checked before the prober starts: non-zero, with a line on stderr, ends the
-# run with exit 3), and ends with `scenario_main NAME "$@"`.
+# run with exit 3), optionally `scenario_abort_on` (pbprobe --abort-on rules:
+# the live gate stops the steps when one breaks and runs `NAME.sh --undo`,
+# the rollout undo), and ends with `scenario_main NAME "$@"`.
 #
 #   lab/scenarios/NAME.sh [--platform lab|kubernetes] [--prober local|job]
 #   scripts/NAME.sh       the same, on a cluster unless told otherwise
@@ -51,6 +53,10 @@
 
 # shellcheck source-path=SCRIPTDIR source=./steps.sh
 . "$(dirname "${BASH_SOURCE[0]}")/steps.sh"
+
+# A scenario that sets this (after sourcing) to --abort-on rules runs under
+# the live gate: pbprobe stops its steps when one breaks and runs its --undo.
+scenario_abort_on=()
 
 scenario_say() {
 	printf '%s\n' "$*" >&2
@@ -118,10 +124,27 @@ scenario_probe_local() {
 	# --connections new: a connection per request, as a new user (and the seed's curl
 	# loop) makes: the Service balances connections, so only new ones show
 	# where it sends users now; a kept-alive one stays with its pod.
+	# A guarded scenario (scenario_abort_on: --abort-on rules) is stopped by
+	# pbprobe the moment a rule breaks, and rolled back by this script's --undo.
+	local guard_args=()
+	if [ "${#scenario_abort_on[@]}" -gt 0 ]; then
+		local rule
+		for rule in "${scenario_abort_on[@]}"; do
+			guard_args+=(--abort-on "$rule")
+		done
+		guard_args+=(--on-abort "${steps_nice[*]} bash $(printf %q "$script") --undo")
+		scenario_say "guarded: pbprobe aborts and rolls back when ${scenario_abort_on[*]} breaks"
+	fi
 	"${nice_cmd[@]}" "$PB_BUILD/pbprobe" -q --connections new --rate "$rate" --version-header X-App-Version --lead 1s --tail 2s \
-		"${db_args[@]}" -o "$scenario_base.log" home="$url/" api="$url/api/helpingmaterial" \
+		"${db_args[@]}" "${guard_args[@]}" -o "$scenario_base.log" home="$url/" api="$url/api/helpingmaterial" \
 		-- "${steps_nice[@]}" bash "$script" --steps || rc=$?
 	trap - INT TERM
+	# pbprobe's 5: the live gate aborted the upgrade and the rollback
+	# succeeded, an upgrade that failed and was undone; 6: the rollback failed
+	if [ "${#scenario_abort_on[@]}" -gt 0 ] && [ "$rc" = 5 ]; then
+		scenario_say "$name: the live gate aborted the upgrade, and the rollback succeeded"
+		rc=1
+	fi
 	if [ "$interrupted" = 1 ] || { [ "$rc" != 0 ] && [ "$rc" != 1 ]; }; then
 		scenario_error "$name: the upgrade steps or the prober failed (exit $rc)$([ "$interrupted" = 0 ] || echo ', interrupted')$([ "$PBPROBE_PLATFORM" != lab ] || echo ': tearing the lab down')" \
 			"$rc" "$scenario_base.log"
@@ -271,6 +294,7 @@ scenario_main() {
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--steps) steps=1 ;;
+		--undo) steps=undo ;;
 		--platform | --prober)
 			if [ $# -lt 2 ]; then
 				scenario_say "$name: $1 needs a value (try --help)"
@@ -304,6 +328,13 @@ scenario_main() {
 	if [ "$steps" = 1 ]; then
 		steps_platform || exit 3
 		scenario_steps
+		exit $?
+	fi
+	# the live gate's rollback (pbprobe --on-abort), when the scenario sets
+	# scenario_abort_on
+	if [ "$steps" = undo ]; then
+		steps_platform || exit 3
+		step_undo
 		exit $?
 	fi
 	case $PBPROBE_PLATFORM:$prober in
@@ -341,6 +372,10 @@ scenario_main() {
 	scenario_base=$scenario_logs_dir/$name
 	rm -f "$scenario_base.log" "$scenario_base.png" "$scenario_base.txt" "$scenario_base.json" \
 		"$scenario_base.driver.tsv" "$scenario_base.result"
+	if [ "$prober" = job ] && [ "${#scenario_abort_on[@]}" -gt 0 ]; then
+		scenario_say "$name: the live gate (scenario_abort_on) needs --prober local: the prober must run the rollback"
+		exit 3
+	fi
 	if [ "$prober" = job ]; then
 		scenario_probe_job "$name" "$script"
 	else
