@@ -254,6 +254,25 @@ D99=$(kv "$s" delay_p99_us) L99=$(kv "$s" latency_p99_us)
 # kept for a post-mortem of whatever this run shows (about 6 MB compressed)
 gzip -c "$log" >"$BENCH_OUT/prober-steady.log.gz"
 
+# --- the live gate's cost: the same run with rules that never break ---
+# Its evaluation runs on every completion (probe/guard.c): the send delay and
+# the CPU per request with it should be those without it, within the noise
+# between two runs of the same thing (a run without, then one with).
+guard_run() { # "with" or "without"; prints "delay_p99_us cpu_us_per_req"
+	local log=$WORK/guard-$1.log args=()
+	[ "$1" = with ] && args=(--abort-on max-errors=1000000000 --abort-on max-window=1h --abort-on max-blind=1h)
+	cpu_time "${CLIENT[@]}" "$PBPROBE" --rate "$STEADY_RATE" --duration "${RATE_S}s" -q "${args[@]}" \
+		-o "$log" "$URL" || { echo "prober.sh: pbprobe failed ($1 the live gate)" >&2; exit 1; }
+	local st
+	st=$("$STATS" "$log")
+	awk -v d="$(kv "$st" delay_p99_us)" -v ok="$(kv "$st" ok)" -v cpu="$CPU_S" \
+		'BEGIN { printf "%s %.1f\n", d, (ok ? cpu * 1e6 / ok : 0) }'
+}
+guard_run without >"$WORK/guard-without.kv"
+guard_run with >"$WORK/guard-with.kv"
+read -r GUARD_OFF_D99 GUARD_OFF_CPU <"$WORK/guard-without.kv"
+read -r GUARD_ON_D99 GUARD_ON_CPU <"$WORK/guard-with.kv"
+
 # --- verdicts, as ratios to this run's peers ---
 read -r RATIO G_RATIO G_DELAY G_RSS FLOOR_RATIO ONTIME_RATIO < <(awk -v best="$BEST" \
 	-v ontime="$ONTIME" -v wrk="$WRK" -v d99="$D99" -v f99="$F99" -v e="$RSS_EARLY" \
@@ -277,6 +296,9 @@ printf '    (on time, p99 send delay <= max(1 ms, 2x floor): %s (%s/s))\n' "$ONT
 printf '  send delay p99 at %s/s <= 1 ms     %-20s  %s\n' "$STEADY_RATE" "$(human_us "$D99")" "$G_DELAY"
 printf '  RSS <= 32 MiB and flat (<= 1 MiB)     %s -> %s KiB      %s\n' "$RSS_EARLY" "$RSS_LATE" "$G_RSS"
 printf 'Blind time: the highest rate with none %s/s; under 0.5 core %s/s\n' "$NOBLIND" "$QUOTA_NOBLIND"
+printf 'The live gate (--abort-on, never breaking) at %s/s: send delay p99 %s without, %s with;\n' \
+	"$STEADY_RATE" "$(human_us "$GUARD_OFF_D99")" "$(human_us "$GUARD_ON_D99")"
+printf '  cpu/req %sus without, %sus with\n' "$GUARD_OFF_CPU" "$GUARD_ON_CPU"
 
 cat >"$BENCH_OUT/prober.json" <<EOF
 {
@@ -299,6 +321,7 @@ cat >"$BENCH_OUT/prober.json" <<EOF
   "highest_rate_no_blind": $NOBLIND,
   "quota_half_core": {"highest_rate_no_blind": $QUOTA_NOBLIND, "rates": [$QUOTA_ROWS]},
   "on_time_ratio_to_wrk": $ONTIME_RATIO,
+  "live_gate": {"rate": $STEADY_RATE, "seconds": $RATE_S, "without": {"delay_p99_us": $GUARD_OFF_D99, "cpu_us_per_req": $GUARD_OFF_CPU}, "with": {"delay_p99_us": $GUARD_ON_D99, "cpu_us_per_req": $GUARD_ON_CPU}},
   "steady": {"rate": $STEADY_RATE, "seconds": $((RSS_LATE_S + 1)), "delay_p50_us": $(kv "$s" delay_p50_us), "delay_p99_us": $D99, "delay_max_us": $(kv "$s" delay_max_us), "latency_p50_us": $(kv "$s" latency_p50_us), "latency_p99_us": $L99, "latency_max_us": $(kv "$s" latency_max_us), "delay_p99_over_floor": $FLOOR_RATIO, "skipped": $(kv "$s" skipped), "new_conns": $(kv "$s" new_conns), "open_files": [$FDS_EARLY, $FDS_LATE], "rss_kib": {"at_s": [$RSS_EARLY_S, $RSS_LATE_S], "values": [$RSS_EARLY, $RSS_LATE]}},
   "goals": {"ratio_to_wrk_min_0.8": "$G_RATIO", "delay_p99_max_1ms": "$G_DELAY", "rss_max_32mib_flat": "$G_RSS"}
 }
