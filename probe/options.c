@@ -1287,6 +1287,12 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
         snprintf(err, errlen, "no URL to probe (see --help)");
         goto fail;
     }
+    for (int s = 0; cfg->ntargets == 0 && s < nsettings; s++)
+        if (settings[s].kind == SET_ABORT_ON) {
+            /* the live gate judges URLs; the database has no live rule */
+            snprintf(err, errlen, "--abort-on %s: no URL to judge", settings[s].arg);
+            goto fail;
+        }
     if (apply_settings(cfg, settings, nsettings, err, errlen) < 0)
         goto fail;
     const char *broken = h2c_reuse_broken();

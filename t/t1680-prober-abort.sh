@@ -33,6 +33,8 @@ test_expect_success 'a rule the prober cannot judge live is a usage error' '
 	grep -q "no target named \"other\"" err &&
 	test_expect_code 2 "$PB" -q -d 1s --on-abort true "$URL" 2>err &&
 	grep -q "no --abort-on rule" err &&
+	test_expect_code 2 "$PB" -q -d 1s --abort-on max-errors=1 --db "host=/nonexistent" 2>err &&
+	grep -q "no URL to judge" err &&
 	printf "[app]\nurl = http://127.0.0.1:%s/app\nabort-on = max-window=soon\n" "$port" >bad.targets &&
 	test_expect_code 2 "$PB" -q -d 1s --targets bad.targets 2>err &&
 	grep -q "^pbprobe: bad.targets:3: " err
