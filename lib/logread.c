@@ -679,10 +679,19 @@ int logr_next(struct logr *r, struct log_event *ev, char *err, size_t errlen)
             ev->kind = LOG_STALL;
         } else if (strcmp(k, "abort") == 0) {
             struct log_abort *a = &ev->u.abort;
-            if (n < 6 || (a->target = field_value(r, f[2])) == NULL ||
-                (a->rule = field_value(r, f[3])) == NULL || parse_i64(f[4], 0, &a->value) < 0 ||
-                parse_i64(f[5], 0, &a->limit) < 0)
-                return bad(r, err, errlen, k, "target, rule, value or limit", n < 5 ? "" : f[4]);
+            if (n < 6) {
+                snprintf(err, errlen, "%s:%ld: abort: %d fields, expected 6", r->path, r->lineno,
+                         n);
+                return -1;
+            }
+            if ((a->target = field_value(r, f[2])) == NULL)
+                return bad(r, err, errlen, k, "target", f[2]);
+            if ((a->rule = field_value(r, f[3])) == NULL)
+                return bad(r, err, errlen, k, "rule", f[3]);
+            if (parse_i64(f[4], 0, &a->value) < 0)
+                return bad(r, err, errlen, k, "value", f[4]);
+            if (parse_i64(f[5], 0, &a->limit) < 0)
+                return bad(r, err, errlen, k, "limit", f[5]);
             ev->kind = LOG_ABORT;
         } else if (strcmp(k, "db-locks") == 0) {
             if (parse_db_locks(r, f, n, ev, err, errlen) < 0)

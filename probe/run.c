@@ -422,6 +422,9 @@ static void on_abort_command_exit(struct run *r)
     int status;
     if (r->abort_pid <= 0 || !child_reap(r->abort_pid, &status, how, sizeof how))
         return;
+    /* marks it wrote just before exiting are still in the FIFO */
+    if (r->marks)
+        markfifo_read(r->marks, wall_now(r), r->wall_offset_us, on_mark, r);
     r->abort_pid = -1;
     snprintf(text, sizeof text, "on-abort command %s %d", how, status);
     if (logw_text(r->log, "mark", wall_now(r), text) < 0)
@@ -568,9 +571,21 @@ static void abort_run(struct run *r, const struct guard_breach *b)
     } else if (!r->scheduling_done && r->end_reason == NULL) {
         /* the command ended (its tail started) or there is none: probe on
          * through the rollback, then its tail, within any --duration; not
-         * after a signal or an error, which stopped the schedule */
-        int64_t cap = r->cfg->duration_us ? r->mono_start_us + r->cfg->duration_us : INT64_MAX;
-        r->mono_stop_us = cap;
+         * after a signal or an error, which stopped the schedule. A target
+         * whose next tick fell past the old stop was cut there: it resumes
+         * at that tick. Once every target has stopped (scheduling_done) the
+         * rollback is not observed, and a warning says so. */
+        r->mono_stop_us = r->cfg->duration_us ? r->mono_start_us + r->cfg->duration_us : INT64_MAX;
+        for (int i = 0; i < r->cfg->ntargets; i++)
+            r->ts[i].limit = r->cfg->duration_us
+                                 ? schedule_ticks_in(r->cfg->duration_us, r->cfg->targets[i].rate)
+                                 : UINT64_MAX;
+        event_active(r->tick_ev, 0, 0);
+    } else {
+        const char *msg = "aborted after probing had stopped: the rollback is not observed";
+        fprintf(stderr, "pbprobe: %s\n", msg);
+        if (logw_text(r->log, "warn", wall_now(r), msg) < 0)
+            log_failed(r);
     }
 }
 

@@ -255,10 +255,10 @@ const char *fmt_abort(const struct analysis *an, const struct an_log *l, char *b
         fmt_duration(l->abort.after_us, after, sizeof after);
     snprintf(buf, len,
              "the live gate aborted at %s: %.200s: %s %s, above %s (--abort-on); users were hurt "
-             "%s%s before the abort and %s%s after it, while the rollback healed",
+             "%s%s before the abort and %s%s after it",
              fmt_offset(an, l->abort.t_us, at, sizeof at), l->abort.target, l->abort.rule, v, lim,
              l->abort.before_us >= 0 ? before : "nothing",
-             l->abort.before_us >= 0 ? " (from the first failure)" : "",
+             l->abort.before_us >= 0 ? " (from the first failure of any target)" : "",
              l->abort.after_us >= 0 ? after : "nothing",
              l->abort.after_us >= 0 ? " (to the last failure)" : "");
     return buf;

@@ -676,8 +676,11 @@ static int read_line(struct ingest *g, struct source *s)
             log->abort.t_us = ev.wall_us;
             log->abort.value = ev.u.abort.value;
             log->abort.limit = ev.u.abort.limit;
-            /* every rule the prober takes but max-errors is a duration */
-            log->abort.duration = strcmp(ev.u.abort.rule, "max-errors") != 0;
+            /* the duration rules; any other (max-errors, or a newer
+             * prober's) is shown as a plain number */
+            log->abort.duration = strcmp(ev.u.abort.rule, "max-window") == 0 ||
+                                  strcmp(ev.u.abort.rule, "max-downtime") == 0 ||
+                                  strcmp(ev.u.abort.rule, "max-blind") == 0;
             log->abort.before_us = log->abort.after_us = -1;
             if ((log->abort.target = shown(ev.u.abort.target)) == NULL ||
                 (log->abort.rule = shown(ev.u.abort.rule)) == NULL)

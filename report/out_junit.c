@@ -207,7 +207,7 @@ static void suite(FILE *f, const struct analysis *an, const struct junit_suite *
     fputs(">\n    <properties>\n", f);
     fprintf(f, "      <property name=\"verdict\" value=\"%s\"/>\n", fmt_verdict(an->gate.verdict));
     for (int i = 0; i < an->nlogs; i++) {
-        char what[512];
+        char what[1024];
         fputs("      <property name=\"log\" value=\"", f);
         xml(f, an->logs[i].path);
         fputs("\"/>\n", f);

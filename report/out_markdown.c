@@ -178,7 +178,7 @@ static int run_report(FILE *f, const struct analysis *an, const char *title)
         fputc('\n', f);
     }
     for (int i = 0; i < an->nlogs; i++) {
-        char what[512];
+        char what[1024];
         if (an->logs[i].abort.present) {
             fputs("- ", f);
             md(f, fmt_abort(an, &an->logs[i], what, sizeof what));

@@ -61,7 +61,7 @@ static void verdict(const struct text *x)
 static void commands(const struct text *x)
 {
     const struct analysis *an = x->an;
-    char what[512], buf[1024], path[512];
+    char what[1024], buf[2048], path[512];
     for (int i = 0; i < an->nlogs; i++) {
         const struct an_log *l = &an->logs[i];
         if (l->abort.present)

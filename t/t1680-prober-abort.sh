@@ -112,7 +112,7 @@ test_expect_success 'every 503 the prober logged is one nginx served' '
 test_expect_success 'the report shows the abort and the hurt on either side of it' '
 	test_expect_code 1 "$REPORT" run.log >report.txt &&
 	grep -q "the live gate aborted at +[0-9.]*s: app: max-window" report.txt &&
-	grep -q "users were hurt [0-9.]*m*s (from the first failure) before the abort" report.txt &&
+	grep -q "users were hurt [0-9.]*m*s (from the first failure of any target) before the abort" report.txt &&
 	test_expect_code 1 "$REPORT" -f json run.log >report.json &&
 	jq -e ".logs[0].abort.rule == \"max-window\" and .logs[0].abort.limit_s == 0.3 and
 		.logs[0].abort.hurt_before_s >= 0.3 and
@@ -133,6 +133,18 @@ test_expect_success 'a failing rollback: exit 6, a warning, the command stopped 
 	"$LOGCAT" -f warn:message fail.log | grep -q "on-abort command exited with status 3" &&
 	"$LOGCAT" -f cmd-exit:how fail.log | grep -qx killed:SIGTERM &&
 	"$LOGCAT" -f end:reason fail.log | grep -qx command
+'
+
+test_expect_success 'an abort during --tail probes on through the rollback and a new --tail' '
+	rm -f "$BROKEN" &&
+	test_expect_code 5 "$PB" -q --rate 50 --lead 200ms --tail 900ms --abort-on max-errors=0 \
+		--on-abort "sleep 1; rm -f $BROKEN" -o tail.log "$URL" -- sh -c "sleep 0.2; touch $BROKEN" &&
+	"$LOGCAT" -f cmd-exit:time tail.log >exit &&
+	"$LOGCAT" -f abort:time tail.log >abort &&
+	test "$(cat abort)" -gt "$(cat exit)" &&
+	healed=$("$LOGCAT" -f mark:name,time tail.log | awk -F"\t" "\$1 == \"on-abort command exited 0\" { print \$2 }") &&
+	"$LOGCAT" -f req:time,outcome tail.log | awk -v h="$healed" "\$1 > h { n++; if (\$2 != 200) bad++ }
+		END { print n + 0, \"requests after the rollback\"; exit !(n >= 30 && !bad) }"
 '
 
 test_expect_success 'without a command the abort ends the run after --tail, long before --duration' '

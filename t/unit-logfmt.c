@@ -246,6 +246,9 @@ static void every_event_kind_round_trips(void **state)
     assert_int_equal(logw_text(w, "warn", 1764165600600000, "event loop late by 120ms"), 0);
     struct log_stall st = {.end_us = 1764165600650000, .length_us = 40000};
     assert_int_equal(logw_stall(w, 1764165600610000, &st), 0);
+    struct log_abort ab = {
+        .target = "api", .rule = "max-window", .value = 1004000, .limit = 1000000};
+    assert_int_equal(logw_abort(w, 1764165600620000, &ab), 0);
     assert_int_equal(logw_end(w, 1764165600700000, "duration", 1764165600690000), 0);
     assert_true(logw_pending(w) > 0);
     assert_int_equal(logw_flush(w), 0);
@@ -331,13 +334,20 @@ static void every_event_kind_round_trips(void **state)
     assert_int_equal(ev.u.stall.end_us, 1764165600650000);
     assert_int_equal(ev.u.stall.length_us, 40000);
     next_ok(r, &ev);
+    assert_int_equal(ev.kind, LOG_ABORT);
+    assert_int_equal(ev.wall_us, 1764165600620000);
+    assert_string_equal(ev.u.abort.target, "api");
+    assert_string_equal(ev.u.abort.rule, "max-window");
+    assert_int_equal(ev.u.abort.value, 1004000);
+    assert_int_equal(ev.u.abort.limit, 1000000);
+    next_ok(r, &ev);
     assert_int_equal(ev.kind, LOG_END);
     assert_string_equal(ev.u.text, "duration");
     assert_int_equal(ev.stop_us, 1764165600690000);
     at_end(r);
     assert_int_equal(logr_truncated(r), 0);
     assert_int_equal(logr_unknown_lines(r), 0);
-    assert_int_equal(logr_lineno(r), 12);
+    assert_int_equal(logr_lineno(r), 13);
     logr_close(r);
 }
 
@@ -386,6 +396,8 @@ static void logw_event_rewrites_every_kind(void **state)
     assert_int_equal(logw_db_schema(w, 1764165600530000, NULL), 0);
     assert_int_equal(logw_db_locks(w, 1764165600540000, &lk), 0);
     assert_int_equal(logw_stall(w, 1764165600610000, &st), 0);
+    struct log_abort ab = {.target = "api", .rule = "max-errors", .value = 11, .limit = 10};
+    assert_int_equal(logw_abort(w, 1764165600620000, &ab), 0);
     assert_int_equal(logw_end(w, 1764165600700000, "duration", 1764165600690000), 0);
     close_writer(w);
 
@@ -399,7 +411,7 @@ static void logw_event_rewrites_every_kind(void **state)
         assert_int_equal(logw_event(w, &ev), 0);
         n++;
     }
-    assert_int_equal(n, 12);
+    assert_int_equal(n, 13);
     struct log_event unknown = {.kind = LOG_UNKNOWN, .kind_name = "pod-event"};
     assert_int_equal(logw_event(w, &unknown), 0);
     logr_close(r);
