@@ -27,6 +27,7 @@
 #define DEFAULT_OK_STATUS "200"
 #define DEFAULT_LEAD_US 1000000
 #define DEFAULT_TAIL_US 5000000
+#define DEFAULT_ON_ABORT_TIMEOUT_US (600LL * 1000000) /* a rollout undo takes minutes */
 #define DEFAULT_EXPECT_BYTES 65536
 #define BODY_MAX (1 << 20) /* --data @FILE: a probe, not an upload */
 #define DEFAULT_DB_INTERVAL_US 100000
@@ -137,6 +138,9 @@ static const char usage_text[] =
     "                              have ended, then --tail; repeatable\n"
     "      --on-abort CMD          shell command run at the abort (e.g. kubectl rollout\n"
     "                              undo deployment/app); its output goes to stderr\n"
+    "      --on-abort-timeout DURATION\n"
+    "                              then stop it (SIGTERM, SIGKILL 5s later): a failed\n"
+    "                              rollback (default 10m)\n"
     "\n"
     "Output:\n"
     "  -o, --output FILE           the log (default: standard output; required\n"
@@ -207,6 +211,7 @@ enum {
     OPT_TARGETS,
     OPT_ABORT_ON,
     OPT_ON_ABORT,
+    OPT_ON_ABORT_TIMEOUT,
 };
 
 static const struct option long_options[] = {
@@ -232,6 +237,7 @@ static const struct option long_options[] = {
     {"tail", required_argument, NULL, OPT_TAIL},
     {"abort-on", required_argument, NULL, OPT_ABORT_ON},
     {"on-abort", required_argument, NULL, OPT_ON_ABORT},
+    {"on-abort-timeout", required_argument, NULL, OPT_ON_ABORT_TIMEOUT},
     {"output", required_argument, NULL, 'o'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -968,7 +974,7 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
     struct target_setting *ns;
     const char *value;
     int opt_argc = argc;
-    bool duration_set = false;
+    bool duration_set = false, on_abort_timeout_set = false;
 
     memset(cfg, 0, sizeof *cfg);
     cfg->timeout_max_us = DEFAULT_TIMEOUT_US;
@@ -976,6 +982,7 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
     cfg->max_lag_us = DEFAULT_MAX_LAG_US;
     cfg->lead_us = DEFAULT_LEAD_US;
     cfg->tail_us = DEFAULT_TAIL_US;
+    cfg->on_abort_timeout_us = DEFAULT_ON_ABORT_TIMEOUT_US;
     cfg->output = "-";
     cfg->db_interval_us = DEFAULT_DB_INTERVAL_US;
     cfg->db_timeout_us = DEFAULT_DB_TIMEOUT_US;
@@ -1154,6 +1161,16 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
             }
             cfg->on_abort = optarg;
             break;
+        case OPT_ON_ABORT_TIMEOUT:
+            if (parse_duration_opt("--on-abort-timeout", optarg, &cfg->on_abort_timeout_us, err,
+                                   errlen) < 0)
+                goto fail;
+            if (cfg->on_abort_timeout_us <= 0) {
+                snprintf(err, errlen, "--on-abort-timeout: must be above zero");
+                goto fail;
+            }
+            on_abort_timeout_set = true;
+            break;
         case OPT_OK_STATUS:
             cfg->ok_status = optarg;
             if (outcome_parse_ok_list(optarg, cfg->ok, err, errlen) < 0)
@@ -1306,6 +1323,10 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
                      broken);
             goto fail;
         }
+    if (on_abort_timeout_set && !cfg->on_abort) {
+        snprintf(err, errlen, "--on-abort-timeout: no --on-abort command to time");
+        goto fail;
+    }
     if (cfg->on_abort && !cfg->guarded) {
         snprintf(err, errlen, "--on-abort: no --abort-on rule could ever run it");
         goto fail;

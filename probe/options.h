@@ -87,6 +87,7 @@ struct probe_config {
     /* the live gate: a rule breaks, the run aborts (run.c) */
     bool guarded;                      /* some target has an --abort-on rule */
     const char *on_abort;              /* --on-abort: a shell command run then, NULL when none */
+    int64_t on_abort_timeout_us;       /* then it is stopped: SIGTERM, SIGKILL 5 s later */
     char **command;                    /* argv after "--", NULL when none */
     char *cmdline_redacted;            /* for the log header */
     char *command_redacted;            /* COMMAND alone, from its argv, for cmd-start */

@@ -74,7 +74,9 @@ struct run {
     struct guard *guard;
     bool aborted;
     pid_t abort_pid;   /* the --on-abort command: 0 none, -1 after reaping */
-    bool abort_failed; /* it failed, or could not be started */
+    bool abort_failed; /* it failed, could not be started, or outlived its timeout */
+    int abort_stops;   /* signals sent to it at --on-abort-timeout: 1 SIGTERM, 2 SIGKILL */
+    struct event *abort_kill_ev;
     struct event *tick_ev, *flush_ev, *status_ev, *child_ev, *mark_ev, *drain_ev, *kill_ev;
     int stop_signal; /* the second signal, which decides pbprobe's exit status */
     struct event *sig_ev[3];
@@ -422,6 +424,8 @@ static void on_abort_command_exit(struct run *r)
     int status;
     if (r->abort_pid <= 0 || !child_reap(r->abort_pid, &status, how, sizeof how))
         return;
+    if (r->abort_kill_ev)
+        event_del(r->abort_kill_ev);
     /* marks it wrote just before exiting are still in the FIFO */
     if (r->marks)
         markfifo_read(r->marks, wall_now(r), r->wall_offset_us, on_mark, r);
@@ -525,6 +529,32 @@ static void on_command_grace(evutil_socket_t fd, short what, void *arg)
     }
 }
 
+/* The --on-abort command outlived --on-abort-timeout: SIGTERM, and SIGKILL
+ * COMMAND_GRACE_US later. A rollback that hangs must not hang pbprobe. */
+static void on_abort_timeout(evutil_socket_t fd, short what, void *arg)
+{
+    struct run *r = arg;
+    char msg[160];
+    (void)fd;
+    (void)what;
+    if (r->abort_pid <= 0)
+        return;
+    r->abort_failed = true;
+    if (r->abort_stops++ == 0) {
+        snprintf(msg, sizeof msg,
+                 "the --on-abort command did not end within %.7gs (--on-abort-timeout): "
+                 "SIGTERM, SIGKILL in 5s",
+                 (double)r->cfg->on_abort_timeout_us / 1e6);
+        fprintf(stderr, "pbprobe: %s\n", msg);
+        if (logw_text(r->log, "warn", wall_now(r), msg) < 0)
+            log_failed(r);
+        child_signal(r->abort_pid, SIGTERM);
+        evtimer_arm_us(r->abort_kill_ev, COMMAND_GRACE_US);
+    } else {
+        child_signal(r->abort_pid, SIGKILL);
+    }
+}
+
 /* A rule of the live gate broke: say so in the log, start the rollback,
  * stop the upgrade, and probe on through both. */
 static void abort_run(struct run *r, const struct guard_breach *b)
@@ -559,6 +589,7 @@ static void abort_run(struct run *r, const struct guard_breach *b)
                 log_failed(r);
         } else {
             r->abort_pid = pid;
+            evtimer_arm_us(r->abort_kill_ev, r->cfg->on_abort_timeout_us);
             if (logw_text(r->log, "mark", wall_now(r), "on-abort command started") < 0)
                 log_failed(r);
         }
@@ -695,6 +726,8 @@ static int setup(struct run *r, char *err, size_t errlen)
         if (r->guard == NULL)
             goto fail;
     }
+    if (cfg->on_abort && (r->abort_kill_ev = evtimer_new(r->base, on_abort_timeout, r)) == NULL)
+        goto fail;
     r->tick_ev = evtimer_new(r->base, on_tick, r);
     r->flush_ev = event_new(r->base, -1, EV_PERSIST, on_flush, r);
     r->drain_ev = evtimer_new(r->base, on_drain_deadline, r);
@@ -737,8 +770,9 @@ static void teardown(struct run *r)
         http_free(r->http);
     db_free(r->db);
     guard_free(r->guard);
-    struct event *evs[] = {r->tick_ev,  r->flush_ev, r->status_ev, r->child_ev,  r->mark_ev,
-                           r->drain_ev, r->kill_ev,  r->sig_ev[0], r->sig_ev[1], r->sig_ev[2]};
+    struct event *evs[] = {r->tick_ev,   r->flush_ev,  r->status_ev, r->child_ev,
+                           r->mark_ev,   r->drain_ev,  r->kill_ev,   r->abort_kill_ev,
+                           r->sig_ev[0], r->sig_ev[1], r->sig_ev[2]};
     for (size_t i = 0; i < sizeof evs / sizeof *evs; i++)
         if (evs[i])
             event_free(evs[i]);

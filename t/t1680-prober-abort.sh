@@ -135,6 +135,20 @@ test_expect_success 'a failing rollback: exit 6, a warning, the command stopped 
 	"$LOGCAT" -f end:reason fail.log | grep -qx command
 '
 
+test_expect_success 'a rollback that hangs is stopped at --on-abort-timeout: exit 6, a warning' '
+	touch "$BROKEN" &&
+	start_us=$(now_us) &&
+	test_expect_code 6 "$PB" -q --rate $RATE -d 30s --tail 200ms --abort-on max-errors=0 \
+		--on-abort "sleep 60" --on-abort-timeout 500ms -o hang.log "$URL" 2>err &&
+	end_us=$(now_us) &&
+	rm -f "$BROKEN" &&
+	test $((end_us - start_us)) -lt 10000000 &&
+	grep -q "did not end within 0.5s (--on-abort-timeout)" err &&
+	"$LOGCAT" -f mark:name hang.log | grep -qx "on-abort command killed:SIGTERM 143" &&
+	test_expect_code 2 "$PB" -q -d 1s --on-abort-timeout 1s "$URL" 2>err &&
+	grep -q "no --on-abort command" err
+'
+
 test_expect_success 'an abort during --tail probes on through the rollback and a new --tail' '
 	rm -f "$BROKEN" &&
 	test_expect_code 5 "$PB" -q --rate 50 --lead 200ms --tail 900ms --abort-on max-errors=0 \
