@@ -26,6 +26,7 @@ EXTRA_DIST += fuzz/run \
 	fuzz/corpus/logread/truncated \
 	fuzz/corpus/logread/unknown-and-extra \
 	fuzz/corpus/logread/version2 \
+	fuzz/corpus/logread/abort \
 	fuzz/corpus/targets-file/blocks \
 	fuzz/corpus/targets-file/one-line \
 	fuzz/corpus/targets-file/mistakes \
@@ -34,4 +35,5 @@ EXTRA_DIST += fuzz/run \
 	fuzz/corpus/report-gate-spec/named-duration \
 	fuzz/corpus/report-gate-spec/share \
 	fuzz/corpus/report-gate-spec/duration \
-	fuzz/corpus/report-gate-spec/named-count
+	fuzz/corpus/report-gate-spec/named-count \
+	fuzz/corpus/report-gate-spec/gate-file

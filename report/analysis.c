@@ -91,6 +91,9 @@ void analysis_free(struct analysis *an)
     for (int i = 0; i < an->gate.nreasons; i++)
         free(an->gate.reasons[i]);
     free(an->gate.reasons);
+    for (int i = 0; i < an->gate.nwarnings; i++)
+        free(an->gate.warnings[i]);
+    free(an->gate.warnings);
     free(an->gate.checks);
     dbanalysis_free(&an->db);
     memset(an, 0, sizeof *an);

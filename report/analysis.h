@@ -223,6 +223,13 @@ struct an_check {
     int64_t value;
     int passed;
     int reason; /* index in an_gate.reasons when failed, else -1 */
+    /* its warn level (a --gate file's "warn RULE"), NULL when none; with
+     * limit NULL and a rule that has no default, the check is this level
+     * alone and always passes */
+    const struct rep_limit *warn_limit;
+    int64_t warn_limit_value;
+    int warned;  /* passed, but beyond the warn level */
+    int warning; /* index in an_gate.warnings when warned, else -1 */
 };
 
 struct an_gate {
@@ -232,7 +239,9 @@ struct an_gate {
     struct an_check *checks;
     int nreasons;
     char **reasons; /* one line each, target first */
-    int no_target;  /* failed: no target and no database rule to judge */
+    int nwarnings;
+    char **warnings; /* beyond a warn level, within the fail level: one line each */
+    int no_target;   /* failed: no target and no database rule to judge */
 };
 
 struct analysis {

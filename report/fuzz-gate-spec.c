@@ -1,5 +1,6 @@
-/* libFuzzer target for the report's own parsers: --ok-status lists and the
- * gate's [NAME:]VALUE limits, which take text from CI configuration. They
+/* libFuzzer target for the report's own parsers: --ok-status lists, the
+ * gate's [NAME:]VALUE limits and --gate files, which take text from CI
+ * configuration and the application's repository. They
  * must never crash, read out of bounds or leak, and must either succeed or
  * say why in a NUL-terminated message. */
 #include <stddef.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gate_file.h"
 #include "gate_spec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -34,6 +36,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         }
     }
+    /* the same bytes as a gate file */
+    struct rep_limit *limits = NULL;
+    int n = 0;
+    err[0] = '\0';
+    if (gate_file_parse("fuzz.gate", (const char *)data, size, &limits, &n, err, sizeof err) < 0 &&
+        strlen(err) == 0)
+        abort();
+    for (int i = 0; i < n; i++) {
+        if (limits[i].from == NULL || limits[i].owned == NULL || limits[i].arg != limits[i].owned)
+            abort();
+        gate_file_free_limit(&limits[i]);
+    }
+    free(limits);
     free(s);
     return 0;
 }

@@ -33,7 +33,10 @@ int gate_check_names(const struct analysis *runs, int nruns, const struct rep_co
             found = has_target(&runs[r], l->target);
         if (found)
             continue;
-        size_t used = (size_t)snprintf(err, errlen, "--%s \"%s\": no target \"%s\" in the logs",
+        size_t used =
+            l->from ? (size_t)snprintf(err, errlen, "%s: [%s]: no target \"%s\" in the logs",
+                                       l->from, l->target, l->target)
+                    : (size_t)snprintf(err, errlen, "--%s \"%s\": no target \"%s\" in the logs",
                                        spec_rule_name(l->rule), l->arg, l->target);
         int listed = 0;
         for (int r = 0; r < nruns; r++)
@@ -55,13 +58,14 @@ int gate_check_names(const struct analysis *runs, int nruns, const struct rep_co
     return 0;
 }
 
+/* The fail level (warn 0) or the warn level (1) of rule for target name. */
 static const struct rep_limit *limit_for(const struct rep_config *cfg, const char *name,
-                                         enum rep_rule rule)
+                                         enum rep_rule rule, int warn)
 {
     const struct rep_limit *any = NULL, *own = NULL;
     for (int i = 0; i < cfg->nlimits; i++) {
         const struct rep_limit *l = &cfg->limits[i];
-        if (l->rule != rule)
+        if (l->rule != rule || l->warn != warn)
             continue;
         if (l->target == NULL)
             any = l;
@@ -101,7 +105,27 @@ static struct an_check *add_check(struct an_gate *g, int target, enum rep_rule r
     c->rule = rule;
     c->limit = l;
     c->reason = -1;
+    c->warning = -1;
     return c;
+}
+
+/* Where a limit comes from, as the reason names it: the option and its
+ * value ("--max-window 2s"), a gate file's line ("gate.rules:7: warn
+ * max-window = 500ms"), or the default's option ("--max-blind 0"). */
+static void limit_source(const struct rep_limit *l, enum rep_rule rule, char *buf, size_t len)
+{
+    if (l == NULL) {
+        snprintf(buf, len, "--%s 0", spec_rule_name(rule));
+        return;
+    }
+    if (l->from == NULL) {
+        snprintf(buf, len, "--%s %s", spec_rule_name(rule), l->arg);
+        return;
+    }
+    /* a file's value, without the NAME: its block gave it */
+    const char *value = l->target ? l->arg + strlen(l->target) + 1 : l->arg;
+    snprintf(buf, len, "%s: %s%s = %s", l->from, l->warn ? "warn " : "", spec_rule_name(rule),
+             value);
 }
 
 /* The reason a failed check gives, one line, target first. */
@@ -110,8 +134,8 @@ static int explain(struct analysis *an, const struct an_check *c, const char *wh
     const struct an_target *t = &an->targets[c->target];
     struct an_gate *g = &an->gate;
     char v[FMT_BUF], lim[320], at[FMT_BUF];
-    const char *opt = spec_rule_name(c->rule);
-    const char *arg = c->limit ? c->limit->arg : NULL;
+    char src[512];
+    limit_source(c->limit, c->rule, src, sizeof src);
     switch (c->rule) {
     case REP_RULE_MAX_ERRORS:
         if (c->limit == NULL)
@@ -122,33 +146,32 @@ static int explain(struct analysis *an, const struct an_check *c, const char *wh
         if (c->limit->percent >= 0)
             return reason(g,
                           "%s: %" PRIu64 " of %" PRIu64 " requests failed, more than %g%% "
-                          "(--%s %s)",
-                          who, t->failed, t->ok + t->failed, c->limit->percent, opt, arg);
-        return reason(g, "%s: %" PRIu64 " failed request%s (--%s %s)", who, t->failed,
-                      t->failed == 1 ? "" : "s", opt, arg);
+                          "(%s)",
+                          who, t->failed, t->ok + t->failed, c->limit->percent, src);
+        return reason(g, "%s: %" PRIu64 " failed request%s (%s)", who, t->failed,
+                      t->failed == 1 ? "" : "s", src);
     case REP_RULE_MAX_DOWNTIME:
-        return reason(g, "%s: %s of downtime in %" PRIu64 " window%s (--%s %s)", who,
+        return reason(g, "%s: %s of downtime in %" PRIu64 " window%s (%s)", who,
                       fmt_duration(c->value, v, sizeof v), t->windows.count,
-                      t->windows.count == 1 ? "" : "s", opt, arg);
+                      t->windows.count == 1 ? "" : "s", src);
     case REP_RULE_MAX_WINDOW:
-        return reason(g, "%s: a downtime window of %s%s at %s (--%s %s)", who,
+        return reason(g, "%s: a downtime window of %s%s at %s (%s)", who,
                       fmt_duration(c->value, v, sizeof v), t->windows.longest.open ? " (open)" : "",
-                      fmt_offset(an, t->windows.longest.start_us, at, sizeof at), opt, arg);
+                      fmt_offset(an, t->windows.longest.start_us, at, sizeof at), src);
     case REP_RULE_MAX_P99:
-        return reason(g, "%s: p99 latency %s (--%s %s)", who, fmt_duration(c->value, v, sizeof v),
-                      opt, arg);
+        return reason(g, "%s: p99 latency %s (%s)", who, fmt_duration(c->value, v, sizeof v), src);
     case REP_RULE_MAX_BURST:
-        return reason(g, "%s: an error burst of %s%s at %s (--%s %s)", who,
+        return reason(g, "%s: an error burst of %s%s at %s (%s)", who,
                       fmt_duration(c->value, v, sizeof v), t->bursts.longest.open ? " (open)" : "",
-                      fmt_offset(an, t->bursts.longest.start_us, at, sizeof at), opt, arg);
+                      fmt_offset(an, t->bursts.longest.start_us, at, sizeof at), src);
     case REP_RULE_MAX_ERROR_RATE:
-        return reason(g, "%s: %.2f%% of the requests sent in the second at %s failed (--%s %s)",
-                      who, 100.0 * t->worst_second_rate,
-                      fmt_offset(an, t->worst_second_us, at, sizeof at), opt, arg);
+        return reason(g, "%s: %.2f%% of the requests sent in the second at %s failed (%s)", who,
+                      100.0 * t->worst_second_rate,
+                      fmt_offset(an, t->worst_second_us, at, sizeof at), src);
     case REP_RULE_MIN_REQUESTS:
         if (c->limit == NULL)
             return reason(g, "%s: no request was sent", who);
-        return reason(g, "%s: %" PRId64 " requests sent (--%s %s)", who, c->value, opt, arg);
+        return reason(g, "%s: %" PRId64 " requests sent (%s)", who, c->value, src);
     case REP_RULE_MAX_BLIND: {
         /* what made the time blind, most telling first */
         size_t used = 0;
@@ -184,13 +207,12 @@ static int explain(struct analysis *an, const struct an_check *c, const char *wh
         return reason(g,
                       "%s: %s blind in %" PRIu64 " interval%s (the longest %s%s at %s; ticks: %s): "
                       "the prober did not observe it on time, so the run is inconclusive "
-                      "(--max-blind %s)",
+                      "(%s)",
                       who, fmt_duration(c->value, v, sizeof v), t->blind.count,
                       t->blind.count == 1 ? "" : "s",
                       fmt_duration(t->blind.longest_us, longest, sizeof longest),
                       t->blind.longest.open ? " (open)" : "",
-                      fmt_offset(an, t->blind.longest.start_us, at, sizeof at), lim,
-                      arg ? arg : "0");
+                      fmt_offset(an, t->blind.longest.start_us, at, sizeof at), lim, src);
     }
     case REP_RULE_N:
         break;
@@ -362,6 +384,42 @@ static void measure(struct an_check *c, enum rep_rule r, const struct an_target 
     c->passed = c->value <= c->limit_value;
 }
 
+/* What rule r measures for target t, whatever its limit. */
+static void measure_value(struct an_check *c, enum rep_rule r, const struct an_target *t)
+{
+    /* any limit will do: the value does not depend on it */
+    struct rep_limit any = {.rule = r, .percent = 0};
+    struct an_check tmp = *c;
+    measure(&tmp, r, t, &any);
+    c->value = tmp.value;
+}
+
+/* A check that passed its fail level, against its warn level wl: beyond it,
+ * a warning (its line, like a failure's reason, in an_gate.warnings). */
+static int warn(struct analysis *an, struct an_check *c, const struct rep_limit *wl,
+                const char *who)
+{
+    struct an_gate *g = &an->gate;
+    struct an_check w = *c;
+    measure(&w, c->rule, &an->targets[c->target], wl);
+    c->warn_limit = wl;
+    c->warn_limit_value = w.limit_value;
+    if (w.passed)
+        return 0;
+    /* the line a failure of this level would give, kept as a warning */
+    w.limit = wl;
+    if (explain(an, &w, who) < 0)
+        return -1;
+    char **n = realloc(g->warnings, (size_t)(g->nwarnings + 1) * sizeof *n);
+    if (n == NULL)
+        return -1;
+    g->warnings = n;
+    g->warnings[g->nwarnings] = g->reasons[--g->nreasons];
+    c->warned = 1;
+    c->warning = g->nwarnings++;
+    return 0;
+}
+
 int gate_evaluate(struct analysis *an, const struct rep_config *cfg)
 {
     struct an_gate *g = &an->gate;
@@ -372,18 +430,28 @@ int gate_evaluate(struct analysis *an, const struct rep_config *cfg)
         fmt_target(an, t, who, sizeof who);
         /* no silent loosening: a window or downtime rule adds to "no failed
          * request", only --max-errors replaces it */
-        int has_failure_rule = limit_for(cfg, t->name, REP_RULE_MAX_ERRORS) != NULL;
+        int has_failure_rule = limit_for(cfg, t->name, REP_RULE_MAX_ERRORS, 0) != NULL;
         for (int r = 0; r < REP_RULE_N; r++) {
-            const struct rep_limit *l = limit_for(cfg, t->name, (enum rep_rule)r);
+            const struct rep_limit *l = limit_for(cfg, t->name, (enum rep_rule)r, 0);
+            const struct rep_limit *wl = limit_for(cfg, t->name, (enum rep_rule)r, 1);
             struct an_check *c;
-            if (l == NULL && !(r == REP_RULE_MAX_ERRORS && !has_failure_rule) &&
-                r != REP_RULE_MIN_REQUESTS && r != REP_RULE_MAX_BLIND)
-                continue;
-            if (r == REP_RULE_MAX_BLIND && l == NULL && cfg->allow_skipped)
+            int implicit = (r == REP_RULE_MAX_ERRORS && !has_failure_rule) ||
+                           r == REP_RULE_MIN_REQUESTS ||
+                           (r == REP_RULE_MAX_BLIND && !cfg->allow_skipped);
+            if (l == NULL && !implicit && wl == NULL)
                 continue;
             if ((c = add_check(g, i, (enum rep_rule)r, l)) == NULL)
                 return -1;
-            measure(c, (enum rep_rule)r, t, l);
+            if (l == NULL && !implicit) {
+                /* a warn level alone: nothing to fail */
+                c->passed = 1;
+                c->limit_value = -1;
+                measure_value(c, (enum rep_rule)r, t);
+            } else {
+                measure(c, (enum rep_rule)r, t, l);
+            }
+            if (c->passed && wl && warn(an, c, wl, who) < 0)
+                return -1;
             if (c->passed)
                 continue;
             if (r == REP_RULE_MAX_BLIND)

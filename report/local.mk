@@ -5,6 +5,7 @@ pbprobe_report_SOURCES = \
 	report/report_config.h report/exit.h \
 	report/options.c report/options.h \
 	report/gate_spec.c report/gate_spec.h \
+	report/gate_file.c report/gate_file.h \
 	report/ingest.c report/ingest.h \
 	report/pipe.c report/pipe.h \
 	report/strmap.c report/strmap.h \
@@ -99,7 +100,8 @@ endif
 # log reader's target is lib's, in fuzz/.
 if ENABLE_FUZZ
 noinst_PROGRAMS += fuzz/fuzz-report-gate-spec
-fuzz_fuzz_report_gate_spec_SOURCES = report/fuzz-gate-spec.c report/gate_spec.c lib/units.c
+fuzz_fuzz_report_gate_spec_SOURCES = report/fuzz-gate-spec.c report/gate_spec.c \
+	report/gate_file.c lib/units.c
 fuzz_fuzz_report_gate_spec_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer,address,undefined
 fuzz_fuzz_report_gate_spec_LDFLAGS = -fsanitize=fuzzer,address,undefined
 fuzz_fuzz_report_gate_spec_LDADD = lib/libpb.a -lm

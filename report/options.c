@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "report_config.h"
+#include "gate_file.h"
 #include "gate_spec.h"
 #include "options.h"
 #include "units.h"
@@ -43,6 +44,7 @@ enum {
     OPT_MAX_BURST,
     OPT_MAX_ERROR_RATE,
     OPT_REQUIRE_COMMAND,
+    OPT_GATE,
 };
 
 struct opt_doc {
@@ -83,6 +85,11 @@ static const struct opt_doc docs[] = {
      0,
      "DURATION",
      "failures at most this far apart form one burst (default " DEFAULT_BURST_GAP ")"},
+    {{"gate", required_argument, NULL, OPT_GATE},
+     0,
+     "FILE",
+     "the gate's rules from FILE, per target, with warn levels (docs/gate-file.md); an "
+     "option overrides a rule of the same reach (default none)"},
     {{"max-errors", required_argument, NULL, OPT_MAX_ERRORS},
      0,
      "[NAME:]N",
@@ -268,7 +275,7 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
 {
     struct option longopts[NDOCS + 1];
     char shortopts[32] = "";
-    const char *color = "auto";
+    const char *color = "auto", *gate_file = NULL;
     int64_t n = 0;
     char why[160];
 
@@ -333,6 +340,13 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
             break;
         case OPT_BURST_GAP:
             rc = parse_duration("burst-gap", optarg, &cfg->burst_gap_us, err, errlen);
+            break;
+        case OPT_GATE:
+            if (gate_file) {
+                snprintf(err, errlen, "--gate given twice: one file holds the gate");
+                rc = -1;
+            }
+            gate_file = optarg;
             break;
         case OPT_MAX_ERRORS:
             rc = add_limit(cfg, optarg, REP_RULE_MAX_ERRORS, err, errlen);
@@ -416,6 +430,31 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
         snprintf(err, errlen, "no log given (usage: pbprobe-report [OPTIONS] LOG...)");
         return -1;
     }
+    /* the file's rules before the options', which override those of the
+     * same reach (the last one given wins: gate.c) */
+    if (gate_file) {
+        struct rep_limit *file = NULL;
+        int nfile = 0;
+        if (gate_file_read(gate_file, &file, &nfile, err, errlen) < 0) {
+            for (int i = 0; i < nfile; i++)
+                gate_file_free_limit(&file[i]);
+            free(file);
+            return -1;
+        }
+        struct rep_limit *all = realloc(file, (size_t)(nfile + cfg->nlimits + 1) * sizeof *all);
+        if (all == NULL) {
+            for (int i = 0; i < nfile; i++)
+                gate_file_free_limit(&file[i]);
+            free(file);
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        if (cfg->nlimits)
+            memcpy(all + nfile, cfg->limits, (size_t)cfg->nlimits * sizeof *all);
+        free(cfg->limits);
+        cfg->limits = all;
+        cfg->nlimits += nfile;
+    }
     cfg->logs = argv + optind;
     cfg->nlogs = argc - optind;
     for (int i = 0; i < cfg->nlogs; i++)
@@ -462,7 +501,7 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
 void options_free(struct rep_config *cfg)
 {
     for (int i = 0; i < cfg->nlimits; i++)
-        free(cfg->limits[i].target);
+        gate_file_free_limit(&cfg->limits[i]);
     free(cfg->limits);
     cfg->limits = NULL;
     cfg->nlimits = 0;

@@ -373,6 +373,10 @@ static void gate(struct jw *w, const struct analysis *an)
     for (int i = 0; i < g->nreasons; i++)
         jw_str(w, NULL, g->reasons[i]);
     jw_close(w, ']');
+    jw_open(w, "warnings", '[');
+    for (int i = 0; i < g->nwarnings; i++)
+        jw_str(w, NULL, g->warnings[i]);
+    jw_close(w, ']');
     jw_open(w, "checks", '[');
     for (int i = 0; i < g->nchecks; i++) {
         const struct an_check *c = &g->checks[i];
@@ -383,14 +387,40 @@ static void gate(struct jw *w, const struct analysis *an)
             jw_str(w, "log", an->logs[an->targets[c->target].log].path);
         jw_str(w, "rule", spec_rule_name(c->rule));
         jw_str(w, "arg", c->limit ? c->limit->arg : NULL);
+        /* where the fail level comes from; a warn level alone has none */
+        int warn_only = c->limit == NULL && c->limit_value < 0;
+        jw_str(w, "source",
+               warn_only          ? NULL
+               : c->limit == NULL ? "default"
+               : c->limit->from   ? "file"
+                                  : "option");
+        jw_str(w, "from", c->limit ? c->limit->from : NULL);
         if (dur) {
-            jw_seconds(w, "limit_s", c->limit_value);
+            if (warn_only)
+                jw_null(w, "limit_s");
+            else
+                jw_seconds(w, "limit_s", c->limit_value);
             jw_seconds(w, "value_s", c->value);
         } else {
-            jw_i64(w, "limit", c->limit_value);
+            if (warn_only)
+                jw_null(w, "limit");
+            else
+                jw_i64(w, "limit", c->limit_value);
             jw_i64(w, "value", c->value);
         }
         jw_bool(w, "passed", c->passed);
+        if (c->warn_limit) {
+            jw_open(w, "warn", '{');
+            jw_str(w, "from", c->warn_limit->from);
+            if (dur)
+                jw_seconds(w, "limit_s", c->warn_limit_value);
+            else
+                jw_i64(w, "limit", c->warn_limit_value);
+            jw_bool(w, "warned", c->warned);
+            jw_close(w, '}');
+        } else {
+            jw_null(w, "warn");
+        }
         jw_close(w, '}');
     }
     jw_close(w, ']');
@@ -675,6 +705,16 @@ int out_json_runs(FILE *f, const struct rep_runs *rs)
         for (int j = 0; j < g->nreasons; j++) {
             char buf[1200];
             snprintf(buf, sizeof buf, "run %d: %s", i + 1, g->reasons[j]);
+            jw_str(&w, NULL, buf);
+        }
+    }
+    jw_close(&w, ']');
+    jw_open(&w, "warnings", '[');
+    for (int i = 0; i < rs->n; i++) {
+        const struct an_gate *g = &rs->an[i].gate;
+        for (int j = 0; j < g->nwarnings; j++) {
+            char buf[1200];
+            snprintf(buf, sizeof buf, "run %d: %s", i + 1, g->warnings[j]);
             jw_str(&w, NULL, buf);
         }
     }

@@ -23,6 +23,8 @@ static void rule_name(const struct an_check *c, char *buf, size_t len)
     char v[FMT_BUF];
     if (c->limit)
         snprintf(buf, len, "%s %s", spec_rule_name(c->rule), c->limit->arg);
+    else if (c->warn_limit && c->limit_value < 0) /* a warn level alone */
+        snprintf(buf, len, "warn %s %s", spec_rule_name(c->rule), c->warn_limit->arg);
     else if (spec_rule_is_duration(c->rule))
         snprintf(buf, len, "%s %s", spec_rule_name(c->rule),
                  fmt_duration(c->limit_value, v, sizeof v));
@@ -50,6 +52,8 @@ struct junit_case {
     char time[FMT_BUF];
     const char *failure; /* the failure's type; NULL when the case passed */
     const char *message; /* the failure's message */
+    const char *skipped; /* passed beyond a warn level: the warning, as a skipped
+                            marker GitLab and Jenkins show; NULL otherwise */
     int target;          /* a target's own case: its reasons in the failure; else -1 */
     char summary[512];   /* a target's own case: its numbers, in system-out */
 };
@@ -58,6 +62,7 @@ struct junit_suite {
     struct junit_case *cases;
     int ncases;
     int failures;
+    int skipped;
 };
 
 static struct junit_case *add_case(struct junit_suite *s, const char *classname,
@@ -83,7 +88,7 @@ static int collect(const struct analysis *an, struct junit_suite *s)
     const struct db_check *dbc[] = {&an->db.max_down, &an->db.max_lock_wait};
     static const char *const dbname[] = {"max-db-down", "max-lock-wait"};
     char name[512], rule[256];
-    s->ncases = s->failures = 0;
+    s->ncases = s->failures = s->skipped = 0;
     s->cases =
         calloc((size_t)(an->ntargets + g->nchecks + 2 + 2 * an->nlogs + 1), sizeof *s->cases);
     if (s->cases == NULL)
@@ -109,6 +114,10 @@ static int collect(const struct analysis *an, struct junit_suite *s)
                                         ck->reason >= 0 ? g->reasons[ck->reason] : NULL);
         snprintf(c->classname, sizeof c->classname, "pbprobe.gate.%s", name);
         snprintf(c->name, sizeof c->name, "%s: %s", name, rule);
+        if (ck->warned) {
+            c->skipped = g->warnings[ck->warning];
+            s->skipped++;
+        }
     }
     for (int i = 0; i < 2; i++) {
         if (!dbc[i]->active)
@@ -151,11 +160,16 @@ static void write_case(FILE *f, const struct analysis *an, const struct junit_ca
     fputs("\" name=\"", f);
     xml(f, c->name);
     fprintf(f, "\" time=\"%s\"", c->time);
-    if (c->failure == NULL && c->target < 0) {
+    if (c->failure == NULL && c->target < 0 && c->skipped == NULL) {
         fputs("/>\n", f);
         return;
     }
     fputs(">\n", f);
+    if (c->skipped) {
+        fputs("      <skipped message=\"WARN: ", f);
+        xml(f, c->skipped);
+        fputs("\"/>\n", f);
+    }
     if (c->failure) {
         fprintf(f, "      <failure type=\"%s\" message=\"", c->failure);
         xml(f, c->message);
@@ -200,8 +214,9 @@ static void suite(FILE *f, const struct analysis *an, const struct junit_suite *
     char secs[FMT_BUF], date[FMT_BUF];
     fprintf(f,
             "  <testsuite name=\"%s\" tests=\"%d\" failures=\"%d\" errors=\"0\" "
-            "skipped=\"0\" time=\"%s\"",
-            suite_name, s->ncases, s->failures, fmt_seconds(run_us(an), secs, sizeof secs));
+            "skipped=\"%d\" time=\"%s\"",
+            suite_name, s->ncases, s->failures, s->skipped,
+            fmt_seconds(run_us(an), secs, sizeof secs));
     if (an->first_us >= 0)
         fprintf(f, " timestamp=\"%s\"", fmt_date_iso(an->first_us, date, sizeof date));
     fputs(">\n    <properties>\n", f);

@@ -177,6 +177,11 @@ static int run_report(FILE *f, const struct analysis *an, const char *title)
         md(f, g->reasons[i]);
         fputc('\n', f);
     }
+    for (int i = 0; i < g->nwarnings; i++) {
+        fputs("- WARN: ", f);
+        md(f, g->warnings[i]);
+        fputc('\n', f);
+    }
     for (int i = 0; i < an->nlogs; i++) {
         char what[1024];
         if (an->logs[i].abort.present) {

@@ -57,6 +57,16 @@ static void verdict(const struct text *x)
         fprintf(x->f, "%s%s\n", i ? "      " : "  ", sane(g->reasons[i], buf, sizeof buf));
 }
 
+/* Beyond a warn level, within the fail level: the verdict stands. */
+static void warnings(const struct text *x)
+{
+    const struct an_gate *g = &x->an->gate;
+    char buf[1024];
+    for (int i = 0; i < g->nwarnings; i++)
+        fprintf(x->f, "%sWARN%s  %s\n", c(x, YELLOW), c(x, OFF),
+                sane(g->warnings[i], buf, sizeof buf));
+}
+
 /* What the wrapped command did: part of the verdict, right under it. */
 static void commands(const struct text *x)
 {
@@ -348,6 +358,7 @@ int out_text(FILE *f, const struct analysis *an)
 {
     struct text x = {f, an, an->cfg->color};
     verdict(&x);
+    warnings(&x);
     commands(&x);
     logs_line(&x);
     if (an->ntargets)

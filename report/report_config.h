@@ -23,13 +23,16 @@ enum rep_rule {
     REP_RULE_N
 };
 
-/* One --max-... or --min-... argument. */
+/* One --max-... or --min-... argument, or a rule of a --gate file. */
 struct rep_limit {
     enum rep_rule rule;
     char *target;    /* the NAME: prefix, or NULL for every target */
     int64_t value;   /* a count, or microseconds for durations */
     double percent;  /* --max-errors N%: the share of sent requests; -1 when a count */
-    const char *arg; /* as given, for messages */
+    const char *arg; /* as given, for messages ("[NAME:]VALUE") */
+    int warn;        /* a warn level: beyond it a warning, and still a pass */
+    char *from;      /* a --gate file's rule: "FILE:LINE"; NULL for an option */
+    char *owned;     /* a --gate file's rule: the text arg points to */
 };
 
 struct rep_config {
