@@ -394,8 +394,8 @@ static void measure_value(struct an_check *c, enum rep_rule r, const struct an_t
     c->value = tmp.value;
 }
 
-/* A check that passed its fail level, against its warn level wl: beyond it,
- * a warning (its line, like a failure's reason, in an_gate.warnings). */
+/* A check against its warn level wl: beyond it, and within the fail level, a
+ * warning (its line, like a failure's reason, in an_gate.warnings). */
 static int warn(struct analysis *an, struct an_check *c, const struct rep_limit *wl,
                 const char *who)
 {
@@ -404,7 +404,8 @@ static int warn(struct analysis *an, struct an_check *c, const struct rep_limit 
     measure(&w, c->rule, &an->targets[c->target], wl);
     c->warn_limit = wl;
     c->warn_limit_value = w.limit_value;
-    if (w.passed)
+    /* a check that failed says so already: no warning besides */
+    if (w.passed || !c->passed)
         return 0;
     /* the line a failure of this level would give, kept as a warning */
     w.limit = wl;
@@ -450,7 +451,7 @@ int gate_evaluate(struct analysis *an, const struct rep_config *cfg)
             } else {
                 measure(c, (enum rep_rule)r, t, l);
             }
-            if (c->passed && wl && warn(an, c, wl, who) < 0)
+            if (wl && warn(an, c, wl, who) < 0)
                 return -1;
             if (c->passed)
                 continue;
