@@ -20,11 +20,10 @@ struct parser {
     long line;
     char *err;
     size_t errlen;
-    /* the block being read: its name (NULL: every target) and where each
-     * rule and level was set in it, to refuse one set twice */
+    /* the block being read: its name, when named (else every target's) */
     char block[256];
     bool named;
-    long set_at[REP_RULE_N][2];
+    int first; /* the first of the limits this file added */
 };
 
 __attribute__((format(printf, 2, 3))) static int errorf(struct parser *p, const char *fmt, ...)
@@ -41,6 +40,18 @@ __attribute__((format(printf, 2, 3))) static int errorf(struct parser *p, const 
 static bool is_space(char c)
 {
     return c == ' ' || c == '\t';
+}
+
+/* s[0..len) for a message: at most 40 bytes, what a terminal would act on
+ * (escapes, control bytes) and other bytes outside printable ASCII as '?'.
+ * The file comes from a repository: its text must not drive a CI log. */
+static const char *printable(const char *s, size_t len, char *buf, size_t buflen)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len && i < 40 && n + 1 < buflen; i++)
+        buf[n++] = (unsigned char)s[i] >= ' ' && (unsigned char)s[i] < 0x7f ? s[i] : '?';
+    buf[n] = '\0';
+    return buf;
 }
 
 /* s[0..len) without the spaces around it */
@@ -71,12 +82,13 @@ static int block(struct parser *p, const char *s, size_t len)
     s++;
     len -= 2;
     trim(&s, &len);
-    memset(p->set_at, 0, sizeof p->set_at);
     if (len == 1 && s[0] == '*') {
         p->named = false;
         return 0;
     }
-    if (!name_valid(s, len) || len >= sizeof p->block)
+    if (len >= sizeof p->block)
+        return errorf(p, "a target name of %zu bytes in [...]: too long", len);
+    if (!name_valid(s, len))
         return errorf(p, "bad target name in [...]: no spaces, ':' or '='");
     memcpy(p->block, s, len);
     p->block[len] = '\0';
@@ -100,22 +112,35 @@ static int rule(struct parser *p, const char *s, size_t len, struct rep_limit **
     size_t klen = (size_t)(eq - s), vlen = len - klen - 1;
     trim(&key, &klen);
     trim(&value, &vlen);
+    char shown[48];
     int r = 0;
     while (r < REP_RULE_N && !(strlen(spec_rule_name((enum rep_rule)r)) == klen &&
                                memcmp(key, spec_rule_name((enum rep_rule)r), klen) == 0))
         r++;
     if (r == REP_RULE_N)
-        return errorf(p, "unknown rule \"%.*s\" (rules: " RULE_LIST ")",
-                      (int)(klen > 40 ? 40 : klen), key);
+        return errorf(p, "unknown rule \"%s\" (rules: " RULE_LIST ")",
+                      printable(key, klen, shown, sizeof shown));
     if (vlen == 0)
         return errorf(p, "%s: no value", spec_rule_name((enum rep_rule)r));
     if (warn && (r == REP_RULE_MIN_REQUESTS || r == REP_RULE_MAX_BLIND))
         return errorf(p, "%s has no warn level: what was not observed is never a pass by degrees",
                       spec_rule_name((enum rep_rule)r));
-    if (p->set_at[r][warn])
-        return errorf(p, "%s%s set twice in this block (line %ld)", warn ? "warn " : "",
-                      spec_rule_name((enum rep_rule)r), p->set_at[r][warn]);
-    p->set_at[r][warn] = p->line;
+    /* a value holds no ':': "home:100" would be home's rule, whatever the
+     * block says */
+    if (memchr(value, ':', vlen))
+        return errorf(p, "%s: \"%s\": a value holds no ':' (a target's rules go under [NAME])",
+                      spec_rule_name((enum rep_rule)r),
+                      printable(value, vlen, shown, sizeof shown));
+    /* one rule of a level per reach in the whole file: a second one, in
+     * another block of the same name or under [*], would silently win */
+    for (int k = p->first; k < *n; k++) {
+        const struct rep_limit *o = &(*limits)[k];
+        if (o->rule == (enum rep_rule)r && o->warn == warn &&
+            (p->named ? o->target && strcmp(o->target, p->block) == 0 : o->target == NULL))
+            return errorf(p, "%s%s set twice for %s%s%s (%s)", warn ? "warn " : "",
+                          spec_rule_name((enum rep_rule)r), p->named ? "[" : "every target",
+                          p->named ? p->block : "", p->named ? "]" : "", o->from);
+    }
 
     /* "[NAME:]VALUE", as the option takes it */
     size_t textlen = (p->named ? strlen(p->block) + 1 : 0) + vlen + 1;
@@ -149,10 +174,12 @@ static int rule(struct parser *p, const char *s, size_t len, struct rep_limit **
 int gate_file_parse(const char *path, const char *text, size_t len, struct rep_limit **limits,
                     int *n, char *err, size_t errlen)
 {
-    struct parser p = {.path = path, .err = err, .errlen = errlen};
+    struct parser p = {.path = path, .err = err, .errlen = errlen, .first = *n};
     if (memchr(text, '\0', len))
         return snprintf(err, errlen, "%s: a NUL byte: not a text file", path), -1;
     const char *s = text, *end = text + len;
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+        s += 3; /* a UTF-8 byte order mark, as some editors write */
     while (s < end) {
         const char *nl = memchr(s, '\n', (size_t)(end - s));
         size_t llen = nl ? (size_t)(nl - s) : (size_t)(end - s);

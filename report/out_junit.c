@@ -255,7 +255,7 @@ static void suite(FILE *f, const struct analysis *an, const struct junit_suite *
 static int write_runs(FILE *f, const struct analysis *runs, int nruns)
 {
     struct junit_suite *suites = calloc((size_t)nruns, sizeof *suites);
-    int tests = 0, failures = 0, rc = 0;
+    int tests = 0, failures = 0, skipped = 0, rc = 0;
     int64_t us = 0;
     char secs[FMT_BUF];
     if (suites == NULL)
@@ -264,14 +264,15 @@ static int write_runs(FILE *f, const struct analysis *runs, int nruns)
         rc = collect(&runs[i], &suites[i]);
         tests += suites[i].ncases;
         failures += suites[i].failures;
+        skipped += suites[i].skipped;
         us += run_us(&runs[i]);
     }
     if (rc == 0) {
         fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
         fprintf(f,
                 "<testsuites name=\"pbprobe-report\" tests=\"%d\" failures=\"%d\" errors=\"0\" "
-                "time=\"%s\">\n",
-                tests, failures, fmt_seconds(us, secs, sizeof secs));
+                "skipped=\"%d\" time=\"%s\">\n",
+                tests, failures, skipped, fmt_seconds(us, secs, sizeof secs));
         for (int i = 0; i < nruns; i++) {
             char name[64];
             if (nruns == 1)

@@ -196,7 +196,7 @@ static int run_report(FILE *f, const struct analysis *an, const char *title)
         fputc('\n', f);
     }
     if (an->first_us >= 0)
-        fprintf(f, "%sFrom %s for %s, %d log%s.\n\n", g->nreasons ? "\n" : "",
+        fprintf(f, "%sFrom %s for %s, %d log%s.\n\n", g->nreasons || g->nwarnings ? "\n" : "",
                 fmt_date(an->first_us, d, sizeof d),
                 fmt_duration(an->last_us - an->first_us, dur, sizeof dur), an->nlogs,
                 an->nlogs == 1 ? "" : "s");

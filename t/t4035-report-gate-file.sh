@@ -79,9 +79,15 @@ test_expect_success 'every mistake is exit 2 with FILE:LINE and why' '
 	bad block.rules "[home\n" "a block.s header is \[NAME\] or \[\*\]" &&
 	bad name.rules "[ho me]\n" "bad target name" &&
 	bad target.rules "[apii]\nmax-p99 = 1s\n" "\[apii\]: no target \"apii\" in the logs (targets: home)" &&
-	bad twice.rules "[home]\nmax-p99 = 1s\nmax-p99 = 2s\n" "max-p99 set twice in this block (line 2)" &&
+	bad twice.rules "[home]\nmax-p99 = 1s\nmax-p99 = 2s\n" "max-p99 set twice for \\[home\\] (twice.rules:2)" &&
 	bad minwarn.rules "warn min-requests = 10\n" "min-requests has no warn level" &&
 	bad blindwarn.rules "warn max-blind = 1s\n" "max-blind has no warn level" &&
+	bad colon.rules "max-errors = home:100\n" "max-errors: \"home:100\": a value holds no .:." &&
+	bad again.rules "max-errors = 0\n[*]\nmax-errors = 100\n" "max-errors set twice for every target (again.rules:1)" &&
+	grep -q "again.rules:3:" err &&
+	bad again2.rules "[home]\nwarn max-p99 = 1s\n[home]\nwarn max-p99 = 2s\n" "warn max-p99 set twice for \[home\] (again2.rules:2)" &&
+	bad escape.rules "\033[2Jmax = 1\n" "unknown rule \"?\[2Jmax\"" &&
+	bad long.rules "[$(printf "%0300d" 0)]\n" "a target name of 300 bytes in \[...\]: too long" &&
 	printf "max-errors = 0\n\0\n" >nul.rules &&
 	test_expect_code 2 "$R" --gate nul.rules "$LOG" 2>err &&
 	grep -q "nul.rules: a NUL byte" err &&
@@ -89,6 +95,11 @@ test_expect_success 'every mistake is exit 2 with FILE:LINE and why' '
 	grep -q "^pbprobe-report: --gate no-such.rules: No such file or directory" err &&
 	test_expect_code 2 "$R" --gate at.rules --gate at.rules "$LOG" 2>err &&
 	grep -q "gate given twice" err
+'
+
+test_expect_success 'a UTF-8 byte order mark is fine' '
+	printf "\357\273\277max-errors = 6\n" >bom.rules &&
+	test_expect_code 0 "$R" --gate bom.rules "$LOG" >/dev/null
 '
 
 test_expect_success 'comments, blank lines, CRLF, spaces and [*] are fine' '
