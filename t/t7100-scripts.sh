@@ -305,7 +305,9 @@ chmod +x "$FAKE/../start-probers"
 
 PATH=$TEST_DIR/bin:$PATH
 NG_PORT=$(free_port)
-svc_nginx_start "$TEST_DIR/ng" "$NG_PORT" 'location = /api/helpingmaterial { default_type application/json; return 200 "[]"; }' || {
+# /api/helpingmaterial answers 500 while $TEST_DIR/broken exists (the live
+# gate's test breaks it)
+svc_nginx_start "$TEST_DIR/ng" "$NG_PORT" "location = /api/helpingmaterial { default_type application/json; if (-f $TEST_DIR/broken) { return 500; } return 200 \"[]\"; }" || {
 	echo "Bail out! nginx did not start"
 	exit 1
 }
@@ -572,6 +574,36 @@ test_expect_success 'the lab'"'"'s negative controls run here too; their options
 	grep -q "readinessProbe.httpGet.path: must be /api/helpingmaterial, is undefined" err &&
 	! grep -q "strategy" err &&
 	grep -q "users see errors" out
+'
+
+test_expect_success 'the live gate on a cluster: pbprobe aborts on a broken API and runs kubectl rollout undo' '
+	: >"$FAKE/calls" &&
+	rm -f "$TEST_DIR/broken" &&
+	{ PBPROBE_K8S_URL=$FAKE_SERVICE_URL "$S/guarded-upgrade-from-2-7-2-to-2-8-0.sh" --prober local \
+		>guarded.out 2>&1 & g=$!; } &&
+	# break the API once the steps wait after the rollout, as a bad 2.8.0 would
+	for i in $(seq 100); do
+		grep -q "users see errors; nobody is watching" "$PBPROBE_LOGS/guarded-upgrade-from-2-7-2-to-2-8-0.log" 2>/dev/null && break
+		sleep 0.1
+	done &&
+	touch "$TEST_DIR/broken" &&
+	# the rollback heals it: the API answers again once the undo has run
+	for i in $(seq 100); do
+		grep -q "rollout undo deployment/pybossa-web" "$FAKE/calls" && break
+		sleep 0.1
+	done &&
+	rm -f "$TEST_DIR/broken" &&
+	{ wait $g && rc=0 || rc=$?; } &&
+	cat guarded.out &&
+	test "$rc" = 2 &&
+	grep -q "the live gate aborted the upgrade, and the rollback succeeded" guarded.out &&
+	grep -q "rollout undo deployment/pybossa-web" <(sed "s/^--namespace pb-test //" "$FAKE/calls") &&
+	log=$PBPROBE_LOGS/guarded-upgrade-from-2-7-2-to-2-8-0.log &&
+	"$LOGCAT" -f abort:target,rule "$log" >abort &&
+	test "$(cat abort)" = "api	max-window" &&
+	"$LOGCAT" -f cmd-exit:how "$log" | grep -qx killed:SIGTERM &&
+	"$LOGCAT" -f mark:name "$log" | grep -qx "rollout undone" &&
+	run guarded-upgrade-from-2-7-2-to-2-8-0 && test "$rc" = 3 && grep -q "needs --prober local" out
 '
 
 test_expect_success 'bad usage and a missing URL for a local prober are exit 3, with a reason' '

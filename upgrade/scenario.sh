@@ -352,6 +352,10 @@ scenario_main() {
 		scenario_say "$name: --prober local probes from this machine: set PBPROBE_K8S_URL to the Service's address here (an Ingress, a LoadBalancer, a NodePort), or PBPROBE_K8S_EXPOSE=nodeport (set up with it), or use --prober job"
 		exit 3
 	fi
+	if [ "$prober" = job ] && [ "${#scenario_abort_on[@]}" -gt 0 ]; then
+		scenario_say "$name: the live gate (scenario_abort_on) needs --prober local: the prober must run the rollback"
+		exit 3
+	fi
 	# a scenario's own settings, checked before anything starts
 	if declare -F scenario_check >/dev/null; then
 		scenario_check || exit 3
@@ -372,10 +376,6 @@ scenario_main() {
 	scenario_base=$scenario_logs_dir/$name
 	rm -f "$scenario_base.log" "$scenario_base.png" "$scenario_base.txt" "$scenario_base.json" \
 		"$scenario_base.driver.tsv" "$scenario_base.result"
-	if [ "$prober" = job ] && [ "${#scenario_abort_on[@]}" -gt 0 ]; then
-		scenario_say "$name: the live gate (scenario_abort_on) needs --prober local: the prober must run the rollback"
-		exit 3
-	fi
 	if [ "$prober" = job ]; then
 		scenario_probe_job "$name" "$script"
 	else
