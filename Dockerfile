@@ -18,7 +18,7 @@ FROM debian:12-slim AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       autoconf automake gcc libc6-dev make pkg-config \
-      libevent-dev libcurl4-openssl-dev libpq-dev \
+      libevent-dev libcurl4-openssl-dev libpq-dev libjansson-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -33,7 +33,7 @@ FROM debian:12-slim
 # libraries); bash and coreutils, which pbprobe-job uses, are in the base.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      ca-certificates libcurl4 libevent-2.1-7 libpq5 \
+      ca-certificates libcurl4 libevent-2.1-7 libpq5 libjansson4 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 10001 pbprobe \
  && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \

@@ -14,7 +14,7 @@ set -u
 PB_DEPS=(
 	# build
 	build-essential autoconf automake pkg-config
-	libevent-dev libcurl4-openssl-dev libpq-dev
+	libevent-dev libcurl4-openssl-dev libpq-dev libjansson-dev
 	# tests: unit tests, sanitizers and libFuzzer (clang; its runtimes are
 	# only recommended, and we install without recommends), real servers
 	libcmocka-dev clang libclang-rt-dev clang-format

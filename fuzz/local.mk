@@ -36,4 +36,8 @@ EXTRA_DIST += fuzz/run \
 	fuzz/corpus/report-gate-spec/share \
 	fuzz/corpus/report-gate-spec/duration \
 	fuzz/corpus/report-gate-spec/named-count \
-	fuzz/corpus/report-gate-spec/gate-file
+	fuzz/corpus/report-gate-spec/gate-file \
+	fuzz/corpus/report-baseline/report \
+	fuzz/corpus/report-baseline/runs \
+	fuzz/corpus/report-baseline/small \
+	fuzz/corpus/report-baseline/broken

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "report_config.h"
+#include "baseline.h"
 #include "dbanalysis.h"
 #include "hist.h"
 #include "outcome.h"
@@ -149,6 +150,14 @@ struct an_target {
     struct an_versions versions;
     struct an_splits by[AN_NSPLIT];
     struct an_peer_series peer_series;
+    /* --baseline: the earlier run's figures of the target of this name, and
+     * this run's less them (regression.c); present 0 when there is none */
+    struct {
+        int present;
+        uint64_t failed;
+        int64_t downtime_us, longest_window_us, p99_us;
+        int64_t d_failed, d_downtime_us, d_longest_window_us, d_p99_us;
+    } base;
 };
 
 enum an_event_kind { AN_EV_MARK, AN_EV_CMD_START, AN_EV_CMD_EXIT, AN_EV_ABORT };
@@ -228,8 +237,10 @@ struct an_check {
      * alone and always passes */
     const struct rep_limit *warn_limit;
     int64_t warn_limit_value;
-    int warned;  /* passed, but beyond the warn level */
-    int warning; /* index in an_gate.warnings when warned, else -1 */
+    int no_baseline; /* a --max-regression rule for a target the baseline lacks:
+                        not applied (passed, and a line in an_gate.warnings) */
+    int warned;      /* passed, but beyond the warn level */
+    int warning;     /* index in an_gate.warnings when warned, else -1 */
 };
 
 struct an_gate {
@@ -269,9 +280,10 @@ struct analysis {
                                             else the first database probe, else the first line */
     struct {
         uint64_t requests, ok, failed, skipped;
-    } total;               /* over all targets */
-    long malformed;        /* over all logs */
-    struct db_analysis db; /* the database, merged over all logs */
+    } total;                         /* over all targets */
+    long malformed;                  /* over all logs */
+    struct db_analysis db;           /* the database, merged over all logs */
+    const struct baseline *baseline; /* --baseline, NULL when none */
     struct an_gate gate;
 };
 

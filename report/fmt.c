@@ -84,6 +84,13 @@ const char *fmt_duration(int64_t us, char *buf, size_t len)
     return units_format_duration(us, buf, len);
 }
 
+const char *fmt_duration_change(int64_t us, char *buf, size_t len)
+{
+    char d[FMT_BUF];
+    snprintf(buf, len, "%s%s", us < 0 ? "" : "+", fmt_duration(us, d, sizeof d));
+    return buf;
+}
+
 const char *fmt_target(const struct analysis *an, const struct an_target *t, char *buf, size_t len)
 {
     if (t->log >= 0)

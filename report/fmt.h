@@ -33,6 +33,9 @@ const char *fmt_seconds(int64_t us, char *buf, size_t len);
 /* "850us", "1.85s" (lib/units.c). */
 const char *fmt_duration(int64_t us, char *buf, size_t len);
 
+/* A change from a baseline: "+600.0ms", "-2.00ms", "+0us". */
+const char *fmt_duration_change(int64_t us, char *buf, size_t len);
+
 /* "home", or "home (a.log)" with --by-log. */
 const char *fmt_target(const struct analysis *an, const struct an_target *t, char *buf, size_t len);
 

@@ -36,6 +36,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         }
     }
+    struct rep_limit l;
+    err[0] = '\0';
+    if (spec_parse_regression(s, &l, err, sizeof err) == 0) {
+        if (spec_rule_kind(l.rule) == NULL || (l.target && strlen(l.target) >= size))
+            abort();
+        free(l.target);
+    } else if (strlen(err) == 0) {
+        abort();
+    }
     /* the same bytes as a gate file */
     struct rep_limit *limits = NULL;
     int n = 0;

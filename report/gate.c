@@ -128,6 +128,36 @@ static void limit_source(const struct rep_limit *l, enum rep_rule rule, char *bu
              value);
 }
 
+/* A --max-regression rule's reason: this run's value, the change, the
+ * baseline's value and what the rule allowed ("api: downtime 1.2s, 700ms more
+ * than the baseline's 500ms, beyond the 500ms allowed (...)"). */
+static int explain_regression(struct analysis *an, const struct an_check *c, const char *who,
+                              const char *src)
+{
+    const struct an_target *t = &an->targets[c->target];
+    char now[FMT_BUF], change[FMT_BUF], base[FMT_BUF], allowed[FMT_BUF], share[64] = "";
+    if (c->limit->percent >= 0)
+        snprintf(share, sizeof share, ", %g%% of the baseline's", c->limit->percent);
+    if (c->rule == REP_RULE_REG_FAILED)
+        return reason(&an->gate,
+                      "%s: %" PRIu64 " failed request%s, %" PRId64
+                      " more than the baseline's %" PRIu64 ", beyond the %" PRId64
+                      " allowed%s (%s)",
+                      who, t->failed, t->failed == 1 ? "" : "s", c->value, t->base.failed,
+                      c->limit_value, share, src);
+    const char *what = c->rule == REP_RULE_REG_DOWNTIME ? "downtime"
+                       : c->rule == REP_RULE_REG_WINDOW ? "longest downtime window"
+                                                        : "p99 latency";
+    int64_t base_us = c->rule == REP_RULE_REG_DOWNTIME ? t->base.downtime_us
+                      : c->rule == REP_RULE_REG_WINDOW ? t->base.longest_window_us
+                                                       : t->base.p99_us;
+    return reason(
+        &an->gate, "%s: %s %s, %s more than the baseline's %s, beyond the %s allowed%s (%s)", who,
+        what, fmt_duration(base_us + c->value, now, sizeof now),
+        fmt_duration(c->value, change, sizeof change), fmt_duration(base_us, base, sizeof base),
+        fmt_duration(c->limit_value, allowed, sizeof allowed), share, src);
+}
+
 /* The reason a failed check gives, one line, target first. */
 static int explain(struct analysis *an, const struct an_check *c, const char *who)
 {
@@ -214,6 +244,11 @@ static int explain(struct analysis *an, const struct an_check *c, const char *wh
                       t->blind.longest.open ? " (open)" : "",
                       fmt_offset(an, t->blind.longest.start_us, at, sizeof at), lim, src);
     }
+    case REP_RULE_REG_FAILED:
+    case REP_RULE_REG_DOWNTIME:
+    case REP_RULE_REG_WINDOW:
+    case REP_RULE_REG_P99:
+        return explain_regression(an, c, who, src);
     case REP_RULE_N:
         break;
     }
@@ -333,6 +368,17 @@ static int logs_evaluate(struct analysis *an, const struct rep_config *cfg, int 
     return 0;
 }
 
+/* A --max-regression rule: the change from the baseline at most the amount,
+ * or the share of the baseline's value (of a baseline of 0, none). */
+static void regression(struct an_check *c, const struct rep_limit *l, int64_t change,
+                       int64_t baseline)
+{
+    c->value = change;
+    c->limit_value =
+        l->percent >= 0 ? (int64_t)((double)baseline * l->percent / 100.0 + 1e-9) : l->value;
+    c->passed = c->value <= c->limit_value;
+}
+
 /* What rule r compares for target t: its value, its limit (l, or the
  * implicit rule's when l is NULL) and whether it passed. */
 static void measure(struct an_check *c, enum rep_rule r, const struct an_target *t,
@@ -375,6 +421,18 @@ static void measure(struct an_check *c, enum rep_rule r, const struct an_target 
     case REP_RULE_MAX_BLIND:
         c->value = t->blind.total_us;
         break;
+    case REP_RULE_REG_FAILED:
+        regression(c, l, t->base.d_failed, (int64_t)t->base.failed);
+        return;
+    case REP_RULE_REG_DOWNTIME:
+        regression(c, l, t->base.d_downtime_us, t->base.downtime_us);
+        return;
+    case REP_RULE_REG_WINDOW:
+        regression(c, l, t->base.d_longest_window_us, t->base.longest_window_us);
+        return;
+    case REP_RULE_REG_P99:
+        regression(c, l, t->base.d_p99_us, t->base.p99_us);
+        return;
     case REP_RULE_N:
         break;
     }
@@ -421,6 +479,35 @@ static int warn(struct analysis *an, struct an_check *c, const struct rep_limit 
     return 0;
 }
 
+/* A regression rule for a target that the baseline lacks (a new target, a
+ * renamed one) is not applied: said in the warnings, never a silent pass. */
+static int no_baseline(struct analysis *an, struct an_check *c, const struct rep_limit *l,
+                       const char *who)
+{
+    struct an_gate *g = &an->gate;
+    char src[512];
+    c->passed = 1;
+    c->no_baseline = 1;
+    c->limit_value = -1;
+    limit_source(l, c->rule, src, sizeof src);
+    /* one line per target, whatever the number of its rules */
+    for (int k = 0; k < g->nchecks - 1; k++)
+        if (g->checks[k].target == c->target && g->checks[k].no_baseline) {
+            c->warning = g->checks[k].warning;
+            return 0;
+        }
+    if (reason(g, "%s: not in the baseline %s: its --max-regression rules were not applied (%s)",
+               who, an->baseline ? an->baseline->path : "", src) < 0)
+        return -1;
+    char **n = realloc(g->warnings, (size_t)(g->nwarnings + 1) * sizeof *n);
+    if (n == NULL)
+        return -1;
+    g->warnings = n;
+    g->warnings[g->nwarnings] = g->reasons[--g->nreasons];
+    c->warning = g->nwarnings++;
+    return 0;
+}
+
 int gate_evaluate(struct analysis *an, const struct rep_config *cfg)
 {
     struct an_gate *g = &an->gate;
@@ -443,6 +530,11 @@ int gate_evaluate(struct analysis *an, const struct rep_config *cfg)
                 continue;
             if ((c = add_check(g, i, (enum rep_rule)r, l)) == NULL)
                 return -1;
+            if (spec_rule_kind((enum rep_rule)r) && !t->base.present) {
+                if (no_baseline(an, c, l ? l : wl, who) < 0)
+                    return -1;
+                continue;
+            }
             if (l == NULL && !implicit) {
                 /* a warn level alone: nothing to fail */
                 c->passed = 1;

@@ -13,7 +13,7 @@
 
 #define RULE_LIST                                                                                  \
     "max-errors, max-downtime, max-window, max-burst, max-error-rate, max-p99, min-requests, "     \
-    "max-blind"
+    "max-blind, max-regression"
 
 struct parser {
     const char *path;
@@ -125,22 +125,19 @@ static int rule(struct parser *p, const char *s, size_t len, struct rep_limit **
     if (warn && (r == REP_RULE_MIN_REQUESTS || r == REP_RULE_MAX_BLIND))
         return errorf(p, "%s has no warn level: what was not observed is never a pass by degrees",
                       spec_rule_name((enum rep_rule)r));
-    /* a value holds no ':': "home:100" would be home's rule, whatever the
-     * block says */
-    if (memchr(value, ':', vlen))
+    /* a value holds no ':' (but the one after a regression's kind):
+     * "home:100" would be home's rule, whatever the block says */
+    int regression = spec_rule_kind((enum rep_rule)r) != NULL;
+    const char *colon = memchr(value, ':', vlen);
+    if (regression && (colon == NULL || memchr(colon + 1, ':', vlen - (size_t)(colon - value) - 1)))
+        return errorf(p,
+                      "max-regression: \"%s\": not KIND:AMOUNT, e.g. downtime:+500ms (a "
+                      "target's rules go under [NAME])",
+                      printable(value, vlen, shown, sizeof shown));
+    if (!regression && colon)
         return errorf(p, "%s: \"%s\": a value holds no ':' (a target's rules go under [NAME])",
                       spec_rule_name((enum rep_rule)r),
                       printable(value, vlen, shown, sizeof shown));
-    /* one rule of a level per reach in the whole file: a second one, in
-     * another block of the same name or under [*], would silently win */
-    for (int k = p->first; k < *n; k++) {
-        const struct rep_limit *o = &(*limits)[k];
-        if (o->rule == (enum rep_rule)r && o->warn == warn &&
-            (p->named ? o->target && strcmp(o->target, p->block) == 0 : o->target == NULL))
-            return errorf(p, "%s%s set twice for %s%s%s (%s)", warn ? "warn " : "",
-                          spec_rule_name((enum rep_rule)r), p->named ? "[" : "every target",
-                          p->named ? p->block : "", p->named ? "]" : "", o->from);
-    }
 
     /* "[NAME:]VALUE", as the option takes it */
     size_t textlen = (p->named ? strlen(p->block) + 1 : 0) + vlen + 1;
@@ -158,11 +155,29 @@ static int rule(struct parser *p, const char *s, size_t len, struct rep_limit **
     snprintf(from, strlen(p->path) + 24, "%s:%ld", p->path, p->line);
     struct rep_limit *l = &grown[*n];
     char why[256];
-    if (spec_parse_limit(text, (enum rep_rule)r, l, why, sizeof why) < 0) {
+    if ((regression ? spec_parse_regression(text, l, why, sizeof why)
+                    : spec_parse_limit(text, (enum rep_rule)r, l, why, sizeof why)) < 0) {
         free(text);
         free(from);
         /* the option's message, without its dashes: the file has none */
         return errorf(p, "%s", strncmp(why, "--", 2) == 0 ? why + 2 : why);
+    }
+    /* one rule of a level per reach in the whole file: a second one, in
+     * another block of the same name or under [*], would silently win */
+    for (int k = p->first; k < *n; k++) {
+        const struct rep_limit *o = &(*limits)[k];
+        if (o->rule == l->rule && o->warn == warn &&
+            (p->named ? o->target && strcmp(o->target, p->block) == 0 : o->target == NULL)) {
+            const char *kind = spec_rule_kind(l->rule);
+            errorf(p, "%s%s%s%s set twice for %s%s%s (%s)", warn ? "warn " : "",
+                   spec_rule_name(l->rule), kind ? " " : "", kind ? kind : "",
+                   p->named ? "[" : "every target", p->named ? p->block : "", p->named ? "]" : "",
+                   o->from);
+            free(text);
+            free(from);
+            free(l->target);
+            return -1;
+        }
     }
     l->warn = warn;
     l->from = from;

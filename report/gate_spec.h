@@ -15,8 +15,19 @@
 int spec_parse_limit(const char *arg, enum rep_rule rule, struct rep_limit *out, char *err,
                      size_t errlen);
 
-/* "max-errors", "max-downtime", ...: the option's name without dashes. */
+/* "[NAME:]KIND:AMOUNT" of --max-regression: KIND failed, downtime, window or
+ * p99 (which sets out->rule); AMOUNT a count (failed) or a duration, or a
+ * share of the baseline's value ("20%"), with an optional '+'. The name is
+ * what precedes the kind. Returns 0, or -1 with a reason in err. */
+int spec_parse_regression(const char *arg, struct rep_limit *out, char *err, size_t errlen);
+
+/* "max-errors", "max-downtime", ...: the option's name without dashes
+ * ("max-regression" for the four regression rules). */
 const char *spec_rule_name(enum rep_rule rule);
+
+/* A regression rule's KIND ("failed", "downtime", "window", "p99"); NULL for
+ * the other rules. */
+const char *spec_rule_kind(enum rep_rule rule);
 
 /* Whether the rule's value is a duration (else a count). */
 int spec_rule_is_duration(enum rep_rule rule);

@@ -6,6 +6,8 @@ pbprobe_report_SOURCES = \
 	report/options.c report/options.h \
 	report/gate_spec.c report/gate_spec.h \
 	report/gate_file.c report/gate_file.h \
+	report/baseline.c report/baseline.h \
+	report/regression.c report/regression.h \
 	report/ingest.c report/ingest.h \
 	report/pipe.c report/pipe.h \
 	report/strmap.c report/strmap.h \
@@ -28,9 +30,9 @@ pbprobe_report_SOURCES = \
 	report/out_junit.c \
 	report/out_markdown.c \
 	report/plot.c
-pbprobe_report_CFLAGS = $(AM_CFLAGS) -pthread
+pbprobe_report_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) -pthread
 pbprobe_report_LDFLAGS = -pthread
-pbprobe_report_LDADD = lib/libpb.a -lm
+pbprobe_report_LDADD = lib/libpb.a $(JANSSON_LIBS) -lm
 dist_man_MANS += docs/pbprobe-report.1
 EXTRA_DIST += docs/report-json.md
 
@@ -105,6 +107,11 @@ fuzz_fuzz_report_gate_spec_SOURCES = report/fuzz-gate-spec.c report/gate_spec.c 
 fuzz_fuzz_report_gate_spec_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer,address,undefined
 fuzz_fuzz_report_gate_spec_LDFLAGS = -fsanitize=fuzzer,address,undefined
 fuzz_fuzz_report_gate_spec_LDADD = lib/libpb.a -lm
+noinst_PROGRAMS += fuzz/fuzz-report-baseline
+fuzz_fuzz_report_baseline_SOURCES = report/fuzz-baseline.c report/baseline.c
+fuzz_fuzz_report_baseline_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) -fsanitize=fuzzer,address,undefined
+fuzz_fuzz_report_baseline_LDFLAGS = -fsanitize=fuzzer,address,undefined
+fuzz_fuzz_report_baseline_LDADD = $(JANSSON_LIBS) -lm
 endif
 
 # make bench: the report against mawk and gawk on generated logs

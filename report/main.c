@@ -14,6 +14,7 @@
 #include "ingest.h"
 #include "options.h"
 #include "output.h"
+#include "regression.h"
 #include "runs.h"
 
 static int write_report(FILE *out, const struct rep_config *cfg, const struct rep_runs *rs)
@@ -43,10 +44,14 @@ static int write_report(FILE *out, const struct rep_config *cfg, const struct re
     return -1;
 }
 
-static int report(const struct rep_config *cfg, struct rep_runs *rs)
+static int report(const struct rep_config *cfg, struct rep_runs *rs, struct baseline *base)
 {
     char err[1024];
     FILE *out = stdout;
+    if (cfg->baseline && baseline_load(cfg->baseline, base, err, sizeof err) < 0) {
+        fprintf(stderr, "pbprobe-report: --baseline %s\n", err);
+        return REP_EXIT_INPUT;
+    }
     if (runs_split(cfg, rs, err, sizeof err) < 0) {
         fprintf(stderr, "pbprobe-report: %s\n", err);
         return REP_EXIT_INPUT;
@@ -60,6 +65,8 @@ static int report(const struct rep_config *cfg, struct rep_runs *rs)
         fprintf(stderr, "pbprobe-report: %s\n", err);
         return REP_EXIT_USAGE;
     }
+    for (int i = 0; i < rs->n && cfg->baseline; i++)
+        regression_apply(&rs->an[i], base);
     for (int i = 0; i < rs->n; i++)
         if (gate_evaluate(&rs->an[i], &rs->run[i].cfg) < 0) {
             fprintf(stderr, "pbprobe-report: out of memory\n");
@@ -96,6 +103,7 @@ int main(int argc, char **argv)
 {
     struct rep_config cfg;
     struct rep_runs rs = {0};
+    struct baseline base = {0};
     char err[512];
     int rc = options_parse(argc, argv, &cfg, err, sizeof err);
     if (rc != 0) {
@@ -104,8 +112,9 @@ int main(int argc, char **argv)
         options_free(&cfg);
         return rc < 0 ? REP_EXIT_USAGE : REP_EXIT_PASS;
     }
-    rc = report(&cfg, &rs);
+    rc = report(&cfg, &rs, &base);
     runs_free(&rs);
+    baseline_free(&base);
     options_free(&cfg);
     return rc;
 }

@@ -45,6 +45,8 @@ enum {
     OPT_MAX_ERROR_RATE,
     OPT_REQUIRE_COMMAND,
     OPT_GATE,
+    OPT_BASELINE,
+    OPT_MAX_REGRESSION,
 };
 
 struct opt_doc {
@@ -121,6 +123,16 @@ static const struct opt_doc docs[] = {
      0,
      "[NAME:]N",
      "at least N requests sent (default 1)"},
+    {{"baseline", required_argument, NULL, OPT_BASELINE},
+     0,
+     "FILE",
+     "compare each target with FILE, an earlier run's JSON report (-f json): failed "
+     "requests, downtime, longest window, p99 (default none)"},
+    {{"max-regression", required_argument, NULL, OPT_MAX_REGRESSION},
+     0,
+     "[NAME:]KIND:AMOUNT",
+     "against --baseline: KIND (failed, downtime, window, p99) at most AMOUNT more than the "
+     "baseline's, or a share of it, e.g. downtime:+500ms, p99:+20% (default none)"},
     {{"max-db-down", required_argument, NULL, OPT_MAX_DB_DOWN},
      0,
      "DURATION",
@@ -215,9 +227,9 @@ static void print_help(FILE *f)
           "         failed request)\n"
           "  2      usage error: a bad option or value, a rule naming a target the logs\n"
           "         do not have, or one log given twice\n"
-          "  3      a log is unreadable or invalid, the logs contradict each other (one\n"
-          "         name, two URLs; two definitions of success), or the report could\n"
-          "         not be written\n"
+          "  3      a log (or the --baseline report) is unreadable or invalid, the logs\n"
+          "         contradict each other (one name, two URLs; two definitions of\n"
+          "         success), or the report could not be written\n"
           "  4      INCONCLUSIVE: nothing failed, but the prober did not observe all of\n"
           "         the run on time (blind time, a log cut short or stopped on an\n"
           "         error, a run interrupted during its command); never a pass\n"
@@ -256,6 +268,20 @@ static int add_limit(struct rep_config *cfg, const char *arg, enum rep_rule rule
     }
     cfg->limits = l;
     if (spec_parse_limit(arg, rule, &l[cfg->nlimits], err, errlen) < 0)
+        return -1;
+    cfg->nlimits++;
+    return 0;
+}
+
+static int add_regression(struct rep_config *cfg, const char *arg, char *err, size_t errlen)
+{
+    struct rep_limit *l = realloc(cfg->limits, (size_t)(cfg->nlimits + 1) * sizeof *l);
+    if (l == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    cfg->limits = l;
+    if (spec_parse_regression(arg, &l[cfg->nlimits], err, errlen) < 0)
         return -1;
     cfg->nlimits++;
     return 0;
@@ -369,6 +395,16 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
         case OPT_MIN_REQUESTS:
             rc = add_limit(cfg, optarg, REP_RULE_MIN_REQUESTS, err, errlen);
             break;
+        case OPT_BASELINE:
+            if (cfg->baseline) {
+                snprintf(err, errlen, "--baseline given twice: a run compares with one");
+                rc = -1;
+            }
+            cfg->baseline = optarg;
+            break;
+        case OPT_MAX_REGRESSION:
+            rc = add_regression(cfg, optarg, err, errlen);
+            break;
         case OPT_MAX_DB_DOWN:
             cfg->max_db_down_arg = optarg;
             rc = parse_duration("max-db-down", optarg, &cfg->max_db_down_us, err, errlen);
@@ -455,6 +491,16 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
         cfg->limits = all;
         cfg->nlimits += nfile;
     }
+    /* a regression rule without a baseline would compare with nothing */
+    for (int i = 0; i < cfg->nlimits && cfg->baseline == NULL; i++)
+        if (spec_rule_kind(cfg->limits[i].rule)) {
+            if (cfg->limits[i].from)
+                snprintf(err, errlen, "%s: max-regression needs --baseline FILE",
+                         cfg->limits[i].from);
+            else
+                snprintf(err, errlen, "--max-regression needs --baseline FILE");
+            return -1;
+        }
     cfg->logs = argv + optind;
     cfg->nlogs = argc - optind;
     for (int i = 0; i < cfg->nlogs; i++)

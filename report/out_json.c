@@ -142,8 +142,9 @@ static void jw_seconds(struct jw *w, const char *key, int64_t us)
 /* Milliseconds with 3 decimals, exact. */
 static void jw_ms(struct jw *w, const char *key, int64_t us)
 {
+    uint64_t u = us < 0 ? (uint64_t)0 - (uint64_t)us : (uint64_t)us;
     jw_key(w, key);
-    fprintf(w->f, "%" PRId64 ".%03d", us / 1000, (int)(us % 1000));
+    fprintf(w->f, "%s%" PRIu64 ".%03d", us < 0 ? "-" : "", u / 1000, (int)(u % 1000));
 }
 
 static void jw_double(struct jw *w, const char *key, double v)
@@ -306,6 +307,28 @@ static void series(struct jw *w, const struct an_target *t)
     jw_close(w, '}');
 }
 
+/* --baseline: the earlier run's figures and this run's change; null when
+ * the baseline has no such target (or none was given) */
+static void baseline(struct jw *w, const struct analysis *an, const struct an_target *t)
+{
+    if (an->baseline == NULL || !t->base.present) {
+        jw_null(w, "baseline");
+        return;
+    }
+    jw_open(w, "baseline", '{');
+    jw_u64(w, "failed", t->base.failed);
+    jw_seconds(w, "downtime_s", t->base.downtime_us);
+    jw_seconds(w, "longest_window_s", t->base.longest_window_us);
+    jw_ms(w, "p99_ms", t->base.p99_us);
+    jw_open(w, "change", '{');
+    jw_i64(w, "failed", t->base.d_failed);
+    jw_seconds(w, "downtime_s", t->base.d_downtime_us);
+    jw_seconds(w, "longest_window_s", t->base.d_longest_window_us);
+    jw_ms(w, "p99_ms", t->base.d_p99_us);
+    jw_close(w, '}');
+    jw_close(w, '}');
+}
+
 static void target(struct jw *w, const struct analysis *an, const struct an_target *t)
 {
     char nb[12];
@@ -359,6 +382,7 @@ static void target(struct jw *w, const struct analysis *an, const struct an_targ
     versions(w, an, &t->versions);
     splits(w, t);
     series(w, t);
+    baseline(w, an, t);
     jw_close(w, '}');
 }
 
@@ -386,6 +410,7 @@ static void gate(struct jw *w, const struct analysis *an)
         if (an->targets[c->target].log >= 0)
             jw_str(w, "log", an->logs[an->targets[c->target].log].path);
         jw_str(w, "rule", spec_rule_name(c->rule));
+        jw_str(w, "kind", spec_rule_kind(c->rule));
         jw_str(w, "arg", c->limit ? c->limit->arg : NULL);
         /* where the fail level comes from; a warn level alone has none */
         int warn_only = c->limit == NULL && c->limit_value < 0;
@@ -396,18 +421,25 @@ static void gate(struct jw *w, const struct analysis *an)
                                   : "option");
         jw_str(w, "from", c->limit ? c->limit->from : NULL);
         if (dur) {
-            if (warn_only)
+            if (warn_only || c->no_baseline)
                 jw_null(w, "limit_s");
             else
                 jw_seconds(w, "limit_s", c->limit_value);
-            jw_seconds(w, "value_s", c->value);
+            if (c->no_baseline)
+                jw_null(w, "value_s");
+            else
+                jw_seconds(w, "value_s", c->value);
         } else {
-            if (warn_only)
+            if (warn_only || c->no_baseline)
                 jw_null(w, "limit");
             else
                 jw_i64(w, "limit", c->limit_value);
-            jw_i64(w, "value", c->value);
+            if (c->no_baseline)
+                jw_null(w, "value");
+            else
+                jw_i64(w, "value", c->value);
         }
+        jw_bool(w, "applied", !c->no_baseline);
         jw_bool(w, "passed", c->passed);
         if (c->warn_limit) {
             jw_open(w, "warn", '{');
@@ -653,6 +685,15 @@ static void document(struct jw *w, const struct analysis *an)
     jw_time(w, "start", an->first_us);
     jw_time(w, "end", an->last_us);
     jw_seconds(w, "duration_s", an->first_us >= 0 ? an->last_us - an->first_us : 0);
+    if (an->baseline) {
+        jw_open(w, "baseline", '{');
+        jw_str(w, "path", an->baseline->path);
+        jw_str(w, "verdict", an->baseline->verdict);
+        jw_time(w, "start", an->baseline->start_us);
+        jw_close(w, '}');
+    } else {
+        jw_null(w, "baseline");
+    }
     jw_open(w, "config", '{');
     jw_str(w, "ok_status", an->ok_status_text);
     jw_str(w, "ok_status_from", an->ok_status_from);

@@ -34,14 +34,22 @@ static void rule_name(const struct an_check *c, char *buf, size_t len)
 
 static void summary(const struct analysis *an, const struct an_target *t, char *buf, size_t len)
 {
-    char a[FMT_BUF], d[FMT_BUF], p[FMT_BUF];
-    snprintf(buf, len,
-             "%" PRIu64 " requests, %" PRIu64 " failed, %" PRIu64 " skipped, availability %s, "
-             "downtime %s in %" PRIu64 " windows, %" PRIu64 " bursts, p99 %s",
-             t->requests, t->failed, t->skipped, fmt_availability(t->availability, a, sizeof a),
-             fmt_duration(t->windows.total_us, d, sizeof d), t->windows.count, t->bursts.count,
-             fmt_duration(t->lat.p99, p, sizeof p));
-    (void)an;
+    char a[FMT_BUF], d[FMT_BUF], p[FMT_BUF], w[FMT_BUF];
+    int used =
+        snprintf(buf, len,
+                 "%" PRIu64 " requests, %" PRIu64 " failed, %" PRIu64 " skipped, availability %s, "
+                 "downtime %s in %" PRIu64 " windows, %" PRIu64 " bursts, p99 %s",
+                 t->requests, t->failed, t->skipped, fmt_availability(t->availability, a, sizeof a),
+                 fmt_duration(t->windows.total_us, d, sizeof d), t->windows.count, t->bursts.count,
+                 fmt_duration(t->lat.p99, p, sizeof p));
+    if (an->baseline && t->base.present && used > 0 && (size_t)used < len)
+        snprintf(buf + used, len - (size_t)used,
+                 "; against the baseline: failed %s%" PRId64 ", downtime %s, longest window %s, "
+                 "p99 %s",
+                 t->base.d_failed < 0 ? "" : "+", t->base.d_failed,
+                 fmt_duration_change(t->base.d_downtime_us, d, sizeof d),
+                 fmt_duration_change(t->base.d_longest_window_us, w, sizeof w),
+                 fmt_duration_change(t->base.d_p99_us, p, sizeof p));
 }
 
 /* One test case of a run's suite: collected once, then counted and written,
@@ -114,7 +122,7 @@ static int collect(const struct analysis *an, struct junit_suite *s)
                                         ck->reason >= 0 ? g->reasons[ck->reason] : NULL);
         snprintf(c->classname, sizeof c->classname, "pbprobe.gate.%s", name);
         snprintf(c->name, sizeof c->name, "%s: %s", name, rule);
-        if (ck->warned) {
+        if (ck->warned || ck->no_baseline) {
             c->skipped = g->warnings[ck->warning];
             s->skipped++;
         }
@@ -221,6 +229,11 @@ static void suite(FILE *f, const struct analysis *an, const struct junit_suite *
         fprintf(f, " timestamp=\"%s\"", fmt_date_iso(an->first_us, date, sizeof date));
     fputs(">\n    <properties>\n", f);
     fprintf(f, "      <property name=\"verdict\" value=\"%s\"/>\n", fmt_verdict(an->gate.verdict));
+    if (an->baseline) {
+        fputs("      <property name=\"baseline\" value=\"", f);
+        xml(f, an->baseline->path);
+        fputs("\"/>\n", f);
+    }
     for (int i = 0; i < an->nlogs; i++) {
         char what[1024];
         fputs("      <property name=\"log\" value=\"", f);

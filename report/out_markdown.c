@@ -167,6 +167,36 @@ static void database(FILE *f, const struct analysis *an)
 static const char *const icon[] = {"\xe2\x9c\x85", "\xe2\x9d\x8c", "\xe2\x9a\xa0\xef\xb8\x8f"};
 
 /* One run's report under a heading: "pbprobe" alone, or "pbprobe run 2". */
+/* --baseline: this run's figures with their changes from the baseline's. */
+static void baseline_rows(FILE *f, const struct analysis *an)
+{
+    if (an->baseline == NULL || an->ntargets == 0)
+        return;
+    fputs("\n**Against the baseline** ", f);
+    md(f, an->baseline->path);
+    fputs(" (its verdict: ", f);
+    md(f, an->baseline->verdict);
+    fputs(")\n\n| target | failed | downtime | longest window | p99 |\n|---|--:|--:|--:|--:|\n", f);
+    for (int i = 0; i < an->ntargets; i++) {
+        const struct an_target *t = &an->targets[i];
+        char name[512], v[4][FMT_BUF], d[4][FMT_BUF];
+        fputs("| ", f);
+        md(f, fmt_target(an, t, name, sizeof name));
+        if (!t->base.present) {
+            fputs(" | not in the baseline | | | |\n", f);
+            continue;
+        }
+        fprintf(f, " | %" PRIu64 " (%s%" PRId64 ") | %s (%s) | %s (%s) | %s (%s) |\n", t->failed,
+                t->base.d_failed < 0 ? "" : "+", t->base.d_failed,
+                fmt_duration(t->windows.total_us, v[1], sizeof v[1]),
+                fmt_duration_change(t->base.d_downtime_us, d[1], sizeof d[1]),
+                fmt_duration(t->windows.longest_us, v[2], sizeof v[2]),
+                fmt_duration_change(t->base.d_longest_window_us, d[2], sizeof d[2]),
+                fmt_duration(t->lat.p99, v[3], sizeof v[3]),
+                fmt_duration_change(t->base.d_p99_us, d[3], sizeof d[3]));
+    }
+}
+
 static int run_report(FILE *f, const struct analysis *an, const char *title)
 {
     const struct an_gate *g = &an->gate;
@@ -224,6 +254,7 @@ static int run_report(FILE *f, const struct analysis *an, const char *title)
                     t->bursts.count, fmt_duration(t->blind.total_us, bl, sizeof bl));
         }
     }
+    baseline_rows(f, an);
     split_rows(f, an);
     span_rows(f, an, 0);
     span_rows(f, an, 1);

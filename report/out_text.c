@@ -138,6 +138,38 @@ static void target_table(const struct text *x)
     }
 }
 
+/* --baseline: per target, this run's failed requests, downtime, longest
+ * window and p99, each with its change from the baseline's. */
+static void baseline_table(const struct text *x)
+{
+    const struct analysis *an = x->an;
+    char buf[512], name[256], raw[256];
+    fprintf(x->f, "\nagainst the baseline %s (its verdict: %s)\n",
+            sane(an->baseline->path, buf, sizeof buf), an->baseline->verdict);
+    fprintf(x->f, "  %-20s %-22s %-22s %-22s %s\n", "target", "failed", "downtime",
+            "longest window", "p99");
+    for (int i = 0; i < an->ntargets; i++) {
+        const struct an_target *t = &an->targets[i];
+        sane(fmt_target(an, t, raw, sizeof raw), name, sizeof name);
+        if (!t->base.present) {
+            fprintf(x->f, "  %-20.40s not in the baseline\n", name);
+            continue;
+        }
+        char cell[4][64], v[FMT_BUF], d[FMT_BUF];
+        snprintf(cell[0], sizeof cell[0], "%" PRIu64 " (%s%" PRId64 ")", t->failed,
+                 t->base.d_failed < 0 ? "" : "+", t->base.d_failed);
+        snprintf(cell[1], sizeof cell[1], "%s (%s)", fmt_duration(t->windows.total_us, v, sizeof v),
+                 fmt_duration_change(t->base.d_downtime_us, d, sizeof d));
+        snprintf(cell[2], sizeof cell[2], "%s (%s)",
+                 fmt_duration(t->windows.longest_us, v, sizeof v),
+                 fmt_duration_change(t->base.d_longest_window_us, d, sizeof d));
+        snprintf(cell[3], sizeof cell[3], "%s (%s)", fmt_duration(t->lat.p99, v, sizeof v),
+                 fmt_duration_change(t->base.d_p99_us, d, sizeof d));
+        fprintf(x->f, "  %-20.40s %-22s %-22s %-22s %s\n", name, cell[0], cell[1], cell[2],
+                cell[3]);
+    }
+}
+
 /* Per target, the outcomes that were not successes: "home: connect 200, 502 12",
  * then by which peer, connection and protocol they came. */
 static void failure_outcomes(const struct text *x)
@@ -363,6 +395,8 @@ int out_text(FILE *f, const struct analysis *an)
     logs_line(&x);
     if (an->ntargets)
         target_table(&x);
+    if (an->baseline)
+        baseline_table(&x);
     failure_outcomes(&x);
     spans(&x, SPAN_WINDOW);
     spans(&x, SPAN_BURST);

@@ -20,6 +20,12 @@ enum rep_rule {
     REP_RULE_MAX_P99,
     REP_RULE_MIN_REQUESTS,
     REP_RULE_MAX_BLIND, /* blind time at most this (default 0); beyond, inconclusive */
+    /* --max-regression KIND:AMOUNT, against --baseline: this run less the
+     * baseline's at most AMOUNT (or a share of the baseline's) */
+    REP_RULE_REG_FAILED,
+    REP_RULE_REG_DOWNTIME,
+    REP_RULE_REG_WINDOW,
+    REP_RULE_REG_P99,
     REP_RULE_N
 };
 
@@ -28,7 +34,8 @@ struct rep_limit {
     enum rep_rule rule;
     char *target;    /* the NAME: prefix, or NULL for every target */
     int64_t value;   /* a count, or microseconds for durations */
-    double percent;  /* --max-errors N%: the share of sent requests; -1 when a count */
+    double percent;  /* --max-errors N%: the share of sent requests; --max-regression
+                        KIND:+N%: the share of the baseline's value; -1 when a count */
     const char *arg; /* as given, for messages ("[NAME:]VALUE") */
     int warn;        /* a warn level: beyond it a warning, and still a pass */
     char *from;      /* a --gate file's rule: "FILE:LINE"; NULL for an option */
@@ -57,6 +64,7 @@ struct rep_config {
         horizon_us; /* how far out of order req lines may be (lines are written at completion) */
     struct rep_limit *limits;
     int nlimits;
+    const char *baseline; /* --baseline FILE, or NULL */
     /* the database rules, not per target; -1 when not given */
     int64_t max_db_down_us;
     const char *max_db_down_arg;

@@ -88,6 +88,57 @@ static void limits_refuse_bad_values(void **state)
     assert_int_equal(spec_parse_limit("-1", REP_RULE_MAX_ERRORS, &l, err, sizeof err), -1);
 }
 
+static void regressions_by_kind_with_and_without_a_name(void **state)
+{
+    (void)state;
+    struct rep_limit l;
+    char err[256];
+    assert_int_equal(spec_parse_regression("downtime:+500ms", &l, err, sizeof err), 0);
+    assert_int_equal(l.rule, REP_RULE_REG_DOWNTIME);
+    assert_null(l.target);
+    assert_int_equal(l.value, 500000);
+    assert_true(l.percent < 0);
+    assert_string_equal(spec_rule_name(l.rule), "max-regression");
+    assert_string_equal(spec_rule_kind(l.rule), "downtime");
+    assert_int_equal(spec_parse_regression("api:p99:20%", &l, err, sizeof err), 0);
+    assert_int_equal(l.rule, REP_RULE_REG_P99);
+    assert_string_equal(l.target, "api");
+    assert_true(l.percent > 19.999 && l.percent < 20.001);
+    free(l.target);
+    /* a name may hold ':': the kind is between the last two */
+    assert_int_equal(spec_parse_regression("db:5432:failed:+3", &l, err, sizeof err), 0);
+    assert_int_equal(l.rule, REP_RULE_REG_FAILED);
+    assert_string_equal(l.target, "db:5432");
+    assert_int_equal(l.value, 3);
+    free(l.target);
+    assert_int_equal(spec_parse_regression("window:0", &l, err, sizeof err), 0);
+    assert_int_equal(l.rule, REP_RULE_REG_WINDOW);
+    assert_int_equal(l.value, 0);
+    assert_int_equal(spec_parse_regression("failed:+250%", &l, err, sizeof err), 0);
+    assert_true(l.percent > 249.9 && l.percent < 250.1);
+    assert_null(spec_rule_kind(REP_RULE_MAX_WINDOW));
+}
+
+static void regressions_refuse_bad_values(void **state)
+{
+    (void)state;
+    struct rep_limit l;
+    char err[256];
+    assert_int_equal(spec_parse_regression("500ms", &l, err, sizeof err), -1);
+    assert_string_equal(err, "--max-regression \"500ms\": not [NAME:]KIND:AMOUNT (e.g. "
+                             "downtime:+500ms, p99:+20%)");
+    assert_int_equal(spec_parse_regression("latency:+1s", &l, err, sizeof err), -1);
+    assert_string_equal(err, "--max-regression \"latency:+1s\": unknown kind \"latency\" "
+                             "(kinds: failed, downtime, window, p99)");
+    assert_int_equal(spec_parse_regression(":downtime:1s", &l, err, sizeof err), -1);
+    assert_int_equal(spec_parse_regression("downtime:", &l, err, sizeof err), -1);
+    assert_int_equal(spec_parse_regression("downtime:+", &l, err, sizeof err), -1);
+    assert_int_equal(spec_parse_regression("downtime:-1s", &l, err, sizeof err), -1);
+    assert_int_equal(spec_parse_regression("failed:1.5", &l, err, sizeof err), -1);
+    assert_int_equal(spec_parse_regression("p99:10001%", &l, err, sizeof err), -1);
+    assert_int_equal(spec_parse_regression("p99:++1s", &l, err, sizeof err), -1);
+}
+
 static void unix_times_are_exact(void **state)
 {
     (void)state;
@@ -155,6 +206,8 @@ int main(void)
         cmocka_unit_test(ok_status_refuses_what_is_not_a_status),
         cmocka_unit_test(limits_with_and_without_a_name),
         cmocka_unit_test(limits_refuse_bad_values),
+        cmocka_unit_test(regressions_by_kind_with_and_without_a_name),
+        cmocka_unit_test(regressions_refuse_bad_values),
         cmocka_unit_test(unix_times_are_exact),
         cmocka_unit_test(offsets_keep_milliseconds_in_long_runs),
         cmocka_unit_test(availability_never_rounds_a_failure_away),
