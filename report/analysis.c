@@ -8,7 +8,8 @@
 #include "analysis.h"
 #include "spans.h"
 
-int analysis_phase_at(const struct analysis *an, int64_t t_us)
+/* The last timeline entry at or before t_us, -1 when none. */
+static int last_at(const struct analysis *an, int64_t t_us)
 {
     int lo = 0, hi = an->ntimeline; /* first event after t_us, by bisection */
     while (lo < hi) {
@@ -19,6 +20,36 @@ int analysis_phase_at(const struct analysis *an, int64_t t_us)
             hi = mid;
     }
     return lo - 1;
+}
+
+int analysis_phase_at(const struct analysis *an, int64_t t_us)
+{
+    int i = last_at(an, t_us);
+    while (i >= 0 && an->timeline[i].source_len > 0)
+        i--;
+    return i;
+}
+
+int analysis_event_at(const struct analysis *an, int64_t t_us)
+{
+    for (int i = last_at(an, t_us); i >= 0; i--) {
+        if (an->timeline[i].t_us < t_us - AN_EVENT_LOOKBACK_US)
+            break;
+        if (an->timeline[i].source_len > 0)
+            return i;
+    }
+    return -1;
+}
+
+int analysis_mark_source(const char *text)
+{
+    int n = 0;
+    if (text[0] != '[')
+        return 0;
+    while (n < 32 && ((text[1 + n] >= 'a' && text[1 + n] <= 'z') ||
+                      (text[1 + n] >= '0' && text[1 + n] <= '9') || text[1 + n] == '-'))
+        n++;
+    return n > 0 && text[1 + n] == ']' && text[2 + n] == ' ' && text[3 + n] != '\0' ? n : 0;
 }
 
 #define NOTES_MAX 50

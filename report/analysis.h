@@ -44,7 +44,9 @@ struct an_span {
     double error_rate; /* failed / requests, 0 when none were sent */
     int open;          /* no success followed: end is its last failure's completion */
     int phase;         /* index in analysis.timeline of the last event at or before
-                          start, -1 when none */
+                          start that is not a platform's event, -1 when none */
+    int event;         /* the last platform's event (a "[SOURCE] TEXT" mark) at or
+                          before start, at most AN_EVENT_LOOKBACK_US earlier; -1 */
     struct an_mix mix;
 };
 
@@ -167,8 +169,14 @@ struct an_event {
     char *text;  /* mark name, the command, how it ended, or the aborting target */
     long number; /* the pid, or the exit status */
     int log;
-    long seq; /* order of reading: ties keep the log's own order */
+    long seq;       /* order of reading: ties keep the log's own order */
+    int source_len; /* a mark "[SOURCE] TEXT": a platform's event (the cluster's,
+                       the lab driver's), not a step; SOURCE's length, else 0 */
 };
+
+/* How far back a window's event may lie: an event long before it is not
+ * what preceded it in any useful sense. */
+#define AN_EVENT_LOOKBACK_US 60000000
 
 struct an_log {
     char *path;
@@ -292,7 +300,16 @@ void analysis_note(struct analysis *an, const char *fmt, ...) __attribute__((for
 
 void analysis_free(struct analysis *an);
 
-/* The timeline event a moment falls after, as an index, -1 when none. */
+/* The timeline event a moment falls after, as an index, -1 when none; a
+ * platform's event is never a phase. */
 int analysis_phase_at(const struct analysis *an, int64_t t_us);
+
+/* The platform's event a moment falls after (AN_EVENT_LOOKBACK_US at most),
+ * as an index, -1 when none. */
+int analysis_event_at(const struct analysis *an, int64_t t_us);
+
+/* A mark's text "[SOURCE] TEXT" (SOURCE: 1 to 32 of a-z, 0-9, '-'): the
+ * length of SOURCE; 0 for any other text. */
+int analysis_mark_source(const char *text);
 
 #endif

@@ -295,10 +295,14 @@ static int finish_target(struct analysis *an, struct an_target *t, struct an_sta
         t->availability = (double)t->ok / (double)(t->ok + t->failed);
     struct an_spans *lists[3] = {&t->windows, &t->bursts, &t->blind};
     for (int l = 0; l < 3; l++) {
-        for (int i = 0; i < lists[l]->nlisted; i++)
+        for (int i = 0; i < lists[l]->nlisted; i++) {
             lists[l]->listed[i].phase = analysis_phase_at(an, lists[l]->listed[i].start_us);
-        if (lists[l]->count)
+            lists[l]->listed[i].event = analysis_event_at(an, lists[l]->listed[i].start_us);
+        }
+        if (lists[l]->count) {
             lists[l]->longest.phase = analysis_phase_at(an, lists[l]->longest.start_us);
+            lists[l]->longest.event = analysis_event_at(an, lists[l]->longest.start_us);
+        }
     }
     return rc;
 }

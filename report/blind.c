@@ -12,6 +12,7 @@ void blind_add(struct blind_state *b, int64_t from_us, int64_t until_us, uint64_
         b->cur.failed = 0;
         b->cur.open = 0;
         b->cur.phase = -1;
+        b->cur.event = -1;
         b->cur.mix.n = 0;
         b->cur.mix.rest = 0;
     }

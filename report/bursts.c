@@ -23,6 +23,7 @@ static int close_burst(struct burst_state *b, struct an_spans *out, int max_list
         b->cur.end_us = b->cur.start_us;
     b->prev_end_us = b->cur.end_us;
     b->cur.phase = -1;
+    b->cur.event = -1;
     mixacc_take(&b->acc, &b->cur.mix);
     if (b->cur.failed == b->cur.requests)
         return 0; /* a total outage: one downtime window, not a burst */

@@ -140,6 +140,18 @@ const char *fmt_phase(const struct analysis *an, int phase, char *buf, size_t le
     return buf;
 }
 
+const char *fmt_event(const struct analysis *an, int event, char *buf, size_t len)
+{
+    char off[FMT_BUF];
+    if (event < 0) {
+        snprintf(buf, len, "%s", "");
+        return buf;
+    }
+    const struct an_event *e = &an->timeline[event];
+    snprintf(buf, len, "; last event %s (%s)", e->text, fmt_offset(an, e->t_us, off, sizeof off));
+    return buf;
+}
+
 const char *fmt_verdict(enum an_verdict v)
 {
     return v == AN_PASS ? "PASS" : v == AN_FAIL ? "FAIL" : "INCONCLUSIVE";

@@ -46,6 +46,9 @@ const char *fmt_mix(const struct an_mix *m, char *buf, size_t len);
  * "after the command exited 1 (+20.1s)", or "before any mark". */
 const char *fmt_phase(const struct analysis *an, int phase, char *buf, size_t len);
 
+/* "; last event [k8s] Killing pod/web-1 (+1.20s)" for a span's event, "" for -1. */
+const char *fmt_event(const struct analysis *an, int event, char *buf, size_t len);
+
 /* What a log's wrapped command did: "`sh upgrade.sh` exited with status 1
  * after 47.2s", "... was killed by SIGTERM (status 143) after 3.0s", "... did
  * not end before the log did"; "" when the log has no command. */

@@ -571,6 +571,7 @@ static int add_event(struct ingest *g, struct source *s, enum an_event_kind kind
     e->seq = g->seq++;
     if (e->text == NULL)
         return fail(g, "out of memory");
+    e->source_len = kind == AN_EV_MARK ? analysis_mark_source(e->text) : 0;
     an->ntimeline++;
     return 0;
 }

@@ -165,6 +165,13 @@ static void event(struct jw *w, const struct analysis *an, const char *key, int 
     jw_time(w, "time", e->t_us);
     jw_str(w, "kind", kinds[e->kind]);
     jw_str(w, "text", e->text);
+    if (e->source_len > 0) {
+        char source[40];
+        snprintf(source, sizeof source, "%.*s", e->source_len, e->text + 1);
+        jw_str(w, "source", source);
+    } else {
+        jw_null(w, "source");
+    }
     if (e->kind == AN_EV_CMD_START)
         jw_i64(w, "pid", e->number);
     if (e->kind == AN_EV_CMD_EXIT)
@@ -206,6 +213,7 @@ static void span(struct jw *w, const struct analysis *an, const struct an_span *
         jw_double(w, "error_rate", s->error_rate);
     mix(w, &s->mix);
     event(w, an, "phase", s->phase);
+    event(w, an, "event", s->event);
     jw_close(w, '}');
 }
 
@@ -218,6 +226,7 @@ static void blind_spans(struct jw *w, const struct analysis *an, const struct an
         jw_interval(w, b->start_us, b->end_us, b->open);
         jw_u64(w, "ticks", b->requests);
         event(w, an, "phase", b->phase);
+        event(w, an, "event", b->event);
         jw_close(w, '}');
     }
     jw_close(w, ']');

@@ -50,6 +50,7 @@ static void span_rows(FILE *f, const struct analysis *an, int burst)
             md(f, fmt_mix(&sp->mix, mix, sizeof mix));
             fputs(" | ", f);
             md(f, fmt_phase(an, sp->phase, phase, sizeof phase));
+            md(f, fmt_event(an, sp->event, phase, sizeof phase));
             fputs(" |\n", f);
         }
         if ((uint64_t)s->nlisted < s->count) {

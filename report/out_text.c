@@ -209,13 +209,15 @@ enum span_kind { SPAN_WINDOW, SPAN_BURST, SPAN_BLIND };
 
 static void span_line(const struct text *x, const struct an_span *s, enum span_kind kind)
 {
-    char clk[FMT_BUF], off[FMT_BUF], end[FMT_BUF], dur[FMT_BUF], mix[512], phase[512];
-    char buf[1024];
+    char clk[FMT_BUF], off[FMT_BUF], end[FMT_BUF], dur[FMT_BUF], mix[512], phase[1024];
+    char buf[1024], event[512];
     fprintf(x->f, "  %s  %s .. %s%s  %s  ", fmt_clock(s->start_us, clk, sizeof clk),
             fmt_offset(x->an, s->start_us, off, sizeof off),
             fmt_offset(x->an, s->end_us, end, sizeof end), s->open ? " (open)" : "",
             fmt_duration(s->end_us - s->start_us, dur, sizeof dur));
     fmt_phase(x->an, s->phase, phase, sizeof phase);
+    fmt_event(x->an, s->event, event, sizeof event);
+    snprintf(phase + strlen(phase), sizeof phase - strlen(phase), "%s", event);
     if (kind == SPAN_BLIND) {
         fprintf(x->f, "%" PRIu64 " tick%s not observed on time; %s\n", s->requests,
                 s->requests == 1 ? "" : "s", sane(phase, buf, sizeof buf));

@@ -219,6 +219,9 @@ static int write_marks(const struct analysis *an, int64_t base_us, int64_t span_
     for (int i = 0; i < an->ntimeline; i++) {
         const struct an_event *e = &an->timeline[i];
         char text[64];
+        /* a platform's events are many: the steps' marks alone are labelled */
+        if (e->kind == AN_EV_MARK && e->source_len > 0)
+            continue;
         if (e->kind == AN_EV_MARK)
             label_line(f, &st, e->t_us, base_us, e->text);
         else if (e->kind == AN_EV_CMD_START)

@@ -35,6 +35,7 @@ static int close_window(struct win_state *w, struct an_spans *out, int64_t end_u
     w->prev_end_us = w->cur.end_us;
     w->cur.open = open;
     w->cur.phase = -1;
+    w->cur.event = -1;
     mixacc_take(&w->acc, &w->cur.mix);
     return spans_add(out, &w->cur, max_listed);
 }
