@@ -449,6 +449,98 @@ platform_describe() {
 	k8s_kubectl rollout history deployment/pybossa-web
 }
 
+# --- the cluster's events on the prober's timeline (upgrade/steps.sh) ------
+#
+# Three watches, each kubectl's JSON through jq into one line per event:
+# - the namespace's Events of the kinds that explain a failed request:
+#   Killing, Unhealthy (a probe failed), BackOff, OOMKilling, Evicted, the
+#   ReplicaSets scaled, a Job's pods created and its end;
+# - PyBossa's pods: Ready and NotReady, terminating, a container restarted
+#   (with its last state's reason: OOMKilled, Error);
+# - the rollout's Deployments: the Progressing condition's reason
+#   (ReplicaSetUpdated, NewReplicaSetAvailable, ProgressDeadlineExceeded).
+# An event is marked when the watch delivers it: an Event's own timestamps
+# have whole seconds. The first state of a pod or Deployment is not an event.
+
+# jq: one Event object -> "Reason kind/name: message (xCOUNT)", or nothing
+# shellcheck disable=SC2016 # jq's own $variables
+K8S_EVENTS_JQ='select(.kind == "Event")
+	| select(.reason as $r | ["Killing", "Unhealthy", "BackOff", "OOMKilling", "Evicted",
+		"Preempting", "FailedScheduling", "FailedCreate", "FailedMount", "FailedKillPod",
+		"ScalingReplicaSet", "SuccessfulCreate", "SuccessfulDelete", "Completed",
+		"BackoffLimitExceeded", "DeadlineExceeded", "SuccessfulRescale"] | index([$r]))
+	| "\(.reason) \(.involvedObject.kind // "?" | ascii_downcase)/\(.involvedObject.name // "?"): \(.message // "" | gsub("[\t\n\r]+"; " ") | .[0:240])"
+		+ (if (.count // 1) > 1 then " (x\(.count))" else "" end)'
+
+# jq: a stream of Pod objects -> their changes
+# shellcheck disable=SC2016 # jq's own $variables
+K8S_PODS_JQ='foreach inputs as $p ({s: {}, out: []};
+	($p.metadata.name) as $n
+	| ([$p.status.conditions[]? | select(.type == "Ready") | .status][0] == "True") as $ready
+	| ($p.metadata.deletionTimestamp != null) as $del
+	| ([$p.status.containerStatuses[]? | .restartCount // 0] | add // 0) as $restarts
+	| .s[$n] as $old
+	| .out = (if $old == null then [] else
+		(if $old.ready != $ready then ["pod/\($n) \(if $ready then "Ready" else "NotReady" end)"] else [] end)
+		+ (if $del and ($old.del | not) then ["pod/\($n) terminating"] else [] end)
+		+ (if $restarts > $old.restarts then [$p.status.containerStatuses[]?
+			| select(.lastState.terminated != null)
+			| "pod/\($n): container \(.name) restarted (last state: \(.lastState.terminated.reason // "terminated"), exit \(.lastState.terminated.exitCode // "?"))"]
+		else [] end)
+		end)
+	| .s[$n] = {ready: $ready, del: $del, restarts: $restarts};
+	.out[])'
+
+# jq: a stream of Deployment objects -> their Progressing condition's changes
+# shellcheck disable=SC2016 # jq's own $variables
+K8S_DEPLOYMENTS_JQ='foreach inputs as $d ({s: {}, out: []};
+	($d.metadata.name) as $n
+	| ([$d.status.conditions[]? | select(.type == "Progressing")][0] // {}) as $c
+	| "\($c.status // "?") \($c.reason // "?")" as $now
+	| .out = (if .s[$n] == null or .s[$n] == $now then [] else
+		["deployment/\($n) Progressing=\($c.status // "?"): \($c.reason // "?") (\($c.message // "" | gsub("[\t\n\r]+"; " ") | .[0:200]))"] end)
+	| .s[$n] = $now;
+	.out[])'
+
+platform_events_source() {
+	echo k8s
+}
+
+# platform_events_start FIFO: the three watches, each kubectl piped through
+# jq by a FIFO of its own, so that both pids are known and killed.
+platform_events_start() {
+	local out=${1:?platform_events_start needs FIFO} dir kind filter ctx=()
+	[ -z "${PBPROBE_K8S_CONTEXT:-}" ] || ctx=(--context "$PBPROBE_K8S_CONTEXT")
+	dir=$(dirname "$out")
+	for kind in events pods deployments; do
+		mkfifo "$dir/watch-$kind" || return 1
+		case $kind in
+		events)
+			filter=$K8S_EVENTS_JQ
+			"${KUBECTL:-kubectl}" "${ctx[@]}" --namespace "$K8S_NS" get events --watch-only -o json \
+				>"$dir/watch-$kind" 2>"$dir/watch-$kind.err" &
+			;;
+		pods)
+			filter=$K8S_PODS_JQ
+			"${KUBECTL:-kubectl}" "${ctx[@]}" --namespace "$K8S_NS" get pods -l app.kubernetes.io/name=pybossa \
+				--watch -o json >"$dir/watch-$kind" 2>"$dir/watch-$kind.err" &
+			;;
+		deployments)
+			filter=$K8S_DEPLOYMENTS_JQ
+			"${KUBECTL:-kubectl}" "${ctx[@]}" --namespace "$K8S_NS" get deployments -l pbprobe/rollout=pybossa \
+				--watch -o json >"$dir/watch-$kind" 2>"$dir/watch-$kind.err" &
+			;;
+		esac
+		steps_events_pids+=($!)
+		if [ "$kind" = events ]; then
+			jq --unbuffered -r "$filter" <"$dir/watch-$kind" >"$out" 2>/dev/null &
+		else
+			jq --unbuffered -n -r "$filter" <"$dir/watch-$kind" >"$out" 2>/dev/null &
+		fi
+		steps_events_pids+=($!)
+	done
+}
+
 # --- pbprobe as a Job (manifests/pbprobe) ----------------------------------
 #
 #   k8s_probers_start RUN [COUNT]  one Job "pbprobe-RUN", COUNT pods (default

@@ -96,6 +96,18 @@ while [ $# -gt 0 ]; do
 	esac
 done
 set -- "${args[@]}"
+# A watch (get KIND ... --watch[-only] -o json): the recorded stream
+# $FAKE/watch-KIND.json at once, then what a test drops in
+# $FAKE/watch-KIND.more, until killed: a watch does not end by itself.
+if [[ " $* " == *" --watch"* ]]; then
+	[ ! -e "$FAKE/watch-$2.json" ] || cat "$FAKE/watch-$2.json"
+	while :; do
+		if [ -e "$FAKE/watch-$2.more" ]; then
+			mv "$FAKE/watch-$2.more" "$FAKE/watch-$2.sent" && cat "$FAKE/watch-$2.sent"
+		fi
+		sleep 0.05
+	done
+fi
 mkdir -p "$FAKE/live"
 objects() { node "$FAKE/../objects.mjs" "$@"; }
 # kubectl's names: "deployment.apps/x" (apply -o name), and kubectl diff's
@@ -586,6 +598,14 @@ test_expect_success 'the live gate on a cluster: pbprobe aborts on a broken API 
 		grep -q "users see errors; nobody is watching" "$PBPROBE_LOGS/guarded-upgrade-from-2-7-2-to-2-8-0.log" 2>/dev/null && break
 		sleep 0.1
 	done &&
+	# the cluster says why, just before users see it
+	jq -n "{kind: \"Event\", reason: \"Killing\", message: \"Stopping container web\", count: 1,
+		involvedObject: {kind: \"Pod\", name: \"pybossa-web-5d8b7c9f4-abcde\"}}" >"$FAKE/watch-events.more" &&
+	for i in $(seq 100); do
+		[ -e "$FAKE/watch-events.sent" ] && break
+		sleep 0.05
+	done &&
+	sleep 0.2 &&
 	touch "$TEST_DIR/broken" &&
 	# the rollback heals it: the API answers again once the undo has run
 	for i in $(seq 100); do
@@ -603,7 +623,44 @@ test_expect_success 'the live gate on a cluster: pbprobe aborts on a broken API 
 	test "$(cat abort)" = "api	max-window" &&
 	"$LOGCAT" -f cmd-exit:how "$log" | grep -qx killed:SIGTERM &&
 	"$LOGCAT" -f mark:name "$log" | grep -qx "rollout undone" &&
+	grep -q "; last event \[k8s\] Killing pod/pybossa-web-5d8b7c9f4-abcde: Stopping container web (+" \
+		"$PBPROBE_LOGS/guarded-upgrade-from-2-7-2-to-2-8-0.txt" &&
+	rm -f "$FAKE/watch-events.sent" &&
 	run guarded-upgrade-from-2-7-2-to-2-8-0 && test "$rc" = 3 && grep -q "needs --prober local" out
+'
+
+test_expect_success 'the cluster'"'"'s events on the timeline: recorded watches become [k8s] marks, in both prober modes' '
+	for k in events pods deployments; do
+		cp "$PB_SRC/t/data/k8s-watch/$k.json" "$FAKE/watch-$k.json" || return 1
+	done &&
+	PBPROBE_K8S_URL=$FAKE_SERVICE_URL run upgrade-from-2-7-1-to-2-7-2 --prober local && test "$rc" = 0 &&
+	"$LOGCAT" -f mark:name "$PBPROBE_LOGS/upgrade-from-2-7-1-to-2-7-2.log" | grep "^\[k8s\] " | sort >marks &&
+	cat >expect.unsorted <<-\EOF &&
+	[k8s] SuccessfulCreate job/pybossa-migrate-8fe68fbf6baa: Created pod: pybossa-migrate-8fe68fbf6baa-q7zl2
+	[k8s] Completed job/pybossa-migrate-8fe68fbf6baa: Job completed
+	[k8s] ScalingReplicaSet deployment/pybossa-web: Scaled up replica set pybossa-web-7f9c6d5b8 to 1
+	[k8s] SuccessfulCreate replicaset/pybossa-web-7f9c6d5b8: Created pod: pybossa-web-7f9c6d5b8-x2k9p
+	[k8s] Unhealthy pod/pybossa-web-7f9c6d5b8-x2k9p: Readiness probe failed: HTTP probe failed with statuscode: 500
+	[k8s] Killing pod/pybossa-web-5d8b7c9f4-abcde: Stopping container web
+	[k8s] BackOff pod/pybossa-web-5d8b7c9f4-fghij: Back-off restarting failed container web in pod pybossa-web-5d8b7c9f4-fghij_pb-test(o-1) second line
+	[k8s] pod/pybossa-web-7f9c6d5b8-x2k9p Ready
+	[k8s] pod/pybossa-web-5d8b7c9f4-abcde terminating
+	[k8s] pod/pybossa-web-5d8b7c9f4-abcde NotReady
+	[k8s] pod/pybossa-web-5d8b7c9f4-fghij NotReady
+	[k8s] pod/pybossa-web-5d8b7c9f4-fghij: container web restarted (last state: OOMKilled, exit 137)
+	[k8s] deployment/pybossa-web Progressing=True: ReplicaSetUpdated (ReplicaSet "pybossa-web-7f9c6d5b8" is progressing.)
+	[k8s] deployment/pybossa-web Progressing=False: ProgressDeadlineExceeded (ReplicaSet "pybossa-web-7f9c6d5b8" has timed out progressing.)
+	EOF
+	sort expect.unsorted >expect &&
+	test_cmp expect marks &&
+	grep -q "^get events --watch-only -o json" <(sed "s/^--namespace pb-test //" "$FAKE/calls") &&
+	! pgrep -f "get (events|pods|deployments) .*--watch" &&
+	PBPROBE_PROBERS=1 run upgrade-from-2-7-1-to-2-7-2 && test "$rc" = 0 &&
+	"$LOGCAT" -f mark:name logs/upgrade-from-2-7-1-to-2-7-2-0.log | grep "^\[k8s\] " | sort >marks &&
+	test_cmp expect marks &&
+	PBPROBE_EVENTS=0 PBPROBE_K8S_URL=$FAKE_SERVICE_URL run upgrade-from-2-7-1-to-2-7-2 --prober local && test "$rc" = 0 &&
+	! "$LOGCAT" -f mark:name "$PBPROBE_LOGS/upgrade-from-2-7-1-to-2-7-2.log" | grep "^\[k8s\] " &&
+	rm -f "$FAKE"/watch-*
 '
 
 test_expect_success 'bad usage and a missing URL for a local prober are exit 3, with a reason' '

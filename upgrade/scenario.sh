@@ -327,8 +327,11 @@ scenario_main() {
 	export PBPROBE_PLATFORM
 	if [ "$steps" = 1 ]; then
 		steps_platform || exit 3
-		scenario_steps
-		exit $?
+		local rc=0
+		steps_events_start
+		scenario_steps || rc=$?
+		steps_events_stop
+		exit "$rc"
 	fi
 	# the live gate's rollback (pbprobe --on-abort), when the scenario sets
 	# scenario_abort_on

@@ -47,9 +47,23 @@
 #                           left as it was: each revision is one transaction)
 #   platform_describe       print the Deployment, its instances and the
 #                           Service's endpoints, for humans
+#   platform_events_start FIFO
+#                           (optional) start watching what the platform does
+#                           (the cluster's events, pods' readiness, the
+#                           Deployment's progress; the lab driver's events) in
+#                           background processes, their pids added to
+#                           steps_events_pids, that write one event a line to
+#                           FIFO: "TEXT" (at its arrival) or "@WALL_US TEXT"
+#                           (the event's own time); they end when killed
+#   platform_events_source  (with it) print the events' source: k8s, lab
 #
 # Steps (each marks the prober's timeline when run under `pbprobe -- ...`):
 #   steps_init                      load the platform, platform_init
+#   steps_events_start, steps_events_stop
+#                                   the platform's events as marks "[SOURCE]
+#                                   TEXT" while the steps run (unless
+#                                   PBPROBE_EVENTS=0): pbprobe-report keeps
+#                                   them apart from the steps' marks
 #   step_mark TEXT                  a marker, and a timestamped line on stderr
 #   step_migrate VERSION            "migration start", platform_migrate,
 #                                   "migration end" or "migration failed"
@@ -118,6 +132,79 @@ step_mark() {
 	step_say "$*"
 	[ -n "${PBPROBE_MARK:-}" ] || return 0
 	"${PB_BUILD:-$steps_src/build}/pbprobe" mark "$*" || step_say "(could not mark the timeline)"
+}
+
+# The platform's events, forwarded to the prober as marks "[SOURCE] TEXT"
+# (docs/log-format.md): the same mechanism for the cluster's and the lab
+# driver's. Nothing when the steps are not probed or the platform has none.
+steps_events_start() {
+	steps_events_pids=()
+	steps_events_dir=
+	[ -n "${PBPROBE_MARK:-}" ] && [ "${PBPROBE_EVENTS:-1}" != 0 ] || return 0
+	declare -F platform_events_start >/dev/null || return 0
+	steps_events_dir=$(mktemp -d "${TMPDIR:-/tmp}/pbprobe-events.XXXXXX") || return 0
+	mkfifo "$steps_events_dir/events" || return 0
+	steps_events_forward "$(platform_events_source)" "$steps_events_dir/events" &
+	steps_events_forwarder=$!
+	if ! platform_events_start "$steps_events_dir/events"; then
+		step_say "(the platform's events are not on the timeline: their watch did not start)"
+	fi
+}
+
+# steps_events_forward SOURCE FIFO: reads the watchers' lines, writes marks,
+# until the line "@@end". The same event again within 5 s (a probe failing
+# every period, its count going up) is dropped: the first says when it began.
+steps_events_forward() {
+	local source=$1 line at text key now fd in
+	local -A last=()
+	# read and write: no watcher blocks on opening it, and no watcher's end
+	# ends it (the watch of one kind of object may end before another's)
+	exec {in}<>"$2" || return 0
+	exec {fd}>"$PBPROBE_MARK" || return 0
+	while IFS= read -r -u "$in" line; do
+		[ "$line" != "@@end" ] || break
+		at=
+		if [[ $line =~ ^@([0-9]+)\ (.*)$ ]]; then
+			at="@${BASH_REMATCH[1]} "
+			line=${BASH_REMATCH[2]}
+		fi
+		text=${line//[$'\t\r']/ }
+		[ -n "$text" ] || continue
+		key=${text% (x[0-9]*)}
+		now=${EPOCHREALTIME/[.,]/}
+		if [ -n "${last[$key]:-}" ] && [ $((now - ${last[$key]})) -lt 5000000 ]; then
+			continue
+		fi
+		last[$key]=$now
+		printf '%s[%s] %.400s\n' "$at" "$source" "$text" >&"$fd" || break
+	done
+	exec {fd}>&-
+}
+
+# Stops the watchers, then lets the forwarder pass on what they wrote.
+steps_events_stop() {
+	[ -n "${steps_events_dir:-}" ] || return 0
+	local pid
+	for pid in "${steps_events_pids[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${steps_events_pids[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	# the forwarder passes on what is queued, then ends; one stuck on a full
+	# mark FIFO (a prober that stopped reading) does not hold the steps
+	# shellcheck disable=SC2016 # the inner shell's $1
+	timeout 5 bash -c 'printf "@@end\n" >"$1"' _ "$steps_events_dir/events" ||
+		kill "$steps_events_forwarder" 2>/dev/null
+	local i
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$steps_events_forwarder" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill "$steps_events_forwarder" 2>/dev/null
+	wait "$steps_events_forwarder" 2>/dev/null
+	rm -rf "$steps_events_dir"
+	steps_events_dir=
 }
 
 step_migrate() {
