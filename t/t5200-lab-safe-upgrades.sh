@@ -66,13 +66,14 @@ test_expect_success '2.7.1 -> 2.7.2: every response 200, from 2.7.1 then 2.7.2, 
 '
 
 test_expect_success '2.7.1 -> 2.7.2: the log marks each instance ready and each old one drained' '
-	for m in "rollout to 2.7.2" "instance 2.7.2#1 ready" "instance 2.7.2#2 ready" \
-		"old 2.7.1#1 drained" "old 2.7.1#2 drained" "rollout complete"; do
+	for m in "rollout to 2.7.2" "[lab] instance 2.7.2#1 ready" "[lab] instance 2.7.2#2 ready" \
+		"[lab] old 2.7.1#1 drained" "[lab] old 2.7.1#2 drained" "rollout complete"; do
 		has_mark upgrade-from-2-7-1-to-2-7-2 "$m" || return 1
 	done &&
-	ready=$(mark_us "$LAB_LOGS/upgrade-from-2-7-1-to-2-7-2.log" "instance 2.7.2#1 ready") &&
-	drained=$(mark_us "$LAB_LOGS/upgrade-from-2-7-1-to-2-7-2.log" "old 2.7.1#1 drained") &&
-	test "$ready" -lt "$drained"
+	ready=$(mark_us "$LAB_LOGS/upgrade-from-2-7-1-to-2-7-2.log" "[lab] instance 2.7.2#1 ready") &&
+	drained=$(mark_us "$LAB_LOGS/upgrade-from-2-7-1-to-2-7-2.log" "[lab] old 2.7.1#1 drained") &&
+	test "$ready" -lt "$drained" &&
+	jq -e "[.timeline[] | select(.source == \"lab\")] | length >= 4" "$LAB_LOGS/upgrade-from-2-7-1-to-2-7-2.json"
 '
 
 test_expect_success 'a migration made to fail: exit 1, gate PASS, nothing rolled out' '

@@ -82,8 +82,12 @@ void drv_mark(struct drv *d, const char *fmt, ...)
     struct drv_mark *m = calloc(1, sizeof *m);
     if (m == NULL)
         return;
+    /* the platform's event, not a step of the upgrade: "[lab] TEXT" is how
+     * pbprobe-report tells them apart (docs/log-format.md), as it does the
+     * cluster's "[k8s] ..." (scripts/) */
+    int n = snprintf(m->text, sizeof m->text, "[lab] ");
     va_start(ap, fmt);
-    vsnprintf(m->text, sizeof m->text, fmt, ap);
+    vsnprintf(m->text + n, sizeof m->text - (size_t)n, fmt, ap);
     va_end(ap);
     /* a process per mark, reaped on SIGCHLD: the loop never waits for one */
     m->pid = proc_spawn_mark(d->env.pbprobe, m->text, err, sizeof err);
