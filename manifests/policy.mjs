@@ -5,9 +5,13 @@
 // command, a PostgreSQL login its libpq can make, alembic's configuration
 // where the Jobs read it, what a rollout applies, a deadline that covers a
 // pod's start, a migration that cannot block the app, the background tier
-// upgraded with the web. Used by validate.mjs on the objects `kubectl
-// kustomize` built; each rule says why it exists, since a failure is read by
-// someone about to change it.
+// upgraded with the web; and wherever the prober runs (its Job, an Argo
+// Rollouts analysis, a Flagger webhook), a pod without privilege, CPU for
+// its rate, a verdict that is not retried away. Used by validate.mjs on the
+// objects `kubectl kustomize` built; each rule says why it exists, since a
+// failure is read by someone about to change it. The PyBossa rules find
+// their objects by name, label and image, which the integrations' builds
+// (manifests/integrations) do not have.
 
 import { WEB_COMMAND, SCRAM_MIN_LIBPQ } from "./image.mjs";
 
@@ -59,16 +63,33 @@ const PROBER_NEW_CONN_MAX = 400;
 // one reader, and ruleProber checks that the annotations say what it reads.
 const PROBER_SERIES_ANNOTATION = "pbprobe.io/series";
 const PROBER_NEW_SERIES_ANNOTATION = "pbprobe.io/new-connection-series";
+// The image that holds pbprobe and pbprobe-report (the Dockerfile at the root).
+const PROBER_IMAGE = "pbprobe";
+// Argo Rollouts' kinds that hold metrics, and the time a probe Job needs
+// beyond probing: pulling the image on a new node, starting, the report.
+const ANALYSIS_KINDS = ["AnalysisTemplate", "ClusterAnalysisTemplate"];
+const PROBE_JOB_MARGIN_S = 60;
+// The builds of manifests/integrations: examples for other tools.
+const INTEGRATION = /(?:^|\/)integrations\//;
+// What a Flagger webhook must wait beyond probing (and the last requests'
+// timeout): bash, the report, the loadtester's answer.
+const WEBHOOK_MARGIN_S = 10;
 
 const id = (o) => `${o.kind}/${o.metadata?.name ?? "?"}`;
 const find = (objs, kind, name) => objs.find((o) => o.kind === kind && o.metadata?.name === name);
 
-// Pod templates with the path to their spec, for any workload kind.
+// Pod templates with the path to their spec, for any workload kind, Argo's
+// Rollout and the Jobs of an analysis's metrics included.
 function podTemplates(objs) {
   const out = [];
   for (const o of objs) {
-    if (["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"].includes(o.kind) && o.spec?.template)
+    if (["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Rollout"].includes(o.kind) && o.spec?.template)
       out.push({ obj: o, tpl: o.spec.template, at: "spec.template" });
+    if (ANALYSIS_KINDS.includes(o.kind) && Array.isArray(o.spec?.metrics))
+      o.spec.metrics.forEach((m, i) => {
+        const tpl = m?.provider?.job?.spec?.template;
+        if (tpl) out.push({ obj: o, tpl, at: `spec.metrics[${i}].provider.job.spec.template` });
+      });
     if (o.kind === "CronJob" && o.spec?.jobTemplate?.spec?.template)
       out.push({ obj: o, tpl: o.spec.jobTemplate.spec.template, at: "spec.jobTemplate.spec.template" });
     if (o.kind === "Pod") out.push({ obj: o, tpl: o, at: "" });
@@ -546,13 +567,6 @@ function ruleProber(label, objs, report, builds) {
   const s = job.spec ?? {};
   const pod = s.template?.spec ?? {};
   const cs = pod.containers ?? [];
-  // Non-root: the prober needs no privilege, and runs beside production.
-  cs.forEach((c, i) => {
-    const nonRoot = c.securityContext?.runAsNonRoot ?? pod.securityContext?.runAsNonRoot;
-    const user = c.securityContext?.runAsUser ?? pod.securityContext?.runAsUser;
-    if (nonRoot !== true) report(job, `spec.template.spec.containers[${i}].securityContext.runAsNonRoot`, "must be true (here or in the pod's securityContext)");
-    if (user === 0) report(job, `spec.template.spec.containers[${i}].securityContext.runAsUser`, "must not be 0");
-  });
   // One log per prober: an index per pod, every index running at once.
   if (s.completionMode !== "Indexed") report(job, "spec.completionMode", `must be Indexed (one log per index), is ${JSON.stringify(s.completionMode)}`);
   if ((s.completions ?? 1) !== (s.parallelism ?? 1))
@@ -590,7 +604,6 @@ function ruleProber(label, objs, report, builds) {
     const req = milliCpu(c.resources?.requests?.cpu);
     const lim = milliCpu(c.resources?.limits?.cpu);
     if (req === null || lim === null) return; // ruleResources reports it
-    if (req !== lim) report(job, `${at}.requests.cpu`, `must equal limits.cpu (${lim}m): a prober throttled below its promise sends late, and its run is inconclusive; is ${req}m`);
     if (!m) {
       report(settings, "data.PBPROBE_RATE", `not a rate (a whole number, or Nk): ${JSON.stringify(rateText)}`);
       return;
@@ -610,11 +623,251 @@ function ruleProber(label, objs, report, builds) {
     report(settings, "data.PBPROBE_URL", `not a URL: ${JSON.stringify(settings.data.PBPROBE_URL)}`);
     return;
   }
+  // The integrations' examples have Services of their own, which stand for
+  // someone else's app.
   const services = new Set();
-  for (const b of builds) for (const o of b.objects) if (o.kind === "Service") services.add(o.metadata.name);
+  for (const b of builds)
+    if (!INTEGRATION.test(b.label)) for (const o of b.objects) if (o.kind === "Service") services.add(o.metadata.name);
   const svc = host.split(".")[0];
   // Alone (`validate manifests/pbprobe`), there is nothing to compare with.
   if (services.size > 0 && !services.has(svc)) report(settings, "data.PBPROBE_URL", `host ${host} is not a Service of the builds validated with it (${[...services].sort().join(", ")})`);
+}
+
+// --- the prober wherever it runs ---------------------------------------------
+
+const runsProber = (c) => typeof c.image === "string" && repoName(imageTag(c.image).repo) === PROBER_IMAGE;
+
+// The pod of a prober: manifests/pbprobe's Job, an Argo Rollouts analysis.
+// Non-root and without privilege: it needs none, and runs beside
+// production. Its CPU: what it is promised is what it may use.
+function ruleProberPod(obj, pod, at, report) {
+  const spec = pod?.spec ?? {};
+  for (const { c, at: cat } of containers(spec, at)) {
+    if (!runsProber(c)) continue;
+    const sc = c.securityContext ?? {};
+    const nonRoot = sc.runAsNonRoot ?? spec.securityContext?.runAsNonRoot;
+    const user = sc.runAsUser ?? spec.securityContext?.runAsUser;
+    if (nonRoot !== true) report(obj, `${cat}.securityContext.runAsNonRoot`, "must be true (here or in the pod's securityContext)");
+    if (user === 0) report(obj, `${cat}.securityContext.runAsUser`, "must not be 0");
+    if (sc.allowPrivilegeEscalation !== false) report(obj, `${cat}.securityContext.allowPrivilegeEscalation`, `must be false, is ${JSON.stringify(sc.allowPrivilegeEscalation)}`);
+    if (!(sc.capabilities?.drop ?? []).includes("ALL")) report(obj, `${cat}.securityContext.capabilities.drop`, `must include ALL: pbprobe needs no capability`);
+    if (sc.readOnlyRootFilesystem !== true) report(obj, `${cat}.securityContext.readOnlyRootFilesystem`, `must be true, is ${JSON.stringify(sc.readOnlyRootFilesystem)}`);
+    // pbprobe's marker FIFO, pbprobe-job's state and an analysis's log.
+    else if (!(c.volumeMounts ?? []).some((m) => m.mountPath?.replace(/\/$/, "") === "/tmp"))
+      report(obj, `${cat}.volumeMounts`, "nothing mounted at /tmp, which a read-only root leaves unwritable (an emptyDir)");
+    const req = milliCpu(c.resources?.requests?.cpu);
+    const lim = milliCpu(c.resources?.limits?.cpu);
+    if (req !== null && lim !== null && req !== lim)
+      report(obj, `${cat}.resources.requests.cpu`, `must equal limits.cpu (${lim}m): a prober throttled below its promise sends late, and its run is inconclusive; is ${req}m`);
+  }
+}
+
+// "2m", "1m30s", "250ms" (pbprobe's durations, and Go's) in seconds, or null.
+function seconds(text) {
+  const t = String(text ?? "");
+  if (!/^([0-9]+(\.[0-9]+)?(h|ms|us|m|s))+$/.test(t)) return null;
+  let sum = 0;
+  for (const [, n, , u] of t.matchAll(/([0-9]+(\.[0-9]+)?)(h|ms|us|m|s)/g)) sum += Number(n) * { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6 }[u];
+  return sum;
+}
+
+// pbprobe's --rate: "50", "5k", "600/m", "NAME:RATE", in requests a second.
+function rate(text) {
+  const m = /^(?:[a-z][a-z0-9_~-]*:)?([0-9]+(?:\.[0-9]+)?)(k?)(?:\/(s|m))?$/.exec(String(text ?? ""));
+  return m ? (Number(m[1]) * (m[2] ? 1000 : 1)) / (m[3] === "m" ? 60 : 1) : null;
+}
+
+// The value of pbprobe's option NAME in argv (--name=V, --name V, -x V),
+// the last one given, or its default.
+function option(argv, long, short, dflt) {
+  let v = dflt;
+  argv.forEach((a, i) => {
+    if (a.startsWith(`${long}=`)) v = a.slice(long.length + 1);
+    else if ((a === long || (short && a === short)) && i + 1 < argv.length) v = argv[i + 1];
+  });
+  return v;
+}
+
+// What one pbprobe run needs, from its arguments: the seconds it probes
+// (with its timeout), its requests a second, its series. Problems go to
+// `say(path, message)`; `rateAt` is where the rate comes from, for messages.
+function proberNeeds(argv, say, what) {
+  const r = rate(option(argv, "--rate", "-r", "50"));
+  const d = seconds(option(argv, "--duration", "-d", null));
+  const t = seconds(option(argv, "--timeout", "-t", "2s"));
+  const series = proberSeries({ args: argv });
+  if (r === null) say(`--rate: not a rate: ${JSON.stringify(option(argv, "--rate", "-r"))}${what}`);
+  if (d === null) say(`--duration: not a duration: ${JSON.stringify(option(argv, "--duration", "-d", ""))}${what} (without one, pbprobe probes until stopped)`);
+  if (r !== null && series.fresh > 0 && r > PROBER_NEW_CONN_MAX)
+    say(`--rate: at most ${PROBER_NEW_CONN_MAX} with a target on new connections (--connections new or both): each leaves a local port in TIME_WAIT for 60 s, and a pod runs out of ports near 470 a second; is ${r}${what}`);
+  return { rate: r, seconds: d === null || t === null ? null : d + t, series };
+}
+
+// Argo's arguments: {{args.NAME}} replaced by the value given.
+const ARG_REF = /\{\{\s*args\.([A-Za-z0-9_.-]+)\s*\}\}/g;
+const substitute = (list, args) => (list ?? []).map((a) => String(a).replace(ARG_REF, (all, n) => (args.has(n) && args.get(n) !== undefined ? args.get(n) : all)));
+
+// The checks of one pbprobe analysis metric with the arguments it would
+// run with (the template's defaults, or a Rollout's): CPU for the rate, a
+// deadline that covers the probe. Reported on obj, the template or the
+// Rollout (at path, naming the template's field); what says where the
+// values come from.
+function analysisSizing(tpl, i, args, obj, path, what, report) {
+  const job = tpl.spec.metrics[i].provider.job;
+  const spec = job.spec?.template?.spec ?? {};
+  const own = obj === tpl;
+  const field = (f) => (own ? "" : `AnalysisTemplate ${tpl.metadata?.name}: ${f}: `);
+  for (const { c, at } of containers(spec, `spec.metrics[${i}].provider.job.spec.template`)) {
+    if (!runsProber(c)) continue;
+    const argv = substitute([...(c.command ?? []), ...(c.args ?? [])], args);
+    // An argument left unsubstituted is reported where it is used.
+    if (argv[0] !== "pbprobe" || argv.some((a) => a.includes("{{"))) continue;
+    const needs = proberNeeds(argv, (m) => report(obj, own ? `${at}.args` : path, m), what);
+    const lim = milliCpu(c.resources?.limits?.cpu);
+    if (needs.rate !== null && lim !== null) {
+      const total = needs.rate * Math.max(needs.series.all, 1);
+      const need = Math.max(PROBER_MIN_MCPU, Math.ceil(total / PROBER_REQS_PER_MCPU));
+      if (lim < need)
+        report(obj, own ? `${at}.resources.limits.cpu` : path, `${field(`${at}.resources.limits.cpu`)}must be at least ${need}m for ${total} requests a second (${needs.series.all} series at rate ${needs.rate}${what}), is ${lim}m`);
+    }
+    const deadline = job.spec?.activeDeadlineSeconds;
+    const jat = `spec.metrics[${i}].provider.job.spec.activeDeadlineSeconds`;
+    if (needs.seconds !== null && !(deadline >= needs.seconds + PROBE_JOB_MARGIN_S))
+      report(obj, own ? jat : path, `${field(jat)}must be at least ${Math.ceil(needs.seconds + PROBE_JOB_MARGIN_S)}: the probe (${needs.seconds} s with its timeout${what}) and ${PROBE_JOB_MARGIN_S} s to pull, start and report; is ${JSON.stringify(deadline)}`);
+  }
+}
+
+// The metrics of an analysis that run the prober, by index.
+const proberMetrics = (tpl) =>
+  (tpl.spec?.metrics ?? []).flatMap((m, i) => {
+    const spec = m?.provider?.job?.spec?.template?.spec;
+    return spec && containers(spec, "").some(({ c }) => runsProber(c)) ? [i] : [];
+  });
+
+// Argo Rollouts: an AnalysisTemplate whose Job runs pbprobe, then
+// pbprobe-report. The Job's end is the measurement, so what decides is the
+// verdict of one run, never a retry, never several runs.
+function ruleAnalysis(objs, report) {
+  for (const tpl of objs.filter((o) => ANALYSIS_KINDS.includes(o.kind))) {
+    const declared = new Map((tpl.spec?.args ?? []).map((a) => [a?.name, a?.value]));
+    for (const i of proberMetrics(tpl)) {
+      const m = tpl.spec.metrics[i];
+      const at = `spec.metrics[${i}]`;
+      const job = m.provider.job.spec ?? {};
+      for (const [, name] of JSON.stringify(m).matchAll(ARG_REF))
+        if (!declared.has(name)) report(tpl, at, `uses {{args.${name}}}, which spec.args does not declare: Argo cannot start the analysis`);
+      // Kubernetes' default is 6 retries.
+      if (job.backoffLimit !== 0)
+        report(tpl, `${at}.provider.job.spec.backoffLimit`, `must be 0: a failed probe retried would hide the outage it saw (the second run's PASS replaces the first's FAIL); is ${JSON.stringify(job.backoffLimit ?? "unset, 6")}`);
+      const pod = job.template?.spec ?? {};
+      if (pod.restartPolicy !== "Never")
+        report(tpl, `${at}.provider.job.spec.template.spec.restartPolicy`, `must be Never: a prober restarted in place is a retry too; is ${JSON.stringify(pod.restartPolicy)}`);
+      if (m.failureLimit !== undefined && String(m.failureLimit) !== "0")
+        report(tpl, `${at}.failureLimit`, `must be 0: one failed run is users who saw errors; is ${JSON.stringify(m.failureLimit)}`);
+      if ((m.count !== undefined && String(m.count) !== "1") || (m.count === undefined && m.interval !== undefined))
+        report(tpl, `${at}.count`, `must be 1: one measurement is one probe run (with an interval and no count, the metric never ends); is ${JSON.stringify(m.count)}`);
+      // pbprobe-report reads the log pbprobe wrote, on a volume both mount.
+      const cs = containers(pod, `${at}.provider.job.spec.template`).filter(({ c }) => runsProber(c));
+      const prober = cs.find(({ c }) => (c.command ?? c.args ?? [])[0] === "pbprobe");
+      const judge = cs.find(({ c }) => (c.command ?? [])[0] === "pbprobe-report");
+      if (!prober || !judge) {
+        report(tpl, `${at}.provider.job.spec.template.spec`, "must run pbprobe (an init container) and then pbprobe-report on its log (a container): pbprobe's own exit status is 0 whatever it saw");
+      } else {
+        const out = option([...(prober.c.command ?? []), ...(prober.c.args ?? [])], "--output", "-o", null);
+        const dir = out?.slice(0, out.lastIndexOf("/"));
+        const mount = (c) => (c.volumeMounts ?? []).find((v) => v.mountPath?.replace(/\/$/, "") === dir)?.name;
+        if (!prober.at.includes(".initContainers["))
+          report(tpl, prober.at, "pbprobe must run as an init container: pbprobe-report starts once it has exited");
+        if (out === null || !out.startsWith("/") || mount(prober.c) === undefined)
+          report(tpl, `${prober.at}.args`, `--output must be a file on a volume the pod mounts, is ${JSON.stringify(out)}`);
+        else if (mount(judge.c) !== mount(prober.c) || !(judge.c.args ?? []).includes(out))
+          report(tpl, `${judge.at}.args`, `must read ${out}, pbprobe's log, from volume ${mount(prober.c)} mounted at ${dir}`);
+      }
+      analysisSizing(tpl, i, declared, tpl, "", ", by default", report);
+    }
+  }
+}
+
+// A Rollout's analyses (its steps', its background one, blue/green's before
+// and after the switch) that name pbprobe's template: every argument the
+// template lacks a value for is given, and the values fit the template's
+// pod and deadline. Templates are looked up in every build validated with
+// it; alone, there is nothing to compare with.
+function ruleRolloutAnalysis(objs, report, builds) {
+  const templates = new Map();
+  for (const b of builds) for (const o of b.objects) if (ANALYSIS_KINDS.includes(o.kind)) templates.set(`${o.kind}/${o.metadata?.name}`, o);
+  if (templates.size === 0) return;
+  for (const ro of objs.filter((o) => o.kind === "Rollout")) {
+    const st = ro.spec?.strategy ?? {};
+    const refs = [];
+    (st.canary?.steps ?? []).forEach((s, j) => s?.analysis && refs.push([s.analysis, `spec.strategy.canary.steps[${j}].analysis`]));
+    if (st.canary?.analysis) refs.push([st.canary.analysis, "spec.strategy.canary.analysis"]);
+    for (const k of ["prePromotionAnalysis", "postPromotionAnalysis"]) if (st.blueGreen?.[k]) refs.push([st.blueGreen[k], `spec.strategy.blueGreen.${k}`]);
+    for (const [a, at] of refs) {
+      const given = new Map((a.args ?? []).map((x) => [x?.name, x?.value]));
+      (a.templates ?? []).forEach((t, k) => {
+        const kind = t?.clusterScope ? "ClusterAnalysisTemplate" : "AnalysisTemplate";
+        const tpl = templates.get(`${kind}/${t?.templateName}`);
+        if (!tpl) {
+          report(ro, `${at}.templates[${k}].templateName`, `${kind} ${t?.templateName} is not in the builds validated with it`);
+          return;
+        }
+        const metrics = proberMetrics(tpl);
+        if (metrics.length === 0) return;
+        const args = new Map((tpl.spec?.args ?? []).map((x) => [x?.name, x?.value]));
+        for (const [n, v] of given) if (args.has(n)) args.set(n, v);
+        for (const [n, v] of args)
+          if (v === undefined && !given.has(n)) report(ro, `${at}.args`, `must give ${n}: ${kind} ${tpl.metadata.name} has no value for it, and Argo cannot start the analysis without one`);
+        for (const i of metrics) analysisSizing(tpl, i, args, ro, `${at}.args`, `, given by ${at}`, report);
+      });
+    }
+  }
+}
+
+// A shell command line cut at && || ; | and braces into simple commands,
+// each a list of words, quotes removed: enough to find the programs a
+// webhook's cmd runs and their arguments.
+function shellCommands(cmd) {
+  const out = [];
+  let words = [];
+  for (const m of cmd.matchAll(/&&|\|\||[;|{}()]|"(?:[^"\\]|\\.)*"|'[^']*'|[^\s;&|{}()"']+(?:(?:"(?:[^"\\]|\\.)*"|'[^']*')[^\s;&|{}()"']*)*/g)) {
+    const w = m[0];
+    if (/^(&&|\|\||[;|{}()])$/.test(w)) {
+      if (words.length) out.push(words);
+      words = [];
+    } else {
+      words.push(w.replace(/^"(.*)"$|^'(.*)'$/s, (all, a, b) => a ?? b));
+    }
+  }
+  if (words.length) out.push(words);
+  return out;
+}
+
+// Flagger: a Canary's webhook that runs pbprobe through the loadtester. The
+// webhook's HTTP answer is the verdict: it must wait for it, and only once.
+function ruleCanaryWebhooks(objs, report) {
+  for (const canary of objs.filter((o) => o.kind === "Canary")) {
+    (canary.spec?.analysis?.webhooks ?? []).forEach((w, i) => {
+      const cmd = w?.metadata?.cmd;
+      if (typeof cmd !== "string") return;
+      const cmds = shellCommands(cmd);
+      const probe = cmds.findIndex((c) => c[0] === "pbprobe");
+      if (probe < 0) return;
+      const at = `spec.analysis.webhooks[${i}]`;
+      if (w.metadata.type !== "bash")
+        report(canary, `${at}.metadata.type`, `must be bash: the loadtester runs other commands in the background and answers at once, so pbprobe-report's verdict never reaches Flagger; is ${JSON.stringify(w.metadata.type)}`);
+      if (!["", "pre-rollout", "rollout", undefined].includes(w.type))
+        report(canary, `${at}.type`, `must be pre-rollout or rollout, whose failure halts the canary and counts towards the threshold; is ${JSON.stringify(w.type)}`);
+      if (w.retries !== undefined && w.retries !== 0)
+        report(canary, `${at}.retries`, `must be 0: Flagger calls again after the loadtester's 500 for a failed command, and a retried probe would hide the outage it saw; is ${JSON.stringify(w.retries)}`);
+      if (!cmds.slice(probe + 1).some((c) => c[0] === "pbprobe-report"))
+        report(canary, `${at}.metadata.cmd`, "must run pbprobe-report on pbprobe's log after it: pbprobe's own exit status is 0 whatever it saw");
+      const needs = proberNeeds(cmds[probe].slice(1), (m) => report(canary, `${at}.metadata.cmd`, m), "");
+      const timeout = seconds(w.timeout ?? "10s");
+      if (needs.seconds !== null && timeout !== null && timeout < needs.seconds + WEBHOOK_MARGIN_S)
+        report(canary, `${at}.timeout`, `must be at least ${Math.ceil(needs.seconds + WEBHOOK_MARGIN_S)}s: the probe (${needs.seconds} s with its timeout) and ${WEBHOOK_MARGIN_S} s for the report and the answer; Flagger stops waiting after it and counts a failed check; is ${JSON.stringify(w.timeout ?? "unset, 10s")}`);
+    });
+  }
 }
 
 // Problems with one build, each { object, path, message }; object is
@@ -638,5 +891,9 @@ export function policyCheck(label, objs, builds, image = null) {
   ruleDeadline(objs, report);
   ruleLockTimeout(label, objs, report);
   ruleBackgroundTier(label, objs, report);
+  for (const { obj, tpl, at } of podTemplates(objs)) ruleProberPod(obj, tpl, at, report);
+  ruleAnalysis(objs, report);
+  ruleRolloutAnalysis(objs, report, builds);
+  ruleCanaryWebhooks(objs, report);
   return out;
 }

@@ -1,6 +1,8 @@
 // schema.mjs: checks one Kubernetes object against the API schemas bundled in
 // the npm package kubernetes-models (installed in manifests/.validate by
-// `npm ci`). Used by validate.mjs; knows nothing of PyBossa.
+// `npm ci`), Argo Rollouts' kinds against @kubernetes-models/argo-rollouts,
+// and Flagger's Canary against this project's own schema (schema-flagger.mjs).
+// Used by validate.mjs; knows nothing of PyBossa.
 //
 // Two checks. The JSON schemas (ajv, compiled into kubernetes-models) catch
 // wrong types, missing required fields and bad enum values. They accept
@@ -9,11 +11,22 @@
 // misspelt field such as "readinessprobe" would otherwise pass here and be
 // silently dropped by an older server. So a second walk compares every field
 // name with the model's TypeScript declarations (*.d.ts), the only place the
-// package keeps the field lists.
+// package keeps the field lists. Argo's models declare a Job metric's spec as
+// kubernetes-models' batch/v1 JobSpec (the 5.x their package depends on,
+// installed beside it): both checks go down into the Job's pod, field by
+// field. Flagger's Canary has no model package: one walk of its own schema
+// does both, unknown fields included.
 
 import { readFileSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { require } from "./deps.mjs";
+import { CANARY } from "./schema-flagger.mjs";
+
+// Argo Rollouts' models: an ES module package (import(), never require()).
+const ARGO = { apiVersion: "argoproj.io/v1alpha1", pkg: "@kubernetes-models/argo-rollouts" };
+// Kinds checked against this project's own schemas.
+const SHAPES = { "flagger.app/v1beta1": { Canary: CANARY } };
 
 // "apps/v1" -> the folder under kubernetes-models; the core group is "v1".
 function modelDir(apiVersion) {
@@ -22,24 +35,41 @@ function modelDir(apiVersion) {
   return apiVersion;
 }
 
-// Returns the model class for apiVersion/kind, or a message saying why not.
-export function schemaModel(apiVersion, kind) {
+// The model class for apiVersion/kind (with its declarations), or the
+// project's shape for it, or a message saying why not.
+export async function schemaModel(apiVersion, kind) {
   const dir = modelDir(apiVersion);
   if (dir === null)
     return { field: "apiVersion", error: `${JSON.stringify(apiVersion)} is not a Kubernetes API version` };
   if (typeof kind !== "string" || !/^[A-Z][A-Za-z0-9]*$/.test(kind))
     return { field: "kind", error: `${JSON.stringify(kind)} is not a Kubernetes kind` };
-  let mod;
-  try {
-    mod = require(`kubernetes-models/${dir}/${kind}`);
-  } catch {
-    return { field: "kind", error: `unknown kind ${kind} in ${apiVersion} (not in the Kubernetes API schemas)` };
+  const unknown = { field: "kind", error: `unknown kind ${kind} in ${apiVersion} (not in the Kubernetes API schemas)` };
+  if (SHAPES[apiVersion] !== undefined) {
+    const shape = SHAPES[apiVersion][kind];
+    if (shape === undefined)
+      return { field: "kind", error: `unknown kind ${kind} in ${apiVersion} (this project's schema has ${Object.keys(SHAPES[apiVersion]).join(", ")}: manifests/schema-flagger.mjs)` };
+    return { shape };
   }
-  const cls = mod[kind];
+  let cls;
+  let dts;
+  if (apiVersion === ARGO.apiVersion) {
+    const file = join(dirname(require.resolve(`${ARGO.pkg}/package.json`)), apiVersion, kind);
+    if (!existsSync(`${file}.js`)) return unknown;
+    cls = (await import(pathToFileURL(`${file}.js`).href))[kind];
+    dts = `${file}.d.ts`;
+  } else {
+    let mod;
+    try {
+      mod = require(`kubernetes-models/${dir}/${kind}`);
+    } catch {
+      return unknown;
+    }
+    cls = mod[kind];
+    dts = require.resolve(`kubernetes-models/${dir}/${kind}`).replace(/\.js$/, ".d.ts");
+  }
   // Field types (v1/Container) live beside the kinds; only a kind has a static kind.
-  if (typeof cls !== "function" || cls.kind !== kind || cls.apiVersion !== apiVersion)
-    return { field: "kind", error: `unknown kind ${kind} in ${apiVersion} (not in the Kubernetes API schemas)` };
-  return { cls, dts: require.resolve(`kubernetes-models/${dir}/${kind}`).replace(/\.js$/, ".d.ts"), iface: `I${kind}` };
+  if (typeof cls !== "function" || cls.kind !== kind || cls.apiVersion !== apiVersion) return unknown;
+  return { cls, dts, iface: `I${kind}` };
 }
 
 // "/spec/template/spec/containers/0/name" -> "spec.template.spec.containers[0].name"
@@ -58,10 +88,10 @@ function pointerParts(pointer) {
 
 // ajv reports a oneOf (IntOrString, Quantity) as one error per branch plus
 // the oneOf itself: one message per field, the branches joined.
-function ajvProblems(errors) {
+function ajvProblems(errors, prefix = []) {
   const byPath = new Map();
   for (const e of errors) {
-    const parts = pointerParts(e.instancePath);
+    const parts = [...prefix, ...pointerParts(e.instancePath)];
     if (e.keyword === "required") parts.push(e.params.missingProperty);
     const path = fieldPath(parts);
     let msg;
@@ -79,6 +109,11 @@ function ajvProblems(errors) {
 
 const declCache = new Map(); // file -> { imports: Map(name -> module), ifaces: Map(name -> object type) }
 
+// The .d.ts file an import names, from the importing file's place: a
+// package is looked up in the node_modules above it, as node does, so that
+// Argo's models find the kubernetes-models installed beside them (5.x), not
+// the one manifests/.validate pins (4.x). Newer declarations name their
+// modules with ".js".
 function resolveImport(fromFile, spec) {
   let base;
   if (spec.startsWith(".")) {
@@ -86,10 +121,20 @@ function resolveImport(fromFile, spec) {
   } else {
     const parts = spec.split("/");
     const pkg = spec.startsWith("@") ? parts.slice(0, 2) : parts.slice(0, 1);
-    base = join(dirname(require.resolve(`${pkg.join("/")}/package.json`)), ...parts.slice(pkg.length));
+    const dir = packageDir(fromFile, pkg.join("/"));
+    if (dir === null) return null;
+    base = join(dir, ...parts.slice(pkg.length));
   }
-  const file = `${base}.d.ts`;
+  const file = `${base.replace(/\.js$/, "")}.d.ts`;
   return existsSync(file) ? file : null;
+}
+
+function packageDir(fromFile, pkg) {
+  for (let dir = dirname(fromFile); ; dir = dirname(dir)) {
+    const candidate = join(dir, "node_modules", pkg);
+    if (existsSync(join(candidate, "package.json"))) return candidate;
+    if (dirname(dir) === dir) return null;
+  }
 }
 
 // A type expression of the declarations, parsed just enough to walk values:
@@ -184,7 +229,7 @@ function resolveRef(file, name) {
   return first === undefined ? null : { file: target, type: first };
 }
 
-function closest(name, candidates) {
+export function closest(name, candidates) {
   const lower = name.toLowerCase();
   for (const c of candidates) if (c.toLowerCase() === lower) return c;
   let best = null;
@@ -230,13 +275,78 @@ function unknownFields(value, file, type, parts, out) {
   }
 }
 
+// --- the project's own schemas (schema-flagger.mjs) -------------------------
+
+const JSON_TYPE = (v) => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v === "number" && Number.isInteger(v) ? "integer" : typeof v);
+
+// Problems with value against shape (the notation of schema-flagger.mjs),
+// in the messages ajv and the declarations walk give for the other kinds.
+function shapeCheck(value, shape, parts, out) {
+  const at = fieldPath(parts);
+  const type = JSON_TYPE(value);
+  const must = (what) => out.push({ path: at, message: `must be ${what}` });
+  if (shape === "ObjectMeta") {
+    metaCheck(value, parts, out);
+  } else if (shape === "string" || shape === "boolean" || shape === "integer") {
+    if (type !== shape) must(shape);
+  } else if (shape === "number") {
+    if (type !== "number" && type !== "integer") must("number");
+  } else if (shape === "int-or-string") {
+    if (type !== "integer" && type !== "string") must("integer or string");
+  } else if (shape.enum) {
+    if (!shape.enum.includes(value)) out.push({ path: at, message: `must be one of ${shape.enum.map((v) => JSON.stringify(v)).join(", ")}` });
+  } else if (shape.pattern) {
+    if (type !== "string") must("string");
+    else if (!shape.pattern.test(value)) must(`${shape.says}, is ${JSON.stringify(value)}`);
+  } else if (shape.array) {
+    if (type !== "array") must("array");
+    else value.forEach((v, i) => shapeCheck(v, shape.array, [...parts, i], out));
+  } else if (shape.map) {
+    if (type !== "object") must("object");
+    else for (const [k, v] of Object.entries(value)) shapeCheck(v, shape.map, [...parts, k], out);
+  } else if (shape.fields) {
+    if (type !== "object") return must("object");
+    for (const name of shape.required ?? [])
+      if (value[name] === undefined) out.push({ path: fieldPath([...parts, name]), message: "required field missing" });
+    for (const [key, child] of Object.entries(value)) {
+      const f = shape.fields[key];
+      if (f === undefined) {
+        const hint = closest(key, Object.keys(shape.fields));
+        out.push({ path: fieldPath([...parts, key]), message: `unknown field${hint ? ` (did you mean ${hint}?)` : ""}` });
+      } else {
+        shapeCheck(child, f, [...parts, key], out);
+      }
+    }
+  } else {
+    throw new Error(`schema-flagger.mjs: no such type ${JSON.stringify(shape)} at ${at}`);
+  }
+}
+
+// A custom resource's metadata is the API's ObjectMeta: kubernetes-models'.
+function metaCheck(value, parts, out) {
+  const mod = "@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta";
+  const { ObjectMeta } = require(mod);
+  try {
+    new ObjectMeta(value).validate();
+  } catch (e) {
+    if (!Array.isArray(e.errors)) throw e;
+    out.push(...ajvProblems(e.errors, parts));
+  }
+  const dts = require.resolve(mod).replace(/\.js$/, ".d.ts");
+  unknownFields(value, dts, readDecls(dts).ifaces.get("IObjectMeta"), parts, out);
+}
+
 // Problems with one object, each { path, message }; path "" is the object.
-export function schemaCheck(obj) {
+export async function schemaCheck(obj) {
   if (obj === null || typeof obj !== "object" || Array.isArray(obj))
     return [{ path: "", message: "not a Kubernetes object (a YAML mapping with apiVersion and kind)" }];
-  const model = schemaModel(obj.apiVersion, obj.kind);
+  const model = await schemaModel(obj.apiVersion, obj.kind);
   if (model.error) return [{ path: model.field, message: model.error }];
   const problems = [];
+  if (model.shape) {
+    shapeCheck(obj, model.shape, [], problems);
+    return problems;
+  }
   try {
     new model.cls(obj).validate();
   } catch (e) {

@@ -4,7 +4,8 @@
 // FILE holds YAML documents (kustomize's output, or any manifest); LABEL
 // names the build in messages and selects the policy (overlays/2.8.0 must
 // run pybossa:2.8.0). Every object is checked against the API schemas
-// (schema.mjs), then each build against the upgrades' rules (policy.mjs).
+// (schema.mjs: Kubernetes', Argo Rollouts', Flagger's Canary), then each
+// build against the upgrades' rules and the prober's (policy.mjs).
 // PyBossa's image recipe (images/pybossa/Dockerfile, beside this file) is read
 // once when a build runs PyBossa: its own rules (image.mjs), and its facts
 // (command, working directory, libpq) for the rules that depend on them.
@@ -65,7 +66,7 @@ for (const { label, objects } of builds) {
   for (const obj of objects) {
     const name = obj?.metadata?.name;
     const object = `${obj?.kind ?? "?"}/${name ?? "?"}`;
-    for (const p of schemaCheck(obj)) problem(label, object, p.path, p.message);
+    for (const p of await schemaCheck(obj)) problem(label, object, p.path, p.message);
     if (seen.has(object)) problem(label, object, "", "defined twice");
     seen.add(object);
   }

@@ -181,6 +181,11 @@ test_expect_success 'the live gate: the abort one second after the window opened
 	echo "abort $(((abort_us - first) / 1000)) ms after the window opened" &&
 	test "$abort_us" -ge $((first + 1000000)) &&
 	test "$abort_us" -le $((first + 1000000 + TOL_US + 150000)) &&
+	# the rollback is the driver'"'"'s second rollout, begun after the abort;
+	# haproxy acknowledged its pool changes (ack_us) after it too
+	undo_us=$(ev_us "$LAB_LOGS/$NAME.driver.tsv" rollout-start . last) &&
+	test "$undo_us" -gt "$abort_us" &&
+	test "$(ev_us "$LAB_LOGS/$NAME.driver.tsv" pool-add "^2.7.2#" last)" -gt "$abort_us" &&
 	undone=$(mark_us "$log" "rollout undone") &&
 	awk -v u="$undone" "\$1 > u && \$2 != 200 { bad++ } END { exit bad > 0 }" reqs
 '
