@@ -245,10 +245,11 @@ struct an_check {
      * alone and always passes */
     const struct rep_limit *warn_limit;
     int64_t warn_limit_value;
-    int no_baseline; /* a --max-regression rule for a target the baseline lacks:
-                        not applied (passed, and a line in an_gate.warnings) */
-    int warned;      /* passed, but beyond the warn level */
-    int warning;     /* index in an_gate.warnings when warned, else -1 */
+    int64_t baseline_value; /* a --max-regression rule's: the baseline's figure */
+    int no_baseline;        /* a --max-regression rule for a target the baseline lacks:
+                               not applied (passed, and a line in an_gate.warnings) */
+    int warned;             /* passed, but beyond the warn level */
+    int warning;            /* index in an_gate.warnings when warned, else -1 */
 };
 
 struct an_gate {

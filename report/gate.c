@@ -374,6 +374,7 @@ static void regression(struct an_check *c, const struct rep_limit *l, int64_t ch
                        int64_t baseline)
 {
     c->value = change;
+    c->baseline_value = baseline;
     c->limit_value =
         l->percent >= 0 ? (int64_t)((double)baseline * l->percent / 100.0 + 1e-9) : l->value;
     c->passed = c->value <= c->limit_value;

@@ -448,6 +448,12 @@ static void gate(struct jw *w, const struct analysis *an)
             else
                 jw_i64(w, "value", c->value);
         }
+        if (spec_rule_kind(c->rule) == NULL || c->no_baseline)
+            jw_null(w, dur ? "baseline_s" : "baseline");
+        else if (dur)
+            jw_seconds(w, "baseline_s", c->baseline_value);
+        else
+            jw_i64(w, "baseline", c->baseline_value);
         jw_bool(w, "applied", !c->no_baseline);
         jw_bool(w, "passed", c->passed);
         if (c->warn_limit) {

@@ -42,6 +42,11 @@ test_expect_success 'each target side by side with the baseline: the change is t
 		.baseline.change.downtime_s == .downtime_s - .baseline.downtime_s and
 		.baseline.change.longest_window_s == .longest_window_s - .baseline.longest_window_s" run.json &&
 	jq -e ".baseline.path == \"base.json\" and .baseline.verdict == \"pass\" and .baseline.start != null" run.json &&
+	test_expect_code 1 "$R" -f json --baseline base.json --max-regression api:p99:+1000% --max-regression api:failed:+1 run.log >checks.json &&
+	jq -e --argjson n "$n" "[.gate.checks[] | select(.rule == \"max-regression\")] |
+		(.[0] | .kind == \"failed\" and .baseline == 0 and .value == \$n and .limit == 1 and (.passed | not)) and
+		(.[1] | .kind == \"p99\" and .baseline_s > 0 and ((.limit_s * 1e6) | round) == ((.baseline_s * 1e7) | round))" checks.json &&
+	jq -e "[.gate.checks[] | select(.rule == \"max-errors\")][0] | .kind == null and .baseline == null" checks.json &&
 	jq -e "[.targets[] | select(.name == \"home\")][0].baseline == null" run.json
 '
 
