@@ -43,13 +43,17 @@ int analysis_event_at(const struct analysis *an, int64_t t_us)
 
 int analysis_mark_source(const char *text)
 {
-    int n = 0;
-    if (text[0] != '[')
-        return 0;
-    while (n < 32 && ((text[1 + n] >= 'a' && text[1 + n] <= 'z') ||
-                      (text[1 + n] >= '0' && text[1 + n] <= '9') || text[1 + n] == '-'))
-        n++;
-    return n > 0 && text[1 + n] == ']' && text[2 + n] == ' ' && text[3 + n] != '\0' ? n : 0;
+    /* only the sources this project's own scripts write: a user's step
+     * "[canary] 10% traffic" must stay a step (and old logs keep their
+     * phases) */
+    static const char *const sources[] = {"k8s", "lab"};
+    for (size_t i = 0; i < sizeof sources / sizeof *sources; i++) {
+        size_t n = strlen(sources[i]);
+        if (text[0] == '[' && strncmp(text + 1, sources[i], n) == 0 && text[1 + n] == ']' &&
+            text[2 + n] == ' ' && text[3 + n] != '\0')
+            return (int)n;
+    }
+    return 0;
 }
 
 #define NOTES_MAX 50

@@ -156,6 +156,10 @@ struct an_target {
      * this run's less them (regression.c); present 0 when there is none */
     struct {
         int present;
+        int comparable; /* measured alike: as many logs, the same rate; else its
+                           regression rules are not applied */
+        int logs;       /* the baseline's */
+        double rate;
         uint64_t failed;
         int64_t downtime_us, longest_window_us, p99_us;
         int64_t d_failed, d_downtime_us, d_longest_window_us, d_p99_us;
@@ -309,8 +313,8 @@ int analysis_phase_at(const struct analysis *an, int64_t t_us);
  * as an index, -1 when none. */
 int analysis_event_at(const struct analysis *an, int64_t t_us);
 
-/* A mark's text "[SOURCE] TEXT" (SOURCE: 1 to 32 of a-z, 0-9, '-'): the
- * length of SOURCE; 0 for any other text. */
+/* A mark's text "[SOURCE] TEXT" (SOURCE: k8s or lab, the sources of this
+ * project's scripts): the length of SOURCE; 0 for any other text. */
 int analysis_mark_source(const char *text);
 
 #endif

@@ -14,6 +14,13 @@
 
 /* A report's durations are far below this; anything above is not one. */
 #define MAX_SECONDS 1e9
+/* Counts a run can reach; beyond, arithmetic on them would lose exactness. */
+#define MAX_COUNT ((json_int_t)1 << 53)
+/* A report's size grows with its length (per-second series); a year of
+ * seconds for a few targets is far below this. */
+#define MAX_FILE ((size_t)64 << 20)
+/* Targets in one report; more is not a report of this program's. */
+#define MAX_TARGETS 10000
 
 __attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, const char *path,
                                                       const char *fmt, ...)
@@ -81,11 +88,23 @@ static int read_target(const json_t *t, size_t i, struct baseline_target *out, c
     uint64_t *vals[] = {&out->requests, &out->failed};
     for (size_t k = 0; k < 2; k++) {
         const json_t *v = json_object_get(t, counts[k]);
-        if (!json_is_integer(v) || json_integer_value(v) < 0)
+        if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > MAX_COUNT)
             return fail(err, errlen, path, "target \"%s\": %s is not a count",
                         printable(n, buf, sizeof buf), counts[k]);
         *vals[k] = (uint64_t)json_integer_value(v);
     }
+    if (out->failed > out->requests)
+        return fail(err, errlen, path, "target \"%s\": more failed than requests",
+                    printable(n, buf, sizeof buf));
+    /* how it was measured: a comparison needs the same */
+    const json_t *logs = json_object_get(t, "logs"), *rate = json_object_get(t, "rate");
+    if (!json_is_integer(logs) || json_integer_value(logs) < 1 ||
+        json_integer_value(logs) > 100000 || !json_is_number(rate) ||
+        !(json_number_value(rate) >= 0 && json_number_value(rate) < 1e9))
+        return fail(err, errlen, path, "target \"%s\": no logs or rate: not a whole report",
+                    printable(n, buf, sizeof buf));
+    out->logs = (int)json_integer_value(logs);
+    out->rate = json_number_value(rate);
     if ((out->name = strdup(n)) == NULL)
         return fail(err, errlen, path, "out of memory");
     return 0;
@@ -113,6 +132,11 @@ static int read_report(const json_t *doc, struct baseline *out, const char *path
     const json_t *targets = json_object_get(doc, "targets");
     if (!json_is_string(verdict) || !json_is_array(targets))
         return fail(err, errlen, path, "no gate.verdict or no targets: not a whole report");
+    const char *v = json_string_value(verdict);
+    if (strcmp(v, "pass") != 0 && strcmp(v, "fail") != 0 && strcmp(v, "inconclusive") != 0)
+        return fail(err, errlen, path, "gate.verdict \"%s\" is not pass, fail or inconclusive",
+                    printable(v, buf, sizeof buf));
+    out->by_log = json_is_true(json_object_get(json_object_get(doc, "config"), "by_log"));
     /* a time, not a duration: Unix seconds, or null */
     const json_t *start = json_object_get(doc, "start");
     double s = json_is_number(start) ? json_number_value(start) : -1;
@@ -120,6 +144,8 @@ static int read_report(const json_t *doc, struct baseline *out, const char *path
     if ((out->verdict = strdup(printable(json_string_value(verdict), buf, sizeof buf))) == NULL)
         return fail(err, errlen, path, "out of memory");
     size_t n = json_array_size(targets);
+    if (n > MAX_TARGETS)
+        return fail(err, errlen, path, "%zu targets: more than %d", n, MAX_TARGETS);
     if (n > 0 && (out->targets = calloc(n, sizeof *out->targets)) == NULL)
         return fail(err, errlen, path, "out of memory");
     for (size_t i = 0; i < n; i++) {
@@ -169,11 +195,13 @@ int baseline_load(const char *path, struct baseline *out, char *err, size_t errl
         return fail(err, errlen, path, "cannot open: %s", strerror(errno));
     for (;;) {
         if (len == cap) {
-            char *n = cap < (size_t)1 << 30 ? realloc(text, cap ? cap * 2 : 65536) : NULL;
+            char *n = cap < MAX_FILE ? realloc(text, cap ? cap * 2 : 65536) : NULL;
             if (n == NULL) {
                 free(text);
                 fclose(f);
-                return fail(err, errlen, path, cap ? "too large (1 GiB at most)" : "out of memory");
+                return fail(err, errlen, path,
+                            cap >= MAX_FILE ? "larger than 64 MiB: not a report of this program"
+                                            : "out of memory");
             }
             text = n;
             cap = cap ? cap * 2 : 65536;
@@ -183,11 +211,11 @@ int baseline_load(const char *path, struct baseline *out, char *err, size_t errl
         if (got == 0)
             break;
     }
-    int bad = ferror(f);
+    int bad = ferror(f) ? errno : 0;
     fclose(f);
     if (bad) {
         free(text);
-        return fail(err, errlen, path, "read error");
+        return fail(err, errlen, path, "cannot read: %s", strerror(bad));
     }
     int rc = baseline_parse(text, len, path, out, err, errlen);
     free(text);

@@ -12,11 +12,14 @@ struct baseline_target {
     char *name;
     uint64_t requests, failed;
     int64_t downtime_us, longest_window_us, p99_us;
+    int logs;    /* how many prober logs were merged into it */
+    double rate; /* declared requests per second, summed over those logs */
 };
 
 struct baseline {
     char *path;
     char *verdict; /* the earlier run's: "pass", "fail" or "inconclusive" */
+    int by_log;    /* it was a --by-log report */
     int64_t start_us;
     int ntargets;
     struct baseline_target *targets;

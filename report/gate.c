@@ -375,8 +375,14 @@ static void regression(struct an_check *c, const struct rep_limit *l, int64_t ch
 {
     c->value = change;
     c->baseline_value = baseline;
-    c->limit_value =
-        l->percent >= 0 ? (int64_t)((double)baseline * l->percent / 100.0 + 1e-9) : l->value;
+    if (l->percent >= 0) {
+        /* in double, clamped: the baseline's figure is capped, the share too,
+         * but the cast of an out-of-range double is undefined */
+        double allowed = (double)baseline * l->percent / 100.0 + 1e-9;
+        c->limit_value = allowed >= 9e18 ? INT64_MAX : (int64_t)allowed;
+    } else {
+        c->limit_value = l->value;
+    }
     c->passed = c->value <= c->limit_value;
 }
 
@@ -497,8 +503,19 @@ static int no_baseline(struct analysis *an, struct an_check *c, const struct rep
             c->warning = g->checks[k].warning;
             return 0;
         }
-    if (reason(g, "%s: not in the baseline %s: its --max-regression rules were not applied (%s)",
-               who, an->baseline ? an->baseline->path : "", src) < 0)
+    const struct an_target *t = &an->targets[c->target];
+    int rc;
+    if (!t->base.present)
+        rc = reason(g,
+                    "%s: not in the baseline %s: its --max-regression rules were not applied (%s)",
+                    who, an->baseline ? an->baseline->path : "", src);
+    else
+        rc = reason(g,
+                    "%s: measured unlike the baseline %s (%g/s from %d log%s here, %g/s from %d "
+                    "there): its --max-regression rules were not applied (%s)",
+                    who, an->baseline ? an->baseline->path : "", t->rate, t->nlogs,
+                    t->nlogs == 1 ? "" : "s", t->base.rate, t->base.logs, src);
+    if (rc < 0)
         return -1;
     char **n = realloc(g->warnings, (size_t)(g->nwarnings + 1) * sizeof *n);
     if (n == NULL)
@@ -506,6 +523,29 @@ static int no_baseline(struct analysis *an, struct an_check *c, const struct rep
     g->warnings = n;
     g->warnings[g->nwarnings] = g->reasons[--g->nreasons];
     c->warning = g->nwarnings++;
+    return 0;
+}
+
+/* A baseline that failed its own gate is a low bar: a run within its
+ * regression rules may still hurt users as much. Said, with the rules. */
+static int baseline_evaluate(struct analysis *an, const struct rep_config *cfg)
+{
+    struct an_gate *g = &an->gate;
+    int rules = 0;
+    for (int i = 0; i < cfg->nlimits; i++)
+        rules |= spec_rule_kind(cfg->limits[i].rule) != NULL;
+    if (an->baseline == NULL || !rules || strcmp(an->baseline->verdict, "pass") == 0)
+        return 0;
+    if (reason(g,
+               "baseline %s: its own verdict was %s: a run within its --max-regression rules may "
+               "hurt users as much",
+               an->baseline->path, an->baseline->verdict) < 0)
+        return -1;
+    char **n = realloc(g->warnings, (size_t)(g->nwarnings + 1) * sizeof *n);
+    if (n == NULL)
+        return -1;
+    g->warnings = n;
+    g->warnings[g->nwarnings++] = g->reasons[--g->nreasons];
     return 0;
 }
 
@@ -531,7 +571,7 @@ int gate_evaluate(struct analysis *an, const struct rep_config *cfg)
                 continue;
             if ((c = add_check(g, i, (enum rep_rule)r, l)) == NULL)
                 return -1;
-            if (spec_rule_kind((enum rep_rule)r) && !t->base.present) {
+            if (spec_rule_kind((enum rep_rule)r) && !(t->base.present && t->base.comparable)) {
                 if (no_baseline(an, c, l ? l : wl, who) < 0)
                     return -1;
                 continue;
@@ -557,6 +597,8 @@ int gate_evaluate(struct analysis *an, const struct rep_config *cfg)
                 return -1;
         }
     }
+    if (baseline_evaluate(an, cfg) < 0)
+        return -1;
     if (logs_evaluate(an, cfg, &incomplete, &failed) < 0)
         return -1;
     int db_rules = cfg->max_db_down_us >= 0 || cfg->max_lock_wait_us >= 0;

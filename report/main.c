@@ -65,8 +65,18 @@ static int report(const struct rep_config *cfg, struct rep_runs *rs, struct base
         fprintf(stderr, "pbprobe-report: %s\n", err);
         return REP_EXIT_USAGE;
     }
+    int matched = 0;
     for (int i = 0; i < rs->n && cfg->baseline; i++)
-        regression_apply(&rs->an[i], base);
+        matched += regression_apply(&rs->an[i], base);
+    if (cfg->baseline && matched == 0) {
+        /* the wrong artifact: nothing would be compared, and a gate of
+         * regression rules would pass on nothing */
+        fprintf(stderr,
+                "pbprobe-report: --baseline %s: no target in common with the logs: the report of "
+                "another service?\n",
+                cfg->baseline);
+        return REP_EXIT_INPUT;
+    }
     for (int i = 0; i < rs->n; i++)
         if (gate_evaluate(&rs->an[i], &rs->run[i].cfg) < 0) {
             fprintf(stderr, "pbprobe-report: out of memory\n");

@@ -325,6 +325,9 @@ static void baseline(struct jw *w, const struct analysis *an, const struct an_ta
         return;
     }
     jw_open(w, "baseline", '{');
+    jw_bool(w, "comparable", t->base.comparable);
+    jw_i64(w, "logs", t->base.logs);
+    jw_double(w, "rate", t->base.rate);
     jw_u64(w, "failed", t->base.failed);
     jw_seconds(w, "downtime_s", t->base.downtime_us);
     jw_seconds(w, "longest_window_s", t->base.longest_window_us);

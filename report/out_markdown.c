@@ -167,7 +167,6 @@ static void database(FILE *f, const struct analysis *an)
 
 static const char *const icon[] = {"\xe2\x9c\x85", "\xe2\x9d\x8c", "\xe2\x9a\xa0\xef\xb8\x8f"};
 
-/* One run's report under a heading: "pbprobe" alone, or "pbprobe run 2". */
 /* --baseline: this run's figures with their changes from the baseline's. */
 static void baseline_rows(FILE *f, const struct analysis *an)
 {
@@ -187,6 +186,9 @@ static void baseline_rows(FILE *f, const struct analysis *an)
             fputs(" | not in the baseline | | | |\n", f);
             continue;
         }
+        if (!t->base.comparable)
+            fprintf(f, " (measured unlike it: %g/s from %d logs there)", t->base.rate,
+                    t->base.logs);
         fprintf(f, " | %" PRIu64 " (%s%" PRId64 ") | %s (%s) | %s (%s) | %s (%s) |\n", t->failed,
                 t->base.d_failed < 0 ? "" : "+", t->base.d_failed,
                 fmt_duration(t->windows.total_us, v[1], sizeof v[1]),
@@ -198,6 +200,7 @@ static void baseline_rows(FILE *f, const struct analysis *an)
     }
 }
 
+/* One run's report under a heading: "pbprobe" alone, or "pbprobe run 2". */
 static int run_report(FILE *f, const struct analysis *an, const char *title)
 {
     const struct an_gate *g = &an->gate;

@@ -167,6 +167,9 @@ static void baseline_table(const struct text *x)
                  fmt_duration_change(t->base.d_p99_us, d, sizeof d));
         fprintf(x->f, "  %-20.40s %-22s %-22s %-22s %s\n", name, cell[0], cell[1], cell[2],
                 cell[3]);
+        if (!t->base.comparable)
+            fprintf(x->f, "  %-20s measured unlike it: %g/s from %d log%s there\n", "",
+                    t->base.rate, t->base.logs, t->base.logs == 1 ? "" : "s");
     }
 }
 

@@ -314,6 +314,8 @@ static void mark_lines(FILE *f, const struct analysis *an, int64_t base_us)
 {
     for (int e = 0; e < an->ntimeline; e++) {
         char x[FMT_BUF];
+        if (an->timeline[e].source_len > 0)
+            continue; /* a platform's event: many, and unlabelled */
         fmt_seconds(an->timeline[e].t_us - base_us, x, sizeof x);
         fprintf(f, "set arrow from %s, graph 0 to %s, graph 1 nohead front dt 2 lc rgb '#404040'\n",
                 x, x);

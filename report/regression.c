@@ -1,10 +1,19 @@
 /* A run against its baseline (regression.h). */
+#include <math.h>
 #include <string.h>
 
 #include "regression.h"
 
-void regression_apply(struct analysis *an, const struct baseline *b)
+/* Counts compare only between runs measured alike: twice the probers or
+ * twice the rate makes twice the failures of the same outage. */
+static int comparable(const struct an_target *t, const struct baseline_target *bt)
 {
+    return bt->logs == t->nlogs && fabs(bt->rate - t->rate) <= 1e-6 * fmax(1, t->rate);
+}
+
+int regression_apply(struct analysis *an, const struct baseline *b)
+{
+    int matched = 0;
     an->baseline = b;
     for (int i = 0; i < an->ntargets; i++) {
         struct an_target *t = &an->targets[i];
@@ -12,7 +21,11 @@ void regression_apply(struct analysis *an, const struct baseline *b)
         memset(&t->base, 0, sizeof t->base);
         if (bt == NULL)
             continue;
+        matched++;
         t->base.present = 1;
+        t->base.comparable = comparable(t, bt);
+        t->base.logs = bt->logs;
+        t->base.rate = bt->rate;
         t->base.failed = bt->failed;
         t->base.downtime_us = bt->downtime_us;
         t->base.longest_window_us = bt->longest_window_us;
@@ -30,4 +43,5 @@ void regression_apply(struct analysis *an, const struct baseline *b)
             analysis_note(an, "baseline %s: target \"%.64s\" is not in this run's logs", b->path,
                           b->targets[j].name);
     }
+    return matched;
 }

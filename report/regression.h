@@ -7,7 +7,8 @@
 #include "baseline.h"
 
 /* Fills each target's base and an->baseline; a target of the baseline that
- * the run lacks is a note. */
-void regression_apply(struct analysis *an, const struct baseline *b);
+ * the run lacks is a note. Returns how many of the run's targets the
+ * baseline has. */
+int regression_apply(struct analysis *an, const struct baseline *b);
 
 #endif

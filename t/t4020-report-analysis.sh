@@ -235,15 +235,16 @@ test_expect_success 'platform events: never a phase; a window names the last one
 	awk "NR == 13 { print \"mark\t1764165600950000\t[k8s] Killing pod/web-1: Stopping container web\" }
 		NR == 20 { print \"mark\t1764165602400000\t[k8s] Unhealthy pod/web-2: Readiness probe failed\" }
 		NR == 21 { print \"mark\t1764165602450000\t[K8S] not an event: upper case\" }
+		NR == 22 { print \"mark\t1764165602460000\t[canary] 10% traffic: a step\" }
 		{ print }" "$D/report-outage.log" >events.log &&
 	json events.log &&
 	is ".targets[0].windows | length" 2 &&
 	is ".targets[0].windows[0].phase.text" rollout &&
 	is ".targets[0].windows[0].event.text" "[k8s] Killing pod/web-1: Stopping container web" &&
 	is ".targets[0].windows[0].event.source" k8s &&
-	is ".targets[0].windows[1].phase.text" "[K8S] not an event: upper case" &&
+	is ".targets[0].windows[1].phase.text" "[canary] 10% traffic: a step" &&
 	is ".targets[0].windows[1].event.text" "[k8s] Unhealthy pod/web-2: Readiness probe failed" &&
-	is "[.timeline[] | .source] | map(tostring) | join(\",\")" "null,null,k8s,k8s,null,null" &&
+	is "[.timeline[] | .source] | map(tostring) | join(\",\")" "null,null,k8s,k8s,null,null,null" &&
 	test_expect_code 1 "$REPORT" --color never events.log >out &&
 	grep -F "5 failed: connect 5; after mark \"rollout\" (+900.0ms); last event [k8s] Killing pod/web-1: Stopping container web (+950.0ms)" out &&
 	awk "NR == 13 { print \"mark\t1764165540999999\t[lab] ready 2.7.2#1\" } { print }" "$D/report-outage.log" >old.log &&

@@ -119,6 +119,24 @@ test_expect_success 'the regression rules in a --gate file, with a warn level' '
 	grep -qx "pbprobe-report: n.rules:1: max-regression needs --baseline FILE" err
 '
 
+test_expect_success 'a baseline measured unlike the run (rate, probers) or failed itself: WARN, rules not applied' '
+	jq "(.targets[] | select(.name == \"api\") | .rate) = 50" base.json >rate.json &&
+	test_expect_code 0 "$R" --max-errors api:100% --baseline rate.json --max-regression failed:+0 run.log >out &&
+	grep -qx "WARN  api: measured unlike the baseline rate.json (100/s from 1 log here, 50/s from 1 there): its --max-regression rules were not applied (--max-regression failed:+0)" out &&
+	grep -q "measured unlike it: 50/s from 1 log there" out &&
+	test_expect_code 0 "$R" -f json --max-errors api:100% --baseline rate.json --max-regression failed:+0 run.log >j &&
+	jq -e "[.gate.checks[] | select(.target == \"api\" and .rule == \"max-regression\")][0].applied == false" j &&
+	jq -e "[.targets[] | select(.name == \"api\")][0].baseline | .comparable == false and .rate == 50 and .logs == 1" j &&
+	jq "(.targets[] | select(.name == \"api\") | .logs) = 2" base.json >logs.json &&
+	test_expect_code 0 "$R" --max-errors api:100% --baseline logs.json --max-regression failed:+0 run.log >out &&
+	grep -q "^WARN  api: measured unlike the baseline logs.json (100/s from 1 log here, 100/s from 2 there)" out &&
+	jq ".gate.verdict = \"fail\"" base.json >failed.json &&
+	test_expect_code 1 "$R" --max-errors api:100% --baseline failed.json --max-regression failed:+0 run.log >out &&
+	grep -qx "WARN  baseline failed.json: its own verdict was fail: a run within its --max-regression rules may hurt users as much" out &&
+	test_expect_code 0 "$R" --max-errors api:100% --baseline failed.json run.log >out &&
+	! grep -q "its own verdict" out
+'
+
 # badgate TEXT WHY: a gate file holding TEXT is refused with exit 2, naming g.rules:LINE
 badgate() {
 	printf "%b" "$1" >bad.rules &&
@@ -167,7 +185,19 @@ test_expect_success 'a bad baseline file: one line naming it (and where), exit 3
 	jq ".targets += [.targets[0]]" base.json >twice.json &&
 	bad twice.json "twice.json: target \"api\" twice" &&
 	jq "{schema: 1, gate: .gate, runs: [., .]}" base.json >runs.json &&
-	bad runs.json "runs.json: a report of 2 runs"
+	bad runs.json "runs.json: a report of 2 runs" &&
+	jq ".targets[0].failed = 90071992547409930" base.json >huge.json &&
+	bad huge.json "huge.json: target \"api\": failed is not a count" &&
+	jq ".targets[0].failed = .targets[0].requests + 1" base.json >more.json &&
+	bad more.json "more.json: target \"api\": more failed than requests" &&
+	jq ".gate.verdict = \"ok\"" base.json >verdict.json &&
+	bad verdict.json "verdict.json: gate.verdict \"ok\" is not pass, fail or inconclusive" &&
+	jq "del(.targets[0].rate)" base.json >norate.json &&
+	bad norate.json "norate.json: target \"api\": no logs or rate" &&
+	jq ".targets[0].name = \"other\"" base.json >other.json &&
+	bad other.json "other.json: no target in common with the logs" &&
+	mkdir -p adir &&
+	bad adir "adir: cannot read: Is a directory"
 '
 
 test_expect_success 'bad usage: exit 2, one line' '

@@ -325,20 +325,25 @@ scenario_main() {
 		;;
 	esac
 	export PBPROBE_PLATFORM
-	if [ "$steps" = 1 ]; then
+	if [ "$steps" = 1 ] || [ "$steps" = undo ]; then
 		steps_platform || exit 3
 		local rc=0
+		# the platform's watchers end with the steps, however they end; on a
+		# signal to the steps' group (pbprobe stopping them; Ctrl-C, to which
+		# background jobs are immune) the steps still die of it, as pbprobe's
+		# log and the caller expect
 		steps_events_start
-		scenario_steps || rc=$?
-		steps_events_stop
+		trap steps_events_stop EXIT
+		trap 'steps_events_stop; trap - TERM EXIT; kill -TERM $$' TERM
+		trap 'steps_events_stop; trap - INT EXIT; kill -INT $$' INT
+		if [ "$steps" = 1 ]; then
+			scenario_steps || rc=$?
+		else
+			# the live gate's rollback (pbprobe --on-abort), when the
+			# scenario sets scenario_abort_on
+			step_undo || rc=$?
+		fi
 		exit "$rc"
-	fi
-	# the live gate's rollback (pbprobe --on-abort), when the scenario sets
-	# scenario_abort_on
-	if [ "$steps" = undo ]; then
-		steps_platform || exit 3
-		step_undo
-		exit $?
 	fi
 	case $PBPROBE_PLATFORM:$prober in
 	lab:local | kubernetes:local | kubernetes:job) ;;

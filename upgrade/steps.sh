@@ -152,8 +152,11 @@ steps_events_start() {
 }
 
 # steps_events_forward SOURCE FIFO: reads the watchers' lines, writes marks,
-# until the line "@@end". The same event again within 5 s (a probe failing
-# every period, its count going up) is dropped: the first says when it began.
+# until the line "@@end". Each mark carries its time ("@WALL_US"): the
+# watcher's, else its arrival here, so that a relay to a prober in a pod
+# (upgrade/scenario.sh) does not move it. An Event again within 5 s, its count
+# gone up (a probe failing every period: "... (x2)"), is dropped: the first
+# says when it began. State changes (a pod Ready, NotReady) are never dropped.
 steps_events_forward() {
 	local source=$1 line at text key now fd in
 	local -A last=()
@@ -163,20 +166,24 @@ steps_events_forward() {
 	exec {fd}>"$PBPROBE_MARK" || return 0
 	while IFS= read -r -u "$in" line; do
 		[ "$line" != "@@end" ] || break
-		at=
+		now=${EPOCHREALTIME/[.,]/}
+		at=$now
 		if [[ $line =~ ^@([0-9]+)\ (.*)$ ]]; then
-			at="@${BASH_REMATCH[1]} "
+			at=${BASH_REMATCH[1]}
 			line=${BASH_REMATCH[2]}
 		fi
 		text=${line//[$'\t\r']/ }
 		[ -n "$text" ] || continue
-		key=${text% (x[0-9]*)}
-		now=${EPOCHREALTIME/[.,]/}
-		if [ -n "${last[$key]:-}" ] && [ $((now - ${last[$key]})) -lt 5000000 ]; then
-			continue
+		if [[ $text =~ ^(.*)\ \(x[0-9]+\)$ ]]; then
+			key=${BASH_REMATCH[1]}
+			if [ -n "${last[$key]:-}" ] && [ $((now - ${last[$key]})) -lt 5000000 ]; then
+				continue
+			fi
+		else
+			key=$text
 		fi
 		last[$key]=$now
-		printf '%s[%s] %.400s\n' "$at" "$source" "$text" >&"$fd" || break
+		printf '@%s [%s] %.400s\n' "$at" "$source" "$text" >&"$fd" || break
 	done
 	exec {fd}>&-
 }
@@ -192,10 +199,13 @@ steps_events_stop() {
 		wait "$pid" 2>/dev/null
 	done
 	# the forwarder passes on what is queued, then ends; one stuck on a full
-	# mark FIFO (a prober that stopped reading) does not hold the steps
+	# mark FIFO (a prober that stopped reading) does not hold the steps, and
+	# one already gone (the steps' group was signalled) holds no reader
 	# shellcheck disable=SC2016 # the inner shell's $1
-	timeout 5 bash -c 'printf "@@end\n" >"$1"' _ "$steps_events_dir/events" ||
-		kill "$steps_events_forwarder" 2>/dev/null
+	if kill -0 "$steps_events_forwarder" 2>/dev/null; then
+		timeout 2 bash -c 'printf "@@end\n" >"$1"' _ "$steps_events_dir/events" ||
+			kill "$steps_events_forwarder" 2>/dev/null
+	fi
 	local i
 	for ((i = 0; i < 50; i++)); do
 		kill -0 "$steps_events_forwarder" 2>/dev/null || break
