@@ -636,6 +636,9 @@ function ruleProber(label, objs, report, builds) {
 // --- the prober wherever it runs ---------------------------------------------
 
 const runsProber = (c) => typeof c.image === "string" && repoName(imageTag(c.image).repo) === PROBER_IMAGE;
+// What a container of the pbprobe image runs: its command, else the image's
+// ENTRYPOINT, pbprobe (the Dockerfile at the root).
+const proberArgv = (c) => [...(c.command ?? ["pbprobe"]), ...(c.args ?? [])];
 
 // The pod of a prober: manifests/pbprobe's Job, an Argo Rollouts analysis.
 // Non-root and without privilege: it needs none, and runs beside
@@ -690,7 +693,7 @@ function option(argv, long, short, dflt) {
 
 // What one pbprobe run needs, from its arguments: the seconds it probes
 // (with its timeout), its requests a second, its series. Problems go to
-// `say(path, message)`; `rateAt` is where the rate comes from, for messages.
+// say(message); what says where the values come from.
 function proberNeeds(argv, say, what) {
   const r = rate(option(argv, "--rate", "-r", "50"));
   const d = seconds(option(argv, "--duration", "-d", null));
@@ -703,9 +706,11 @@ function proberNeeds(argv, say, what) {
   return { rate: r, seconds: d === null || t === null ? null : d + t, series };
 }
 
-// Argo's arguments: {{args.NAME}} replaced by the value given.
+// Argo's arguments: {{args.NAME}} replaced by its value, <NAME> when it has
+// none (the service's URL: no default, given by each Rollout); one not
+// declared is left as it is.
 const ARG_REF = /\{\{\s*args\.([A-Za-z0-9_.-]+)\s*\}\}/g;
-const substitute = (list, args) => (list ?? []).map((a) => String(a).replace(ARG_REF, (all, n) => (args.has(n) && args.get(n) !== undefined ? args.get(n) : all)));
+const substitute = (list, args) => (list ?? []).map((a) => String(a).replace(ARG_REF, (all, n) => (args.has(n) ? args.get(n) ?? `<${n}>` : all)));
 
 // The checks of one pbprobe analysis metric with the arguments it would
 // run with (the template's defaults, or a Rollout's): CPU for the rate, a
@@ -719,8 +724,8 @@ function analysisSizing(tpl, i, args, obj, path, what, report) {
   const field = (f) => (own ? "" : `AnalysisTemplate ${tpl.metadata?.name}: ${f}: `);
   for (const { c, at } of containers(spec, `spec.metrics[${i}].provider.job.spec.template`)) {
     if (!runsProber(c)) continue;
-    const argv = substitute([...(c.command ?? []), ...(c.args ?? [])], args);
-    // An argument left unsubstituted is reported where it is used.
+    const argv = substitute(proberArgv(c), args);
+    // An argument not declared is reported where it is used.
     if (argv[0] !== "pbprobe" || argv.some((a) => a.includes("{{"))) continue;
     const needs = proberNeeds(argv, (m) => report(obj, own ? `${at}.args` : path, m), what);
     const lim = milliCpu(c.resources?.limits?.cpu);
@@ -768,12 +773,12 @@ function ruleAnalysis(objs, report) {
         report(tpl, `${at}.count`, `must be 1: one measurement is one probe run (with an interval and no count, the metric never ends); is ${JSON.stringify(m.count)}`);
       // pbprobe-report reads the log pbprobe wrote, on a volume both mount.
       const cs = containers(pod, `${at}.provider.job.spec.template`).filter(({ c }) => runsProber(c));
-      const prober = cs.find(({ c }) => (c.command ?? c.args ?? [])[0] === "pbprobe");
-      const judge = cs.find(({ c }) => (c.command ?? [])[0] === "pbprobe-report");
+      const prober = cs.find(({ c }) => proberArgv(c)[0] === "pbprobe");
+      const judge = cs.find(({ c }) => proberArgv(c)[0] === "pbprobe-report");
       if (!prober || !judge) {
         report(tpl, `${at}.provider.job.spec.template.spec`, "must run pbprobe (an init container) and then pbprobe-report on its log (a container): pbprobe's own exit status is 0 whatever it saw");
       } else {
-        const out = option([...(prober.c.command ?? []), ...(prober.c.args ?? [])], "--output", "-o", null);
+        const out = option(proberArgv(prober.c), "--output", "-o", null);
         const dir = out?.slice(0, out.lastIndexOf("/"));
         const mount = (c) => (c.volumeMounts ?? []).find((v) => v.mountPath?.replace(/\/$/, "") === dir)?.name;
         if (!prober.at.includes(".initContainers["))

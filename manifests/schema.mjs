@@ -54,6 +54,7 @@ export async function schemaModel(apiVersion, kind) {
   let dts;
   if (apiVersion === ARGO.apiVersion) {
     const file = join(dirname(require.resolve(`${ARGO.pkg}/package.json`)), apiVersion, kind);
+    unknown.error = `unknown kind ${kind} in ${apiVersion} (not in Argo Rollouts' schemas, ${ARGO.pkg})`;
     if (!existsSync(`${file}.js`)) return unknown;
     cls = (await import(pathToFileURL(`${file}.js`).href))[kind];
     dts = `${file}.d.ts`;
@@ -129,6 +130,7 @@ function resolveImport(fromFile, spec) {
   return existsSync(file) ? file : null;
 }
 
+// The directory of package pkg as the file fromFile would load it, or null.
 function packageDir(fromFile, pkg) {
   for (let dir = dirname(fromFile); ; dir = dirname(dir)) {
     const candidate = join(dir, "node_modules", pkg);
@@ -229,7 +231,7 @@ function resolveRef(file, name) {
   return first === undefined ? null : { file: target, type: first };
 }
 
-export function closest(name, candidates) {
+function closest(name, candidates) {
   const lower = name.toLowerCase();
   for (const c of candidates) if (c.toLowerCase() === lower) return c;
   let best = null;

@@ -10,7 +10,11 @@
 # progress deadline that covers pull + start + readiness + minReadySeconds,
 # lock_timeout, the worker and scheduler; the NodePort patch; and
 # manifests/images/build against a stand-in engine. The built objects are
-# also read back with jq, independently of the validator's own rules.
+# also read back with jq, independently of the validator's own rules. Issue
+# 14's integrations (manifests/integrations): Argo Rollouts' AnalysisTemplate
+# and Flagger's Canary against their own schemas and the prober's rules, the
+# options their commands pass checked against the programs' --help, and the
+# commands themselves run here against nginx.
 #
 # Needs kubectl (Debian's kubernetes-client), node and npm (the first run
 # installs manifests/.validate/node_modules with npm ci). KUBECTL picks
@@ -37,11 +41,14 @@ if ! DEPS=$("$M/validate" --deps-dir 2>"$TEST_DIR/deps.err"); then
 fi
 export PBPROBE_VALIDATE_DEPS=$DEPS
 
-test_expect_success 'the real manifests validate: every overlay and the prober Job' '
+test_expect_success 'the real manifests validate: every overlay, the prober Job and the integrations' '
 	"$M/validate" >out 2>err &&
 	cat out err &&
 	for v in $VERSIONS; do grep -qx "overlays/$v: [0-9]* objects valid" out || return 1; done &&
 	grep -qx "pbprobe: [0-9]* objects valid" out &&
+	grep -qx "integrations/argo-rollouts: 1 objects valid" out &&
+	grep -qx "integrations/argo-rollouts/example: 3 objects valid" out &&
+	grep -qx "integrations/flagger: 1 objects valid" out &&
 	test ! -s err
 '
 
@@ -104,7 +111,7 @@ fresh_copy() {
 	copy=$((copy + 1))
 	C=$TEST_DIR/m$copy
 	mkdir -p "$C/.validate" &&
-		cp -rp "$M/base" "$M/overlays" "$M/pbprobe" "$M/images" "$M"/*.mjs "$M/validate" "$C/" &&
+		cp -rp "$M/base" "$M/overlays" "$M/pbprobe" "$M/images" "$M/integrations" "$M"/*.mjs "$M/validate" "$C/" &&
 		cp -p "$M/.validate/package.json" "$M/.validate/package-lock.json" "$C/.validate/" &&
 		ln -s "$DEPS/node_modules" "$C/.validate/node_modules"
 }
@@ -498,6 +505,225 @@ test_expect_success 'expose/nodeport.yaml: an overlay with it validates; it turn
 	printf "%s\n" "<   type: ClusterIP" ">   type: NodePort" >expect && test_cmp expect changed &&
 	grep -B 30 "type: NodePort" exposed.yaml | grep -q "name: pybossa-web"
 '
+
+# --- issue 14: Argo Rollouts and Flagger (manifests/integrations) -------------
+
+AT=integrations/argo-rollouts/analysistemplate.yaml
+RO=integrations/argo-rollouts/example/rollout.yaml
+CANARY=integrations/flagger/canary.yaml
+# The AnalysisTemplate as rendered above (JSON), and jq's path to its Job's pod.
+ATJSON=$TEST_DIR/render/integrations_argo-rollouts.json
+POD=".spec.metrics[0].provider.job.spec.template.spec"
+
+test_expect_success 'integrations: each builds alone with kubectl kustomize and holds what it says' '
+	for d in argo-rollouts argo-rollouts/example flagger; do
+		"$KUBECTL" kustomize "$M/integrations/$d" >/dev/null 2>err || { cat err; return 1; }
+	done &&
+	for f in integrations_argo-rollouts integrations_argo-rollouts_example integrations_flagger; do
+		jq -r "\"$f: \(.apiVersion) \(.kind)/\(.metadata.name)\"" "$TEST_DIR/render/$f.json"
+	done | sort >objects &&
+	printf "%s\n" "integrations_argo-rollouts: argoproj.io/v1alpha1 AnalysisTemplate/pbprobe" \
+		"integrations_argo-rollouts_example: argoproj.io/v1alpha1 Rollout/app" \
+		"integrations_argo-rollouts_example: v1 Service/app" "integrations_argo-rollouts_example: v1 Service/app-canary" \
+		"integrations_flagger: flagger.app/v1beta1 Canary/app" >expect &&
+	test_cmp expect objects
+'
+
+test_expect_success 'jq: the analysis runs the image manifests/pbprobe runs, once, as non-root, CPU request = limit' '
+	jq -r "select(.kind == \"Job\") | .spec.template.spec.containers[].image" "$TEST_DIR/render/pbprobe.json" >expect &&
+	jq -r "$POD | (.initContainers + .containers)[].image" "$ATJSON" | sort -u >images &&
+	test_cmp expect images &&
+	jq -e ".spec.metrics[0] as \$m | \$m.provider.job.spec.backoffLimit == 0 and \$m.count == 1 and \$m.failureLimit == 0
+		and \$m.provider.job.spec.template.spec.restartPolicy == \"Never\"
+		and \$m.provider.job.spec.template.spec.securityContext.runAsNonRoot == true
+		and \$m.provider.job.spec.template.spec.securityContext.runAsUser == 10001
+		and ([\$m.provider.job.spec.template.spec | (.initContainers + .containers)[]
+			| .resources.requests.cpu == .resources.limits.cpu and .securityContext.readOnlyRootFilesystem == true] | all)" "$ATJSON"
+'
+
+test_expect_success 'schema (Argo): a misspelt field in the analysis Job'"'"'s container is refused, down through its JobSpec' '
+	fresh_copy &&
+	yedit "$AT" "const c = docs[0].spec.metrics[0].provider.job.spec.template.spec.containers[0]; c.imagePullpolicy = c.imagePullPolicy; delete c.imagePullPolicy" &&
+	expect_invalid integrations/argo-rollouts "manifests/validate: integrations/argo-rollouts: AnalysisTemplate/pbprobe: spec.metrics[0].provider.job.spec.template.spec.containers[0].imagePullpolicy: unknown field (did you mean imagePullPolicy?)" &&
+	fresh_copy &&
+	yedit "$AT" "docs[0].spec.metrics[0].provider.job.spec.activeDeadlineSeconds = \"600\"" &&
+	expect_invalid integrations/argo-rollouts "AnalysisTemplate/pbprobe: spec.metrics[0].provider.job.spec.activeDeadlineSeconds: must be integer" &&
+	fresh_copy &&
+	yedit "$AT" "docs[0].spec.metrics[0].provider.jobb = docs[0].spec.metrics[0].provider.job; delete docs[0].spec.metrics[0].provider.job" &&
+	expect_invalid integrations/argo-rollouts "AnalysisTemplate/pbprobe: spec.metrics[0].provider.jobb: unknown field (did you mean job?)" &&
+	fresh_copy &&
+	yedit "$RO" "docs[0].kind = \"Rolout\"" &&
+	expect_invalid integrations/argo-rollouts/example "Rolout/app: kind: unknown kind Rolout in argoproj.io/v1alpha1"
+'
+
+test_expect_success 'schema (Flagger): a wrong type or an unknown field in the Canary'"'"'s webhook is refused' '
+	fresh_copy &&
+	yedit "$CANARY" "docs[0].spec.analysis.webhooks[0].timeout = 45" &&
+	expect_invalid integrations/flagger "manifests/validate: integrations/flagger: Canary/app: spec.analysis.webhooks[0].timeout: must be string" &&
+	fresh_copy &&
+	yedit "$CANARY" "const w = docs[0].spec.analysis.webhooks[0]; w.retrys = w.retries; delete w.retries" &&
+	expect_invalid integrations/flagger "Canary/app: spec.analysis.webhooks[0].retrys: unknown field (did you mean retries?)" &&
+	fresh_copy &&
+	yedit "$CANARY" "docs[0].spec.analysis.webhooks[0].metadata.timeout = 45; docs[0].spec.analysis.interval = \"1h\"; delete docs[0].spec.targetRef.name" &&
+	expect_invalid integrations/flagger "Canary/app: spec.analysis.webhooks[0].metadata.timeout: must be string" &&
+	grep -F "Canary/app: spec.analysis.interval: must be a whole number of seconds or minutes" err &&
+	grep -F "Canary/app: spec.targetRef.name: required field missing" err &&
+	fresh_copy &&
+	yedit "$CANARY" "docs[0].metadata.label = { a: \"b\" }" &&
+	expect_invalid integrations/flagger "Canary/app: metadata.label: unknown field (did you mean labels?)" &&
+	fresh_copy &&
+	yedit "$CANARY" "docs[0].apiVersion = \"flagger.app/v1alpha3\"" &&
+	expect_invalid integrations/flagger "Canary/app: kind: unknown kind Canary in flagger.app/v1alpha3"
+'
+
+test_expect_success 'rule (Argo): one run decides: backoffLimit 0, never restarted, failureLimit 0, count 1' '
+	fresh_copy &&
+	yedit "$AT" "docs[0].spec.metrics[0].provider.job.spec.backoffLimit = 2" &&
+	expect_invalid integrations/argo-rollouts "AnalysisTemplate/pbprobe: spec.metrics[0].provider.job.spec.backoffLimit: must be 0: a failed probe retried would hide the outage it saw" &&
+	yedit "$AT" "delete docs[0].spec.metrics[0].provider.job.spec.backoffLimit" &&
+	expect_invalid integrations/argo-rollouts "spec.metrics[0].provider.job.spec.backoffLimit: must be 0: a failed probe retried would hide the outage it saw (the second run'"'"'s PASS replaces the first'"'"'s FAIL); is \"unset, 6\"" &&
+	fresh_copy &&
+	yedit "$AT" "docs[0].spec.metrics[0].provider.job.spec.template.spec.restartPolicy = \"OnFailure\"; docs[0].spec.metrics[0].failureLimit = 1; docs[0].spec.metrics[0].count = 3" &&
+	expect_invalid integrations/argo-rollouts "spec.metrics[0].provider.job.spec.template.spec.restartPolicy: must be Never" &&
+	grep -F "AnalysisTemplate/pbprobe: spec.metrics[0].failureLimit: must be 0" err &&
+	grep -F "AnalysisTemplate/pbprobe: spec.metrics[0].count: must be 1" err
+'
+
+test_expect_success 'rule (Argo): the analysis pod has no privilege, /tmp for its log, CPU request = limit' '
+	fresh_copy &&
+	yedit "$AT" "const c = docs[0].spec.metrics[0].provider.job.spec.template.spec.initContainers[0]; c.securityContext.readOnlyRootFilesystem = false; c.resources.requests.cpu = \"100m\"" &&
+	expect_invalid integrations/argo-rollouts "AnalysisTemplate/pbprobe: spec.metrics[0].provider.job.spec.template.spec.initContainers[0].securityContext.readOnlyRootFilesystem: must be true, is false" &&
+	grep -F "spec.metrics[0].provider.job.spec.template.spec.initContainers[0].resources.requests.cpu: must equal limits.cpu (250m)" err &&
+	fresh_copy &&
+	yedit "$AT" "const p = docs[0].spec.metrics[0].provider.job.spec.template.spec; delete p.securityContext.runAsNonRoot; p.containers[0].securityContext.capabilities.drop = []" &&
+	expect_invalid integrations/argo-rollouts "spec.metrics[0].provider.job.spec.template.spec.containers[0].securityContext.runAsNonRoot: must be true" &&
+	grep -F "spec.metrics[0].provider.job.spec.template.spec.containers[0].securityContext.capabilities.drop: must include ALL" err &&
+	fresh_copy &&
+	yedit "$AT" "const p = docs[0].spec.metrics[0].provider.job.spec.template.spec; p.containers[0].args = p.containers[0].args.map((a) => a.replace(\"/tmp/\", \"/var/tmp/\"))" &&
+	expect_invalid integrations/argo-rollouts "spec.metrics[0].provider.job.spec.template.spec.containers[0].args: must read /tmp/pbprobe.log, pbprobe'"'"'s log, from volume tmp mounted at /tmp"
+'
+
+test_expect_success 'rule (Argo): arguments declared and given; a rate or duration the pod or deadline cannot hold is refused' '
+	fresh_copy &&
+	yedit "$AT" "docs[0].spec.args = docs[0].spec.args.filter((a) => a.name !== \"timeout\")" &&
+	expect_invalid integrations/argo-rollouts "AnalysisTemplate/pbprobe: spec.metrics[0]: uses {{args.timeout}}, which spec.args does not declare" &&
+	fresh_copy &&
+	yedit "$AT" "const a = docs[0].spec.args; a.find((x) => x.name === \"rate\").value = \"3k\"; a.find((x) => x.name === \"connections\").value = \"keepalive\"; a.find((x) => x.name === \"duration\").value = \"9m\"" &&
+	expect_invalid integrations/argo-rollouts "AnalysisTemplate/pbprobe: spec.metrics[0].provider.job.spec.template.spec.initContainers[0].resources.limits.cpu: must be at least 300m for 3000 requests a second (1 series at rate 3000, by default), is 250m" &&
+	grep -F "AnalysisTemplate/pbprobe: spec.metrics[0].provider.job.spec.activeDeadlineSeconds: must be at least 602: the probe (542 s with its timeout, by default) and 60 s to pull, start and report; is 600" err &&
+	fresh_copy &&
+	yedit "$RO" "docs[0].spec.strategy.canary.steps[1].analysis.args = []" &&
+	expect_invalid "integrations/argo-rollouts integrations/argo-rollouts/example" "Rollout/app: spec.strategy.canary.steps[1].analysis.args: must give service-url: AnalysisTemplate pbprobe has no value for it" &&
+	fresh_copy &&
+	yedit "$RO" "docs[0].spec.strategy.canary.steps[1].analysis.args.push({ name: \"rate\", value: \"1000\" })" &&
+	expect_invalid "integrations/argo-rollouts integrations/argo-rollouts/example" "Rollout/app: spec.strategy.canary.steps[1].analysis.args: --rate: at most 400 with a target on new connections" &&
+	yedit "$RO" "docs[0].spec.strategy.canary.steps[1].analysis.args.push({ name: \"connections\", value: \"keepalive\" }); docs[0].spec.strategy.canary.steps[1].analysis.args[1].value = \"3k\"" &&
+	expect_invalid "integrations/argo-rollouts integrations/argo-rollouts/example" "Rollout/app: spec.strategy.canary.steps[1].analysis.args: AnalysisTemplate pbprobe: spec.metrics[0].provider.job.spec.template.spec.initContainers[0].resources.limits.cpu: must be at least 300m for 3000 requests a second (1 series at rate 3000, given by spec.strategy.canary.steps[1].analysis), is 250m" &&
+	! grep -F "at most 400" err &&
+	fresh_copy &&
+	yedit "$RO" "docs[0].spec.strategy.canary.steps[3].analysis.args[1].value = \"10m\"" &&
+	expect_invalid "integrations/argo-rollouts integrations/argo-rollouts/example" "Rollout/app: spec.strategy.canary.steps[3].analysis.args: AnalysisTemplate pbprobe: spec.metrics[0].provider.job.spec.activeDeadlineSeconds: must be at least 662" &&
+	fresh_copy &&
+	yedit "$RO" "docs[0].spec.strategy.canary.steps[1].analysis.templates[0].templateName = \"pbprobe-gate\"" &&
+	expect_invalid "integrations/argo-rollouts integrations/argo-rollouts/example" "Rollout/app: spec.strategy.canary.steps[1].analysis.templates[0].templateName: AnalysisTemplate pbprobe-gate is not in the builds validated with it"
+'
+
+test_expect_success 'rule (Flagger): the pbprobe webhook waits for the verdict, long enough, once' '
+	fresh_copy &&
+	yedit "$CANARY" "const w = docs[0].spec.analysis.webhooks[0]; w.metadata.type = \"cmd\"; w.retries = 1; w.timeout = \"30s\"" &&
+	expect_invalid integrations/flagger "Canary/app: spec.analysis.webhooks[0].metadata.type: must be bash" &&
+	grep -F "Canary/app: spec.analysis.webhooks[0].retries: must be 0" err &&
+	grep -F "Canary/app: spec.analysis.webhooks[0].timeout: must be at least 42s: the probe (32 s with its timeout)" err &&
+	fresh_copy &&
+	yedit "$CANARY" "const w = docs[0].spec.analysis.webhooks[0]; delete w.timeout; w.type = \"post-rollout\"" &&
+	expect_invalid integrations/flagger "Canary/app: spec.analysis.webhooks[0].timeout: must be at least 42s" &&
+	grep -F "is \"unset, 10s\"" err &&
+	grep -F "Canary/app: spec.analysis.webhooks[0].type: must be pre-rollout or rollout" err &&
+	fresh_copy &&
+	yedit "$CANARY" "const w = docs[0].spec.analysis.webhooks[0]; w.metadata.cmd = w.metadata.cmd.replace(/pbprobe-report [^;]*;/, \"true;\")" &&
+	expect_invalid integrations/flagger "Canary/app: spec.analysis.webhooks[0].metadata.cmd: must run pbprobe-report on pbprobe'"'"'s log after it"
+'
+
+# opts PROGRAM [TEMPLATE]: the options PROGRAM (pbprobe, pbprobe-report) is
+# given in the integrations, one a line: the container of the rendered
+# AnalysisTemplate (TEMPLATE, default the real one's JSON) that runs it, and
+# each simple command of the Canary's webhook cmd that starts with it.
+opts() {
+	{
+		jq -r "$POD | (.initContainers + .containers)[] | select(.command[0] == \"$1\") | .args[]" "${2:-$ATJSON}" &&
+			jq -r ".spec.analysis.webhooks[].metadata.cmd" "$TEST_DIR/render/integrations_flagger.json" |
+			sed "s/[&;|{}]/\n/g" | awk -v p="$1" '$1 == p { for (i = 2; i <= NF; i++) print $i }'
+	} | grep -oE -- "^--?[A-Za-z][A-Za-z0-9.-]*" | sort -u
+}
+# help_opts PROGRAM: every option PROGRAM's --help lists.
+help_opts() {
+	"$PB_BUILD/$1" --help | grep -oE -- "(^|[ ,])--?[A-Za-z][A-Za-z0-9.-]*" | sed "s/^[ ,]//" | sort -u
+}
+
+test_expect_success 'integrations: every option given to pbprobe and pbprobe-report is one their --help lists' '
+	opts pbprobe >used.pbprobe && opts pbprobe-report >used.report &&
+	cat used.pbprobe used.report &&
+	for o in --rate --duration --timeout --connections --output --quiet; do grep -qx -- "$o" used.pbprobe || return 1; done &&
+	for o in --max-errors --max-blind --max-p99 --list; do grep -qx -- "$o" used.report || return 1; done &&
+	help_opts pbprobe >help.pbprobe && help_opts pbprobe-report >help.report &&
+	grep -qx -- --rate help.pbprobe && grep -qx -- --max-errors help.report &&
+	comm -23 used.pbprobe help.pbprobe >unknown.pbprobe && test_must_be_empty unknown.pbprobe &&
+	comm -23 used.report help.report >unknown.report && test_must_be_empty unknown.report
+'
+
+test_expect_success 'integrations: an option the programs do not have is caught (the check above can fail)' '
+	jq -c "($POD.containers[0].args) += [\"--max-dowtnime=1s\"]" "$ATJSON" >misspelt.json &&
+	opts pbprobe-report misspelt.json >used.report &&
+	comm -23 used.report help.report >unknown.report &&
+	echo --max-dowtnime >expect && test_cmp expect unknown.report
+'
+
+if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then
+	NG_PORT=$(free_port)
+	svc_nginx_start "$TEST_DIR/ng" "$NG_PORT" || {
+		echo "Bail out! nginx did not start"
+		exit 1
+	}
+	# A port nothing listens on: every request fails (connect).
+	CLOSED_PORT=$(free_port)
+
+	test_expect_success 'integrations: the Canary'"'"'s cmd, run by bash as the loadtester does, passes a server that answers, fails one that does not, leaves no file' '
+		jq -r ".spec.analysis.webhooks[0].metadata.cmd" "$TEST_DIR/render/integrations_flagger.json" >cmd &&
+		grep -F -- "--duration 30s" cmd && grep -F "http://app-canary.default/" cmd &&
+		mkdir -p lt-tmp &&
+		sed -e "s/--duration 30s/--duration 1s/" -e "s|http://app-canary.default/|http://127.0.0.1:$NG_PORT/|" cmd >up &&
+		TMPDIR=$TEST_DIR/lt-tmp bash -c "$(cat up)" >up.out 2>&1 &&
+		cat up.out && head -n 1 up.out | grep "^PASS" &&
+		sed -e "s/--duration 30s/--duration 1s/" -e "s|http://app-canary.default/|http://127.0.0.1:$CLOSED_PORT/|" cmd >down &&
+		{ TMPDIR=$TEST_DIR/lt-tmp bash -c "$(cat down)" >down.out 2>&1; test $? = 1; } &&
+		head -n 1 down.out | grep "^FAIL" &&
+		ls -A lt-tmp >left && test_must_be_empty left
+	'
+
+	# argv URL PROGRAM: the AnalysisTemplate's container that runs PROGRAM,
+	# its command line as Argo would make it (the arguments' defaults,
+	# service-url URL), probing 1 s, its /tmp here.
+	argv() {
+		jq -r ".spec.args[] | select(.value) | \"s|{{args.\(.name)}}|\(.value)|g\"" "$ATJSON" >args.sed &&
+			jq -r "$POD | (.initContainers + .containers)[] | select(.command[0] == \"$2\") | (.command + .args)[]" "$ATJSON" |
+			sed -e "s|{{args.service-url}}|$1|" -f args.sed |
+				sed -e "s/^--duration=2m$/--duration=1s/" -e "s|^--output=/tmp/|--output=$TEST_DIR/|" -e "s|^/tmp/|$TEST_DIR/|"
+	}
+
+	test_expect_success 'integrations: the AnalysisTemplate'"'"'s containers, run in order with its arguments, pass a server that answers, fail one that does not' '
+		argv "http://127.0.0.1:$NG_PORT/" pbprobe >probe.argv && argv unused pbprobe-report >report.argv &&
+		cat probe.argv report.argv &&
+		grep -x "service=http://127.0.0.1:$NG_PORT/" probe.argv && grep -x -- "--duration=1s" probe.argv &&
+		! grep -F "{{" probe.argv report.argv &&
+		mapfile -t probe <probe.argv && mapfile -t judge <report.argv &&
+		"${probe[@]}" && "${judge[@]}" >report.txt && head -n 1 report.txt | grep "^PASS" &&
+		argv "http://127.0.0.1:$CLOSED_PORT/" pbprobe >probe.argv && mapfile -t probe <probe.argv &&
+		"${probe[@]}" && test_expect_code 1 "${judge[@]}" >report.txt && head -n 1 report.txt | grep "^FAIL"
+	'
+else
+	test_skip 'integrations: the Canary'"'"'s cmd, run by bash as the loadtester does, passes a server that answers, fails one that does not, leaves no file' 'no nginx (apt-get install nginx-light)'
+	test_skip 'integrations: the AnalysisTemplate'"'"'s containers, run in order with its arguments, pass a server that answers, fail one that does not' 'no nginx (apt-get install nginx-light)'
+fi
 
 test_expect_success 'a missing tool is exit 3, not a verdict on the manifests' '
 	rc=0 && KUBECTL=/nonexistent/kubectl "$M/validate" 2>err || rc=$? &&
