@@ -92,6 +92,18 @@ __attribute__((format(printf, 2, 3))) static int reason(struct an_gate *g, const
     return 0;
 }
 
+/* The line reason() just added is a warning, not a failure's reason: moved
+ * to g->warnings. */
+static int last_reason_is_warning(struct an_gate *g)
+{
+    char **n = realloc(g->warnings, (size_t)(g->nwarnings + 1) * sizeof *n);
+    if (n == NULL)
+        return -1;
+    g->warnings = n;
+    g->warnings[g->nwarnings++] = g->reasons[--g->nreasons];
+    return 0;
+}
+
 static struct an_check *add_check(struct an_gate *g, int target, enum rep_rule rule,
                                   const struct rep_limit *l)
 {
@@ -476,13 +488,10 @@ static int warn(struct analysis *an, struct an_check *c, const struct rep_limit 
     w.limit = wl;
     if (explain(an, &w, who) < 0)
         return -1;
-    char **n = realloc(g->warnings, (size_t)(g->nwarnings + 1) * sizeof *n);
-    if (n == NULL)
+    if (last_reason_is_warning(g) < 0)
         return -1;
-    g->warnings = n;
-    g->warnings[g->nwarnings] = g->reasons[--g->nreasons];
     c->warned = 1;
-    c->warning = g->nwarnings++;
+    c->warning = g->nwarnings - 1;
     return 0;
 }
 
@@ -517,12 +526,9 @@ static int no_baseline(struct analysis *an, struct an_check *c, const struct rep
                     t->nlogs == 1 ? "" : "s", t->base.rate, t->base.logs, src);
     if (rc < 0)
         return -1;
-    char **n = realloc(g->warnings, (size_t)(g->nwarnings + 1) * sizeof *n);
-    if (n == NULL)
+    if (last_reason_is_warning(g) < 0)
         return -1;
-    g->warnings = n;
-    g->warnings[g->nwarnings] = g->reasons[--g->nreasons];
-    c->warning = g->nwarnings++;
+    c->warning = g->nwarnings - 1;
     return 0;
 }
 
@@ -541,12 +547,7 @@ static int baseline_evaluate(struct analysis *an, const struct rep_config *cfg)
                "hurt users as much",
                an->baseline->path, an->baseline->verdict) < 0)
         return -1;
-    char **n = realloc(g->warnings, (size_t)(g->nwarnings + 1) * sizeof *n);
-    if (n == NULL)
-        return -1;
-    g->warnings = n;
-    g->warnings[g->nwarnings++] = g->reasons[--g->nreasons];
-    return 0;
+    return last_reason_is_warning(g);
 }
 
 int gate_evaluate(struct analysis *an, const struct rep_config *cfg)
