@@ -98,7 +98,8 @@ done
 set -- "${args[@]}"
 # A watch (get KIND ... --watch[-only] -o json): the recorded stream
 # $FAKE/watch-KIND.json at once, then what a test drops in
-# $FAKE/watch-KIND.more, until killed: a watch does not end by itself.
+# $FAKE/watch-KIND.more (moved into place whole), until killed: a watch does
+# not end by itself.
 if [[ " $* " == *" --watch"* ]]; then
 	[ ! -e "$FAKE/watch-$2.json" ] || cat "$FAKE/watch-$2.json"
 	while :; do
@@ -601,7 +602,9 @@ test_expect_success 'the live gate on a cluster: pbprobe aborts on a broken API 
 	done &&
 	# the cluster says why, just before users see it
 	jq -n "{kind: \"Event\", reason: \"Killing\", message: \"Stopping container web\", count: 1,
-		involvedObject: {kind: \"Pod\", name: \"pybossa-web-5d8b7c9f4-abcde\"}}" >"$FAKE/watch-events.more" &&
+		involvedObject: {kind: \"Pod\", name: \"pybossa-web-5d8b7c9f4-abcde\"}}" >"$FAKE/watch-events.new" &&
+	# whole, at once: the stand-in takes a .more file as soon as it exists
+	mv "$FAKE/watch-events.new" "$FAKE/watch-events.more" &&
 	# on the prober'"'"'s timeline before users see it: then it is the event
 	# the window follows, however loaded the machine
 	for i in $(seq 200); do
