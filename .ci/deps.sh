@@ -22,6 +22,9 @@ PB_DEPS=(
 	curl socat jq shellcheck uuid-runtime procps iproute2 faketime
 	# report plots and its JUnit check, benchmarks
 	gnuplot-nox libxml2-utils wrk apache2-utils hey gawk time git
+	# the HTML report in a real browser (WebDriver), the OpenMetrics
+	# output against a strict parser, the status line in a terminal
+	chromium chromium-driver python3-prometheus-client tmux
 )
 # Offline Kubernetes checks (manifests/validate, t/t7*): Debian's kubectl
 # and Node.js, unless the machine already has its own (a newer kubectl or a

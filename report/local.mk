@@ -29,6 +29,8 @@ pbprobe_report_SOURCES = \
 	report/out_json.c \
 	report/out_junit.c \
 	report/out_markdown.c \
+	report/out_html.c \
+	report/out_openmetrics.c \
 	report/plot.c
 pbprobe_report_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) -pthread
 pbprobe_report_LDFLAGS = -pthread
@@ -43,6 +45,8 @@ EXTRA_DIST += \
 	t/t4020-report-analysis.sh \
 	t/t4030-report-gate.sh \
 	t/t4040-report-formats.sh \
+	t/t4042-report-openmetrics.sh \
+	t/t4045-report-html.sh \
 	t/t4100-report-outage.sh \
 	t/t4110-report-haproxy-burst.sh \
 	t/t4120-report-merge.sh \

@@ -29,6 +29,10 @@ static int write_report(FILE *out, const struct rep_config *cfg, const struct re
             return out_junit(out, &rs->an[0]);
         case REP_FMT_MARKDOWN:
             return out_markdown(out, &rs->an[0]);
+        case REP_FMT_HTML:
+            return out_html(out, &rs->an[0]);
+        case REP_FMT_OPENMETRICS:
+            return out_openmetrics(out, &rs->an[0]);
         }
     }
     switch (cfg->format) {
@@ -40,6 +44,10 @@ static int write_report(FILE *out, const struct rep_config *cfg, const struct re
         return out_junit_runs(out, rs);
     case REP_FMT_MARKDOWN:
         return out_markdown_runs(out, rs);
+    case REP_FMT_HTML:
+        return out_html_runs(out, rs);
+    case REP_FMT_OPENMETRICS:
+        return out_openmetrics_runs(out, rs);
     }
     return -1;
 }

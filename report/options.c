@@ -1,6 +1,7 @@
 /* Options of pbprobe-report. The table below is the one source of --help; the
  * man page (docs/pbprobe-report.1) sits beside it and t/t4000 checks that both
  * name the same options with the same defaults. */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,8 @@ enum {
     OPT_GATE,
     OPT_BASELINE,
     OPT_MAX_REGRESSION,
+    OPT_LABEL,
+    OPT_MARKDOWN_SUMMARY,
 };
 
 struct opt_doc {
@@ -60,11 +63,20 @@ static const struct opt_doc docs[] = {
     {{"format", required_argument, NULL, 'f'},
      'f',
      "FORMAT",
-     "text, json, junit or markdown (default text)"},
+     "text, json, junit, markdown, html or openmetrics (default text)"},
     {{"output", required_argument, NULL, 'o'},
      'o',
      "FILE",
      "write the report to FILE (default -, standard output)"},
+    {{"label", required_argument, NULL, OPT_LABEL},
+     0,
+     "KEY=VALUE",
+     "a label on every OpenMetrics sample, e.g. release=2.8.0; repeatable (default none)"},
+    {{"markdown-summary", no_argument, NULL, OPT_MARKDOWN_SUMMARY},
+     0,
+     NULL,
+     "also append the Markdown report to the file $GITHUB_STEP_SUMMARY names, when it "
+     "is set (default off)"},
     {{"plot", required_argument, NULL, OPT_PLOT},
      0,
      "FILE",
@@ -287,6 +299,51 @@ static int add_regression(struct rep_config *cfg, const char *arg, char *err, si
     return 0;
 }
 
+/* --label KEY=VALUE, with the label name rules of OpenMetrics; "target" is
+ * the report's own label and names starting with "__" are reserved. */
+static int add_label(struct rep_config *cfg, const char *arg, char *err, size_t errlen)
+{
+    const char *eq = strchr(arg, '=');
+    size_t keylen = eq ? (size_t)(eq - arg) : 0;
+    int ok = keylen > 0 && (isalpha((unsigned char)arg[0]) || arg[0] == '_');
+    for (size_t i = 1; ok && i < keylen; i++)
+        ok = isalnum((unsigned char)arg[i]) || arg[i] == '_';
+    if (!ok) {
+        snprintf(err, errlen,
+                 "--label \"%s\": not KEY=VALUE with KEY of letters, digits and _ (not first a "
+                 "digit)",
+                 arg);
+        return -1;
+    }
+    if ((keylen == 6 && strncmp(arg, "target", 6) == 0) || strncmp(arg, "__", 2) == 0) {
+        snprintf(err, errlen, "--label \"%s\": the label name %.*s is reserved", arg, (int)keylen,
+                 arg);
+        return -1;
+    }
+    for (int i = 0; i < cfg->nlabels; i++)
+        if (strlen(cfg->labels[i].key) == keylen && strncmp(cfg->labels[i].key, arg, keylen) == 0) {
+            snprintf(err, errlen, "--label \"%s\": %.*s given twice", arg, (int)keylen, arg);
+            return -1;
+        }
+    struct rep_label *l = realloc(cfg->labels, (size_t)(cfg->nlabels + 1) * sizeof *l);
+    if (l == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    cfg->labels = l;
+    char *owned = strdup(arg);
+    if (owned == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    owned[keylen] = '\0';
+    l[cfg->nlabels].owned = owned;
+    l[cfg->nlabels].key = owned;
+    l[cfg->nlabels].value = owned + keylen + 1;
+    cfg->nlabels++;
+    return 0;
+}
+
 static int parse_duration(const char *opt, const char *arg, int64_t *out, char *err, size_t errlen)
 {
     char why[160];
@@ -341,9 +398,15 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
                 cfg->format = REP_FMT_JUNIT;
             else if (strcmp(optarg, "markdown") == 0 || strcmp(optarg, "md") == 0)
                 cfg->format = REP_FMT_MARKDOWN;
+            else if (strcmp(optarg, "html") == 0)
+                cfg->format = REP_FMT_HTML;
+            else if (strcmp(optarg, "openmetrics") == 0)
+                cfg->format = REP_FMT_OPENMETRICS;
             else {
                 snprintf(err, errlen,
-                         "--format: unknown format \"%s\" (text, json, junit or markdown)", optarg);
+                         "--format: unknown format \"%s\" (text, json, junit, markdown, html or "
+                         "openmetrics)",
+                         optarg);
                 rc = -1;
             }
             break;
@@ -352,6 +415,12 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
             break;
         case OPT_PLOT:
             cfg->plot = optarg;
+            break;
+        case OPT_LABEL:
+            rc = add_label(cfg, optarg, err, errlen);
+            break;
+        case OPT_MARKDOWN_SUMMARY:
+            cfg->markdown_summary = 1;
             break;
         case OPT_BY_LOG:
             cfg->by_log = 1;
@@ -551,4 +620,9 @@ void options_free(struct rep_config *cfg)
     free(cfg->limits);
     cfg->limits = NULL;
     cfg->nlimits = 0;
+    for (int i = 0; i < cfg->nlabels; i++)
+        free(cfg->labels[i].owned);
+    free(cfg->labels);
+    cfg->labels = NULL;
+    cfg->nlabels = 0;
 }

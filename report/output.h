@@ -13,6 +13,8 @@ int out_text(FILE *f, const struct analysis *an);
 int out_json(FILE *f, const struct analysis *an);
 int out_junit(FILE *f, const struct analysis *an);
 int out_markdown(FILE *f, const struct analysis *an);
+int out_html(FILE *f, const struct analysis *an);
+int out_openmetrics(FILE *f, const struct analysis *an);
 
 /* Logs of several runs (runs.h): the verdict over all runs and a line per
  * run first, then each run's report as the single-run formatter writes it. */
@@ -20,6 +22,8 @@ int out_text_runs(FILE *f, const struct rep_runs *rs);
 int out_json_runs(FILE *f, const struct rep_runs *rs);
 int out_junit_runs(FILE *f, const struct rep_runs *rs);
 int out_markdown_runs(FILE *f, const struct rep_runs *rs);
+int out_html_runs(FILE *f, const struct rep_runs *rs);
+int out_openmetrics_runs(FILE *f, const struct rep_runs *rs);
 
 /* Draws the plot with gnuplot (plot.c). Returns 0, or -1 with a one-line
  * reason in err; the rest of the report does not depend on it. */

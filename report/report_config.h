@@ -8,7 +8,23 @@
 
 #include "outcome.h"
 
-enum rep_format { REP_FMT_TEXT, REP_FMT_JSON, REP_FMT_JUNIT, REP_FMT_MARKDOWN };
+enum rep_format {
+    REP_FMT_TEXT,
+    REP_FMT_JSON,
+    REP_FMT_JUNIT,
+    REP_FMT_MARKDOWN,
+    REP_FMT_HTML,
+    REP_FMT_OPENMETRICS
+};
+
+/* A --label KEY=VALUE: OpenMetrics labels on every sample (release,
+ * environment). KEY is checked by options.c: [a-zA-Z_][a-zA-Z0-9_]*, not
+ * "target", not starting with "__". */
+struct rep_label {
+    const char *key; /* points into owned */
+    const char *value;
+    char *owned;
+};
 
 /* The gate's rules, in the order they are checked and printed. */
 enum rep_rule {
@@ -65,6 +81,9 @@ struct rep_config {
     struct rep_limit *limits;
     int nlimits;
     const char *baseline; /* --baseline FILE, or NULL */
+    struct rep_label *labels;
+    int nlabels;
+    int markdown_summary; /* also append the Markdown report to $GITHUB_STEP_SUMMARY */
     /* the database rules, not per target; -1 when not given */
     int64_t max_db_down_us;
     const char *max_db_down_arg;

@@ -1,0 +1,5 @@
+#!/bin/bash
+# (being written)
+. "$(dirname "$0")/lib.sh"
+
+test_done
