@@ -506,6 +506,43 @@ platform_events_source() {
 	echo k8s
 }
 
+# k8s_watch KIND OUT kubectl ARGS...: runs the watch and runs it again when
+# it ends by itself (an API server ends a watch after a while, and a
+# rolling restart of the control plane ends every watch), each time with a
+# note on the timeline through OUT: events in the gap are not seen. A watch
+# that ends twice within 2 s of its start is refused (no RBAC to watch, a
+# bad context) and not run again. Killed (TERM), it kills its kubectl.
+k8s_watch() {
+	local kind=$1 out=$2 child='' rc started quick=0 why
+	shift 2
+	trap '[ -z "$child" ] || kill "$child" 2>/dev/null; exit 0' TERM
+	while :; do
+		started=$SECONDS
+		"$@" &
+		child=$!
+		wait "$child"
+		rc=$?
+		child=''
+		why=$(tail -n 1 "$out.err-$kind" 2>/dev/null | tr -d '\t\r' | cut -c1-160)
+		if [ $((SECONDS - started)) -le 2 ]; then
+			quick=$((quick + 1))
+		else
+			quick=0
+		fi
+		if [ "$quick" -ge 2 ]; then
+			printf 'watch of %s failed (kubectl status %s%s); not restarted\n' \
+				"$kind" "$rc" "${why:+: $why}" >"$out"
+			return 0
+		fi
+		printf 'watch of %s ended (kubectl status %s%s); restarted\n' \
+			"$kind" "$rc" "${why:+: $why}" >"$out"
+		sleep 1 &
+		child=$!
+		wait "$child"
+		child=''
+	done
+}
+
 # platform_events_start FIFO: the three watches, each kubectl piped through
 # jq by a FIFO of its own, so that both pids are known and killed.
 platform_events_start() {
@@ -517,18 +554,21 @@ platform_events_start() {
 		case $kind in
 		events)
 			filter=$K8S_EVENTS_JQ
-			"${KUBECTL:-kubectl}" "${ctx[@]}" --namespace "$K8S_NS" get events --watch-only -o json \
-				>"$dir/watch-$kind" 2>"$dir/watch-$kind.err" &
+			k8s_watch "$kind" "$out" "${KUBECTL:-kubectl}" "${ctx[@]}" --namespace "$K8S_NS" \
+				get events --watch-only -o json \
+				>"$dir/watch-$kind" 2>"$out.err-$kind" &
 			;;
 		pods)
 			filter=$K8S_PODS_JQ
-			"${KUBECTL:-kubectl}" "${ctx[@]}" --namespace "$K8S_NS" get pods -l app.kubernetes.io/name=pybossa \
-				--watch -o json >"$dir/watch-$kind" 2>"$dir/watch-$kind.err" &
+			k8s_watch "$kind" "$out" "${KUBECTL:-kubectl}" "${ctx[@]}" --namespace "$K8S_NS" \
+				get pods -l app.kubernetes.io/name=pybossa --watch -o json \
+				>"$dir/watch-$kind" 2>"$out.err-$kind" &
 			;;
 		deployments)
 			filter=$K8S_DEPLOYMENTS_JQ
-			"${KUBECTL:-kubectl}" "${ctx[@]}" --namespace "$K8S_NS" get deployments -l pbprobe/rollout=pybossa \
-				--watch -o json >"$dir/watch-$kind" 2>"$dir/watch-$kind.err" &
+			k8s_watch "$kind" "$out" "${KUBECTL:-kubectl}" "${ctx[@]}" --namespace "$K8S_NS" \
+				get deployments -l pbprobe/rollout=pybossa --watch -o json \
+				>"$dir/watch-$kind" 2>"$out.err-$kind" &
 			;;
 		esac
 		steps_events_pids+=($!)

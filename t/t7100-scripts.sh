@@ -98,10 +98,18 @@ done
 set -- "${args[@]}"
 # A watch (get KIND ... --watch[-only] -o json): the recorded stream
 # $FAKE/watch-KIND.json at once, then what a test drops in
-# $FAKE/watch-KIND.more (moved into place whole), until killed: a watch does
-# not end by itself.
+# $FAKE/watch-KIND.more (moved into place whole), until killed. Given
+# $FAKE/watch-KIND.end-once, the watch ends after the recorded stream, as an
+# API server ends one, and the next watch starts with what comes after.
 if [[ " $* " == *" --watch"* ]]; then
-	[ ! -e "$FAKE/watch-$2.json" ] || cat "$FAKE/watch-$2.json"
+	if [ -e "$FAKE/watch-$2.end-once" ]; then
+		rm -f "$FAKE/watch-$2.end-once"
+		[ ! -e "$FAKE/watch-$2.json" ] || cat "$FAKE/watch-$2.json"
+		touch "$FAKE/watch-$2.ended"
+		echo "error: watch closed by the API server (stand-in)" >&2
+		exit 1
+	fi
+	[ -e "$FAKE/watch-$2.ended" ] || [ ! -e "$FAKE/watch-$2.json" ] || cat "$FAKE/watch-$2.json"
 	while :; do
 		if [ -e "$FAKE/watch-$2.more" ]; then
 			mv "$FAKE/watch-$2.more" "$FAKE/watch-$2.sent" && cat "$FAKE/watch-$2.sent"
@@ -668,6 +676,15 @@ test_expect_success 'the cluster'"'"'s events on the timeline: recorded watches 
 	test_cmp expect marks &&
 	PBPROBE_EVENTS=0 PBPROBE_K8S_URL=$FAKE_SERVICE_URL run upgrade-from-2-7-1-to-2-7-2 --prober local && test "$rc" = 0 &&
 	! "$LOGCAT" -f mark:name "$PBPROBE_LOGS/upgrade-from-2-7-1-to-2-7-2.log" | grep "^\[k8s\] " &&
+	: the API server ends the events watch: it is run again, said on the timeline, nothing twice &&
+	: >"$FAKE/calls" && touch "$FAKE/watch-events.end-once" &&
+	PBPROBE_K8S_URL=$FAKE_SERVICE_URL run upgrade-from-2-7-1-to-2-7-2 --prober local && test "$rc" = 0 &&
+	"$LOGCAT" -f mark:name "$PBPROBE_LOGS/upgrade-from-2-7-1-to-2-7-2.log" | grep "^\[k8s\] " | sort >marks &&
+	echo "[k8s] watch of events ended (kubectl status 1: error: watch closed by the API server (stand-in)); restarted" >>expect.unsorted &&
+	sort expect.unsorted >expect &&
+	test_cmp expect marks &&
+	test "$(sed "s/^--namespace pb-test //" "$FAKE/calls" | grep -c "^get events --watch-only -o json")" = 2 &&
+	! pgrep -f "$TEST_DIR/bin/kubectl .*--watch" &&
 	rm -f "$FAKE"/watch-*
 '
 
