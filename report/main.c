@@ -5,6 +5,7 @@
  * over all runs. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "analysis.h"
@@ -50,6 +51,29 @@ static int write_report(FILE *out, const struct rep_config *cfg, const struct re
         return out_openmetrics_runs(out, rs);
     }
     return -1;
+}
+
+/* --markdown-summary: the Markdown report appended to the file GitHub Actions
+ * shows as the job's summary; nothing when not under GitHub Actions. */
+static int write_step_summary(const struct rep_runs *rs)
+{
+    const char *path = getenv("GITHUB_STEP_SUMMARY");
+    if (path == NULL || *path == '\0')
+        return 0;
+    FILE *f = fopen(path, "a");
+    if (f == NULL) {
+        fprintf(stderr, "pbprobe-report: --markdown-summary: %s (GITHUB_STEP_SUMMARY): %s\n", path,
+                strerror(errno));
+        return -1;
+    }
+    int rc = rs->n == 1 ? out_markdown(f, &rs->an[0]) : out_markdown_runs(f, rs);
+    if (fclose(f) != 0 || rc < 0) {
+        fprintf(stderr,
+                "pbprobe-report: --markdown-summary: %s (GITHUB_STEP_SUMMARY): write failed: %s\n",
+                path, strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 static int report(const struct rep_config *cfg, struct rep_runs *rs, struct baseline *base)
@@ -103,6 +127,8 @@ static int report(const struct rep_config *cfg, struct rep_runs *rs, struct base
                 cfg->output ? cfg->output : "standard output", strerror(errno));
         return REP_EXIT_INPUT;
     }
+    if (cfg->markdown_summary && write_step_summary(rs) < 0)
+        return REP_EXIT_INPUT;
     for (int i = 0; i < rs->n; i++)
         if (rs->run[i].cfg.plot && plot_draw(&rs->an[i], rs->run[i].cfg.plot, err, sizeof err) < 0)
             fprintf(stderr, "pbprobe-report: %s\n", err);

@@ -50,6 +50,7 @@ enum {
     OPT_MAX_REGRESSION,
     OPT_LABEL,
     OPT_MARKDOWN_SUMMARY,
+    OPT_ATTACH,
 };
 
 struct opt_doc {
@@ -77,6 +78,12 @@ static const struct opt_doc docs[] = {
      NULL,
      "also append the Markdown report to the file $GITHUB_STEP_SUMMARY names, when it "
      "is set (default off)"},
+    {{"attach", required_argument, NULL, OPT_ATTACH},
+     0,
+     "FILE",
+     "name FILE (an HTML report, a screenshot) as an attachment of each target's JUnit test "
+     "case, as GitLab and Jenkins show them; the plot is named without it; repeatable "
+     "(default none)"},
     {{"plot", required_argument, NULL, OPT_PLOT},
      0,
      "FILE",
@@ -422,6 +429,24 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
         case OPT_MARKDOWN_SUMMARY:
             cfg->markdown_summary = 1;
             break;
+        case OPT_ATTACH: {
+            const char **a = realloc(cfg->attach, (size_t)(cfg->nattach + 1) * sizeof *a);
+            if (a == NULL) {
+                snprintf(err, errlen, "out of memory");
+                rc = -1;
+                break;
+            }
+            cfg->attach = a;
+            if (*optarg == '\0' || strpbrk(optarg, "]|\n\r")) {
+                /* it would end the [[ATTACHMENT|...]] marker early */
+                snprintf(err, errlen, "--attach \"%s\": empty, or holds ], | or a line break",
+                         optarg);
+                rc = -1;
+                break;
+            }
+            a[cfg->nattach++] = optarg;
+            break;
+        }
         case OPT_BY_LOG:
             cfg->by_log = 1;
             break;
@@ -624,5 +649,8 @@ void options_free(struct rep_config *cfg)
         free(cfg->labels[i].owned);
     free(cfg->labels);
     cfg->labels = NULL;
+    free(cfg->attach);
+    cfg->attach = NULL;
+    cfg->nattach = 0;
     cfg->nlabels = 0;
 }

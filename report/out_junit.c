@@ -205,6 +205,18 @@ static void write_case(FILE *f, const struct analysis *an, const struct junit_ca
             fprintf(f, "\nfailures by %s: ", fmt_split_by((enum an_split_by)by));
             fmt_splits(f, &t->by[by], (enum an_split_by)by, xml);
         }
+        /* GitLab's test report and Jenkins' attachments plugin link a file so
+         * named from the test case */
+        if (an->cfg->plot) {
+            fputs("\n[[ATTACHMENT|", f);
+            xml(f, an->cfg->plot);
+            fputs("]]", f);
+        }
+        for (int i = 0; i < an->cfg->nattach; i++) {
+            fputs("\n[[ATTACHMENT|", f);
+            xml(f, an->cfg->attach[i]);
+            fputs("]]", f);
+        }
         fputs("</system-out>\n", f);
     }
     fputs("    </testcase>\n", f);

@@ -4,10 +4,54 @@
  * table or inject markup. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fmt.h"
 #include "output.h"
+
+/* The most a report may be: GitHub keeps a step summary up to 1 MiB and a
+ * pull-request comment up to 65536 characters; at most this many bytes fits
+ * both. A longer report (thousands of targets, runs or lock waits) is cut at
+ * the last whole row or section that fits, and says so. */
+#define MD_MAX_BYTES 60000
+/* reasons and warnings listed, the first ones: the table follows them */
+#define MD_LISTED 20
+/* room kept under the cap for the closing tag and the note of the cut */
+#define MD_CUT_ROOM 400
+
+/* The report is written to memory first; after each whole row or section,
+ * the place is remembered as one where it may be cut. */
+struct md {
+    FILE *f;
+    long safe;        /* the last place it may be cut */
+    int safe_details; /* a <details> is open there */
+    int details;      /* a <details> is open now */
+};
+
+/* After a whole row or section: remember the place while it is under the
+ * cap. */
+static void md_safe(struct md *m)
+{
+    long at = ftell(m->f);
+    if (at >= 0 && at <= MD_MAX_BYTES - MD_CUT_ROOM) {
+        m->safe = at;
+        m->safe_details = m->details;
+    }
+}
+
+static void details_open(struct md *m, const char *summary)
+{
+    fprintf(m->f, "\n<details><summary>%s</summary>\n\n", summary);
+    m->details = 1;
+}
+
+static void details_close(struct md *m)
+{
+    fputs("\n</details>\n", m->f);
+    m->details = 0;
+    md_safe(m);
+}
 
 /* Text safe in a Markdown table cell or list item (GitHub flavour): the
  * characters that make markup backslash-escaped (@ too: it would mention a
@@ -19,14 +63,15 @@ static void md(FILE *f, const char *s)
     fmt_escaped(f, s, &markdown);
 }
 
-static void span_rows(FILE *f, const struct analysis *an, int burst)
+static void span_rows(struct md *m, const struct analysis *an, int burst)
 {
+    FILE *f = m->f;
     int any = 0;
     for (int i = 0; i < an->ntargets; i++)
         any |= (burst ? an->targets[i].bursts.nlisted : an->targets[i].windows.nlisted) > 0;
     if (!any)
         return;
-    fprintf(f, "\n<details><summary>%s</summary>\n\n", burst ? "Error bursts" : "Downtime windows");
+    details_open(m, burst ? "Error bursts" : "Downtime windows");
     fprintf(f, "| target | start (UTC) | offset | duration | failed | outcomes | phase |\n"
                "|---|---|--:|--:|--:|---|---|\n");
     for (int i = 0; i < an->ntargets; i++) {
@@ -52,29 +97,32 @@ static void span_rows(FILE *f, const struct analysis *an, int burst)
             md(f, fmt_phase(an, sp->phase, phase, sizeof phase));
             md(f, fmt_event(an, sp->event, phase, sizeof phase));
             fputs(" |\n", f);
+            md_safe(m);
         }
         if ((uint64_t)s->nlisted < s->count) {
             fputs("| ", f);
             md(f, name);
             fprintf(f, " | %" PRIu64 " shorter ones not listed | | | | | |\n",
                     s->count - (uint64_t)s->nlisted);
+            md_safe(m);
         }
     }
-    fputs("\n</details>\n", f);
+    details_close(m);
 }
 
 /* Where the failures came from: per target with failures, a row for each
  * peer, connection kind and protocol that failed (the FMT_SPLITS_SHOWN
  * worst), one for those that did not. */
-static void split_rows(FILE *f, const struct analysis *an)
+static void split_rows(struct md *m, const struct analysis *an)
 {
+    FILE *f = m->f;
     int any = 0;
     for (int i = 0; i < an->ntargets; i++)
         for (int by = 0; by < AN_NSPLIT && an->targets[i].failed; by++)
             any |= an->targets[i].by[by].known;
     if (!any)
         return;
-    fprintf(f, "\n<details><summary>Failures by peer, connection and protocol</summary>\n\n");
+    details_open(m, "Failures by peer, connection and protocol");
     fprintf(f, "| target | by | value | failed | of requests | outcomes |\n"
                "|---|---|---|--:|--:|---|\n");
     for (int i = 0; i < an->ntargets; i++) {
@@ -96,6 +144,7 @@ static void split_rows(FILE *f, const struct analysis *an)
                 fprintf(f, " | %" PRIu64 " | %" PRIu64 " | ", v->failed, v->requests);
                 md(f, fmt_mix(&v->mix, mix, sizeof mix));
                 fputs(" |\n", f);
+                md_safe(m);
             }
             if (sp->failing > shown) {
                 fputs("| ", f);
@@ -108,15 +157,17 @@ static void split_rows(FILE *f, const struct analysis *an)
                 fprintf(f, " | %s | %d other%s | 0 | %" PRIu64 " | |\n", what, sp->n - sp->failing,
                         sp->n - sp->failing == 1 ? "" : "s", sp->clean_requests);
             }
+            md_safe(m);
         }
     }
-    fputs("\n</details>\n", f);
+    details_close(m);
 }
 
 /* The database: one table row per unreachable window, refusal, schema
  * change and lock wait, on the report's clock. */
-static void database(FILE *f, const struct analysis *an)
+static void database(struct md *m, const struct analysis *an)
 {
+    FILE *f = m->f;
     const struct db_analysis *db = &an->db;
     char a[FMT_BUF], b[FMT_BUF], d[FMT_BUF], e[FMT_BUF];
     if (!db->present)
@@ -131,6 +182,7 @@ static void database(FILE *f, const struct analysis *an)
                 fmt_clock(w->start_us, a, sizeof a), fmt_offset(an, w->start_us, b, sizeof b),
                 fmt_duration(w->end_us - w->start_us, d, sizeof d), w->open ? " (open)" : "",
                 w->probes);
+        md_safe(m);
     }
     for (int i = 0; i < db->nrefused; i++) {
         const struct db_window *w = &db->refused[i];
@@ -138,12 +190,14 @@ static void database(FILE *f, const struct analysis *an)
                 fmt_clock(w->start_us, a, sizeof a), fmt_offset(an, w->start_us, b, sizeof b),
                 fmt_duration(w->end_us - w->start_us, d, sizeof d), w->open ? " (open)" : "",
                 w->codes.n && w->codes.c[0].code[0] ? w->codes.c[0].code : "network");
+        md_safe(m);
     }
     for (int i = 0; i < db->nschema; i++) {
         fprintf(f, "| schema | %s (%s) | | ", fmt_clock(db->schema[i].t_us, a, sizeof a),
                 fmt_offset(an, db->schema[i].t_us, b, sizeof b));
         md(f, db->schema[i].value ? db->schema[i].value : "(no row)");
         fputs(" |\n", f);
+        md_safe(m);
     }
     for (int i = 0; i < db->nlocks; i++) {
         const struct db_lock_wait *w = &db->locks[i];
@@ -162,14 +216,16 @@ static void database(FILE *f, const struct analysis *an)
             fprintf(f, " p99 %s", fmt_duration(w->lat[j].p99_us, e, sizeof e));
         }
         fputs(" |\n", f);
+        md_safe(m);
     }
 }
 
 static const char *const icon[] = {"\xe2\x9c\x85", "\xe2\x9d\x8c", "\xe2\x9a\xa0\xef\xb8\x8f"};
 
 /* --baseline: this run's figures with their changes from the baseline's. */
-static void baseline_rows(FILE *f, const struct analysis *an)
+static void baseline_rows(struct md *m, const struct analysis *an)
 {
+    FILE *f = m->f;
     if (an->baseline == NULL || an->ntargets == 0)
         return;
     fputs("\n**Against the baseline** ", f);
@@ -184,6 +240,7 @@ static void baseline_rows(FILE *f, const struct analysis *an)
         md(f, fmt_target(an, t, name, sizeof name));
         if (!t->base.present) {
             fputs(" | not in the baseline | | | |\n", f);
+            md_safe(m);
             continue;
         }
         if (!t->base.comparable)
@@ -197,25 +254,35 @@ static void baseline_rows(FILE *f, const struct analysis *an)
                 fmt_duration_change(t->base.d_longest_window_us, d[2], sizeof d[2]),
                 fmt_duration(t->lat.p99, v[3], sizeof v[3]),
                 fmt_duration_change(t->base.d_p99_us, d[3], sizeof d[3]));
+        md_safe(m);
     }
 }
 
 /* One run's report under a heading: "pbprobe" alone, or "pbprobe run 2". */
-static int run_report(FILE *f, const struct analysis *an, const char *title)
+static int run_report(struct md *m, const struct analysis *an, const char *title)
 {
+    FILE *f = m->f;
     const struct an_gate *g = &an->gate;
     char d[FMT_BUF], dur[FMT_BUF];
     fprintf(f, "### %s %s: %s\n\n", icon[g->verdict], title, fmt_verdict(g->verdict));
-    for (int i = 0; i < g->nreasons; i++) {
+    for (int i = 0; i < g->nreasons && i < MD_LISTED; i++) {
         fputs("- ", f);
         md(f, g->reasons[i]);
         fputc('\n', f);
+        md_safe(m);
     }
-    for (int i = 0; i < g->nwarnings; i++) {
+    if (g->nreasons > MD_LISTED)
+        fprintf(f, "- and %d more reasons, in the text and JSON reports\n",
+                g->nreasons - MD_LISTED);
+    for (int i = 0; i < g->nwarnings && i < MD_LISTED; i++) {
         fputs("- WARN: ", f);
         md(f, g->warnings[i]);
         fputc('\n', f);
+        md_safe(m);
     }
+    if (g->nwarnings > MD_LISTED)
+        fprintf(f, "- and %d more warnings, in the text and JSON reports\n",
+                g->nwarnings - MD_LISTED);
     for (int i = 0; i < an->nlogs; i++) {
         char what[1024];
         if (an->logs[i].abort.present) {
@@ -256,13 +323,14 @@ static int run_report(FILE *f, const struct analysis *an, const char *title)
                     sent ? fmt_duration(t->lat.max, mx, sizeof mx) : "-",
                     fmt_duration(t->windows.total_us, dn, sizeof dn), t->windows.count,
                     t->bursts.count, fmt_duration(t->blind.total_us, bl, sizeof bl));
+            md_safe(m);
         }
     }
-    baseline_rows(f, an);
-    split_rows(f, an);
-    span_rows(f, an, 0);
-    span_rows(f, an, 1);
-    database(f, an);
+    baseline_rows(m, an);
+    split_rows(m, an);
+    span_rows(m, an, 0);
+    span_rows(m, an, 1);
+    database(m, an);
     if (an->nnotes || an->malformed) {
         fputs("\n**Notes**\n\n", f);
         if (an->malformed)
@@ -271,27 +339,28 @@ static int run_report(FILE *f, const struct analysis *an, const char *title)
             fputs("- ", f);
             md(f, an->notes[i]);
             fputc('\n', f);
+            md_safe(m);
         }
     }
+    md_safe(m);
     return ferror(f) ? -1 : 0;
 }
 
-int out_markdown(FILE *f, const struct analysis *an)
+static int runs_report(struct md *m, const struct analysis *runs, int nruns,
+                       const struct rep_runs *rs)
 {
-    return run_report(f, an, "pbprobe");
-}
-
-int out_markdown_runs(FILE *f, const struct rep_runs *rs)
-{
+    FILE *f = m->f;
     char d[FMT_BUF], dur[FMT_BUF];
+    if (rs == NULL)
+        return run_report(m, &runs[0], "pbprobe");
     fprintf(f,
             "### %s pbprobe: %s\n\n%d runs: %d failed, %d inconclusive, %d passed (logs that "
             "do not overlap in time are separate runs, each judged on its own).\n\n"
             "| run | verdict | from | for | logs |\n|--:|---|---|--:|---|\n",
             icon[rs->verdict], fmt_verdict(rs->verdict), rs->n, rs->failed, rs->inconclusive,
             rs->passed);
-    for (int i = 0; i < rs->n; i++) {
-        const struct analysis *an = &rs->an[i];
+    for (int i = 0; i < nruns; i++) {
+        const struct analysis *an = &runs[i];
         fprintf(f, "| %d | %s %s | %s | %s | ", i + 1, icon[an->gate.verdict],
                 fmt_verdict(an->gate.verdict),
                 an->first_us >= 0 ? fmt_date(an->first_us, d, sizeof d) : "-",
@@ -303,13 +372,53 @@ int out_markdown_runs(FILE *f, const struct rep_runs *rs)
             md(f, an->logs[j].path);
         }
         fputs(" |\n", f);
+        md_safe(m);
     }
-    for (int i = 0; i < rs->n; i++) {
+    for (int i = 0; i < nruns; i++) {
         char title[64];
-        snprintf(title, sizeof title, "pbprobe run %d of %d", i + 1, rs->n);
+        snprintf(title, sizeof title, "pbprobe run %d of %d", i + 1, nruns);
         fputs("\n---\n\n", f);
-        if (run_report(f, &rs->an[i], title) < 0)
+        if (run_report(m, &runs[i], title) < 0)
             return -1;
     }
     return ferror(f) ? -1 : 0;
+}
+
+/* Writes the report to memory, then to f whole, or cut at the last place
+ * that fits under MD_MAX_BYTES with a line saying how much was left out. */
+static int write_capped(FILE *f, const struct analysis *runs, int nruns, const struct rep_runs *rs)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    struct md m = {0};
+    if ((m.f = open_memstream(&buf, &len)) == NULL)
+        return -1;
+    int rc = runs_report(&m, runs, nruns, rs);
+    if (fclose(m.f) != 0)
+        rc = -1;
+    if (rc == 0 && len <= MD_MAX_BYTES) {
+        if (fwrite(buf, 1, len, f) != len)
+            rc = -1;
+    } else if (rc == 0) {
+        if (fwrite(buf, 1, (size_t)m.safe, f) != (size_t)m.safe)
+            rc = -1;
+        if (m.safe_details)
+            fputs("\n</details>\n", f);
+        fprintf(f,
+                "\n**Cut here**: the report passed %d bytes, what a step summary and a comment "
+                "hold; %zu bytes more are in the text and JSON reports.\n",
+                MD_MAX_BYTES, len - (size_t)m.safe);
+    }
+    free(buf);
+    return rc < 0 || ferror(f) ? -1 : 0;
+}
+
+int out_markdown(FILE *f, const struct analysis *an)
+{
+    return write_capped(f, an, 1, NULL);
+}
+
+int out_markdown_runs(FILE *f, const struct rep_runs *rs)
+{
+    return write_capped(f, rs->an, rs->n, rs);
 }

@@ -84,6 +84,8 @@ struct rep_config {
     struct rep_label *labels;
     int nlabels;
     int markdown_summary; /* also append the Markdown report to $GITHUB_STEP_SUMMARY */
+    const char **attach;  /* --attach FILE: files the JUnit report names as attachments */
+    int nattach;
     /* the database rules, not per target; -1 when not given */
     int64_t max_db_down_us;
     const char *max_db_down_arg;

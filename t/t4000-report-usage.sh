@@ -72,7 +72,7 @@ test_expect_success 'no log at all' '
 	usage "no log given (usage: pbprobe-report [OPTIONS] LOG...)"
 '
 test_expect_success 'bad values name the option and what is allowed' '
-	usage "--format: unknown format \"xml\" (text, json, junit or markdown)" -f xml "$LOG" &&
+	usage "--format: unknown format \"xml\" (text, json, junit, markdown, html or openmetrics)" -f xml "$LOG" &&
 	usage "--ok-status: bad status \"2x0\" (a status 100..999, a range 200-299, or 2xx)" --ok-status 200,2x0 "$LOG" &&
 	usage "--ok-status: bad range \"299-200\" (two statuses 100..999, low-high)" --ok-status 299-200 "$LOG" &&
 	usage "--max-downtime: bad duration \"5parsecs\": unknown unit at \"parsecs\" (use us, ms, s, m, h)" --max-downtime 5parsecs "$LOG" &&

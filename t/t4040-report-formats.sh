@@ -96,4 +96,64 @@ test_expect_success 'no format starts or ends with a blank line' '
 		done
 	done
 '
+test_expect_success 'JUnit: every log of t/data valid against the schema CI systems read' '
+	for log in report-outage report-versions report-db report-hostile report-skipped \
+		report-stalled report-open report-missing; do
+		"$REPORT" -f junit --max-p99 1s "$D/$log.log" >s.xml; test $? -le 4 || return 1
+		xmllint --noout --schema "$D/junit.xsd" s.xml || { echo "$log"; return 1; }
+	done &&
+	"$REPORT" -f junit "$D/report-pod-a.log" "$D/report-clean.log" >s.xml; test $? -le 4 &&
+	xmllint --noout --schema "$D/junit.xsd" s.xml &&
+	: the schema is not a rubber stamp: a case without its time is refused &&
+	sed "0,/ time=\"0\"/s///" s.xml >bad.xml && ! cmp -s s.xml bad.xml &&
+	! xmllint --noout --schema "$D/junit.xsd" bad.xml 2>/dev/null
+'
+test_expect_success 'JUnit: the plot and --attach files are attachments of each target'"'"'s case' '
+	test_must_fail "$REPORT" -f junit --plot p.svg --attach run.html --attach shot.png \
+		"$D/report-outage.log" "$D/report-clean.log" >a.xml 2>err &&
+	xmllint --noout --schema "$D/junit.xsd" a.xml &&
+	for f in p.svg run.html shot.png; do
+		test "$(grep -c -F "[[ATTACHMENT|$f]]" a.xml)" = 2 || { echo "$f"; return 1; }
+	done &&
+	test_must_fail "$REPORT" -f junit "$D/report-outage.log" >b.xml &&
+	! grep -q ATTACHMENT b.xml &&
+	for bad in "" "a]b" "a|b"; do
+		test_expect_code 2 "$REPORT" -f junit --attach "$bad" "$D/report-outage.log" 2>err >/dev/null &&
+		grep -q "^pbprobe-report: --attach \"" err && test "$(wc -l <err)" = 1 || return 1
+	done
+'
+test_expect_success 'Markdown: cut under 60000 bytes at a whole row, with a count, details closed' '
+	awk -v OFS="\t" "BEGIN {
+		print \"#pbprobe-log 1\tstart_us=1764165600000000\thost=ci\tpid=42\tversion=0.1.0\tcmd=pbprobe\"
+		for (i = 0; i < 800; i++) print \"target\", 1764165600000000, \"t\" i, \"http://127.0.0.1:8080/\" i, 10, \"keepalive\"
+		for (k = 0; k < 5; k++) for (i = 0; i < 800; i++)
+			print \"req\", 1764165600000000 + k * 100000, \"t\" i, (k == 2 ? 503 : 200), 2000, 40, 18, 1, \"127.0.0.1:8080\", \"-\", \"id-\" i \"-\" k
+		print \"end\", 1764165600500000, \"duration\"
+	}" >many.log &&
+	test_must_fail "$REPORT" -f markdown many.log >many.md &&
+	test "$(wc -c <many.md)" -le 60000 &&
+	head -n 1 many.md | grep -F "pbprobe: FAIL" &&
+	grep -F -- "- and 780 more reasons, in the text and JSON reports" many.md &&
+	tail -n 1 many.md | grep -E "^\*\*Cut here\*\*: the report passed 60000 bytes, .* [0-9]+ bytes more are in the text and JSON reports\.$" &&
+	test "$(grep -c "<details>" many.md)" = "$(grep -c "</details>" many.md)" &&
+	tail -n 3 many.md | head -n 1 | grep -E "^\| t[0-9]+ \| 5 \| 1 \| 0 \| 80.00% " &&
+	test_must_fail "$REPORT" -f markdown "$D/report-outage.log" >small.md &&
+	! grep -q "Cut here" small.md
+'
+test_expect_success '--markdown-summary appends to $GITHUB_STEP_SUMMARY, whatever the format' '
+	echo "earlier step" >summary.md &&
+	test_must_fail env GITHUB_STEP_SUMMARY=$PWD/summary.md "$REPORT" -f json --markdown-summary \
+		"$D/report-outage.log" >j &&
+	jq -e ".gate.passed == false" j &&
+	test_must_fail "$REPORT" -f markdown "$D/report-outage.log" >m &&
+	{ echo "earlier step"; cat m; } >expect && test_cmp expect summary.md &&
+	: not under GitHub Actions: nothing, and the same verdict &&
+	test_must_fail env -u GITHUB_STEP_SUMMARY "$REPORT" --markdown-summary "$D/report-outage.log" >t &&
+	grep -q "FAIL" t &&
+	: a summary that cannot be written: exit 3, one line naming it, the report still written &&
+	test_expect_code 3 env GITHUB_STEP_SUMMARY=$PWD/no/such/dir/s.md "$REPORT" -f json \
+		--markdown-summary -o r2.json "$D/report-clean.log" 2>err &&
+	jq -e ".gate.passed" r2.json &&
+	test "$(wc -l <err)" = 1 && grep -F "GITHUB_STEP_SUMMARY" err && grep -F "no/such/dir/s.md" err
+'
 test_done
