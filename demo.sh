@@ -4,7 +4,7 @@
 # (lab/README.md) under the prober: the reference demo's three upgrades, which
 # must leave users unharmed, the negative controls, whose harm pbprobe
 # must catch, and one of them again under pbprobe's live gate (--abort-on),
-# which stops it and rolls it back by itself. For each: the report, its verdict and where its plot is. Exit 0
+# which stops it and rolls it back by itself. For each: the report, its verdict, where its plot and its HTML report are. Exit 0
 # when every outcome is the expected one, 1 when any differs.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -94,6 +94,8 @@ for line in "${scenarios[@]}"; do
 	esac
 	plot=$PBPROBE_LOGS/$name.png
 	[ -s "$plot" ] || plot="(no plot)"
+	html=$PBPROBE_LOGS/$name.html
+	[ -s "$html" ] || html="(no HTML report)"
 	if [ "$rc" = "$want" ]; then
 		mark=ok
 	else
@@ -101,6 +103,7 @@ for line in "${scenarios[@]}"; do
 		differ=1
 	fi
 	summary+=("$(printf '%-44s %-26s %-26s %-10s %s' "$name" "$(outcome "$want")" "$(outcome "$rc")" "$mark" "${plot#"$here"/}")")
+	summary+=("    HTML report: ${html#"$here"/}")
 	summary+=("    $(evidence "$PBPROBE_LOGS/$name.json")")
 done
 

@@ -35,6 +35,7 @@
 #   NAME.log         the prober's log (docs/log-format.md); with --prober
 #                    job, NAME-INDEX.log, one per prober pod
 #   NAME.png         the plot (with gnuplot)
+#   NAME.html        the HTML report: one page, no network fetch
 #   NAME.txt         the text report, as printed
 #   NAME.json        the JSON report (docs/report-json.md)
 #   NAME.driver.tsv  the lab's rollout driver's events (lab/rollout-driver)
@@ -240,6 +241,7 @@ scenario_gate() {
 	"$PB_BUILD/pbprobe-report" --plot "$scenario_base.png" "${scenario_logs[@]}" >"$scenario_base.txt" || gate=$?
 	cat "$scenario_base.txt"
 	"$PB_BUILD/pbprobe-report" -f json -o "$scenario_base.json" "${scenario_logs[@]}" >/dev/null 2>&1
+	"$PB_BUILD/pbprobe-report" -f html -o "$scenario_base.html" "${scenario_logs[@]}" >/dev/null 2>&1
 	# Errors seen are errors (FAIL) whatever is missing; a pass needs every log.
 	if [ "$gate" = 0 ] && [ -n "$scenario_lost" ]; then
 		gate=4
@@ -277,6 +279,7 @@ scenario_gate() {
 	else
 		scenario_say "   no plot (is gnuplot installed?)"
 	fi
+	[ ! -s "$scenario_base.html" ] || scenario_say "   HTML report $(scenario_path "$scenario_base.html")"
 	exit "$exit_code"
 }
 
@@ -383,7 +386,7 @@ scenario_main() {
 	scenario_logs_dir=$(cd "$scenario_logs_dir" && pwd)
 	scenario_base=$scenario_logs_dir/$name
 	rm -f "$scenario_base.log" "$scenario_base.png" "$scenario_base.txt" "$scenario_base.json" \
-		"$scenario_base.driver.tsv" "$scenario_base.result"
+		"$scenario_base.html" "$scenario_base.driver.tsv" "$scenario_base.result"
 	if [ "$prober" = job ]; then
 		scenario_probe_job "$name" "$script"
 	else
