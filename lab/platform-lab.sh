@@ -413,6 +413,38 @@ platform_migrate() {
 		lab_err "migration to $head failed; the database is unchanged" || return 1
 }
 
+# The driver's events (its event log, lab/driver/evlog.c) on the timeline as
+# "[lab] TEXT" marks, through the steps' forwarder as scripts/ brings the
+# cluster's: the ones the driver does not mark itself (it marks an instance
+# ready, deleted, drained, stopped), each at its own time. A readiness probe
+# failing, an instance dying or killed at the end of its grace period, the
+# progress deadline, a driver error.
+platform_events_source() {
+	echo lab
+}
+
+platform_events_start() {
+	local out=${1:?platform_events_start needs FIFO} dir log
+	log=${PBPROBE_LAB_EVENTS:-$LAB/events.tsv}
+	dir=$(dirname "$out")
+	mkfifo "$dir/watch-lab" || return 1
+	# from its end as it is now (earlier runs' events are not this run's);
+	# a log that does not exist yet is read whole once it appears
+	tail -c 0 -F "$log" >"$dir/watch-lab" 2>/dev/null &
+	steps_events_pids+=($!)
+	# time_us event instance version port slot detail
+	awk -F '\t' '
+		function say(text) { printf "@%s %s\n", $1, text; fflush() }
+		$1 !~ /^[0-9]+$/ { next }
+		$2 == "unready" { say("instance " $3 " unready: " $7) }
+		$2 == "died" { say("instance " $3 " died: " $7) }
+		$2 == "sigkill" { say("instance " $3 " killed: " $7) }
+		$2 == "deadline-exceeded" { say("progress deadline exceeded: " $7) }
+		$2 == "error" { say("driver error: " $7) }
+	' <"$dir/watch-lab" >"$out" &
+	steps_events_pids+=($!)
+}
+
 # For humans: the Deployment, its instances and the Service's pool.
 platform_describe() {
 	local id pid port slot phase pool

@@ -272,7 +272,11 @@ test_expect_success 'ignoring SIGTERM: each such pod served on until SIGKILL at 
 		echo "$id: endpoint out $(((out - deleted) / 1000)) ms, SIGKILL $(((killed - deleted) / 1000)) ms after its deletion" &&
 		test "$out" -lt "$killed" &&
 		test $((killed - deleted)) -ge 5000000 &&
-		test "$exited" -ge "$killed" || return 1
+		test "$exited" -ge "$killed" &&
+		: the driver'"'"'s event is on the prober'"'"'s timeline, a [lab] event at its own time &&
+		mark=$("$LOGCAT" -f mark:name,time "$LAB_LOGS/$NAME.log" |
+			awk -F"\t" -v m="[lab] instance $id killed: grace " "index(\$1, m) == 1 { print \$2 }") &&
+		is "$mark" "$killed" "the time of the mark of $id killed" || return 1
 	done <ignoring.ids
 '
 
