@@ -36,7 +36,7 @@ pbprobe_report_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) -pthread
 pbprobe_report_LDFLAGS = -pthread
 pbprobe_report_LDADD = lib/libpb.a $(JANSSON_LIBS) -lm
 dist_man_MANS += docs/pbprobe-report.1
-EXTRA_DIST += docs/report-json.md
+EXTRA_DIST += docs/report-json.md docs/openmetrics.md t/helpers/om-parse.py t/data/junit.xsd
 
 # The report's test scripts and the hand-made logs they read.
 EXTRA_DIST += \

@@ -322,7 +322,13 @@ static int add_label(struct rep_config *cfg, const char *arg, char *err, size_t 
                  arg);
         return -1;
     }
-    if ((keylen == 6 && strncmp(arg, "target", 6) == 0) || strncmp(arg, "__", 2) == 0) {
+    /* the report's own labels (out_openmetrics.c) */
+    static const char *const reserved[] = {"target", "run",     "outcome", "quantile",
+                                           "rule",   "verdict", "probe"};
+    int taken = strncmp(arg, "__", 2) == 0;
+    for (size_t i = 0; !taken && i < sizeof reserved / sizeof reserved[0]; i++)
+        taken = strlen(reserved[i]) == keylen && strncmp(arg, reserved[i], keylen) == 0;
+    if (taken) {
         snprintf(err, errlen, "--label \"%s\": the label name %.*s is reserved", arg, (int)keylen,
                  arg);
         return -1;

@@ -18,8 +18,8 @@ enum rep_format {
 };
 
 /* A --label KEY=VALUE: OpenMetrics labels on every sample (release,
- * environment). KEY is checked by options.c: [a-zA-Z_][a-zA-Z0-9_]*, not
- * "target", not starting with "__". */
+ * environment). KEY is checked by options.c: [a-zA-Z_][a-zA-Z0-9_]*, none of
+ * the report's own labels, not starting with "__". */
 struct rep_label {
     const char *key; /* points into owned */
     const char *value;
