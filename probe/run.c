@@ -2,14 +2,17 @@
  * call the schedule, hand requests to http.c and records to the log writer. */
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <event2/event.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/timex.h>
 #include <unistd.h>
 
@@ -30,6 +33,10 @@
 
 #define FLUSH_INTERVAL_US 100000 /* the most a SIGKILL can lose */
 #define STATUS_INTERVAL_US 1000000
+/* The live rate is over the last 5 s (6 samples a status interval apart): a
+ * figure that moves with an outage within seconds, but not with the jitter
+ * of one interval's completions. */
+#define RATE_SAMPLES 6
 #define TICKS_PER_TURN 256      /* then let the loop serve sockets */
 #define DRAIN_MARGIN_US 1000000 /* past the timeout, in-flight requests are abandoned */
 /* After a second signal the command gets SIGTERM, then SIGKILL this much
@@ -44,6 +51,10 @@ struct target_state {
     bool warned_unsent; /* the first request not sent for want of the prober's resources */
     uint64_t interval_done;
     struct hist interval_latency;
+    struct hist run_latency;          /* the summary's p99 */
+    uint64_t rate_done[RATE_SAMPLES]; /* ok + failed at each of the run's rate_us */
+    double live_per_s;
+    int64_t live_p99_us;
 };
 
 struct run {
@@ -81,11 +92,50 @@ struct run {
     int stop_signal; /* the second signal, which decides pbprobe's exit status */
     struct event *sig_ev[3];
     int status_tty;
+    /* the live status line (status_live: stderr is a terminal, no --quiet) */
+    bool status_live;
+    bool status_shown; /* drawn, and nothing written since */
+    bool out_mid_line; /* the command's output ended without a newline */
+    int status_width;  /* columns; 0 unknown */
+    unsigned status_flags;
+    int64_t rate_us[RATE_SAMPLES];
+    int rate_head, rate_count;
+    int out_pipe[2]; /* the commands' output while the status line is live */
+    struct event *out_ev, *winch_ev;
+    int64_t mono_cmd_start_us;
+    char cmd_how[64]; /* how the command ended, "" while it runs */
+    char last_mark[256];
 };
 
 static int64_t wall_now(const struct run *r)
 {
     return clock_mono_us() + r->wall_offset_us;
+}
+
+/* Makes room on the terminal for a line of pbprobe's own: the status line
+ * is erased (the next one redraws it); a line the command left unfinished
+ * is ended, so that nothing is written into it. */
+static void status_hide(struct run *r)
+{
+    if (r->status_shown)
+        status_clear(STDERR_FILENO);
+    else if (r->out_mid_line)
+        fputc('\n', stderr);
+    r->status_shown = false;
+    r->out_mid_line = false;
+}
+
+/* "pbprobe: " and a message on standard error, on a line of its own. */
+static void say(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct run *r, const char *fmt, ...)
+{
+    va_list ap;
+    status_hide(r);
+    fputs("pbprobe: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
 }
 
 /* A write error stops probing (the evidence would have a hole) but never the
@@ -94,7 +144,7 @@ static void log_failed(struct run *r)
 {
     if (r->exit_code)
         return;
-    fprintf(stderr, "pbprobe: %s; probing stopped\n", logw_error(r->log));
+    say(r, "%s; probing stopped", logw_error(r->log));
     r->exit_code = EXIT_OUTPUT;
     r->end_reason = "error";
     r->mono_stop_us = clock_mono_us();
@@ -149,7 +199,7 @@ static void on_request_done(void *arg, int target, const struct log_req *done, c
             t->warned_unsent = true;
             snprintf(msg, sizeof msg, "%s: ticks logged as skipped, not sent: %s", done->target,
                      unsent);
-            fprintf(stderr, "pbprobe: %s\n", msg);
+            say(r, "%s", msg);
             if (logw_text(r->log, "warn", wall_now(r), msg) < 0)
                 log_failed(r);
         }
@@ -165,6 +215,7 @@ static void on_request_done(void *arg, int target, const struct log_req *done, c
             t->failed++;
         t->interval_done++;
         hist_record(&t->interval_latency, done->latency_us);
+        hist_record(&t->run_latency, done->latency_us);
         if (logw_req(r->log, &stamped) < 0)
             log_failed(r);
         judge(r, target, &stamped);
@@ -206,7 +257,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
                 break;
             }
             if (r->guard && guard_tick(r->guard, i, due + r->wall_offset_us) < 0) {
-                fprintf(stderr, "pbprobe: out of memory\n");
+                say(r, "out of memory");
                 r->exit_code = EXIT_INTERNAL;
                 r->end_reason = "error";
                 r->mono_stop_us = now;
@@ -216,7 +267,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
             if (rc == 1) {
                 log_skipped(r, i, due);
             } else if (rc < 0) {
-                fprintf(stderr, "pbprobe: %s: %s\n", r->cfg->targets[i].name, err);
+                say(r, "%s: %s", r->cfg->targets[i].name, err);
                 r->exit_code = EXIT_INTERNAL;
                 r->end_reason = "error";
                 r->mono_stop_us = now;
@@ -286,7 +337,7 @@ static void on_drain_deadline(evutil_socket_t fd, short what, void *arg)
     int n = http_abandon_all(r->http);
     if (n > 0) {
         snprintf(msg, sizeof msg, "%d requests still in flight past the timeout, not logged", n);
-        fprintf(stderr, "pbprobe: %s\n", msg);
+        say(r, "%s", msg);
         if (logw_text(r->log, "warn", wall_now(r), msg) < 0)
             log_failed(r);
     }
@@ -320,43 +371,140 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
         log_failed(r);
 }
 
-static void print_status(struct run *r, int final)
+/* A sample of each target's completions, for the live rate. */
+static void rate_push(struct run *r, int64_t now)
 {
-    struct status_row rows[16];
-    char line[1024];
+    r->rate_head = (r->rate_head + 1) % RATE_SAMPLES;
+    if (r->rate_count < RATE_SAMPLES)
+        r->rate_count++;
+    r->rate_us[r->rate_head] = now;
+    for (int i = 0; i < r->cfg->ntargets; i++)
+        r->ts[i].rate_done[r->rate_head] = r->ts[i].ok + r->ts[i].failed;
+}
+
+/* At each status interval: the live rate over the samples kept, the live
+ * p99 over the last interval. */
+static void sample_status(struct run *r)
+{
     int64_t now = clock_mono_us();
-    double interval_s = (double)(now - r->mono_last_status_us) / 1e6;
-    int n = r->cfg->ntargets < 16 ? r->cfg->ntargets : 16;
-    for (int i = 0; i < n; i++) {
+    rate_push(r, now);
+    int oldest = (r->rate_head - r->rate_count + 1 + RATE_SAMPLES) % RATE_SAMPLES;
+    double window_s = (double)(now - r->rate_us[oldest]) / 1e6;
+    for (int i = 0; i < r->cfg->ntargets; i++) {
         struct target_state *t = &r->ts[i];
-        rows[i] = (struct status_row){
-            .name = r->cfg->targets[i].name,
-            .done_per_s = interval_s > 0 ? (double)t->interval_done / interval_s : 0,
-            .ok = t->ok,
-            .failed = t->failed,
-            .skipped = t->skipped,
-            .p99_us = t->interval_done ? hist_percentile(&t->interval_latency, 99) : -1,
-        };
+        uint64_t done = t->ok + t->failed - t->rate_done[oldest];
+        t->live_per_s = window_s > 0 ? (double)done / window_s : 0;
+        t->live_p99_us = t->interval_done ? hist_percentile(&t->interval_latency, 99) : -1;
         t->interval_done = 0;
         hist_reset(&t->interval_latency);
     }
     r->mono_last_status_us = now;
-    char db[128];
-    if (r->db)
+}
+
+/* The live status line (final false: on a terminal only, and not while the
+ * command's output has a line unfinished), or the summary. */
+static void show_status(struct run *r, bool final)
+{
+    struct status_row rows[16];
+    char line[4096], db[128], cmd[96];
+    int64_t now = clock_mono_us();
+    if (!final && (!r->status_live || r->out_mid_line))
+        return;
+    /* the summary's rate: the requests completed over the time they were
+     * scheduled in (to the stop, not to the drain's end), never over the
+     * last interval alone */
+    int64_t end = now < r->mono_stop_us ? now : r->mono_stop_us;
+    double run_s = (double)(end - r->mono_start_us) / 1e6;
+    int n = r->cfg->ntargets < 16 ? r->cfg->ntargets : 16;
+    for (int i = 0; i < n; i++) {
+        struct target_state *t = &r->ts[i];
+        double run_per_s = run_s > 0 ? (double)(t->ok + t->failed) / run_s : 0;
+        int64_t run_p99 = t->run_latency.count ? hist_percentile(&t->run_latency, 99) : -1;
+        rows[i] = (struct status_row){
+            .name = r->cfg->targets[i].name,
+            .done_per_s = final ? run_per_s : t->live_per_s,
+            .ok = t->ok,
+            .failed = t->failed,
+            .skipped = t->skipped,
+            .p99_us = final ? run_p99 : t->live_p99_us,
+        };
+    }
+    struct status_view v = {.elapsed_us = now - r->mono_start_us, .rows = rows, .nrows = n};
+    if (r->db) {
         db_status(r->db, db, sizeof db);
-    status_format(line, sizeof line, now - r->mono_start_us, rows, n, r->db ? db : NULL,
-                  r->status_tty);
-    if (final)
-        fprintf(stderr, "%spbprobe: %s\n", r->status_tty ? "\r\033[K" : "", line);
-    else
-        fprintf(stderr, "\r\033[K%s", line);
+        v.db = db;
+    }
+    if (r->cfg->command) {
+        if (r->cmd_how[0])
+            status_command(cmd, sizeof cmd, -1, 0, r->cmd_how, r->child_status);
+        else if (r->child_pid > 0)
+            status_command(cmd, sizeof cmd, -1, now - r->mono_cmd_start_us, NULL, 0);
+        else if (r->aborted || r->exit_code)
+            snprintf(cmd, sizeof cmd, "not started");
+        else
+            status_command(cmd, sizeof cmd, r->mono_start_us + r->cfg->lead_us - now, 0, NULL, 0);
+        v.command = cmd;
+    }
+    v.mark = r->last_mark[0] ? r->last_mark : NULL;
+    v.log = strcmp(r->cfg->output, "-") != 0 ? r->cfg->output : NULL;
+    if (final) {
+        status_format(line, sizeof line, &v, 0, r->status_flags);
+        say(r, "%s", line);
+        return;
+    }
+    status_format(line, sizeof line, &v, r->status_width, r->status_flags);
+    status_draw(STDERR_FILENO, line);
+    r->status_shown = true;
 }
 
 static void on_status(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
-    print_status(arg, 0);
+    sample_status(arg);
+    show_status(arg, false);
+}
+
+static void on_winch(evutil_socket_t fd, short what, void *arg)
+{
+    struct run *r = arg;
+    (void)fd;
+    (void)what;
+    r->status_width = status_term_width(STDERR_FILENO);
+    show_status(r, false);
+}
+
+/* The commands' output, on its way to the terminal the status line is on:
+ * the line is erased first and drawn again after it, byte for byte what the
+ * command wrote, in the order it wrote it. */
+static void pass_output(struct run *r, const char *buf, size_t n)
+{
+    if (r->status_shown)
+        status_clear(STDERR_FILENO);
+    r->status_shown = false;
+    fwrite(buf, 1, n, stderr); /* unbuffered: written before the next draw */
+    r->out_mid_line = buf[n - 1] != '\n';
+    show_status(r, false);
+}
+
+static void on_command_output(evutil_socket_t fd, short what, void *arg)
+{
+    char buf[65536];
+    (void)what;
+    ssize_t n = read(fd, buf, sizeof buf); /* one read a turn: probing is not starved */
+    if (n > 0)
+        pass_output(arg, buf, (size_t)n);
+}
+
+/* What the command wrote before it ended, before its end is shown. */
+static void drain_output(struct run *r)
+{
+    char buf[65536];
+    ssize_t n;
+    if (r->out_pipe[0] < 0)
+        return;
+    while ((n = read(r->out_pipe[0], buf, sizeof buf)) > 0)
+        pass_output(r, buf, (size_t)n);
 }
 
 static void on_mark(void *arg, int64_t wall_us, const char *text)
@@ -364,6 +512,8 @@ static void on_mark(void *arg, int64_t wall_us, const char *text)
     struct run *r = arg;
     if (logw_text(r->log, "mark", wall_us, text) < 0)
         log_failed(r);
+    snprintf(r->last_mark, sizeof r->last_mark, "%s", text);
+    show_status(r, false);
 }
 
 static void on_mark_readable(evutil_socket_t fd, short what, void *arg)
@@ -372,6 +522,14 @@ static void on_mark_readable(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     markfifo_read(r->marks, wall_now(r), r->wall_offset_us, on_mark, r);
+}
+
+/* Whether two descriptors are the same terminal. */
+static bool same_terminal(int a, int b)
+{
+    struct stat sa, sb;
+    return isatty(a) && isatty(b) && fstat(a, &sa) == 0 && fstat(b, &sb) == 0 &&
+           sa.st_rdev == sb.st_rdev;
 }
 
 static void start_command(evutil_socket_t fd, short what, void *arg)
@@ -384,9 +542,20 @@ static void start_command(evutil_socket_t fd, short what, void *arg)
      * aborted during --lead: do not start it at all */
     if (r->exit_code || r->aborted)
         return;
-    pid_t pid = child_start(r->cfg->command, markfifo_path(r->marks), false, err, sizeof err);
+    /* Through the pipe while the status line is live: the command's
+     * standard error (the status line's terminal), and its standard output
+     * when that is the same terminal, both into one pipe so that their
+     * order is kept. The command then sees no terminal on them (no colours;
+     * a program's stdio buffers until it flushes); --quiet gives it the
+     * terminal itself. Standard input stays the terminal: prompts work. */
+    int out = r->out_pipe[1];
+    pid_t pid = child_start(r->cfg->command, markfifo_path(r->marks),
+                            out >= 0 && same_terminal(STDOUT_FILENO, STDERR_FILENO) ? out : -1, out,
+                            err, sizeof err);
+    r->mono_cmd_start_us = clock_mono_us();
     if (pid < 0) {
-        fprintf(stderr, "pbprobe: %s\n", err);
+        snprintf(r->cmd_how, sizeof r->cmd_how, "cannot run");
+        say(r, "%s", err);
         logw_text(r->log, "warn", wall_now(r), err);
         r->exit_code = EXIT_EXEC;
         r->end_reason = "error";
@@ -435,7 +604,7 @@ static void on_abort_command_exit(struct run *r)
         log_failed(r);
     if (status != 0) {
         r->abort_failed = true;
-        fprintf(stderr, "pbprobe: the --on-abort command %s with status %d\n", how, status);
+        say(r, "the --on-abort command %s with status %d", how, status);
         snprintf(text, sizeof text, "the --on-abort command %s with status %d", how, status);
         if (logw_text(r->log, "warn", wall_now(r), text) < 0)
             log_failed(r);
@@ -454,6 +623,9 @@ static void on_child_exit(struct run *r)
     markfifo_read(r->marks, wall_now(r), r->wall_offset_us, on_mark, r);
     r->child_pid = -1;
     r->child_status = status;
+    snprintf(r->cmd_how, sizeof r->cmd_how, "%s", how);
+    drain_output(r);
+    show_status(r, false);
     struct log_cmd_exit c = {.status = status, .how = how};
     if (logw_cmd_exit(r->log, wall_now(r), &c) < 0)
         log_failed(r);
@@ -493,8 +665,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
         if (now < r->mono_stop_us) /* the schedule stopped at the first signal */
             r->mono_stop_us = now;
         int n = http_abandon_all(r->http);
-        fprintf(stderr, "\npbprobe: stopping now%s\n",
-                r->child_pid > 0 ? ": stopping the command (SIGTERM, SIGKILL in 5s)" : "");
+        say(r, "stopping now%s",
+            r->child_pid > 0 ? ": stopping the command (SIGTERM, SIGKILL in 5s)" : "");
         if (n > 0) {
             char msg[160];
             snprintf(msg, sizeof msg,
@@ -524,7 +696,7 @@ static void on_command_grace(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     if (r->child_pid > 0) {
-        fprintf(stderr, "pbprobe: the command outlived SIGTERM by 5s: SIGKILL\n");
+        say(r, "the command outlived SIGTERM by 5s: SIGKILL");
         child_signal(r->child_pid, SIGKILL);
     }
 }
@@ -545,7 +717,7 @@ static void on_abort_timeout(evutil_socket_t fd, short what, void *arg)
                  "the --on-abort command did not end within %.7gs (--on-abort-timeout): "
                  "SIGTERM, SIGKILL in 5s",
                  (double)r->cfg->on_abort_timeout_us / 1e6);
-        fprintf(stderr, "pbprobe: %s\n", msg);
+        say(r, "%s", msg);
         if (logw_text(r->log, "warn", wall_now(r), msg) < 0)
             log_failed(r);
         child_signal(r->abort_pid, SIGTERM);
@@ -574,17 +746,19 @@ static void abort_run(struct run *r, const struct guard_breach *b)
         snprintf(value, sizeof value, "%" PRId64, b->value);
         snprintf(limit, sizeof limit, "%" PRId64, b->limit);
     }
-    fprintf(stderr, "%spbprobe: aborting: %s: %s %s, above %s (--abort-on)%s%s\n",
-            r->status_tty && !r->cfg->quiet ? "\r\033[K" : "", target, rule, value, limit,
-            r->cfg->on_abort ? "; running --on-abort" : "",
-            r->child_pid > 0 ? "; stopping the command (SIGTERM, SIGKILL in 5s)" : "");
+    say(r, "aborting: %s: %s %s, above %s (--abort-on)%s%s", target, rule, value, limit,
+        r->cfg->on_abort ? "; running --on-abort" : "",
+        r->child_pid > 0 ? "; stopping the command (SIGTERM, SIGKILL in 5s)" : "");
     if (r->cfg->on_abort) {
         char *argv[] = {"/bin/sh", "-c", (char *)r->cfg->on_abort, NULL};
-        pid_t pid =
-            child_start(argv, r->marks ? markfifo_path(r->marks) : NULL, true, err, sizeof err);
+        /* standard output to standard error: a log on standard output stays
+         * clean; through the pipe while the status line is live */
+        int out = r->out_pipe[1];
+        pid_t pid = child_start(argv, r->marks ? markfifo_path(r->marks) : NULL,
+                                out >= 0 ? out : STDERR_FILENO, out, err, sizeof err);
         if (pid < 0) {
             r->abort_failed = true;
-            fprintf(stderr, "pbprobe: --on-abort: %s\n", err);
+            say(r, "--on-abort: %s", err);
             if (logw_text(r->log, "warn", wall_now(r), err) < 0)
                 log_failed(r);
         } else {
@@ -614,7 +788,7 @@ static void abort_run(struct run *r, const struct guard_breach *b)
         event_active(r->tick_ev, 0, 0);
     } else {
         const char *msg = "aborted after probing had stopped: the rollback is not observed";
-        fprintf(stderr, "pbprobe: %s\n", msg);
+        say(r, "%s", msg);
         if (logw_text(r->log, "warn", wall_now(r), msg) < 0)
             log_failed(r);
     }
@@ -701,7 +875,8 @@ static int setup(struct run *r, char *err, size_t errlen)
     if (r->ts == NULL)
         goto fail;
     for (int i = 0; i < cfg->ntargets; i++)
-        if (hist_init(&r->ts[i].interval_latency, 2, 3600LL * 1000000) < 0)
+        if (hist_init(&r->ts[i].interval_latency, 2, 3600LL * 1000000) < 0 ||
+            hist_init(&r->ts[i].run_latency, 2, 3600LL * 1000000) < 0)
             goto fail;
 
     r->wall_offset_us = clock_wall_offset_us();
@@ -753,9 +928,25 @@ static int setup(struct run *r, char *err, size_t errlen)
             goto fail;
     }
     r->status_tty = isatty(STDERR_FILENO);
-    if (!cfg->quiet && r->status_tty) {
+    r->status_live = !cfg->quiet && r->status_tty;
+    r->status_flags = (r->status_tty ? STATUS_COLOR : 0) | (status_locale_utf8() ? STATUS_UTF8 : 0);
+    if (r->status_live) {
+        r->status_width = status_term_width(STDERR_FILENO);
         r->status_ev = event_new(r->base, -1, EV_PERSIST, on_status, r);
-        if (r->status_ev == NULL)
+        /* in the loop, not in a handler: a resize redraws at once */
+        r->winch_ev = evsignal_new(r->base, SIGWINCH, on_winch, r);
+        if (r->status_ev == NULL || r->winch_ev == NULL || event_add(r->winch_ev, NULL) < 0)
+            goto fail;
+    }
+    if (r->status_live && cfg->command) {
+        /* the command's output comes through pbprobe, which erases the
+         * status line before it (start_command) */
+        if (pipe2(r->out_pipe, O_CLOEXEC) < 0 || fcntl(r->out_pipe[0], F_SETFL, O_NONBLOCK) < 0) {
+            snprintf(err, errlen, "cannot make a pipe: %s", strerror(errno));
+            return -1;
+        }
+        r->out_ev = event_new(r->base, r->out_pipe[0], EV_READ | EV_PERSIST, on_command_output, r);
+        if (r->out_ev == NULL || event_add(r->out_ev, NULL) < 0)
             goto fail;
     }
     return 0;
@@ -770,16 +961,21 @@ static void teardown(struct run *r)
         http_free(r->http);
     db_free(r->db);
     guard_free(r->guard);
-    struct event *evs[] = {r->tick_ev,   r->flush_ev,  r->status_ev, r->child_ev,
-                           r->mark_ev,   r->drain_ev,  r->kill_ev,   r->abort_kill_ev,
-                           r->sig_ev[0], r->sig_ev[1], r->sig_ev[2]};
+    struct event *evs[] = {r->tick_ev,   r->flush_ev, r->status_ev,     r->child_ev,  r->mark_ev,
+                           r->drain_ev,  r->kill_ev,  r->abort_kill_ev, r->sig_ev[0], r->sig_ev[1],
+                           r->sig_ev[2], r->out_ev,   r->winch_ev};
     for (size_t i = 0; i < sizeof evs / sizeof *evs; i++)
         if (evs[i])
             event_free(evs[i]);
     markfifo_close(r->marks);
+    for (int i = 0; i < 2; i++)
+        if (r->out_pipe[i] >= 0)
+            close(r->out_pipe[i]);
     if (r->ts) {
-        for (int i = 0; i < r->cfg->ntargets; i++)
+        for (int i = 0; i < r->cfg->ntargets; i++) {
             hist_free(&r->ts[i].interval_latency);
+            hist_free(&r->ts[i].run_latency);
+        }
         free(r->ts);
     }
     if (r->base)
@@ -788,7 +984,8 @@ static void teardown(struct run *r)
 
 int run_probe(const struct probe_config *cfg)
 {
-    struct run run = {.cfg = cfg, .mono_stop_us = INT64_MAX};
+    struct run run = {
+        .cfg = cfg, .mono_stop_us = INT64_MAX, .out_pipe = {-1, -1}, .rate_head = RATE_SAMPLES - 1};
     struct run *r = &run;
     char err[512];
     int code;
@@ -826,8 +1023,10 @@ int run_probe(const struct probe_config *cfg)
     if (cfg->duration_us)
         r->mono_stop_us = r->mono_start_us + cfg->duration_us;
     evtimer_arm_us(r->flush_ev, FLUSH_INTERVAL_US);
+    rate_push(r, r->mono_start_us);
     if (r->status_ev)
         evtimer_arm_us(r->status_ev, STATUS_INTERVAL_US);
+    show_status(r, false);
     if (cfg->command)
         evtimer_arm_us(r->child_ev, cfg->lead_us);
     if (r->db)
@@ -836,8 +1035,9 @@ int run_probe(const struct probe_config *cfg)
 
     event_base_dispatch(r->base);
 
+    drain_output(r);
     if (!cfg->quiet)
-        print_status(r, 1);
+        show_status(r, true);
     teardown(r);
     if (logw_close(r->log, err, sizeof err) < 0 && !r->exit_code) {
         fprintf(stderr, "pbprobe: %s\n", err);
