@@ -31,30 +31,139 @@ test_expect_success 'an SVG is drawn for a .svg name, several targets on it' '
 	grep -q "<svg" out.svg &&
 	grep -q "api  http://127.0.0.1:8080/api/helpingmaterial" out.svg
 '
-test_expect_success 'the plot shows windows, bursts and marks' '
+# The boxes of the labels of an SVG's lanes, one per line: x0 x1 y text.
+# A box is as wide as pngcairo draws it (7 px a character of the label
+# font, 8 px of margins: wider than the SVG's own glyphs); its text starts
+# 5 px right of its line, or ends 4 px left of it (text-anchor end).
+label_boxes() {
+	awk '/font-family="DejaVu Sans Mono"/ && /textbox/ {
+		match($0, /translate\([-0-9.]+,[-0-9.]+\)/)
+		split(substr($0, RSTART + 10, RLENGTH - 11), p, ",")
+		right = $0 ~ /text-anchor="end"/
+		getline
+		t = $0; sub(/^[ \t]*<text[^>]*>/, "", t); sub(/<\/text>.*/, "", t)
+		shown = t; gsub(/&[a-z]+;/, "x", t); gsub(/…/, ".", t)
+		w = length(t) * 7 + 8
+		x0 = right ? p[1] + 4 - w : p[1] - 5
+		printf "%.2f %.2f %s %s\n", x0, x0 + w, p[2], shown
+	}' "$1" | sort -u
+}
+# Fails, showing them, when two boxes of one row overlap or a box leaves the
+# axis (84..1008 px: the legends are right of it).
+boxes_apart() {
+	sort -k3,3n -k1,1n "$1" | awk '
+		$1 < 83.5 || $2 > 1008.5 { print "off the axis: " $0; bad = 1 }
+		$3 == y && $1 < end - 0.5 { print "overlap: " prev " / " $0; bad = 1 }
+		{ y = $3; end = $2; prev = $0 }
+		END { exit bad }'
+}
+R=$D/plot-rollout.log
+
+test_expect_success 'the plot shows windows, bursts and marks at their times' '
 	PATH=$TEST_DIR/spy:$PATH "$REPORT" --burst-gap 2s --plot spy.png "$D/report-outage.log" >/dev/null 2>err || true &&
 	test ! -s err && test -s spy.png &&
-	test "$(grep -c "^set object .* rect from 1.000000, graph 0 to 1.500000" captured.gp)" = 1 &&
-	test "$(grep -c "^set object .* rect from 1.000000, graph 0 to 2.600000" captured.gp)" = 1 &&
+	# in the lane under the rates, solid: windows full height, bursts within
+	test "$(grep -c "^set object .* rect from 1.000000, graph 0.00 to 1.500000, graph 1.00 .*#c62828" captured.gp)" = 1 &&
+	test "$(grep -c "^set object .* rect from 1.000000, graph 0.20 to 2.600000, graph 0.80 .*#ef6c00" captured.gp)" = 1 &&
+	# over the data, behind it: a fill never tints a bar
+	grep -q "^set object .* rect from 1.000000, graph 0 to 1.500000, graph 1 back " captured.gp &&
+	! grep "^set object .* front" captured.gp &&
 	grep -q "^set arrow from 0.900000, graph 0" captured.gp &&
-	grep -q "^set multiplot layout 2,1 " captured.gp &&
 	! grep -q "database" captured.gp &&
-	grep -qx "0.500000	0.93	command started" captured-marks.dat &&
-	grep -qx "3.000000	0.93	command exited 0" captured-marks.dat
+	cut -f3 captured-marks.dat >texts &&
+	printf "command started\nrollout\ncommand exited 0\n" >expect && test_cmp expect texts
 '
-test_expect_success 'labels of marks close together are staggered, not printed over each other' '
-	# "command started" at 0.5s is still being written at 0.9s: the next row
-	grep -qx "0.900000	0.81	rollout" captured-marks.dat &&
-	printf "mark\t1764165600950000\trollout undone\nmark\t1764165601000000\tthird\nmark\t1764165601050000\tfourth\nmark\t1764165601100000\tfifth\n" >extra &&
-	cat "$D/report-outage.log" extra >close.log &&
-	PATH=$TEST_DIR/spy:$PATH "$REPORT" --plot close.png close.log >/dev/null 2>err || true &&
-	test ! -s err && test -s close.png &&
-	cut -f2 captured-marks.dat | sort | uniq -c >rows &&
-	# five labels within 0.6s use all four rows, the fifth the row freed first
-	test "$(grep -c . rows)" = 4 &&
-	grep -qx "0.950000	0.69	rollout undone" captured-marks.dat &&
-	grep -qx "1.000000	0.57	third" captured-marks.dat &&
-	grep -qx "1.050000	0.93	fourth" captured-marks.dat
+test_expect_success 'the verdict is a banner of its colour' '
+	grep -q "^set object 1 rect from screen 0, screen 0.[0-9]* to screen 1, screen 1 behind fc rgb .#c62828. " captured.gp &&
+	grep -q "^set label 1 .FAIL. at screen" captured.gp &&
+	grep -q "^set label 2 .home: 6 failed requests" captured.gp &&
+	PATH=$TEST_DIR/spy:$PATH "$REPORT" --plot pass.png "$D/report-clean.log" >/dev/null 2>err &&
+	grep -q "^set object 1 rect .* fc rgb .#2e7d32. " captured.gp &&
+	grep -q "^set label 1 .PASS. " captured.gp &&
+	PATH=$TEST_DIR/spy:$PATH "$REPORT" --max-errors 1 --plot inc.png "$D/report-stalled.log" >report.txt 2>err || true &&
+	head -n 1 report.txt | grep "^INCONCLUSIVE" &&
+	grep -q "^set object 1 rect .* fc rgb .#ffb300. " captured.gp
+'
+test_expect_success 'the legend names windows, bursts and blind intervals in their styles' '
+	PATH=$TEST_DIR/spy:$PATH "$REPORT" --plot r.png "$R" >/dev/null 2>err || true &&
+	test ! -s err &&
+	test "$(grep -c "keyentry with boxes fc rgb .#c62828. .* title .downtime window." captured.gp)" = 2 &&
+	test "$(grep -c "keyentry with boxes fc rgb .#ef6c00. .* title .error burst." captured.gp)" = 2 &&
+	test "$(grep -c "keyentry with boxes fc rgb .#616161. fs pattern 4 .* title .blind (not observed)." captured.gp)" = 2
+'
+test_expect_success 'x counts from the first request, as the text report does' '
+	# the first request at 14:00:00.370: the axis starts there, not at 14:00:00
+	grep -qx "set xrange \[0.000000:30.000000\]" captured.gp &&
+	grep -q "seconds since the first request, 2025-11-26 14:00:00.370 UTC" captured.gp &&
+	# the api window the text puts at +17.3s is drawn at 17.3
+	"$REPORT" "$R" | grep "+17.3s .. +17.4s" &&
+	grep -q "rect from 17.3000[0-9]*, graph 0.00 to 17.[0-9]*, graph 1.00 .*#c62828" captured.gp &&
+	# the 750 ms outage after the mark at +10.75s starts at +10.8s (sent
+	# 40 us late), not at the second it falls in (+10.63s)
+	grep -q "^set arrow from 10.750000, graph 0" captured.gp &&
+	grep -q "rect from 10.800040, graph 0.00 to 11.550040, graph 1.00 .*#c62828" captured.gp
+'
+test_expect_success 'every label on the shared x axis once; the x label on the bottom panel alone' '
+	test "$(grep -c "^set xlabel '"'"'[^'"'"']" captured.gp)" = 1 &&
+	test "$(grep -c "rollout started" captured-marks.dat)" = 1 &&
+	test "$(grep -c "marks.dat" captured.gp)" = 1
+'
+test_expect_success 'the latency axis ends at the first power of ten above the highest p99' '
+	for i in 0 1; do
+		max=$(cut -f11 captured-series-$i.dat | sort -n | tail -n 1) &&
+		grep "^set yrange \[1e" captured.gp | sed -n "$((i + 1))p" >range &&
+		hi=$(sed "s/.*:1e\([0-9-]*\)\]/\1/" range) &&
+		awk -v m="$max" -v h="$hi" "BEGIN { exit !(m < 10 ^ h && m >= 10 ^ (h - 1)) }" || return 1
+	done
+'
+test_expect_success 'labels never overlap each other, the legend or the data' '
+	"$REPORT" --plot r.svg "$R" >/dev/null 2>err || true &&
+	test ! -s err &&
+	label_boxes r.svg >boxes &&
+	test "$(grep -c . boxes)" = 15 &&
+	boxes_apart boxes &&
+	# the long mark at the right is drawn left of its line, cut where it
+	# meets another, with its whole text in the key under the plot
+	grep -q "rollout stalled: progress deadline .*…$" boxes &&
+	grep -q "+28.5s  rollout stalled: progress deadline exceeded for deployment/pybossa-web (ProgressDeadlineExceeded)" r.svg
+'
+test_expect_success 'thirty marks in a second: rows, then cut short, every one in the key' '
+	awk "BEGIN { for (i = 0; i < 30; i++) printf \"mark\t%d\tstep %d of a crowded rollout\n\", 1764165601000000 + i * 33000, i }" >crowd &&
+	cat "$D/report-outage.log" crowd >crowd.log &&
+	PATH=$TEST_DIR/spy:$PATH "$REPORT" --plot crowd.svg crowd.log >/dev/null 2>err || true &&
+	test ! -s err &&
+	label_boxes crowd.svg >boxes &&
+	boxes_apart boxes &&
+	# eight rows at most; every label cut or left out is in the key
+	test "$(cut -f2 captured-marks.dat | sort -u | grep -c .)" = 8 &&
+	test "$(grep -c "^[0-9]*	\[[0-9]*\] +1.[0-9]*s  step [0-9]* of a crowded rollout$" captured-key.dat)" -ge 20 &&
+	for i in $(seq 0 29); do
+		grep -q "	step $i of a crowded rollout	" captured-marks.dat ||
+		grep -q "  step $i of a crowded rollout$" captured-key.dat || return 1
+	done
+'
+test_expect_success 'a single 502 is drawn at its time, whatever the zoom' '
+	awk -v t0=1764165600000000 "BEGIN {
+		OFS = \"\t\"
+		print \"#pbprobe-log 1\", \"start_us=\" t0
+		print \"target\", t0, \"home\", \"http://h/\", 10, \"keepalive\"
+		for (i = 0; i < 6000; i++)
+			print \"req\", t0 + i * 100000, \"home\", i == 4321 ? 502 : 200, 2000, 40, 18, 1, \"10.0.0.1:80\", \"-\", \"id\" i, 30, 0, \"1.1\"
+		print \"end\", t0 + 6000 * 100000, \"done\"
+	}" >one502.log &&
+	PATH=$TEST_DIR/spy:$PATH "$REPORT" --plot one.png one502.log >/dev/null 2>err || true &&
+	test ! -s err &&
+	# one window in the lane, from the 502 at +432.1s (sent 40 us late), 3 px
+	# wide at least on a 600 s axis of 924 px
+	grep "rect from [0-9.]*, graph 0.00 to [0-9.]*, graph 1.00 back fc rgb .#c62828" captured.gp >ticks &&
+	test "$(grep -c . ticks)" = 1 &&
+	grep -q "rect from 432.100040, graph 0.00 to 434.0[0-9]*, graph 1.00" ticks &&
+	# past --list, every second with a failure is drawn as a tick too
+	PATH=$TEST_DIR/spy:$PATH "$REPORT" --list 0 --plot one.png one502.log >/dev/null 2>err || true &&
+	! grep -q "rect from [0-9.]*, graph 0.00 to [0-9.]*, graph 1.00 back fc rgb .#c62828" captured.gp &&
+	grep -q "with vectors nohead lw 4 lc rgb .#b71c1c." captured.gp &&
+	awk -F"\t" "\$4 + \$5 + \$6 + \$7 + \$8 > 0" captured-series-0.dat >failing &&
+	test "$(grep -c . failing)" = 1 && grep -q "^432.000000	433.000000	" failing
 '
 test_expect_success 'failures at two peers or more: a level per peer, the failures of each second' '
 	# 50/s over three peers; .1 fails (503) in seconds 2-3, .2 (reset) in 5-6
@@ -87,15 +196,15 @@ test_expect_success 'failures at two peers or more: a level per peer, the failur
 test_expect_success 'the database panel: windows and waits shaded, schema changes as lines' '
 	PATH=$TEST_DIR/spy:$PATH "$REPORT" --plot db.png "$D/report-db.log" >/dev/null 2>err &&
 	test ! -s err && test -s db.png &&
-	grep -q "^set multiplot layout 3,1 " captured.gp &&
 	# unreachable 1s..2s and the lock wait 2s..3s, neither in HTTP red
 	grep -q "^set object [0-9]* rect from 1.000000, graph 0 to 2.000000, graph 1 .*#7e57c2" captured.gp &&
 	grep -q "^set object [0-9]* rect from 2.000000, graph 0 to 3.000000, graph 1 .*#26a69a" captured.gp &&
 	grep -q "^set object [0-9]* rect from 3.050000, graph 0 .*#d1c4e9" captured.gp &&
 	grep -q "^set arrow from 0.000000, graph 0 to 0.000000, graph 1 nohead front lw 2 lc rgb .#2e7d32" captured.gp &&
-	grep -qx "0.000000	0.93	schema 52209719b79e" captured-schema.dat &&
-	grep -q "	schema 8fe68fbf6baa$" captured-schema.dat &&
-	grep -qx "2.000000	0.08	lock: helpingmaterial (AccessExclusiveLock)" captured-locks.dat &&
+	# the schema values in the lane on top, green; the lock in the panel
+	grep -q "	0.50	schema 52209719b79e	0	3046706$" captured-marks.dat &&
+	grep -q "	schema 8fe68fbf6baa	[01]	3046706$" captured-marks.dat &&
+	grep -q "^2.[0-9]*	0.50	lock: helpingmaterial (AccessExclusiveLock)	0	" captured-locks.dat &&
 	! grep -q "8fe68fbf6baa\|AccessExclusiveLock" captured.gp
 '
 test_expect_success 'gnuplot syntax in a URL or a mark is drawn, never run' '
@@ -105,19 +214,21 @@ test_expect_success 'gnuplot syntax in a URL or a mark is drawn, never run' '
 	! ls PWNED* 2>/dev/null &&
 	# the URL only inside a single-quoted string, its quote doubled
 	grep -F "?q='"'"''"'"';system(\"touch PWNED-url\")#" captured.gp &&
-	# the mark only in the data file, as text (cut to fit): no double quote left
+	# the mark only in the data file, as text: no double quote left
 	grep -F "'"'"'); system('"'"'touch PWNED-mark'"'"') # \\\\n'"'"'@x \`touch" captured-marks.dat &&
 	! grep -F "PWNED-mark" captured.gp &&
 	# a schema value and a lock relation likewise, in the database panel
-	grep -F "schema '"'"'); system('"'"'touch PWNED-schema'"'"') # \\\\n'"'"'@y" captured-schema.dat &&
+	grep -F "schema '"'"'); system('"'"'touch PWNED-schema'"'"') # \\\\n'"'"'@y" captured-marks.dat &&
 	grep -F "lock: '"'"'];system('"'"'touch PWNED-rel'"'"')# (Access'"'"'Exc" captured-locks.dat &&
 	! grep -F "PWNED-schema" captured.gp && ! grep -F "PWNED-rel" captured.gp
 '
 test_expect_success 'no string from a log reaches the script outside single quotes' '
-	# every occurrence of the hostile name is inside a quoted title
+	# every occurrence of the hostile name is inside a quoted string: the
+	# title of its panel and the banner'"'"'s reason
 	grep -F "RED?" captured.gp >lines &&
-	test -s lines &&
-	! grep -v "^set title '"'"'" lines
+	test "$(grep -c . lines)" = 2 &&
+	sed "s/'"'"'\([^'"'"']\|'"'"''"'"'\)*'"'"'//g" lines >unquoted &&
+	! grep -F "RED" unquoted
 '
 test_expect_success 'without gnuplot: one line on stderr, the report as usual' '
 	mkdir -p nognuplot && ln -sf "$(command -v jq)" nognuplot/jq &&
