@@ -30,13 +30,16 @@ pbprobe_report_SOURCES = \
 	report/out_junit.c \
 	report/out_markdown.c \
 	report/out_html.c \
+	report/html_svg.c report/html_svg.h \
 	report/out_openmetrics.c \
 	report/plot.c
 pbprobe_report_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) -pthread
 pbprobe_report_LDFLAGS = -pthread
 pbprobe_report_LDADD = lib/libpb.a $(JANSSON_LIBS) -lm
 dist_man_MANS += docs/pbprobe-report.1
-EXTRA_DIST += docs/report-json.md docs/openmetrics.md t/helpers/om-parse.py t/data/junit.xsd
+EXTRA_DIST += docs/report-json.md docs/openmetrics.md t/helpers/om-parse.py t/data/junit.xsd \
+	docs/html-report.png t/data/html-marks.log t/data/html-later.log t/data/html-hostile.log \
+	t/data/plot-rollout.log
 
 # The report's test scripts and the hand-made logs they read.
 EXTRA_DIST += \
@@ -130,3 +133,9 @@ bench: bench-report
 bench-report: pbprobe-report bench/report-genlog
 	PB_BUILD=$(abs_builddir) $(SHELL) $(srcdir)/bench/report-bench.sh
 .PHONY: bench bench-report
+# the HTML report of a 1M-request log: its size, and Chromium's load time
+EXTRA_DIST += bench/html-report.sh
+bench: bench-html
+bench-html: pbprobe-report bench/report-genlog
+	PB_BUILD=$(abs_builddir) bash $(srcdir)/bench/html-report.sh
+.PHONY: bench-html

@@ -86,7 +86,7 @@ test_expect_success 'JSON starts with { on its first byte and ends with }, newli
 	test "$(head -c 1 j1)" = "{"
 '
 test_expect_success 'no format starts or ends with a blank line' '
-	for fmt in text json junit markdown openmetrics; do
+	for fmt in text json junit markdown openmetrics html; do
 		for log in report-clean report-outage report-db; do
 			"$REPORT" -f $fmt "$D/$log.log" >o; test $? -le 1 || return 1
 			test -n "$(head -n 1 o)" || { echo "$fmt $log: blank first line"; return 1; }
