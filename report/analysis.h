@@ -64,7 +64,8 @@ struct an_spans {
 /* One second of one target, for the series and the plot. */
 struct an_second {
     uint32_t n[AN_NCLASS];
-    uint32_t p99_us; /* of the requests sent in that second; 0 when none */
+    uint32_t p50_us; /* of the requests sent in that second; 0 when none */
+    uint32_t p99_us;
 };
 
 #define AN_VERSIONS_MAX 16

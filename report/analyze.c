@@ -134,7 +134,9 @@ static void close_second(struct an_target *t, struct an_state *s)
     if (s->cur_s < 0)
         return;
     uint32_t i = (uint32_t)(s->cur_s - t->series_start_s);
+    int64_t p50 = s->second.count ? hist_percentile(&s->second, 50) : 0;
     int64_t p99 = s->second.count ? hist_percentile(&s->second, 99) : 0;
+    t->series[i].p50_us = p50 > UINT32_MAX ? UINT32_MAX : (uint32_t)p50;
     t->series[i].p99_us = p99 > UINT32_MAX ? UINT32_MAX : (uint32_t)p99;
     hist_reset(&s->second);
 }

@@ -2,7 +2,7 @@
  * time axis, the lane of marks and commands, the lane of the platform's
  * events, then per target its versions, its downtime windows, bursts and
  * blind intervals as bands, its requests per second stacked by outcome and
- * its p99 per second, then the database lane. Every label sits in a lane of
+ * its p50 and p99 per second, then the database lane. Every label sits in a lane of
  * its own, placed greedily into rows, so that no label covers another or the
  * data. Sizes are fixed pixels: a test can compute where a time must be. */
 #include <inttypes.h>
@@ -52,6 +52,7 @@ const char html_svg_css[] =
     "svg .blind{stroke:#4d4d4d;stroke-width:.5}\n"
     "svg .mixed{fill:none;stroke:#000;stroke-width:1.5;stroke-dasharray:4 2}\n"
     "svg .p99{fill:none;stroke:#0072B2;stroke-width:1.5}\n"
+    "svg .p50{fill:none;stroke:#009E73;stroke-width:1.5}\n"
     "svg .lat-p50,svg .lat-p99{stroke-width:1;stroke-dasharray:6 3}"
     "svg .lat-p50{stroke:#009E73}svg .lat-p99{stroke:#0072B2}\n"
     "svg .mark-line{stroke:#222;stroke-dasharray:3 3;pointer-events:none}\n"
@@ -422,7 +423,7 @@ static void slots(FILE *f, const struct analysis *an, const struct axis *a,
         int64_t t_us = (t->series_start_s + (int64_t)i) * 1000000;
         double x = ax_x(a, t_us), w = ax_x(a, t_us + 1000000) - x;
         double bw = w > 3 ? w - 1 : w; /* a gap between wide bars */
-        char r[FMT_BUF], off[FMT_BUF], p99[FMT_BUF];
+        char r[FMT_BUF], off[FMT_BUF], p50[FMT_BUF], p99[FMT_BUF];
         fprintf(f, "<g class=\"slot\" data-i=\"%" PRIu32 "\" data-t=\"%s\"", i,
                 rel(a, t_us, r, sizeof r));
         for (int k = 0; k < AN_NCLASS; k++)
@@ -434,7 +435,8 @@ static void slots(FILE *f, const struct analysis *an, const struct axis *a,
             if (s->n[k])
                 fprintf(f, "%s %s %" PRIu32, sep++ ? "," : "", class_names[k], s->n[k]);
         if (s->p99_us)
-            fprintf(f, "; p99 %s", fmt_duration(s->p99_us, p99, sizeof p99));
+            fprintf(f, "; p50 %s, p99 %s", fmt_duration(s->p50_us, p50, sizeof p50),
+                    fmt_duration(s->p99_us, p99, sizeof p99));
         fprintf(f,
                 "</title><rect class=\"hit\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" "
                 "height=\"%.2f\"/>",
@@ -465,18 +467,18 @@ static double ls_y(const struct logscale *s, int64_t us)
     return s->y + s->h - (log10(v) - log10(s->lo)) / (log10(s->hi) - log10(s->lo)) * (s->h - 2);
 }
 
-/* p99 of each second as a level over it; the whole run's p50 and p99 as
- * dashed lines across. */
+/* p50 and p99 of each second as levels over it; the whole run's p50 and
+ * p99 as dashed lines across. */
 static void latency(FILE *f, const struct axis *a, const struct an_target *t, double y, double h)
 {
     int64_t max = t->lat.p99, min = t->lat.p50 > 0 ? t->lat.p50 : max;
     char d[FMT_BUF], d50[FMT_BUF];
     for (uint32_t i = 0; i < t->series_len; i++) {
-        int64_t v = t->series[i].p99_us;
+        int64_t v = t->series[i].p99_us, v50 = t->series[i].p50_us;
         if (v > max)
             max = v;
-        if (v > 0 && (min <= 0 || v < min))
-            min = v;
+        if (v50 > 0 && (min <= 0 || v50 < min))
+            min = v50;
     }
     struct logscale s = {1, 10, y, h};
     if (min > 0) {
@@ -496,8 +498,16 @@ static void latency(FILE *f, const struct axis *a, const struct an_target *t, do
                     X0 - 4, yy + 4, fmt_duration((int64_t)v, d, sizeof d));
         fputc('\n', f);
     }
-    margin_name(f, y + 10, "p99 per s");
-    fputs("<path class=\"p99\" d=\"", f);
+    margin_name(f, y + 10, "p50, p99 per s");
+    fputs("<path class=\"p50\" d=\"", f);
+    for (uint32_t i = 0; i < t->series_len; i++) {
+        if (t->series[i].p50_us == 0)
+            continue;
+        int64_t t_us = (t->series_start_s + (int64_t)i) * 1000000;
+        fprintf(f, "M%.2f %.2fH%.2f", ax_x(a, t_us), ls_y(&s, t->series[i].p50_us),
+                ax_x(a, t_us + 1000000));
+    }
+    fputs("\"/>\n<path class=\"p99\" d=\"", f);
     for (uint32_t i = 0; i < t->series_len; i++) {
         if (t->series[i].p99_us == 0)
             continue;
@@ -807,7 +817,9 @@ void html_svg_legend(FILE *f, const struct analysis *an)
           "<li><svg width=\"16\" height=\"12\"><line class=\"mark-line\" x1=\"8\" y1=\"0\" "
           "x2=\"8\" y2=\"12\"/></svg> mark</li>"
           "<li><svg width=\"16\" height=\"12\"><line class=\"p99\" x1=\"0\" y1=\"6\" x2=\"16\" "
-          "y2=\"6\"/></svg> p99 per second</li>",
+          "y2=\"6\"/></svg> p99 per second</li>"
+          "<li><svg width=\"16\" height=\"12\"><line class=\"p50\" x1=\"0\" y1=\"6\" x2=\"16\" "
+          "y2=\"6\"/></svg> p50 per second</li>",
           f);
     if (an->db.present)
         fputs("<li><svg width=\"12\" height=\"12\"><rect class=\"db-down\" width=\"12\" "

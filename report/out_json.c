@@ -301,12 +301,14 @@ static void series(struct jw *w, const struct an_target *t)
     jw_time(w, "start", t->series_len ? t->series_start_s * 1000000 : -1);
     jw_u64(w, "step_s", 1);
     int saved = w->inline_;
-    for (int k = 0; k <= AN_NCLASS; k++) {
-        jw_open(w, k < AN_NCLASS ? names[k] : "p99_ms", '[');
+    for (int k = 0; k <= AN_NCLASS + 1; k++) {
+        jw_open(w, k < AN_NCLASS ? names[k] : k == AN_NCLASS ? "p50_ms" : "p99_ms", '[');
         w->inline_ = w->depth;
         for (uint32_t i = 0; i < t->series_len; i++) {
             if (k < AN_NCLASS)
                 jw_u64(w, NULL, t->series[i].n[k]);
+            else if (k == AN_NCLASS)
+                jw_ms(w, NULL, t->series[i].p50_us);
             else
                 jw_ms(w, NULL, t->series[i].p99_us);
         }

@@ -38,6 +38,13 @@ test_expect_success 'JSON: invalid UTF-8 and control bytes from a log stay valid
 	test_must_fail "$REPORT" -f json "$D/report-hostile.log" >j &&
 	jq -e ".targets[0].name == \"a|b<x>&\\\"q\\\"'"'"'s \`id\` \u001b[31mRED\ufffd\"" j
 '
+test_expect_success 'JSON: per second, p50 and p99 of equal length to the counts, p50 at most p99' '
+	test_must_fail "$REPORT" -f json "$D/report-outage.log" >j &&
+	jq -e ".targets[0].series | (.p50_ms | length) == (.ok | length) and
+		(.p99_ms | length) == (.ok | length) and
+		([.p50_ms, .p99_ms] | transpose | all(.[0] <= .[1])) and
+		(.p50_ms | any(. > 0))" j
+'
 test_expect_success 'JUnit: well-formed, a case per target and per rule' '
 	test_must_fail "$REPORT" -f junit --max-p99 1s "$D/report-outage.log" "$D/report-clean.log" >r.xml &&
 	{ ! command -v xmllint >/dev/null || xmllint --noout r.xml; } &&
