@@ -587,7 +587,7 @@ platform_events_start() {
 #                                  $PBPROBE_PROBERS or 1), each probing the
 #                                  Service; returns once all have begun
 #                                  (after pbprobe's --lead)
-#   k8s_probers_mark TEXT          a marker in every prober's log
+#   k8s_probers_mark TEXT...       markers in every prober's log
 #   k8s_probers_stop DIR           stop them, copy each log to DIR/RUN-INDEX.log,
 #                                  let the pods end; prints the files
 #   k8s_probers_delete             delete the Job (its pods and logs)
@@ -696,7 +696,7 @@ k8s_probers_start() {
 k8s_probers_mark() {
 	local pod
 	for pod in "${K8S_PROBER_PODS[@]}"; do
-		k8s_kubectl exec "$pod" -- pbprobe-job mark "$1" >/dev/null || k8s_say "could not mark $pod"
+		k8s_kubectl exec "$pod" -- pbprobe-job mark "$@" >/dev/null || k8s_say "could not mark $pod"
 	done
 }
 

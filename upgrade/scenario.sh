@@ -190,13 +190,27 @@ scenario_probe_job() {
 	# Opened here, before the relay starts, not inside it: `pbprobe mark`
 	# gives up when the FIFO has no reader, and the first mark follows at once.
 	exec 3<>"$scenario_fifo"
+	# A burst (the cluster's events in a rollout) goes in one exec per pod,
+	# up to 50 marks: one exec each would put the relay seconds behind, and
+	# a full FIFO makes `pbprobe mark` give up on a step's mark.
 	(
-		while IFS= read -r line <&3; do
-			[ "$line" = "@@end" ] && break
-			if [[ $line =~ ^@m[0-9]+,([0-9]+)\ (.*)$ ]]; then
-				line="@${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
-			fi
-			k8s_probers_mark "$line"
+		end=0
+		while [ "$end" = 0 ] && IFS= read -r line <&3; do
+			batch=()
+			while :; do
+				if [ "$line" = "@@end" ]; then
+					end=1
+					break
+				fi
+				if [[ $line =~ ^@m[0-9]+,([0-9]+)\ (.*)$ ]]; then
+					line="@${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
+				fi
+				batch+=("$line")
+				[ "${#batch[@]}" -lt 50 ] || break
+				# (writers write whole lines: a read cut by its timeout holds none)
+				IFS= read -r -t 0.05 line <&3 || break
+			done
+			[ "${#batch[@]}" = 0 ] || k8s_probers_mark "${batch[@]}"
 		done
 	) &
 	scenario_relay_pid=$!

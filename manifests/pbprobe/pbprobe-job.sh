@@ -12,8 +12,9 @@
 #       `pbprobe-job collected` (at most PBPROBE_JOB_LINGER) so that the log
 #       can be read from the volume, then exits with pbprobe's status.
 #   pbprobe-job ready    exit 0 once probing has started and the lead is over
-#   pbprobe-job mark TEXT
-#                        a marker on this pod's timeline (pbprobe mark). TEXT
+#   pbprobe-job mark TEXT...
+#                        markers on this pod's timeline (pbprobe mark), in
+#                        order: one exec for a burst of them. A TEXT
 #                        may be a line as `pbprobe mark` writes it,
 #                        "@WALL_US TEXT": the marker then keeps that time, the
 #                        driver's, rather than the moment it arrived here
@@ -111,19 +112,22 @@ ready)
 	[ -s "$state/hold.pid" ]
 	;;
 mark)
-	[ $# -eq 2 ] || {
-		echo "usage: pbprobe-job mark TEXT" >&2
+	[ $# -ge 2 ] || {
+		echo "usage: pbprobe-job mark TEXT..." >&2
 		exit 2
 	}
 	[ -s "$state/mark-path" ] || die "not probing yet (no marker FIFO)"
 	fifo=$(cat "$state/mark-path")
-	if [[ $2 =~ ^@[0-9]+\ [^$'\n']+$ ]]; then
-		# One short write to a FIFO is atomic; a FIFO nobody reads any more
-		# would block the open forever.
-		timeout 5 bash -c 'printf "%s\n" "$2" >"$1"' _ "$fifo" "$2" || die "cannot write to $fifo"
-	else
-		PBPROBE_MARK=$fifo pbprobe mark "$2"
-	fi
+	shift
+	for text; do
+		if [[ $text =~ ^@[0-9]+\ [^$'\n']+$ ]]; then
+			# One short write to a FIFO is atomic; a FIFO nobody reads any
+			# more would block the open forever.
+			timeout 5 bash -c 'printf "%s\n" "$2" >"$1"' _ "$fifo" "$text" || die "cannot write to $fifo"
+		else
+			PBPROBE_MARK=$fifo pbprobe mark "$text" || exit
+		fi
+	done
 	;;
 stop)
 	[ -s "$state/hold.pid" ] || die "not probing yet"
