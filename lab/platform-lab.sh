@@ -423,15 +423,37 @@ platform_events_source() {
 	echo lab
 }
 
-platform_events_start() {
-	local out=${1:?platform_events_start needs FIFO} dir log
-	log=${PBPROBE_LAB_EVENTS:-$LAB/events.tsv}
-	dir=$(dirname "$out")
-	mkfifo "$dir/watch-lab" || return 1
-	# from its end as it is now (earlier runs' events are not this run's);
-	# a log that does not exist yet is read whole once it appears
-	tail -c 0 -F "$log" >"$dir/watch-lab" 2>/dev/null &
-	steps_events_pids+=($!)
+# lab_events_follow LOG: what is appended to LOG from now on (earlier runs'
+# events are not this run's; a LOG that does not exist yet is read whole once
+# it appears), until TERM, and then what was appended up to that moment: a
+# SIGKILLed tail would lose an event the driver wrote just before the steps
+# ended. The driver writes whole lines, one write each.
+lab_events_follow() {
+	local log=$1 off size stop=0 nap=''
+	off=$(stat -c %s "$log" 2>/dev/null) || off=0
+	trap 'stop=1; [ -z "$nap" ] || kill "$nap" 2>/dev/null' TERM
+	while :; do
+		size=$(stat -c %s "$log" 2>/dev/null) || size=0
+		[ "$size" -ge "$off" ] || off=0 # a new file
+		if [ "$size" -gt "$off" ]; then
+			tail -c +$((off + 1)) "$log" | head -c $((size - off))
+			off=$size
+		fi
+		[ "$stop" = 0 ] || return 0
+		sleep 0.1 &
+		nap=$!
+		wait "$nap"
+		nap=''
+	done
+}
+
+# lab_events_watch LOG OUT FIFO: the driver's events as lines for the steps'
+# forwarder ("@WALL_US TEXT") on OUT, until TERM; then the last ones still,
+# and it ends once they are written (the forwarder is told to end after).
+lab_events_watch() {
+	local log=$1 out=$2 fifo=$3 follower conv
+	lab_events_follow "$log" >"$fifo" &
+	follower=$!
 	# time_us event instance version port slot detail
 	awk -F '\t' '
 		function say(text) { printf "@%s %s\n", $1, text; fflush() }
@@ -441,7 +463,21 @@ platform_events_start() {
 		$2 == "sigkill" { say("instance " $3 " killed: " $7) }
 		$2 == "deadline-exceeded" { say("progress deadline exceeded: " $7) }
 		$2 == "error" { say("driver error: " $7) }
-	' <"$dir/watch-lab" >"$out" &
+	' <"$fifo" >"$out" &
+	conv=$!
+	trap 'kill "$follower" 2>/dev/null' TERM
+	# a trapped TERM ends a wait early: wait again, for the last lines
+	wait "$conv"
+	while kill -0 "$conv" 2>/dev/null; do
+		wait "$conv"
+	done
+}
+
+platform_events_start() {
+	local out=${1:?platform_events_start needs FIFO} dir
+	dir=$(dirname "$out")
+	mkfifo "$dir/watch-lab" || return 1
+	lab_events_watch "${PBPROBE_LAB_EVENTS:-$LAB/events.tsv}" "$out" "$dir/watch-lab" &
 	steps_events_pids+=($!)
 }
 
