@@ -562,6 +562,12 @@ static int parse_db(struct logr *r, char **f, int n, struct log_event *ev, char 
     d->probe = (enum log_db_probe)p;
     d->outcome = (enum log_db_outcome)o;
     d->sqlstate = field_value(r, f[5]);
+    /* an SQLSTATE is five digits or capitals (SQL standard, PostgreSQL's
+     * appendix A); anything else is no server's answer, and the reports
+     * print it as it is */
+    if (d->sqlstate && (strlen(d->sqlstate) != 5 ||
+                        strspn(d->sqlstate, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 5))
+        return bad(r, err, errlen, "db", "sqlstate", f[5]);
     d->message = field_value(r, f[6]);
     return 0;
 }

@@ -577,7 +577,8 @@ platform_events_start() {
 		else
 			jq --unbuffered -n -r "$filter" <"$dir/watch-$kind" >"$out" 2>/dev/null &
 		fi
-		steps_events_pids+=($!)
+		# jq ends when its watch does, after the watch's last events
+		steps_events_drain_pids+=($!)
 	done
 }
 

@@ -31,6 +31,9 @@ test_expect_success 'a newer format version says to upgrade' '
 test_expect_success 'a bad outcome names the line and the field' '
 	expect_error bad-outcome.log "bad-outcome.log:4: req: bad outcome \"2x0\""
 '
+test_expect_success 'an SQLSTATE that is no SQLSTATE is refused (the reports would print it as markup)' '
+	expect_error bad-sqlstate.log "bad-sqlstate.log:4: db: bad sqlstate \"<!--\""
+'
 test_expect_success 'a short req line says how many fields it has' '
 	expect_error bad-fields.log "bad-fields.log:3: req: 9 fields, expected 11"
 '

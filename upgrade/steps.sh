@@ -55,6 +55,10 @@
 #                           steps_events_pids, that write one event a line to
 #                           FIFO: "TEXT" (at its arrival) or "@WALL_US TEXT"
 #                           (the event's own time); they end when killed
+#                           (TERM), passing on what they have first; those
+#                           that end by themselves once the killed ones have
+#                           (a converter at its input's end) in
+#                           steps_events_drain_pids instead
 #   platform_events_source  (with it) print the events' source: k8s, lab
 #
 # Steps (each marks the prober's timeline when run under `pbprobe -- ...`):
@@ -139,6 +143,7 @@ step_mark() {
 # driver's. Nothing when the steps are not probed or the platform has none.
 steps_events_start() {
 	steps_events_pids=()
+	steps_events_drain_pids=()
 	steps_events_dir=
 	[ -n "${PBPROBE_MARK:-}" ] && [ "${PBPROBE_EVENTS:-1}" != 0 ] || return 0
 	declare -F platform_events_start >/dev/null || return 0
@@ -198,6 +203,21 @@ steps_events_stop() {
 	for pid in "${steps_events_pids[@]}"; do
 		wait "$pid" 2>/dev/null
 	done
+	# the converters end at their watch's end, once they have passed on its
+	# last events; one that does not, within 2 s, is killed
+	local i alive
+	for ((i = 0; i < 20; i++)); do
+		alive=0
+		for pid in "${steps_events_drain_pids[@]}"; do
+			! kill -0 "$pid" 2>/dev/null || alive=1
+		done
+		[ "$alive" = 1 ] || break
+		sleep 0.1
+	done
+	for pid in "${steps_events_drain_pids[@]}"; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
 	# the forwarder passes on what is queued, then ends; one stuck on a full
 	# mark FIFO (a prober that stopped reading) does not hold the steps, and
 	# one already gone (the steps' group was signalled) holds no reader
@@ -206,7 +226,6 @@ steps_events_stop() {
 		timeout 2 bash -c 'printf "@@end\n" >"$1"' _ "$steps_events_dir/events" ||
 			kill "$steps_events_forwarder" 2>/dev/null
 	fi
-	local i
 	for ((i = 0; i < 50; i++)); do
 		kill -0 "$steps_events_forwarder" 2>/dev/null || break
 		sleep 0.1
