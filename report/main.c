@@ -115,6 +115,13 @@ static int report(const struct rep_config *cfg, struct rep_runs *rs, struct base
             return REP_EXIT_INPUT;
         }
     runs_judge(rs);
+    /* the plots first: a report (JUnit's attachments) names only those drawn */
+    for (int i = 0; i < rs->n; i++)
+        if (rs->run[i].cfg.plot &&
+            plot_draw(&rs->an[i], rs->run[i].cfg.plot, err, sizeof err) < 0) {
+            fprintf(stderr, "pbprobe-report: %s\n", err);
+            rs->run[i].cfg.plot = NULL;
+        }
     if (cfg->output && (out = fopen(cfg->output, "w")) == NULL) {
         fprintf(stderr, "pbprobe-report: %s: cannot open for writing: %s\n", cfg->output,
                 strerror(errno));
@@ -129,9 +136,6 @@ static int report(const struct rep_config *cfg, struct rep_runs *rs, struct base
     }
     if (cfg->markdown_summary && write_step_summary(rs) < 0)
         return REP_EXIT_INPUT;
-    for (int i = 0; i < rs->n; i++)
-        if (rs->run[i].cfg.plot && plot_draw(&rs->an[i], rs->run[i].cfg.plot, err, sizeof err) < 0)
-            fprintf(stderr, "pbprobe-report: %s\n", err);
     switch (rs->verdict) {
     case AN_PASS:
         return REP_EXIT_PASS;

@@ -631,6 +631,11 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
             snprintf(err, errlen, "--plot %s: the name must end in .png or .svg", cfg->plot);
             return -1;
         }
+        if (strpbrk(cfg->plot, "]|\n\r")) {
+            /* JUnit names it as [[ATTACHMENT|FILE]] */
+            snprintf(err, errlen, "--plot \"%s\": the name holds ], | or a line break", cfg->plot);
+            return -1;
+        }
     }
     if (strcmp(color, "always") == 0)
         cfg->color = 1;

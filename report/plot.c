@@ -47,6 +47,7 @@
 #define DB_H 104
 #define XLABEL_H 24
 #define KEY_LINE_H 15
+#define KEY_MAX 40 /* lines of the key, then a count */
 
 /* Labels are set in a monospaced font so that their width is known here, not
  * guessed: 7 px a character at 9 pt in pngcairo (measured; the SVG terminal
@@ -369,6 +370,7 @@ struct plot {
     struct labels lane;  /* the marks, the command, schema changes: the lane on top */
     struct labels locks; /* lock waits: the database panel's bottom rows */
     int nkey;            /* labels cut short or not drawn: the key's lines */
+    int nkey_more;       /* beyond KEY_MAX: counted on the key's last line */
 };
 
 /* Seconds from the origin, exact, for the script: "12.345678". */
@@ -509,6 +511,11 @@ static int plot_labels(struct plot *p)
     labels_number(&p->lane, &p->nkey);
     labels_number(&p->locks, &p->nkey);
     p->nkey--;
+    /* the key lists the first ones; a page of thousands of lines is more
+     * than cairo draws, and than anyone reads: the text report has them all */
+    p->nkey_more = p->nkey > KEY_MAX ? p->nkey - KEY_MAX : 0;
+    if (p->nkey > KEY_MAX)
+        p->nkey = KEY_MAX + 1;
     return 0;
 }
 
@@ -524,7 +531,7 @@ static int write_key(const struct plot *p, const char *path)
         for (int i = 0; i < sets[s]->n; i++) {
             const struct label *l = &sets[s]->v[i];
             char off[FMT_BUF];
-            if (!l->keyed)
+            if (!l->keyed || l->key > KEY_MAX)
                 continue;
             fprintf(f, "%d\t[%d] %s  ", l->key, l->key,
                     fmt_offset(p->an, l->t_us, off, sizeof off));
@@ -532,6 +539,8 @@ static int write_key(const struct plot *p, const char *path)
             fputc('\n', f);
         }
     }
+    if (p->nkey_more)
+        fprintf(f, "%d\tand %d more, in the text report\n", KEY_MAX + 1, p->nkey_more);
     int rc = ferror(f) ? -1 : 0;
     return fclose(f) < 0 ? -1 : rc;
 }
@@ -654,6 +663,13 @@ static void banner(FILE *f, const struct plot *p, int height)
     gp_quote(f, line);
     fprintf(f, " at screen %.5f, screen %.5f left font 'Sans,10' tc rgb '%s'\n", 190.0 / PAGE_W,
             1 - 36.0 / height, ink[g->verdict]);
+    /* objects and labels are drawn by the next plot: an empty one of their
+     * own, so that the panels after it may unset theirs */
+    fputs("set border 0\nunset xtics\nunset ytics\nunset grid\nset yrange [0:1]\n"
+          "plot 1/0 notitle\nunset object\nunset label\nset border 31\n"
+          "set xtics format '' scale 0.5\nset ytics\nset grid ytics lc rgb '#e0e0e0'\n"
+          "set autoscale y\n",
+          f);
 }
 
 /* A database window or wait, behind the panel's labels: at least
@@ -702,7 +718,8 @@ static void db_panel(FILE *f, const struct plot *p, const struct tmpdir *td, con
     gp_quote(f, xlabel);
     /* the legend: objects have none of their own */
     fprintf(f,
-            "\nplot keyentry with boxes fc rgb '%s' fs solid 0.45 title 'db unreachable', "
+            "\nplot 1/0 notitle, "
+            "keyentry with boxes fc rgb '%s' fs solid 0.45 title 'db unreachable', "
             "keyentry with boxes fc rgb '%s' fs solid 0.8 title 'connection refused', "
             "keyentry with boxes fc rgb '%s' fs solid 0.45 title 'lock wait', "
             "keyentry with lines lw 2 lc rgb '%s' title 'schema change'",
@@ -1107,11 +1124,13 @@ int plot_draw(const struct analysis *an, const char *path, char *err, size_t err
         goto write_failed;
     if (run_gnuplot(gnuplot, td, why, sizeof why) < 0) {
         snprintf(err, errlen, "--plot %s: %s", path, why);
+        unlink(path); /* what it began is no plot */
         goto cleanup;
     }
     struct stat st;
     if (stat(path, &st) < 0 || st.st_size == 0) {
         snprintf(err, errlen, "--plot %s: gnuplot succeeded but wrote nothing", path);
+        unlink(path);
         goto cleanup;
     }
     rc = 0;

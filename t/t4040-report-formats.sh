@@ -127,7 +127,13 @@ test_expect_success 'JUnit: the plot and --attach files are attachments of each 
 	for bad in "" "a]b" "a|b"; do
 		test_expect_code 2 "$REPORT" -f junit --attach "$bad" "$D/report-outage.log" 2>err >/dev/null &&
 		grep -q "^pbprobe-report: --attach \"" err && test "$(wc -l <err)" = 1 || return 1
-	done
+	done &&
+	test_expect_code 2 "$REPORT" -f junit --plot "a]b.png" "$D/report-outage.log" 2>err >/dev/null &&
+	grep -q "^pbprobe-report: --plot \"a\]b.png\": the name holds" err &&
+	: a plot gnuplot could not draw is no attachment, and no file &&
+	test_must_fail "$REPORT" -f junit --plot no/such/p.png "$D/report-outage.log" >c.xml 2>err &&
+	grep -q "^pbprobe-report: --plot no/such/p.png: " err &&
+	! grep -q ATTACHMENT c.xml && test ! -e no/such/p.png
 '
 test_expect_success 'Markdown: cut under 60000 bytes at a whole row, with a count, details closed' '
 	awk -v OFS="\t" "BEGIN {

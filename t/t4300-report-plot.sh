@@ -84,6 +84,12 @@ test_expect_success 'the verdict is a banner of its colour' '
 	head -n 1 report.txt | grep "^INCONCLUSIVE" &&
 	grep -q "^set object 1 rect .* fc rgb .#ffb300. " captured.gp
 '
+test_expect_success 'the banner is drawn with no mark and no command, and for the database alone' '
+	"$REPORT" --plot clean.svg "$D/report-clean.log" >/dev/null 2>err &&
+	test ! -s err && grep -q ">PASS<" clean.svg &&
+	test_expect_code 1 "$REPORT" --plot dbonly.svg "$D/plot-db-only.log" >/dev/null 2>err &&
+	test ! -s err && grep -q ">FAIL<" dbonly.svg && grep -q "database" dbonly.svg
+'
 test_expect_success 'the legend names windows, bursts and blind intervals in their styles' '
 	PATH=$TEST_DIR/spy:$PATH "$REPORT" --plot r.png "$R" >/dev/null 2>err || true &&
 	test ! -s err &&
