@@ -32,6 +32,11 @@ struct om {
     char *buf;               /* holds target */
     size_t cap;
     int nomem;
+    /* per target of dup_an: how many earlier targets are written with the
+     * same name (two names that differ only in bytes that are not UTF-8
+     * both become U+FFFD, and one series twice is no valid exposition) */
+    const struct analysis *dup_an;
+    int *dup;
 };
 
 struct om_label {
@@ -172,10 +177,85 @@ static void verdict(struct om *o, const struct om_family *fam, const struct anal
         count(o, fam->name, &(struct om_label){"verdict", verdicts[i]}, 1, v == (enum an_verdict)i);
 }
 
+/* A target's name as put_value writes it: a copy with each byte that is not
+ * UTF-8 as U+FFFD (malloc'd; NULL when memory is short). */
+static char *written_name(const struct analysis *an, const struct an_target *t)
+{
+    size_t len = strlen(t->name) + (t->log >= 0 ? strlen(an->logs[t->log].path) + 3 : 0) + 1;
+    char *name = malloc(len), *out = malloc(3 * len);
+    char *p = out;
+    if (name == NULL || out == NULL) {
+        free(name);
+        free(out);
+        return NULL;
+    }
+    fmt_target(an, t, name, len);
+    for (const char *s = name; *s;) {
+        int n = fmt_utf8_len(s);
+        if (n == 0) {
+            memcpy(p, "\xef\xbf\xbd", 3);
+            p += 3;
+            s++;
+        } else {
+            memcpy(p, s, (size_t)n);
+            p += n;
+            s += n;
+        }
+    }
+    *p = '\0';
+    free(name);
+    return out;
+}
+
+struct written {
+    char *name;
+    int index;
+};
+
+static int by_written(const void *a, const void *b)
+{
+    const struct written *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : x->index - y->index;
+}
+
+/* o->dup for the targets of an: names written alike numbered in order. */
+static int count_alike(struct om *o, const struct analysis *an)
+{
+    struct written *w = calloc((size_t)an->ntargets + 1, sizeof *w);
+    int *dup = calloc((size_t)an->ntargets + 1, sizeof *dup);
+    int rc = w && dup ? 0 : -1;
+    for (int i = 0; i < an->ntargets && rc == 0; i++) {
+        w[i].index = i;
+        if ((w[i].name = written_name(an, &an->targets[i])) == NULL)
+            rc = -1;
+    }
+    if (rc == 0) {
+        qsort(w, (size_t)an->ntargets, sizeof *w, by_written);
+        for (int i = 1; i < an->ntargets; i++)
+            if (strcmp(w[i].name, w[i - 1].name) == 0)
+                dup[w[i].index] = dup[w[i - 1].index] + 1;
+    }
+    for (int i = 0; w && i < an->ntargets; i++)
+        free(w[i].name);
+    free(w);
+    free(o->dup);
+    o->dup = rc == 0 ? dup : NULL;
+    o->dup_an = rc == 0 ? an : NULL;
+    if (rc < 0) {
+        free(dup);
+        o->nomem = 1;
+    }
+    return rc;
+}
+
 static int set_target(struct om *o, const struct analysis *an, const struct an_target *t)
 {
+    if (o->dup_an != an && count_alike(o, an) < 0)
+        return -1;
     /* fmt_target's form ("home (a.log)" with --by-log), never truncated */
-    size_t need = strlen(t->name) + 1 + (t->log >= 0 ? strlen(an->logs[t->log].path) + 3 : 0);
+    size_t need = strlen(t->name) + 1 + (t->log >= 0 ? strlen(an->logs[t->log].path) + 3 : 0) +
+                  16 /* " (N)" */;
     if (need > o->cap) {
         char *n = realloc(o->buf, need);
         if (n == NULL) {
@@ -186,6 +266,9 @@ static int set_target(struct om *o, const struct analysis *an, const struct an_t
         o->cap = need;
     }
     o->target = fmt_target(an, t, o->buf, o->cap);
+    int alike = o->dup[t - an->targets];
+    if (alike > 0) /* written like an earlier one's: told apart by its rank */
+        snprintf(o->buf + strlen(o->buf), o->cap - strlen(o->buf), " (%d)", alike + 1);
     return 0;
 }
 
@@ -458,6 +541,7 @@ static int write_all(FILE *f, const struct analysis *an, int nruns, enum an_verd
         family(&o, &families[i], an, nruns);
     }
     free(o.buf);
+    free(o.dup);
     if (o.nomem) {
         errno = ENOMEM;
         return -1;

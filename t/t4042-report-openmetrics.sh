@@ -179,6 +179,11 @@ test_expect_success 'a target name of any bytes still gives valid OpenMetrics, t
 		all(.labels.target == \$js[0].targets[0].name)" bytes.jsonl &&
 	jq -e ".targets[0].name | test(\"\\n\") and test(\"\\r\") and test(\"\ufffd\")" bytes.json
 '
+test_expect_success 'two target names alike once written as UTF-8: still one series each' '
+	om alike "$D/om-alike.log" &&
+	jq -e -s "map(select(.name == \"pbprobe_requests\") | .labels.target) ==
+		[\"a\\ufffd\", \"a\\ufffd (2)\"]" alike.jsonl
+'
 test_expect_success 'with --by-log, a target per log, each its own series' '
 	cp "$D/report-outage.log" "we\"ird\\one.log" &&
 	test_must_fail "$REPORT" -f openmetrics --by-log "we\"ird\\one.log" "$D/report-versions.log" >bylog.om &&
