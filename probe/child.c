@@ -37,7 +37,7 @@ static char **env_with_mark(const char *mark_path, char **mark_entry)
     return env;
 }
 
-pid_t child_start(char *const *argv, const char *mark_path, int stdout_fd, int stderr_fd, char *err,
+pid_t child_start(char *const *argv, const char *mark_path, bool stdout_to_stderr, char *err,
                   size_t errlen)
 {
     /* posix_spawn, not fork: glibc's shares the prober's memory with the
@@ -82,14 +82,10 @@ pid_t child_start(char *const *argv, const char *mark_path, int stdout_fd, int s
     }
     pid_t pid;
     posix_spawn_file_actions_t fa;
-    bool redirect = stdout_fd >= 0 || stderr_fd >= 0;
-    if (redirect && (rc = posix_spawn_file_actions_init(&fa)) == 0 &&
-        ((stdout_fd >= 0 &&
-          (rc = posix_spawn_file_actions_adddup2(&fa, stdout_fd, STDOUT_FILENO)) != 0) ||
-         (stderr_fd >= 0 &&
-          (rc = posix_spawn_file_actions_adddup2(&fa, stderr_fd, STDERR_FILENO)) != 0)))
+    if (stdout_to_stderr && (rc = posix_spawn_file_actions_init(&fa)) == 0 &&
+        (rc = posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO)) != 0)
         posix_spawn_file_actions_destroy(&fa);
-    if (redirect && rc != 0) {
+    if (stdout_to_stderr && rc != 0) {
         posix_spawnattr_destroy(&attr);
         if (env != environ)
             free(env);
@@ -99,8 +95,8 @@ pid_t child_start(char *const *argv, const char *mark_path, int stdout_fd, int s
     }
     /* glibc reports a failed exec here (ENOENT, EACCES...): no guessing
      * from exit status 127 */
-    rc = posix_spawnp(&pid, argv[0], redirect ? &fa : NULL, &attr, argv, env);
-    if (redirect)
+    rc = posix_spawnp(&pid, argv[0], stdout_to_stderr ? &fa : NULL, &attr, argv, env);
+    if (stdout_to_stderr)
         posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     if (env != environ)

@@ -8,13 +8,11 @@
 #include <sys/types.h>
 
 /* Starts argv with PBPROBE_MARK=mark_path in its environment (when not
- * NULL); its standard output is stdout_fd and its standard error stderr_fd,
- * or pbprobe's own where -1 (STDERR_FILENO as stdout_fd keeps a log on
- * standard output clean; a pipe lets pbprobe clear its status line before
- * the command's output). Returns the pid, or -1 with the reason (exec
- * failure included: posix_spawnp reports it, nothing is guessed from exit
- * code 127). */
-pid_t child_start(char *const *argv, const char *mark_path, int stdout_fd, int stderr_fd, char *err,
+ * NULL); with stdout_to_stderr, its standard output is pbprobe's standard
+ * error (a log on standard output stays clean). Returns the pid, or -1 with
+ * the reason (exec failure included: posix_spawnp reports it, nothing is
+ * guessed from exit code 127). */
+pid_t child_start(char *const *argv, const char *mark_path, bool stdout_to_stderr, char *err,
                   size_t errlen);
 
 /* Sends sig to the command's process group (the command and what it

@@ -2,7 +2,6 @@
  * call the schedule, hand requests to http.c and records to the log writer. */
 #include <curl/curl.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <event2/event.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -12,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/timex.h>
 #include <unistd.h>
 
@@ -94,14 +92,12 @@ struct run {
     int status_tty;
     /* the live status line (status_live: stderr is a terminal, no --quiet) */
     bool status_live;
-    bool status_shown; /* drawn, and nothing written since */
-    bool out_mid_line; /* the command's output ended without a newline */
-    int status_width;  /* columns; 0 unknown */
+    struct status_term term;
+    struct event *term_ev; /* the terminal writable: the rest of a sequence */
     unsigned status_flags;
     int64_t rate_us[RATE_SAMPLES];
     int rate_head, rate_count;
-    int out_pipe[2]; /* the commands' output while the status line is live */
-    struct event *out_ev, *winch_ev;
+    struct event *winch_ev;
     int64_t mono_cmd_start_us;
     char cmd_how[64]; /* how the command ended, "" while it runs */
     char last_mark[256];
@@ -112,25 +108,15 @@ static int64_t wall_now(const struct run *r)
     return clock_mono_us() + r->wall_offset_us;
 }
 
-/* Makes room on the terminal for a line of pbprobe's own: the status line
- * is erased (the next one redraws it); a line the command left unfinished
- * is ended, so that nothing is written into it. */
-static void status_hide(struct run *r)
-{
-    if (r->status_shown)
-        status_clear(STDERR_FILENO);
-    else if (r->out_mid_line)
-        fputc('\n', stderr);
-    r->status_shown = false;
-    r->out_mid_line = false;
-}
-
-/* "pbprobe: " and a message on standard error, on a line of its own. */
+/* "pbprobe: " and a message on standard error, on a line of its own; with
+ * a status line, in the scroll region above it like the command's output,
+ * never inside an escape sequence the status line left unfinished. */
 static void say(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(struct run *r, const char *fmt, ...)
 {
     va_list ap;
-    status_hide(r);
+    if (r->status_live)
+        status_term_settle(&r->term);
     fputs("pbprobe: ", stderr);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
@@ -401,14 +387,21 @@ static void sample_status(struct run *r)
     r->mono_last_status_us = now;
 }
 
-/* The live status line (final false: on a terminal only, and not while the
- * command's output has a line unfinished), or the summary. */
+/* After a write of the status line's: when the terminal took only part of
+ * a sequence, the rest waits (in the loop) until it can take it. */
+static void term_wrote(struct run *r, bool pending)
+{
+    if (pending)
+        event_add(r->term_ev, NULL);
+}
+
+/* The live status line (final false: on a terminal only), or the summary. */
 static void show_status(struct run *r, bool final)
 {
     struct status_row rows[16];
     char line[4096], db[128], cmd[96];
     int64_t now = clock_mono_us();
-    if (!final && (!r->status_live || r->out_mid_line))
+    if (!final && !r->status_live)
         return;
     /* the summary's rate: the requests completed over the time they were
      * scheduled in (to the stop, not to the drain's end), never over the
@@ -452,9 +445,14 @@ static void show_status(struct run *r, bool final)
         say(r, "%s", line);
         return;
     }
-    status_format(line, sizeof line, &v, r->status_width, r->status_flags);
-    status_draw(STDERR_FILENO, line);
-    r->status_shown = true;
+    /* narrower until it makes a short write (wide characters, a wide
+     * terminal): the fewer bytes, the fewer partial writes */
+    for (int width = r->term.cols; width >= STATUS_MIN_COLS; width -= width / 4)
+        if (status_format(line, sizeof line, &v, width, r->status_flags) >= 0 &&
+            strlen(line) <= STATUS_TEXT_MAX)
+            break;
+    if (strlen(line) <= STATUS_TEXT_MAX)
+        term_wrote(r, status_term_draw(&r->term, line));
 }
 
 static void on_status(evutil_socket_t fd, short what, void *arg)
@@ -470,41 +468,19 @@ static void on_winch(evutil_socket_t fd, short what, void *arg)
     struct run *r = arg;
     (void)fd;
     (void)what;
-    r->status_width = status_term_width(STDERR_FILENO);
+    term_wrote(r, status_term_resize(&r->term));
     show_status(r, false);
 }
 
-/* The commands' output, on its way to the terminal the status line is on:
- * the line is erased first and drawn again after it, byte for byte what the
- * command wrote, in the order it wrote it. */
-static void pass_output(struct run *r, const char *buf, size_t n)
+static void on_term_writable(evutil_socket_t fd, short what, void *arg)
 {
-    if (r->status_shown)
-        status_clear(STDERR_FILENO);
-    r->status_shown = false;
-    fwrite(buf, 1, n, stderr); /* unbuffered: written before the next draw */
-    r->out_mid_line = buf[n - 1] != '\n';
-    show_status(r, false);
-}
-
-static void on_command_output(evutil_socket_t fd, short what, void *arg)
-{
-    char buf[65536];
+    struct run *r = arg;
+    (void)fd;
     (void)what;
-    ssize_t n = read(fd, buf, sizeof buf); /* one read a turn: probing is not starved */
-    if (n > 0)
-        pass_output(arg, buf, (size_t)n);
-}
-
-/* What the command wrote before it ended, before its end is shown. */
-static void drain_output(struct run *r)
-{
-    char buf[65536];
-    ssize_t n;
-    if (r->out_pipe[0] < 0)
-        return;
-    while ((n = read(r->out_pipe[0], buf, sizeof buf)) > 0)
-        pass_output(r, buf, (size_t)n);
+    if (status_term_resume(&r->term))
+        event_add(r->term_ev, NULL);
+    else if (r->term.redraw)
+        show_status(r, false);
 }
 
 static void on_mark(void *arg, int64_t wall_us, const char *text)
@@ -524,14 +500,6 @@ static void on_mark_readable(evutil_socket_t fd, short what, void *arg)
     markfifo_read(r->marks, wall_now(r), r->wall_offset_us, on_mark, r);
 }
 
-/* Whether two descriptors are the same terminal. */
-static bool same_terminal(int a, int b)
-{
-    struct stat sa, sb;
-    return isatty(a) && isatty(b) && fstat(a, &sa) == 0 && fstat(b, &sb) == 0 &&
-           sa.st_rdev == sb.st_rdev;
-}
-
 static void start_command(evutil_socket_t fd, short what, void *arg)
 {
     struct run *r = arg;
@@ -542,16 +510,9 @@ static void start_command(evutil_socket_t fd, short what, void *arg)
      * aborted during --lead: do not start it at all */
     if (r->exit_code || r->aborted)
         return;
-    /* Through the pipe while the status line is live: the command's
-     * standard error (the status line's terminal), and its standard output
-     * when that is the same terminal, both into one pipe so that their
-     * order is kept. The command then sees no terminal on them (no colours;
-     * a program's stdio buffers until it flushes); --quiet gives it the
-     * terminal itself. Standard input stays the terminal: prompts work. */
-    int out = r->out_pipe[1];
-    pid_t pid = child_start(r->cfg->command, markfifo_path(r->marks),
-                            out >= 0 && same_terminal(STDOUT_FILENO, STDERR_FILENO) ? out : -1, out,
-                            err, sizeof err);
+    /* pbprobe's own standard output and error: the terminal itself, where
+     * the status line's scroll region keeps the bottom row out of its way */
+    pid_t pid = child_start(r->cfg->command, markfifo_path(r->marks), false, err, sizeof err);
     r->mono_cmd_start_us = clock_mono_us();
     if (pid < 0) {
         snprintf(r->cmd_how, sizeof r->cmd_how, "cannot run");
@@ -624,7 +585,6 @@ static void on_child_exit(struct run *r)
     r->child_pid = -1;
     r->child_status = status;
     snprintf(r->cmd_how, sizeof r->cmd_how, "%s", how);
-    drain_output(r);
     show_status(r, false);
     struct log_cmd_exit c = {.status = status, .how = how};
     if (logw_cmd_exit(r->log, wall_now(r), &c) < 0)
@@ -752,10 +712,9 @@ static void abort_run(struct run *r, const struct guard_breach *b)
     if (r->cfg->on_abort) {
         char *argv[] = {"/bin/sh", "-c", (char *)r->cfg->on_abort, NULL};
         /* standard output to standard error: a log on standard output stays
-         * clean; through the pipe while the status line is live */
-        int out = r->out_pipe[1];
-        pid_t pid = child_start(argv, r->marks ? markfifo_path(r->marks) : NULL,
-                                out >= 0 ? out : STDERR_FILENO, out, err, sizeof err);
+         * clean */
+        pid_t pid =
+            child_start(argv, r->marks ? markfifo_path(r->marks) : NULL, true, err, sizeof err);
         if (pid < 0) {
             r->abort_failed = true;
             say(r, "--on-abort: %s", err);
@@ -928,25 +887,17 @@ static int setup(struct run *r, char *err, size_t errlen)
             goto fail;
     }
     r->status_tty = isatty(STDERR_FILENO);
-    r->status_live = !cfg->quiet && r->status_tty;
+    /* no status line where the terminal cannot be opened again without
+     * blocking: never one that could hold the schedule up */
+    r->status_live = !cfg->quiet && r->status_tty && status_term_open(&r->term, STDERR_FILENO) == 0;
     r->status_flags = (r->status_tty ? STATUS_COLOR : 0) | (status_locale_utf8() ? STATUS_UTF8 : 0);
     if (r->status_live) {
-        r->status_width = status_term_width(STDERR_FILENO);
         r->status_ev = event_new(r->base, -1, EV_PERSIST, on_status, r);
+        r->term_ev = event_new(r->base, r->term.fd, EV_WRITE, on_term_writable, r);
         /* in the loop, not in a handler: a resize redraws at once */
         r->winch_ev = evsignal_new(r->base, SIGWINCH, on_winch, r);
-        if (r->status_ev == NULL || r->winch_ev == NULL || event_add(r->winch_ev, NULL) < 0)
-            goto fail;
-    }
-    if (r->status_live && cfg->command) {
-        /* the command's output comes through pbprobe, which erases the
-         * status line before it (start_command) */
-        if (pipe2(r->out_pipe, O_CLOEXEC) < 0 || fcntl(r->out_pipe[0], F_SETFL, O_NONBLOCK) < 0) {
-            snprintf(err, errlen, "cannot make a pipe: %s", strerror(errno));
-            return -1;
-        }
-        r->out_ev = event_new(r->base, r->out_pipe[0], EV_READ | EV_PERSIST, on_command_output, r);
-        if (r->out_ev == NULL || event_add(r->out_ev, NULL) < 0)
+        if (r->status_ev == NULL || r->term_ev == NULL || r->winch_ev == NULL ||
+            event_add(r->winch_ev, NULL) < 0)
             goto fail;
     }
     return 0;
@@ -963,14 +914,12 @@ static void teardown(struct run *r)
     guard_free(r->guard);
     struct event *evs[] = {r->tick_ev,   r->flush_ev, r->status_ev,     r->child_ev,  r->mark_ev,
                            r->drain_ev,  r->kill_ev,  r->abort_kill_ev, r->sig_ev[0], r->sig_ev[1],
-                           r->sig_ev[2], r->out_ev,   r->winch_ev};
+                           r->sig_ev[2], r->term_ev,  r->winch_ev};
     for (size_t i = 0; i < sizeof evs / sizeof *evs; i++)
         if (evs[i])
             event_free(evs[i]);
     markfifo_close(r->marks);
-    for (int i = 0; i < 2; i++)
-        if (r->out_pipe[i] >= 0)
-            close(r->out_pipe[i]);
+    status_term_close(&r->term); /* after an early failure: never opened, or no region */
     if (r->ts) {
         for (int i = 0; i < r->cfg->ntargets; i++) {
             hist_free(&r->ts[i].interval_latency);
@@ -985,7 +934,7 @@ static void teardown(struct run *r)
 int run_probe(const struct probe_config *cfg)
 {
     struct run run = {
-        .cfg = cfg, .mono_stop_us = INT64_MAX, .out_pipe = {-1, -1}, .rate_head = RATE_SAMPLES - 1};
+        .cfg = cfg, .mono_stop_us = INT64_MAX, .term = {.fd = -1}, .rate_head = RATE_SAMPLES - 1};
     struct run *r = &run;
     char err[512];
     int code;
@@ -1024,8 +973,12 @@ int run_probe(const struct probe_config *cfg)
         r->mono_stop_us = r->mono_start_us + cfg->duration_us;
     evtimer_arm_us(r->flush_ev, FLUSH_INTERVAL_US);
     rate_push(r, r->mono_start_us);
-    if (r->status_ev)
+    if (r->status_ev) {
         evtimer_arm_us(r->status_ev, STATUS_INTERVAL_US);
+        /* the bottom row the status line's from here to the end of the loop,
+         * which every way out of the run passes */
+        term_wrote(r, status_term_resize(&r->term));
+    }
     show_status(r, false);
     if (cfg->command)
         evtimer_arm_us(r->child_ev, cfg->lead_us);
@@ -1035,7 +988,10 @@ int run_probe(const struct probe_config *cfg)
 
     event_base_dispatch(r->base);
 
-    drain_output(r);
+    /* the whole screen the shell's again; the summary a line of its own */
+    if (r->term_ev)
+        event_del(r->term_ev);
+    status_term_close(&r->term);
     if (!cfg->quiet)
         show_status(r, true);
     teardown(r);

@@ -1,6 +1,8 @@
 /* The status line (status.h): which fields fit the terminal, text from
- * outside made safe to print, and the writes that draw and erase it. */
+ * outside made safe to print, and the terminal's bottom row kept for it (a
+ * scroll region) and drawn without ever waiting for the terminal. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -357,14 +359,6 @@ void status_command(char *buf, size_t len, int64_t start_in_us, int64_t running_
     }
 }
 
-int status_term_width(int fd)
-{
-    struct winsize ws;
-    if (ioctl(fd, TIOCGWINSZ, &ws) < 0)
-        return 0;
-    return ws.ws_col;
-}
-
 bool status_locale_utf8(void)
 {
     const char *names[] = {"LC_ALL", "LC_CTYPE", "LANG"};
@@ -379,6 +373,18 @@ bool status_locale_utf8(void)
     return false;
 }
 
+/* The terminal's size; 0 rows and columns when fd is not one or says none. */
+static void term_size(int fd, int *rows, int *cols)
+{
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) < 0)
+        ws.ws_row = ws.ws_col = 0;
+    *rows = ws.ws_row;
+    *cols = ws.ws_col;
+}
+
+/* Blocking, to the end or until the terminal is gone: only where pbprobe
+ * writes to the terminal anyway (its messages, the end), never for a draw. */
 static void write_all(int fd, const char *s, size_t n)
 {
     while (n > 0) {
@@ -392,17 +398,154 @@ static void write_all(int fd, const char *s, size_t n)
     }
 }
 
-void status_draw(int fd, const char *text)
+enum put { PUT_DROP, PUT_KEEP, PUT_BLOCK };
+
+/* Writes an escape sequence to the terminal whole or not at all: a sequence
+ * cut short would leave the terminal inside it, taking what comes next (the
+ * command's output) for its arguments. PUT_DROP: nothing when the terminal
+ * takes nothing now; PUT_KEEP: all of it later (status_term_resume);
+ * either way what a partial write left is kept for later, and nothing else
+ * is written before it. PUT_BLOCK: through the blocking descriptor. Returns
+ * false when the sequence was dropped. */
+static bool term_put(struct status_term *t, const char *seq, size_t n, enum put how)
 {
-    char line[4096];
-    int n = snprintf(line, sizeof line, "\r%s\033[J\r", text);
-    if (n > 0)
-        write_all(fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+    if (how == PUT_BLOCK) {
+        write_all(t->block_fd, seq, n);
+        return true;
+    }
+    ssize_t w;
+    do
+        w = write(t->fd, seq, n);
+    while (w < 0 && errno == EINTR);
+    if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+        t->gone = true; /* hung up (EIO): no more drawing */
+        t->region_rows = 0;
+        return false;
+    }
+    if (w < 0)
+        w = 0;
+    if (w == 0 && how == PUT_DROP)
+        return false;
+    memcpy(t->rest, seq + w, n - (size_t)w);
+    t->rest_len = n - (size_t)w;
+    return true;
 }
 
-void status_clear(int fd)
+/* The scroll region for the size last read, once nothing is left unwritten:
+ * rows 1 to rows-1, the bottom row the status line's; none when the
+ * terminal is too small for one. Terminals reset the region when resized,
+ * so it is set again after every resize. */
+static void term_region(struct status_term *t, enum put how)
 {
-    /* the line alone: tmux takes an erase to the end of the screen from the
-     * top left corner for a clear, and keeps the screen in its history */
-    write_all(fd, "\r\033[K", 4);
+    char seq[64];
+    int n;
+    if (!t->region_due || t->rest_len || t->gone)
+        return;
+    t->region_due = false;
+    bool fits = t->rows >= STATUS_MIN_ROWS && t->cols >= STATUS_MIN_COLS;
+    if (fits)
+        /* index (down a row, scrolling at the bottom: what was on the
+         * bottom row moves up, not under the status line; unlike "\n", the
+         * column stays), save the cursor, the region (which homes the
+         * cursor), the cursor back, up a row: inside the region */
+        n = snprintf(seq, sizeof seq, "\033D\0337\033[1;%dr\0338\033[1A", t->rows - 1);
+    else if (t->region_rows)
+        n = snprintf(seq, sizeof seq, "\0337\033[r\0338");
+    else
+        return;
+    t->region_rows = fits ? t->rows : 0;
+    t->redraw = fits;
+    term_put(t, seq, (size_t)n, how);
+}
+
+int status_term_open(struct status_term *t, int tty_fd)
+{
+    char path[64];
+    memset(t, 0, sizeof *t);
+    t->block_fd = tty_fd;
+    /* a file description of its own: O_NONBLOCK on the shell's (shared by
+     * the command) would make their writes fail with EAGAIN */
+    snprintf(path, sizeof path, "/proc/self/fd/%d", tty_fd);
+    t->fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+    if (t->fd < 0 && ttyname(tty_fd) != NULL)
+        t->fd = open(ttyname(tty_fd), O_WRONLY | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+    if (t->fd >= 0 && !isatty(t->fd)) {
+        close(t->fd);
+        t->fd = -1;
+    }
+    return t->fd < 0 ? -1 : 0;
+}
+
+bool status_term_resize(struct status_term *t)
+{
+    term_size(t->block_fd, &t->rows, &t->cols);
+    t->region_due = true;
+    term_region(t, PUT_KEEP);
+    return t->rest_len > 0;
+}
+
+bool status_term_draw(struct status_term *t, const char *text)
+{
+    char seq[STATUS_SEQ_MAX];
+    if (t->gone || t->region_rows == 0)
+        return t->rest_len > 0;
+    if (t->rest_len || t->region_due) {
+        t->redraw = true; /* never a draw before the last sequence's end */
+        return t->rest_len > 0;
+    }
+    /* save the cursor, the bottom row, plain (the command may be in the
+     * middle of coloured output: restoring the cursor restores its
+     * attributes), the text, erase what is left of the row, the cursor
+     * back: one write, which the terminal's driver does not interleave with
+     * the command's */
+    int n = snprintf(seq, sizeof seq, "\0337\033[%d;1H\033[0m%s\033[K\0338", t->region_rows, text);
+    if (n < 0 || (size_t)n >= sizeof seq)
+        return false;
+    t->redraw = !term_put(t, seq, (size_t)n, PUT_DROP);
+    return t->rest_len > 0;
+}
+
+bool status_term_resume(struct status_term *t)
+{
+    if (t->rest_len && !t->gone) {
+        char rest[STATUS_SEQ_MAX];
+        size_t n = t->rest_len;
+        memcpy(rest, t->rest, n);
+        t->rest_len = 0;
+        term_put(t, rest, n, PUT_KEEP);
+    }
+    term_region(t, PUT_KEEP);
+    return t->rest_len > 0;
+}
+
+void status_term_settle(struct status_term *t)
+{
+    if (t->fd < 0 || t->gone)
+        return;
+    if (t->rest_len)
+        term_put(t, t->rest, t->rest_len, PUT_BLOCK);
+    t->rest_len = 0;
+    term_region(t, PUT_BLOCK);
+}
+
+void status_term_close(struct status_term *t)
+{
+    if (t->fd < 0)
+        return;
+    status_term_settle(t);
+    if (!t->gone && t->region_rows) {
+        /* the whole screen scrolls again; the status line is erased where
+         * it is, unless a resize not yet seen has moved it */
+        char seq[64];
+        int rows, cols, n;
+        term_size(t->block_fd, &rows, &cols);
+        if (rows == t->region_rows)
+            n = snprintf(seq, sizeof seq, "\0337\033[r\033[%d;1H\033[K\0338", rows);
+        else
+            n = snprintf(seq, sizeof seq, "\0337\033[r\0338");
+        term_put(t, seq, (size_t)n, PUT_BLOCK);
+    }
+    t->region_rows = 0;
+    close(t->fd);
+    t->fd = -1;
 }

@@ -47,18 +47,52 @@ int status_format(char *buf, size_t len, const struct status_view *v, int width,
 void status_command(char *buf, size_t len, int64_t start_in_us, int64_t running_us, const char *how,
                     int status);
 
-/* The terminal's width in columns, 0 when fd is not a terminal or says none. */
-int status_term_width(int fd);
 /* Whether the locale (LC_ALL, LC_CTYPE, LANG) names UTF-8. */
 bool status_locale_utf8(void);
 
-/* Draws text over the status line ("\r", the text, erase to the end of the
- * screen, "\r": the cursor is left at the line's start, so that a terminal
- * that rewraps lines on a narrower resize leaves the old line's overflow
- * below the cursor, where the next draw erases it). One write. */
-void status_draw(int fd, const char *text);
-/* Erases the status line (its line only: rows below are erased by the next
- * draw); the cursor stays at its start. */
-void status_clear(int fd);
+/* The status line on a terminal's bottom row, which a scroll region keeps
+ * for it: the command and pbprobe's own messages write to the terminal as
+ * they would without it, and scroll above it. pbprobe writes the line
+ * through a descriptor of its own that never blocks: a terminal that reads
+ * slowly gets fewer draws, and the schedule never waits for it. Escape
+ * sequences are written whole: the rest of one a partial write left is
+ * written (status_term_resume) before anything else. */
+#define STATUS_SEQ_MAX 512  /* a draw's bytes, text included */
+#define STATUS_TEXT_MAX 448 /* the text's, within STATUS_SEQ_MAX */
+#define STATUS_MIN_ROWS 3   /* smaller: no status line, no region */
+#define STATUS_MIN_COLS 10
+
+struct status_term {
+    int fd;          /* the terminal, opened again: O_NONBLOCK; -1 none */
+    int block_fd;    /* the terminal as pbprobe's standard error has it */
+    int rows, cols;  /* the size last read */
+    int region_rows; /* the status line is on this row, the region above; 0: none */
+    bool region_due; /* resized: the region is to be set again */
+    bool redraw;     /* a draw was dropped or the region moved: draw again */
+    bool gone;       /* a write failed (hung up): nothing more is written */
+    char rest[STATUS_SEQ_MAX];
+    size_t rest_len; /* what a partial write left of a sequence */
+};
+
+/* Opens tty_fd's terminal again (a new open file description, so that
+ * O_NONBLOCK stays its own). -1: cannot, and no status line. */
+int status_term_open(struct status_term *t, int tty_fd);
+/* Reads the size and sets the scroll region for it, at the start and on
+ * SIGWINCH (none, and no status line, below STATUS_MIN_ROWS or
+ * STATUS_MIN_COLS). The functions that write return true while part of a
+ * sequence waits for the terminal: call status_term_resume when it is
+ * writable. */
+bool status_term_resize(struct status_term *t);
+/* Draws text (status_format's, at most STATUS_TEXT_MAX bytes) on the bottom
+ * row in one write, the cursor left where it was; dropped (redraw set) when
+ * the terminal takes nothing now or the last sequence is unfinished. */
+bool status_term_draw(struct status_term *t, const char *text);
+bool status_term_resume(struct status_term *t);
+/* Before a message of pbprobe's own: what is left of a sequence is written,
+ * waiting for the terminal as the message will. */
+void status_term_settle(struct status_term *t);
+/* At the end: the region reset (the whole screen scrolls again) and the
+ * status line erased, waiting for the terminal; the descriptor closed. */
+void status_term_close(struct status_term *t);
 
 #endif
