@@ -467,6 +467,22 @@ static double ls_y(const struct logscale *s, int64_t us)
     return s->y + s->h - (log10(v) - log10(s->lo)) / (log10(s->hi) - log10(s->lo)) * (s->h - 2);
 }
 
+/* One latency per second (p99 with p99 set, else p50) as a level over its
+ * second: a path of its own, class p50 or p99. */
+static void levels(FILE *f, const struct axis *a, const struct logscale *s,
+                   const struct an_target *t, int p99)
+{
+    fprintf(f, "<path class=\"%s\" d=\"", p99 ? "p99" : "p50");
+    for (uint32_t i = 0; i < t->series_len; i++) {
+        uint32_t v = p99 ? t->series[i].p99_us : t->series[i].p50_us;
+        if (v == 0)
+            continue;
+        int64_t t_us = (t->series_start_s + (int64_t)i) * 1000000;
+        fprintf(f, "M%.2f %.2fH%.2f", ax_x(a, t_us), ls_y(s, v), ax_x(a, t_us + 1000000));
+    }
+    fputs("\"/>\n", f);
+}
+
 /* p50 and p99 of each second as levels over it; the whole run's p50 and
  * p99 as dashed lines across. */
 static void latency(FILE *f, const struct axis *a, const struct an_target *t, double y, double h)
@@ -499,23 +515,8 @@ static void latency(FILE *f, const struct axis *a, const struct an_target *t, do
         fputc('\n', f);
     }
     margin_name(f, y + 10, "p50, p99 per s");
-    fputs("<path class=\"p50\" d=\"", f);
-    for (uint32_t i = 0; i < t->series_len; i++) {
-        if (t->series[i].p50_us == 0)
-            continue;
-        int64_t t_us = (t->series_start_s + (int64_t)i) * 1000000;
-        fprintf(f, "M%.2f %.2fH%.2f", ax_x(a, t_us), ls_y(&s, t->series[i].p50_us),
-                ax_x(a, t_us + 1000000));
-    }
-    fputs("\"/>\n<path class=\"p99\" d=\"", f);
-    for (uint32_t i = 0; i < t->series_len; i++) {
-        if (t->series[i].p99_us == 0)
-            continue;
-        int64_t t_us = (t->series_start_s + (int64_t)i) * 1000000;
-        fprintf(f, "M%.2f %.2fH%.2f", ax_x(a, t_us), ls_y(&s, t->series[i].p99_us),
-                ax_x(a, t_us + 1000000));
-    }
-    fputs("\"/>\n", f);
+    levels(f, a, &s, t, 0);
+    levels(f, a, &s, t, 1);
     if (t->ok + t->failed == 0)
         return;
     double y50 = ls_y(&s, t->lat.p50), y99 = ls_y(&s, t->lat.p99);
