@@ -1,5 +1,6 @@
 /* Starting and reaping the wrapped command (child.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -82,10 +83,19 @@ pid_t child_start(char *const *argv, const char *mark_path, bool stdout_to_stder
     }
     pid_t pid;
     posix_spawn_file_actions_t fa;
-    if (stdout_to_stderr && (rc = posix_spawn_file_actions_init(&fa)) == 0 &&
-        (rc = posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO)) != 0)
+    /* In a group of its own the command is in the terminal's background: a
+     * read from the terminal would stop it (SIGTTIN) and pbprobe would wait
+     * for it forever. It reads /dev/null instead (a prompt gets no answer);
+     * answers come through a pipe (yes | pbprobe ... -- upgrade). */
+    bool null_stdin = isatty(STDIN_FILENO);
+    bool actions = stdout_to_stderr || null_stdin;
+    if (actions && (rc = posix_spawn_file_actions_init(&fa)) == 0 &&
+        ((stdout_to_stderr &&
+          (rc = posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO)) != 0) ||
+         (null_stdin && (rc = posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
+                                                               O_RDONLY, 0)) != 0)))
         posix_spawn_file_actions_destroy(&fa);
-    if (stdout_to_stderr && rc != 0) {
+    if (actions && rc != 0) {
         posix_spawnattr_destroy(&attr);
         if (env != environ)
             free(env);
@@ -95,8 +105,8 @@ pid_t child_start(char *const *argv, const char *mark_path, bool stdout_to_stder
     }
     /* glibc reports a failed exec here (ENOENT, EACCES...): no guessing
      * from exit status 127 */
-    rc = posix_spawnp(&pid, argv[0], stdout_to_stderr ? &fa : NULL, &attr, argv, env);
-    if (stdout_to_stderr)
+    rc = posix_spawnp(&pid, argv[0], actions ? &fa : NULL, &attr, argv, env);
+    if (actions)
         posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
     if (env != environ)

@@ -9,7 +9,8 @@
 
 /* Starts argv with PBPROBE_MARK=mark_path in its environment (when not
  * NULL); with stdout_to_stderr, its standard output is pbprobe's standard
- * error (a log on standard output stays clean). Returns the pid, or -1 with
+ * error (a log on standard output stays clean); when pbprobe's standard
+ * input is a terminal, the command's is /dev/null. Returns the pid, or -1 with
  * the reason (exec failure included: posix_spawnp reports it, nothing is
  * guessed from exit code 127). */
 pid_t child_start(char *const *argv, const char *mark_path, bool stdout_to_stderr, char *err,

@@ -2,7 +2,7 @@
 # The live status line on a real terminal (tmux, 80x24): the bottom row is
 # kept for it (a scroll region), the wrapped command writes to the terminal
 # itself (a tty: no buffering, colours, background helpers that outlive
-# pbprobe), its lines scroll above the status line and none is lost; the line
+# pbprobe; only its input is /dev/null, or a prompt would stop it), its lines scroll above the status line and none is lost; the line
 # fits the width and follows a resize; the region is gone at the end; and a
 # terminal that stops reading never holds the schedule up.
 . "$(dirname "$0")/lib.sh"
@@ -71,6 +71,8 @@ test_expect_success 'setup: a private nginx, a command that prints, marks and wa
 	# waits for the test (bounded: never hangs the run)
 	await() { i=0; while [ ! -e "$1" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done; }
 	if [ -t 1 ] && [ -t 2 ]; then echo "upgrade: stdout and stderr are a terminal"; fi
+	# a prompt: in the terminal'"'"'s background it would stop (SIGTTIN) for good
+	if read -r answer; then echo "upgrade: read $answer"; else echo "upgrade: a prompt read end of input"; fi
 	pbprobe mark "migrate"
 	# stdio buffering as a program has it on a pipe or a terminal
 	env -u PYTHONUNBUFFERED python3 -c "
@@ -106,6 +108,7 @@ test_expect_success 'before the command: the status line alone on the bottom row
 test_expect_success 'the command has the terminal: a tty on stdout and stderr, stdio lines at once' '
 	wait_until 10 on_screen "upgrade: python says hello" &&
 	on_screen "upgrade: stdout and stderr are a terminal" &&
+	on_screen "upgrade: a prompt read end of input" &&
 	# python still runs (it waits for go1): its line was not held back
 	test ! -e go1 &&
 	wait_until 5 status_at_bottom 24 80 "cmd: running [0-9]+s \| mark: migrate \| log: st\.log$"
