@@ -207,8 +207,13 @@ scenario_probe_job() {
 				fi
 				batch+=("$line")
 				[ "${#batch[@]}" -lt 50 ] || break
-				# (writers write whole lines: a read cut by its timeout holds none)
-				IFS= read -r -t 0.05 line <&3 || break
+				# more queued, now or within 50 ms? (read -t 0 reads nothing: a
+				# read cut by a timeout would lose the part of a line it took)
+				if ! IFS= read -r -t 0 <&3; then
+					sleep 0.05
+					IFS= read -r -t 0 <&3 || break
+				fi
+				IFS= read -r line <&3 || break
 			done
 			[ "${#batch[@]}" = 0 ] || k8s_probers_mark "${batch[@]}"
 		done
@@ -225,6 +230,16 @@ scenario_probe_job() {
 	# no reader, and opening its FIFO would block: bounded.
 	# shellcheck disable=SC2016 # the inner shell's $1
 	timeout 10 bash -c 'printf "@@end\n" >"$1"' _ "$scenario_fifo" || kill "$scenario_relay_pid" 2>/dev/null
+	# bounded: a relay stuck on a pod that no longer answers does not hold the run
+	local i
+	for ((i = 0; i < 600; i++)); do
+		kill -0 "$scenario_relay_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$scenario_relay_pid" 2>/dev/null; then
+		scenario_say "the relay of marks to the probers did not end within 60 s: marks may be missing"
+		kill "$scenario_relay_pid" 2>/dev/null
+	fi
 	wait "$scenario_relay_pid"
 	scenario_relay_pid=
 	exec 3>&-
