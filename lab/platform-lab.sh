@@ -447,13 +447,15 @@ lab_events_follow() {
 	done
 }
 
-# lab_events_watch LOG OUT FIFO: the driver's events as lines for the steps'
-# forwarder ("@WALL_US TEXT") on OUT, until TERM; then the last ones still,
-# and it ends once they are written (the forwarder is told to end after).
-lab_events_watch() {
-	local log=$1 out=$2 fifo=$3 follower conv
-	lab_events_follow "$log" >"$fifo" &
-	follower=$!
+# The follower is killed (TERM: it passes on what was appended up to then);
+# awk ends at its input's end, once it has written the last events
+# (upgrade/steps.sh waits for those in steps_events_drain_pids).
+platform_events_start() {
+	local out=${1:?platform_events_start needs FIFO} dir
+	dir=$(dirname "$out")
+	mkfifo "$dir/watch-lab" || return 1
+	lab_events_follow "${PBPROBE_LAB_EVENTS:-$LAB/events.tsv}" >"$dir/watch-lab" &
+	steps_events_pids+=($!)
 	# time_us event instance version port slot detail
 	awk -F '\t' '
 		function say(text) { printf "@%s %s\n", $1, text; fflush() }
@@ -463,22 +465,8 @@ lab_events_watch() {
 		$2 == "sigkill" { say("instance " $3 " killed: " $7) }
 		$2 == "deadline-exceeded" { say("progress deadline exceeded: " $7) }
 		$2 == "error" { say("driver error: " $7) }
-	' <"$fifo" >"$out" &
-	conv=$!
-	trap 'kill "$follower" 2>/dev/null' TERM
-	# a trapped TERM ends a wait early: wait again, for the last lines
-	wait "$conv"
-	while kill -0 "$conv" 2>/dev/null; do
-		wait "$conv"
-	done
-}
-
-platform_events_start() {
-	local out=${1:?platform_events_start needs FIFO} dir
-	dir=$(dirname "$out")
-	mkfifo "$dir/watch-lab" || return 1
-	lab_events_watch "${PBPROBE_LAB_EVENTS:-$LAB/events.tsv}" "$out" "$dir/watch-lab" &
-	steps_events_pids+=($!)
+	' <"$dir/watch-lab" >"$out" &
+	steps_events_drain_pids+=($!)
 }
 
 # For humans: the Deployment, its instances and the Service's pool.
