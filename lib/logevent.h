@@ -121,6 +121,10 @@ struct log_header {
     const char *host;      /* NULL when absent */
     long pid;
     const char *prober_version;
+    /* the git revision it was built from, and the libraries it ran with
+     * ("libcurl/7.88.1 OpenSSL/3.0.15 ..."): NULL when absent */
+    const char *prober_revision;
+    const char *prober_libs;
     const char *cmd;
     int64_t max_lag_us; /* --max-lag: a later hand-off is not on time; -1 when absent */
     /* what the kernel knew of the wall clock's sync at start (adjtimex):

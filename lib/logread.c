@@ -43,14 +43,14 @@ struct logr {
      * (nearly always), no field needs unescaping */
     int line_has_escape;
     struct log_header header;
-    char *header_strings[4];
+    char *header_strings[6];
 };
 
 static void free_reader(struct logr *r)
 {
     if (r->own_fd)
         close(r->fd);
-    for (int i = 0; i < 4; i++)
+    for (size_t i = 0; i < sizeof r->header_strings / sizeof r->header_strings[0]; i++)
         free(r->header_strings[i]);
     free(r->buf);
     free(r->path);
@@ -428,6 +428,10 @@ static int parse_header(struct logr *r, char **fields, int n, char *err, size_t 
             r->header.cmd = keep_string(&r->header_strings[2], val);
         else if (strcmp(key, "ok_status") == 0 && val)
             r->header.ok_status = keep_string(&r->header_strings[3], val);
+        else if (strcmp(key, "revision") == 0 && val)
+            r->header.prober_revision = keep_string(&r->header_strings[4], val);
+        else if (strcmp(key, "libs") == 0 && val)
+            r->header.prober_libs = keep_string(&r->header_strings[5], val);
         else if (strcmp(key, "follow_redirects") == 0 && val && parse_i64(val, 0, &num) == 0 &&
                  num <= 1)
             r->header.follow_redirects = (int)num;

@@ -167,6 +167,14 @@ int logw_header(struct logw *w, const struct log_header *h)
         p = put_str(p, "\tversion=");
         p = put_field(p, h->prober_version, FIELD_ROOM);
     }
+    if (h->prober_revision) {
+        p = put_str(p, "\trevision=");
+        p = put_field(p, h->prober_revision, FIELD_ROOM);
+    }
+    if (h->prober_libs) {
+        p = put_str(p, "\tlibs=");
+        p = put_field(p, h->prober_libs, FIELD_ROOM);
+    }
     if (h->max_lag_us > 0) {
         p = put_str(p, "\tmax_lag_us=");
         p = put_i64(p, h->max_lag_us);

@@ -2,6 +2,7 @@
 bin_PROGRAMS += pbprobe
 pbprobe_SOURCES = \
 	probe/main.c \
+	probe/about.c probe/about.h \
 	probe/child.c probe/child.h \
 	probe/classify.c probe/classify.h \
 	probe/db.c probe/db.h \
@@ -29,7 +30,8 @@ t_helpers_clocks_SOURCES = t/helpers/clocks.c
 if HAVE_CMOCKA
 check_PROGRAMS += t/unit-probe
 t_unit_probe_SOURCES = t/unit-probe.c \
-	probe/classify.c probe/guard.c probe/mark.c probe/options.c probe/targets_file.c
-t_unit_probe_CFLAGS = $(AM_CFLAGS) $(LIBCURL_CFLAGS) $(CMOCKA_CFLAGS)
-t_unit_probe_LDADD = lib/libpb.a $(LIBCURL_LIBS) $(CMOCKA_LIBS) -lm
+	probe/about.c probe/classify.c probe/guard.c probe/mark.c probe/options.c \
+	probe/targets_file.c
+t_unit_probe_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(LIBCURL_CFLAGS) $(LIBPQ_CFLAGS) $(CMOCKA_CFLAGS)
+t_unit_probe_LDADD = lib/libpb.a $(LIBEVENT_LIBS) $(LIBCURL_LIBS) $(LIBPQ_LIBS) $(CMOCKA_LIBS) -lm
 endif

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "about.h"
 #include "options.h"
 #include "redact.h"
 #include "targets_file.h"
@@ -1255,7 +1256,7 @@ int options_parse(int argc, char **argv, struct probe_config *cfg, char *err, si
             options_free(cfg);
             return 1;
         case OPT_VERSION:
-            printf("pbprobe %s (%s)\n", PACKAGE_VERSION, curl_version());
+            about_print(stdout);
             free(settings);
             free(typed);
             free(files);

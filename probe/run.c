@@ -14,6 +14,7 @@
 #include <sys/timex.h>
 #include <unistd.h>
 
+#include "about.h"
 #include "child.h"
 #include "clock.h"
 #include "db.h"
@@ -28,6 +29,7 @@
 #include "run.h"
 #include "schedule.h"
 #include "status.h"
+#include "version.h"
 
 #define FLUSH_INTERVAL_US 100000 /* the most a SIGKILL can lose */
 #define STATUS_INTERVAL_US 1000000
@@ -775,6 +777,8 @@ static int write_prologue(struct run *r)
 {
     char host[256] = "";
     gethostname(host, sizeof host - 1);
+    char libs[512];
+    about_libs(libs, sizeof libs);
     /* probers on several hosts are merged by wall time: the log says how
      * far this one's clock can be trusted */
     struct timex tx = {0};
@@ -791,6 +795,8 @@ static int write_prologue(struct run *r)
         .host = host[0] ? host : NULL,
         .pid = (long)getpid(),
         .prober_version = PACKAGE_VERSION,
+        .prober_revision = version_revision(),
+        .prober_libs = libs,
         .cmd = r->cfg->cmdline_redacted,
         .max_lag_us = r->cfg->max_lag_us,
         .ok_status = r->cfg->ok_status,

@@ -37,7 +37,7 @@ pbprobe_report_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) -pthread
 pbprobe_report_LDFLAGS = -pthread
 pbprobe_report_LDADD = lib/libpb.a $(JANSSON_LIBS) -lm
 dist_man_MANS += docs/pbprobe-report.1
-EXTRA_DIST += docs/report-json.md docs/openmetrics.md t/helpers/om-parse.py t/data/junit.xsd \
+EXTRA_DIST += t/helpers/om-parse.py t/data/junit.xsd \
 	docs/html-report.png t/data/html-marks.log t/data/html-later.log t/data/html-hostile.log \
 	t/data/plot-rollout.log t/data/plot-db-only.log t/data/om-alike.log
 

@@ -25,6 +25,10 @@ int out_markdown_runs(FILE *f, const struct rep_runs *rs);
 int out_html_runs(FILE *f, const struct rep_runs *rs);
 int out_openmetrics_runs(FILE *f, const struct rep_runs *rs);
 
+/* The gnuplot --plot runs (PATH, as execlp would), malloc'd; NULL when
+ * there is none. */
+char *plot_gnuplot_path(void);
+
 /* Draws the plot with gnuplot (plot.c). Returns 0, or -1 with a one-line
  * reason in err; the rest of the report does not depend on it. */
 int plot_draw(const struct analysis *an, const char *path, char *err, size_t errlen);

@@ -354,6 +354,11 @@ static char *find_program(const char *name)
     return NULL;
 }
 
+char *plot_gnuplot_path(void)
+{
+    return find_program("gnuplot");
+}
+
 struct tmpdir {
     char dir[4096];
     char series[PLOT_TARGETS_MAX][4200];
@@ -1077,7 +1082,7 @@ int plot_draw(const struct analysis *an, const char *path, char *err, size_t err
                  "--plot %s: no request or database probe in the logs, nothing to draw", path);
         return -1;
     }
-    char *gnuplot = find_program("gnuplot");
+    char *gnuplot = plot_gnuplot_path();
     if (gnuplot == NULL) {
         snprintf(err, errlen,
                  "--plot %s: gnuplot not found in PATH (apt-get install gnuplot-nox); "

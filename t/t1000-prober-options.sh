@@ -11,6 +11,29 @@ test_expect_success '--help and --version exit 0' '
 	"$PB" --version | grep -q "^pbprobe [0-9]"
 '
 
+# What the build and the machine say: git, pkg-config, and curl, which loads
+# the same libcurl.
+test_expect_success '--version and the log header: the revision, the libraries built and run with' '
+	"$PB" --version >out &&
+	cat out &&
+	rev=$(sed -n "1s/^pbprobe [0-9.]* (revision \(.*\))$/\1/p" out) &&
+	test -n "$rev" &&
+	if [ "$(git -C "$PB_SRC" rev-parse --show-toplevel 2>/dev/null)" = "$(cd "$PB_SRC" && pwd -P)" ]; then
+		case $rev in "$(git -C "$PB_SRC" rev-parse --short=12 HEAD)"|"$(git -C "$PB_SRC" rev-parse --short=12 HEAD)-dirty") ;; *) echo "not HEAD: $rev"; false ;; esac
+	fi &&
+	curl_run=$(curl --version | head -n 1 | grep -oE "libcurl/[0-9.]+ [A-Za-z]+SSL/[0-9.a-z]+") &&
+	curl_ver=${curl_run%% *} &&
+	grep -E "^libcurl ${curl_ver#libcurl/} \(built with $(pkg-config --modversion libcurl)\), TLS: ${curl_run#* }, HTTP/2: nghttp2/[0-9.]+$" out ||
+		{ echo "libcurl line, curl says $curl_run"; false; } &&
+	grep -E "^libevent [0-9.]+-stable \(built with $(pkg-config --modversion libevent)\), backend: (epoll|poll|select)$" out &&
+	grep -E "^libpq [0-9]+\.[0-9]+ \(built with $(pkg-config --modversion libpq)\)$" out &&
+	"$PB" -q -r 2 -d 100ms -o v.log http://127.0.0.1:1/ &&
+	head -n 1 v.log | tr "\t" "\n" >header &&
+	grep -x "revision=$rev" header &&
+	libs=$(grep "^libs=" header) &&
+	test "$libs" = "libs=libcurl/$(sed -n "s/^libcurl \([^ ]*\) .* TLS: \([^,]*\), HTTP\/2: \(.*\)$/\1 \2 \3/p" out) libevent/$(sed -n "s/^libevent \([^ ]*\) .*/\1/p" out) libpq/$(sed -n "s/^libpq \([^ ]*\) .*/\1/p" out)"
+'
+
 test_expect_success 'every long option in --help is in the man page, and back' '
 	"$PB" --help | grep -o -- "--[a-z][a-z-]*" | sort -u >help.opts &&
 	sed "s/\\\\-/-/g" "$PB_SRC/docs/pbprobe.1" | grep -o -- "--[a-z][a-z-]*" | sort -u >man.opts &&

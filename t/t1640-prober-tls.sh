@@ -79,7 +79,7 @@ test_expect_success '--http1.1 over TLS and --http2-prior-knowledge over h2c: th
 	served "/?run=h1" >got && echo "20 200 HTTP/1.1" >expect && test_cmp expect got &&
 	# libcurl 7.88 (Debian 12) breaks reused h2c connections: refused, not
 	# logged as an outage; each request on its own connection works
-	if "$PB" --version | grep -q "libcurl/7\.88\."; then
+	if "$PB" --version | grep -q "^libcurl 7\.88\."; then
 		test_expect_code 2 "$PB" --http2-prior-knowledge -d 1s "http://127.0.0.1:$h2c/" 2>err &&
 		grep -q "curl issue 10634" err
 	fi &&

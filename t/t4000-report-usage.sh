@@ -42,9 +42,14 @@ test_expect_success '--help fits 80 columns and exits 0' '
 	head -n 1 out | grep "^usage: pbprobe-report \[OPTIONS\] LOG\.\.\." &&
 	! awk "length(\$0) > 79" out | grep .
 '
-test_expect_success '--version' '
+test_expect_success '--version: the release, the revision, jansson and gnuplot' '
 	"$REPORT" --version >out &&
-	grep -E "^pbprobe-report [0-9]+\.[0-9]+\.[0-9]+$" out
+	cat out &&
+	head -n 1 out | grep -E "^pbprobe-report [0-9]+\.[0-9]+\.[0-9]+ \(revision ([0-9a-f]{12}(-dirty)?|unknown)\)$" &&
+	built=$(pkg-config --modversion jansson) &&
+	sed -n 2p out | grep -E "^jansson [0-9.]+ \(built with $built\)$" &&
+	sed -n 3p out | grep -E "^gnuplot \(for --plot\): (/.*/gnuplot|not found in PATH .*)$" &&
+	PATH=/nonexistent "$REPORT" --version | grep -q "^gnuplot (for --plot): not found in PATH"
 '
 test_expect_success 'the man page renders without warnings' '
 	! command -v groff >/dev/null ||
