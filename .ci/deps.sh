@@ -25,6 +25,9 @@ PB_DEPS=(
 	# the HTML report in a real browser (WebDriver), the OpenMetrics
 	# output against a strict parser, the status line in a terminal
 	chromium chromium-driver python3-prometheus-client tmux
+	# completions in real shells; the Debian package, its checks, a clean
+	# root to install it in, its autopkgtest (.ci/package)
+	zsh bash-completion debhelper lintian debootstrap autopkgtest
 )
 # Offline Kubernetes checks (manifests/validate, t/t7*): Debian's kubectl
 # and Node.js, unless the machine already has its own (a newer kubectl or a

@@ -42,7 +42,10 @@ check-build:
 	$(MAKE) $(AM_MAKEFLAGS) $(check_PROGRAMS)
 .PHONY: check-build
 
-# Absolute paths: the scripts cd into temporary directories.
+# Absolute paths: the scripts cd into temporary directories. PB_CHECK, when
+# given (make check PB_CHECK='t/t1000-prober-options.sh ...'), runs only those
+# (paths relative to the source tree): .ci/package's make distcheck does.
 check-local: $(check_PROGRAMS)
+	set --; for t in $(PB_CHECK); do set -- "$$@" '$(abs_top_srcdir)'/"$$t"; done; \
 	PB_BUILD='$(abs_top_builddir)' PB_SRC='$(abs_top_srcdir)' \
-		'$(abs_top_srcdir)/t/run-all'
+		'$(abs_top_srcdir)/t/run-all' "$$@"

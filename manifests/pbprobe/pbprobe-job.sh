@@ -1,6 +1,7 @@
 #!/bin/bash
 # pbprobe-job: pbprobe's life inside a Kubernetes Job pod (job.yaml), driven
-# from outside with `kubectl exec`. Installed as /usr/local/bin/pbprobe-job.
+# from outside with `kubectl exec`. Installed as pbprobe-job beside pbprobe
+# (make install, the Debian package, the image); pbprobe-job(1).
 #
 #   pbprobe-job run [PBPROBE-OPTION...] TARGET...
 #       The container's command. Runs pbprobe with the options and targets,
@@ -147,8 +148,12 @@ collected)
 	[ -d "$state" ] || die "no state in $state"
 	touch "$state/collected"
 	;;
+-h | --help)
+	# this file's opening comment is the help
+	sed -n '2,/^$/s/^# \{0,1\}//p' "$0"
+	;;
 *)
-	echo "usage: pbprobe-job run|ready|mark TEXT|stop|wait|cat|collected" >&2
+	echo "usage: pbprobe-job run|ready|mark TEXT|stop|wait|cat|collected (see --help)" >&2
 	exit 2
 	;;
 esac
