@@ -1,46 +1,51 @@
 # syntax=docker/dockerfile:1
-# pbprobe's container image: pbprobe, pbprobe-report and pbprobe-job (the
-# Kubernetes Job's driver, manifests/pbprobe/pbprobe-job.sh), on Debian 12.
+# pbprobe's container image: the Debian package (debian/), installed on
+# Debian 12: pbprobe, pbprobe-report and pbprobe-job (the Kubernetes Job's
+# driver, manifests/pbprobe/pbprobe-job.sh), their man pages and docs.
 #
-#   docker build -t pbprobe:0.1.0 .
+#   docker build --build-arg PB_REVISION="$(git rev-parse --short=12 HEAD)" -t pbprobe:0.1.0 .
 #   docker run --rm pbprobe:0.1.0 --rate 50 --duration 5s http://example.org/
 #
 # At the repository's root: the build's context is the whole source tree, a
 # .dockerignore applies at the context's root, and `docker build .` is what
-# anyone tries first. Two stages: compilers and -dev packages stay in the
-# first; the image holds the two programs, one script and their libraries.
-# It runs as user 10001, numerically, so that a pod's runAsNonRoot can be
+# anyone tries first. Two stages: the first builds the package as
+# dpkg-buildpackage does anywhere (one source of truth for what is
+# installed: the image holds what `apt install ./pbprobe_*.deb` gives a CI
+# runner); the second installs it, and apt pulls the libraries it needs. It
+# runs as user 10001, numerically, so that a pod's runAsNonRoot can be
 # verified by the kubelet (manifests/pbprobe/job.yaml). t/t7010-image.sh
-# checks this file offline.
+# checks this file offline; .ci/package builds and installs the same package
+# in a clean Debian 12 root.
 
 FROM debian:12-slim AS build
-# The -dev packages are those configure.ac names when a library is missing.
-RUN apt-get update \
- && apt-get install -y --no-install-recommends \
-      autoconf automake gcc libc6-dev make pkg-config \
-      libevent-dev libcurl4-openssl-dev libpq-dev libjansson-dev \
- && rm -rf /var/lib/apt/lists/*
+# The context has no .git (.dockerignore): pbprobe --version and the log
+# header name the revision given here.
+ARG PB_REVISION=unknown
 WORKDIR /src
 COPY . .
-RUN autoreconf -fi \
- && ./configure --prefix=/usr/local \
- && make -j"$(nproc)" pbprobe pbprobe-report \
- && install -D -m 0755 -t /out/usr/local/bin pbprobe pbprobe-report \
- && install -D -m 0755 manifests/pbprobe/pbprobe-job.sh /out/usr/local/bin/pbprobe-job
+# debian/control's Build-Depends, read by apt itself: nothing listed twice.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends build-essential dpkg-dev \
+ && apt-get build-dep -y --no-install-recommends ./ \
+ && rm -rf /var/lib/apt/lists/*
+RUN echo "$PB_REVISION" >.revision \
+ && dpkg-buildpackage -us -uc -b \
+ && mkdir -p /out/ \
+ && cp ../pbprobe_*_*.deb /out/
 
 FROM debian:12-slim
-# The runtime halves of the -dev packages above (the programs' NEEDED
-# libraries); bash and coreutils, which pbprobe-job uses, are in the base.
+COPY --from=build /out/ /tmp/deb/
+# The package's Depends (its libraries, from shlibs) come with it; its
+# Recommends (gnuplot, for --plot) stay out of the image. ca-certificates:
+# probing https URLs.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends \
-      ca-certificates libcurl4 libevent-2.1-7 libpq5 libjansson4 \
- && rm -rf /var/lib/apt/lists/* \
+ && apt-get install -y --no-install-recommends ca-certificates /tmp/deb/pbprobe_*.deb \
+ && rm -rf /var/lib/apt/lists/* /tmp/deb \
  && groupadd --gid 10001 pbprobe \
  && useradd --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
       --shell /usr/sbin/nologin pbprobe
-COPY --from=build /out/ /
 # Fails the build if a library is missing: better here than in a pod.
-RUN pbprobe --version && pbprobe-report --version
+RUN pbprobe --version && pbprobe-report --version && pbprobe-job --help >/dev/null
 USER 10001:10001
 WORKDIR /tmp
 ENTRYPOINT ["pbprobe"]

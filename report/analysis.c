@@ -99,6 +99,8 @@ void analysis_free(struct analysis *an)
         free(l->path);
         free(l->host);
         free(l->prober_version);
+        free(l->prober_revision);
+        free(l->prober_libs);
         free(l->cmd);
         free(l->ok_status);
         free(l->end_reason);

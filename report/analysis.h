@@ -187,6 +187,8 @@ struct an_log {
     char *path;
     int format_version;
     char *host, *prober_version, *cmd;
+    /* the prober's git revision and its libraries (header), NULL when absent */
+    char *prober_revision, *prober_libs;
     char *ok_status;      /* its prober's success definition (header), NULL when absent */
     int follow_redirects; /* its prober followed redirects: 1, 0, -1 unknown */
     long pid;

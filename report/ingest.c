@@ -845,6 +845,8 @@ static int open_logs(struct ingest *g)
         log->format_version = h->version;
         log->host = xstrdup(h->host);
         log->prober_version = xstrdup(h->prober_version);
+        log->prober_revision = xstrdup(h->prober_revision);
+        log->prober_libs = xstrdup(h->prober_libs);
         log->cmd = shown(h->cmd);
         log->ok_status = xstrdup(h->ok_status);
         log->follow_redirects = h->follow_redirects;

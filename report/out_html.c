@@ -479,6 +479,13 @@ static void logs(FILE *f, const struct analysis *an)
         html_text(f, l->host ? l->host : "-");
         fputs("</td><td>", f);
         html_text(f, l->prober_version ? l->prober_version : "-");
+        if (l->prober_revision) {
+            fputs(" <span class=\"rev\" title=\"", f);
+            html_text(f, l->prober_libs ? l->prober_libs : "");
+            fputs("\">", f);
+            html_text(f, l->prober_revision);
+            fputs("</span>", f);
+        }
         fprintf(f, "</td><td class=\"n\">%" PRIu64 "</td><td>", l->reqs);
         html_text(f, l->has_end ? (l->end_reason ? l->end_reason : "end") : "no end line");
         fputs("</td></tr>\n", f);

@@ -490,6 +490,8 @@ static void logs(struct jw *w, const struct analysis *an)
         jw_str(w, "host", l->host);
         jw_i64(w, "pid", l->pid);
         jw_str(w, "prober_version", l->prober_version);
+        jw_str(w, "prober_revision", l->prober_revision);
+        jw_str(w, "prober_libs", l->prober_libs);
         jw_str(w, "cmd", l->cmd);
         jw_i64(w, "lines", l->lines);
         jw_u64(w, "requests", l->reqs);

@@ -31,7 +31,10 @@ test_expect_success '--version and the log header: the revision, the libraries b
 	head -n 1 v.log | tr "\t" "\n" >header &&
 	grep -x "revision=$rev" header &&
 	libs=$(grep "^libs=" header) &&
-	test "$libs" = "libs=libcurl/$(sed -n "s/^libcurl \([^ ]*\) .* TLS: \([^,]*\), HTTP\/2: \(.*\)$/\1 \2 \3/p" out) libevent/$(sed -n "s/^libevent \([^ ]*\) .*/\1/p" out) libpq/$(sed -n "s/^libpq \([^ ]*\) .*/\1/p" out)"
+	test "$libs" = "libs=libcurl/$(sed -n "s/^libcurl \([^ ]*\) .* TLS: \([^,]*\), HTTP\/2: \(.*\)$/\1 \2 \3/p" out) libevent/$(sed -n "s/^libevent \([^ ]*\) .*/\1/p" out) libpq/$(sed -n "s/^libpq \([^ ]*\) .*/\1/p" out)" &&
+	{ pbprobe-report -f json v.log >v.json; test $? = 1; } &&
+	jq -e --arg rev "$rev" --arg libs "${libs#libs=}" \
+		".logs[0].prober_revision == \$rev and .logs[0].prober_libs == \$libs" v.json
 '
 
 test_expect_success 'every long option in --help is in the man page, and back' '

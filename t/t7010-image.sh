@@ -2,10 +2,11 @@
 # t7010-image: the container image, checked without a Docker engine (none runs
 # here, and hadolint is not in Debian). What the Dockerfile says: two stages,
 # both FROM debian:12-slim, a numeric non-root USER that is the prober Job's
-# runAsUser; the build installs the -dev packages configure.ac asks for and
-# the image the runtime packages of the libraries the programs need. What it
-# does: the build stage's commands, run in a copy of the committed tree, make
-# pbprobe and pbprobe-report. And the image's Job driver, pbprobe-job, on its
+# runAsUser; the build installs debian/control's Build-Depends, which name
+# the -dev packages configure.ac asks for, and the image the package the
+# build stage made. What it does: the build stage's commands, run in a copy
+# of the committed tree, make a package of the three programs that depends
+# on every library they load. And the image's Job driver, pbprobe-job, on its
 # own: a pod deleted mid-probe (SIGTERM) still leaves a complete log, a
 # driver that never says stop is bounded, usage errors are usage errors.
 #
@@ -60,33 +61,21 @@ test_expect_success 'the final stage copies from the build stage, and nothing bu
 	! stage "$last" | grep -E -q "(gcc|make|-dev)( |$)"
 '
 
-test_expect_success 'the build stage installs every -dev package configure.ac asks for' '
+test_expect_success 'the build stage installs debian/control'"'"'s Build-Depends, which name every -dev package configure.ac asks for' '
+	stage 1 | grep -qE "apt-get build-dep [^&]*\./( |$)" &&
 	sed -n "s/^PB_NEED(\[[A-Z]*\], *\[[^]]*\], *\[\([^]]*\)\]).*/\1/p" "$PB_SRC/configure.ac" >needed &&
 	test -s needed && cat needed &&
-	while read -r pkg; do stage 1 | grep -q "apt-get install.* $pkg\b" || { echo "missing $pkg"; return 1; }; done <needed
+	sed -n "/^Build-Depends:/,/^[A-Z]/p" "$PB_SRC/debian/control" >build-depends &&
+	while read -r pkg; do grep -q "[ ,]$pkg\b" build-depends || { echo "missing $pkg"; return 1; }; done <needed
 '
 
-# The libraries the programs load, as Debian packages; needs a build and
-# Debian's dpkg. A sanitizer's runtime (./test.sh --asan) is not the image's.
-if [ -x "$PB_BUILD/pbprobe" ] && command -v readelf >/dev/null 2>&1 && command -v dpkg >/dev/null 2>&1; then
-	test_expect_success 'the image installs the package of every library pbprobe and pbprobe-report need' '
-		last=$(instructions | grep -c "^FROM ") &&
-		for prog in pbprobe pbprobe-report; do
-			readelf -d "$PB_BUILD/$prog" | sed -n "s/.*Shared library: \[\(.*\)\]/\1/p" || return 1
-		done | sort -u | grep -v -E "^lib(a|ub|l|t|hwa)san\\.so" >libs &&
-		cat libs &&
-		while read -r lib; do
-			pkg=$(dpkg -S "*/$lib" 2>/dev/null | grep -v -e i386 -e lib32 | head -n 1 | sed "s/:.*//") &&
-			test -n "$pkg" || { echo "no package for $lib"; return 1; }
-			# essential packages, in every Debian image
-			case $pkg in libc6 | libgcc-s1) continue ;; esac
-			stage "$last" | grep -q "apt-get install.* $pkg\b" || { echo "$lib: $pkg is not installed in the image"; return 1; }
-		done <libs
-	'
-else
-	test_skip 'the image installs the package of every library pbprobe and pbprobe-report need' \
-		'needs a build, readelf (binutils) and dpkg'
-fi
+test_expect_success 'the image installs the package the build stage made, which brings its libraries' '
+	last=$(instructions | grep -c "^FROM ") &&
+	stage 1 | grep -q "dpkg-buildpackage" &&
+	stage "$last" | grep -q "^COPY --from=build /out/ /tmp/deb/$" &&
+	stage "$last" | grep -q "apt-get install .*/tmp/deb/pbprobe_\*\.deb" &&
+	grep -q "^Depends:.*\${shlibs:Depends}" "$PB_SRC/debian/control"
+'
 
 test_expect_success '.dockerignore keeps builds, logs, .git and node_modules out, and no source' '
 	I=$PB_SRC/.dockerignore &&
@@ -105,22 +94,39 @@ test_expect_success '.dockerignore keeps builds, logs, .git and node_modules out
 	done <files
 '
 
-if [ "$in_checkout" = 1 ] && command -v autoreconf >/dev/null 2>&1; then
-	test_expect_success 'the build stage'"'"'s commands, in a copy of the committed tree, make the programs' '
+# The build stage's RUN lines but apt-get's (the packages are this machine's,
+# installed by .ci/deps.sh) in a copy of the committed tree: they make a
+# package holding the three programs, whose Depends name the package of
+# every library the programs load.
+if [ "$in_checkout" = 1 ] && command -v dpkg-buildpackage >/dev/null 2>&1 &&
+	command -v readelf >/dev/null 2>&1; then
+	test_expect_success 'the build stage'"'"'s commands, in a copy of the committed tree, make the package' '
 		mkdir ctx out &&
 		(cd "$PB_SRC" && git ls-files -z | xargs -0 cp --parents -t "$TEST_DIR/ctx") &&
-		cp "$PB_SRC/manifests/pbprobe/pbprobe-job.sh" ctx/manifests/pbprobe/ &&
 		stage 1 | sed -n "s/^RUN //p" | grep -v "apt-get" >build.sh &&
 		test -s build.sh && cat build.sh &&
 		sed -i "s|/out/|$TEST_DIR/out/|g" build.sh &&
-		(cd ctx && sh -e "$TEST_DIR/build.sh") >build.log 2>&1 || { tail -n 30 build.log; return 1; }
-		for p in pbprobe pbprobe-report pbprobe-job; do test -x "out/usr/local/bin/$p" || return 1; done &&
-		out/usr/local/bin/pbprobe --version && out/usr/local/bin/pbprobe-report --version &&
-		stage 2 | grep -q "^COPY --from=build /out/ /$"
+		(cd ctx && PB_REVISION=0123456789ab sh -e "$TEST_DIR/build.sh") >build.log 2>&1 || { tail -n 30 build.log; return 1; }
+		deb=$(echo out/pbprobe_*_*.deb) && test -s "$deb" &&
+		dpkg-deb -x "$deb" root &&
+		for p in pbprobe pbprobe-report pbprobe-job; do test -x "root/usr/bin/$p" || return 1; done &&
+		root/usr/bin/pbprobe --version | tee version &&
+		head -n 1 version | grep -q "(revision 0123456789ab)$" &&
+		root/usr/bin/pbprobe-report --version &&
+		dpkg-deb -f "$deb" Depends | tee depends &&
+		for prog in pbprobe pbprobe-report; do
+			readelf -d "root/usr/bin/$prog" | sed -n "s/.*Shared library: \[\(.*\)\]/\1/p" || return 1
+		done | sort -u >libs &&
+		test -s libs &&
+		while read -r lib; do
+			pkg=$(dpkg -S "*/$lib" 2>/dev/null | grep -v -e i386 -e lib32 | head -n 1 | sed "s/:.*//") &&
+			test -n "$pkg" || { echo "no package for $lib"; return 1; }
+			grep -q "\b$pkg\b" depends || { echo "$lib: $pkg is not in Depends"; return 1; }
+		done <libs
 	'
 else
-	test_skip 'the build stage'"'"'s commands, in a copy of the committed tree, make the programs' \
-		'needs git, a checkout and autoconf'
+	test_skip 'the build stage'"'"'s commands, in a copy of the committed tree, make the package' \
+		'needs git, a checkout, dpkg-buildpackage and readelf'
 fi
 
 # --- pbprobe-job, the Job's driver --------------------------------------------
