@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
 # pbprobe's container image: the Debian package (debian/), installed on
 # Debian 12: pbprobe, pbprobe-report and pbprobe-job (the Kubernetes Job's
-# driver, manifests/pbprobe/pbprobe-job.sh), their man pages and docs.
+# driver, manifests/pbprobe/pbprobe-job.sh). The programs are the package's
+# bits; its man pages and docs are not in the image (debian:12-slim's dpkg
+# leaves /usr/share/man and /usr/share/doc out).
 #
 #   docker build --build-arg PB_REVISION="$(git rev-parse --short=12 HEAD)" -t pbprobe:0.1.0 .
 #   docker run --rm pbprobe:0.1.0 --rate 50 --duration 5s http://example.org/
@@ -18,16 +20,18 @@
 # in a clean Debian 12 root.
 
 FROM debian:12-slim AS build
-# The context has no .git (.dockerignore): pbprobe --version and the log
-# header name the revision given here.
-ARG PB_REVISION=unknown
 WORKDIR /src
-COPY . .
 # debian/control's Build-Depends, read by apt itself: nothing listed twice.
+# Copied alone first, so that a change to the sources reuses this layer.
+COPY debian/control debian/control
 RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential dpkg-dev \
  && apt-get build-dep -y --no-install-recommends ./ \
  && rm -rf /var/lib/apt/lists/*
+COPY . .
+# The context has no .git (.dockerignore): pbprobe --version and the log
+# header name the revision given here.
+ARG PB_REVISION=unknown
 RUN echo "$PB_REVISION" >.revision \
  && dpkg-buildpackage -us -uc -b \
  && mkdir -p /out/ \

@@ -52,6 +52,18 @@ function flush(   n, i, names, arg, kind, vals, desc, m) {
 			gsub(/,| or /, " ", vals)
 			gsub(/  +/, " ", vals)
 			kind = "enum"
+		} else if (match(desc, /^[a-z0-9.]+: /)) {
+			# "a: what a does; b: what b does": each value introduced
+			vals = substr(desc, 1, RLENGTH - 2)
+			m = desc
+			while (match(m, /; [a-z0-9.]+: /)) {
+				vals = vals " " substr(m, RSTART + 2, RLENGTH - 4)
+				m = substr(m, RSTART + RLENGTH)
+			}
+			if (vals ~ / /)
+				kind = "enum"
+			else
+				vals = ""
 		}
 	}
 	nopt++
@@ -82,8 +94,9 @@ tolower($1) == "usage:" || (NR <= 3 && $1 == prog && $2 != "") {
 }
 
 # an option line: two to eight spaces, then -x, or --long (a text that goes
-# on below is indented further, and may start with an option it names)
-/^ {2,8}-/ {
+# on below is indented further, and may start with an option it names).
+# No {n,m} in a pattern: Debian's default awk, mawk 1.3.4, has none.
+/^  +-/ && match($0, /^ +/) && RLENGTH <= 8 {
 	flush()
 	line = $0
 	sub(/^ +/, "", line)
@@ -116,8 +129,8 @@ tolower($1) == "usage:" || (NR <= 3 && $1 == prog && $2 != "") {
 	next
 }
 
-# the text of the option above, continued
-cur != "" && /^                  +[^ -]/ {
+# the text of the option above, continued (whatever its first word)
+cur != "" && /^ +[^ ]/ && match($0, /^ +/) && RLENGTH > 8 {
 	line = $0
 	sub(/^ +/, "", line)
 	cur_desc = cur_desc (cur_desc == "" ? "" : " ") line
@@ -157,17 +170,21 @@ END {
 	gsub(/[^A-Za-z0-9_]/, "_", fn)
 	if (shell == "bash") {
 		print "# bash completion for " prog
-		print "# Generated from `" prog " --help` by completion/generate.sh: do not edit."
+		print "# Generated from `" prog " --help` by completion/generate.awk: do not edit."
 		print "_" fn "()"
 		print "{"
-		print "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=\"\" i"
-		print "\t((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}"
-		print "\t# --option=value: bash splits the word at the ="
-		print "\tif [[ $cur == = ]]; then"
+		print "\tlocal cur=${COMP_WORDS[COMP_CWORD]} prev=\"\" i p=$((COMP_CWORD - 1))"
+		print "\t# bash splits words at = and : (COMP_WORDBREAKS): --cacert=home:/x is"
+		print "\t# five words. The option a value belongs to is found back over each"
+		print "\t# = and each NAME:"
+		print "\tif [[ $cur == [=:] ]]; then"
 		print "\t\tcur=\"\""
-		print "\telif [[ $prev == = ]] && ((COMP_CWORD > 1)); then"
-		print "\t\tprev=${COMP_WORDS[COMP_CWORD - 2]}"
+		print "\t\tp=$COMP_CWORD"
 		print "\tfi"
+		print "\twhile ((p > 0)) && [[ ${COMP_WORDS[p]} == [=:] ]]; do"
+		print "\t\tif [[ ${COMP_WORDS[p]} == : ]]; then p=$((p - 2)); else p=$((p - 1)); fi"
+		print "\tdone"
+		print "\t((p >= 0)) && prev=${COMP_WORDS[p]}"
 		if (command) {
 			print "\t# after --: the command pbprobe wraps, then its arguments"
 			print "\tfor ((i = 1; i < COMP_CWORD; i++)); do"
@@ -225,7 +242,7 @@ END {
 	} else {
 		print "#compdef " prog
 		print "# zsh completion for " prog
-		print "# Generated from `" prog " --help` by completion/generate.sh: do not edit."
+		print "# Generated from `" prog " --help` by completion/generate.awk: do not edit."
 		print "local -a args"
 		print "args=("
 		for (i = 1; i <= nopt; i++) {

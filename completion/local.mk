@@ -1,11 +1,10 @@
 # completion/: bash and zsh completions of both programs, generated from
 # each one's --help (completion/generate.awk), installed where the shells
-# look for them: bash-completion loads one on a command's first use, zsh's
-# compinit finds it in vendor-completions. Made by running the programs just
-# built, so a build for another architecture cannot make them.
-bashcompletiondir = $(datadir)/bash-completion/completions
+# look for them (configure: --with-bash-completion-dir, --with-zsh-completion-dir):
+# bash-completion loads one on a command's first use, zsh's compinit finds it
+# in its fpath. Made by running the programs just built, so a build for
+# another architecture cannot make them.
 bashcompletion_DATA = completion/pbprobe completion/pbprobe-report
-zshcompletiondir = $(datadir)/zsh/vendor-completions
 zshcompletion_DATA = completion/_pbprobe completion/_pbprobe-report
 CLEANFILES += $(bashcompletion_DATA) $(zshcompletion_DATA)
 EXTRA_DIST += completion/generate.awk

@@ -5,13 +5,19 @@
 # from into SRCDIR/.revision. Otherwise "unknown". A checkout that SRCDIR is
 # only inside of (a tarball unpacked in one, as make distcheck does) is not
 # SRCDIR's revision.
+# It runs at every make, beside a user's own git commands: it takes no lock
+# (--no-optional-locks), and root building a user's checkout (sudo make
+# install) is not refused as a "dubious" owner.
 set -u
 srcdir=$1
-top=$(git -C "$srcdir" rev-parse --show-toplevel 2>/dev/null) &&
-	[ "$top" = "$(cd "$srcdir" && pwd -P)" ] &&
-	rev=$(git -C "$srcdir" rev-parse --short=12 HEAD 2>/dev/null) && {
-	git -C "$srcdir" update-index -q --refresh >/dev/null 2>&1
-	git -C "$srcdir" diff-index --quiet HEAD -- 2>/dev/null || rev=$rev-dirty
+abs=$(cd "$srcdir" && pwd -P) || exit 1
+g() {
+	git -c safe.directory="$abs" --no-optional-locks -C "$abs" "$@"
+}
+top=$(g rev-parse --show-toplevel 2>/dev/null) &&
+	[ "$top" = "$abs" ] &&
+	rev=$(g rev-parse --short=12 HEAD 2>/dev/null) && {
+	g diff --quiet HEAD -- 2>/dev/null || rev=$rev-dirty
 	echo "$rev"
 	exit 0
 }

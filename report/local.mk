@@ -2,6 +2,7 @@
 bin_PROGRAMS += pbprobe-report
 pbprobe_report_SOURCES = \
 	report/main.c \
+	report/about.c report/about.h \
 	report/report_config.h report/exit.h \
 	report/options.c report/options.h \
 	report/gate_spec.c report/gate_spec.h \

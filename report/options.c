@@ -3,7 +3,6 @@
  * name the same options with the same defaults. */
 #include <ctype.h>
 #include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,10 +12,9 @@
 #include "report_config.h"
 #include "gate_file.h"
 #include "gate_spec.h"
+#include "about.h"
 #include "options.h"
-#include "output.h"
 #include "units.h"
-#include "version.h"
 
 #define DEFAULT_OK_STATUS "200"
 #define DEFAULT_BURST_GAP "1s"
@@ -203,21 +201,6 @@ static const struct opt_doc docs[] = {
     {{"version", no_argument, NULL, 'V'}, 'V', NULL, "print the version and exit (default off)"},
 };
 #define NDOCS (sizeof docs / sizeof *docs)
-
-/* --version: the release, the revision, and what the report runs with:
- * jansson (--baseline) at build and run time, and the gnuplot --plot would
- * start, which a package only recommends. */
-static void print_version(FILE *out)
-{
-    fprintf(out, "pbprobe-report %s (revision %s)\n", PACKAGE_VERSION, version_revision());
-    fprintf(out, "jansson %s (built with %s)\n", jansson_version_str(), JANSSON_VERSION);
-    char *gnuplot = plot_gnuplot_path();
-    if (gnuplot)
-        fprintf(out, "gnuplot (for --plot): %s\n", gnuplot);
-    else
-        fprintf(out, "gnuplot (for --plot): not found in PATH (apt-get install gnuplot-nox)\n");
-    free(gnuplot);
-}
 
 static void print_help(FILE *f)
 {
@@ -571,7 +554,7 @@ int options_parse(int argc, char **argv, struct rep_config *cfg, char *err, size
             print_help(stdout);
             return 1;
         case 'V':
-            print_version(stdout);
+            about_print(stdout);
             return 1;
         default:
             bad_option(argv[optind - 1], err, errlen);

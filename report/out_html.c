@@ -41,6 +41,7 @@ static void head(FILE *f, enum an_verdict v)
           "table{border-collapse:collapse;margin:6px 0 12px;font-size:13px}\n"
           "th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}\n"
           "th{background:#f2f2f2}td.n{text-align:right;font-variant-numeric:tabular-nums}\n"
+          "span.rev{font-family:monospace;color:#555}\n"
           "tr.failed td.result{color:#a34400;font-weight:bold}"
           "tr.passed td.result{color:#006b4f}\n"
           ".scroll{overflow-x:auto;border:1px solid #ddd;padding:4px 0}\n"

@@ -46,7 +46,8 @@ test_expect_success '--version: the release, the revision, jansson and gnuplot' 
 	"$REPORT" --version >out &&
 	cat out &&
 	head -n 1 out | grep -E "^pbprobe-report [0-9]+\.[0-9]+\.[0-9]+ \(revision ([0-9a-f]{12}(-dirty)?|unknown)\)$" &&
-	built=$(pkg-config --modversion jansson) &&
+	# the version built against is this machine'"'"'s only for a build here
+	if [ -f "$PB_BUILD/config.h" ]; then built=$(pkg-config --modversion jansson); else built="[0-9][0-9a-z.~+-]*"; fi &&
 	sed -n 2p out | grep -E "^jansson [0-9.]+ \(built with $built\)$" &&
 	sed -n 3p out | grep -E "^gnuplot \(for --plot\): (/.*/gnuplot|not found in PATH .*)$" &&
 	PATH=/nonexistent "$REPORT" --version | grep -q "^gnuplot (for --plot): not found in PATH"

@@ -69,6 +69,9 @@ static const struct log_header test_header = {
     .host = "ci-runner-7",
     .pid = 4242,
     .prober_version = "0.1.0",
+    .prober_revision = "38936fc6fde0-dirty",
+    .prober_libs =
+        "libcurl/7.88.1 OpenSSL/3.0.15 nghttp2/1.52.0 libevent/2.1.12-stable libpq/15.18",
     .cmd = "pbprobe --rate 200 -H 'Authorization: <redacted>'",
 };
 
@@ -146,6 +149,8 @@ static void header_round_trips(void **state)
     assert_string_equal(h->host, test_header.host);
     assert_int_equal(h->pid, 4242);
     assert_string_equal(h->prober_version, "0.1.0");
+    assert_string_equal(h->prober_revision, test_header.prober_revision);
+    assert_string_equal(h->prober_libs, test_header.prober_libs);
     assert_string_equal(h->cmd, test_header.cmd);
     assert_string_equal(logr_path(r), path);
     at_end(r);
@@ -170,6 +175,8 @@ static void header_without_optional_keys(void **state)
     assert_int_equal(logr_header(r)->wall_start_us, -1);
     assert_null(logr_header(r)->host);
     assert_null(logr_header(r)->cmd);
+    assert_null(logr_header(r)->prober_revision);
+    assert_null(logr_header(r)->prober_libs);
     logr_close(r);
 }
 
@@ -179,12 +186,15 @@ static void repeated_header_keys_keep_the_last(void **state)
 {
     (void)state;
     static const char text[] = "#pbprobe-log 1\thost=a\thost=b\tversion=1\tversion=2\tcmd=x"
-                               "\tcmd=y\tfuture=z\tno-equals-sign\tpid=7\tpid=8\n";
+                               "\tcmd=y\tfuture=z\tno-equals-sign\tpid=7\tpid=8"
+                               "\trevision=r1\trevision=r2\tlibs=l1\tlibs=l2\n";
     const char *path = new_path("repeated-keys.log");
     write_file(path, text, sizeof text - 1);
     struct logr *r = open_reader(path);
     assert_string_equal(logr_header(r)->host, "b");
     assert_string_equal(logr_header(r)->prober_version, "2");
+    assert_string_equal(logr_header(r)->prober_revision, "r2");
+    assert_string_equal(logr_header(r)->prober_libs, "l2");
     assert_string_equal(logr_header(r)->cmd, "y");
     assert_int_equal(logr_header(r)->pid, 8);
     at_end(r);
