@@ -484,10 +484,18 @@ struct logr *logr_open(const char *path, char *err, size_t errlen)
     return r;
 }
 
+/* The message quotes at most 40 bytes of the value, control characters as
+ * '?': a value already unescaped (field_value) may hold a newline, and the
+ * message must stay one line. */
 static int bad(struct logr *r, char *err, size_t errlen, const char *kind, const char *what,
                const char *value)
 {
-    snprintf(err, errlen, "%s:%ld: %s: bad %s \"%.40s\"", r->path, r->lineno, kind, what, value);
+    char shown[41];
+    size_t n = 0;
+    for (; value && value[n] && n < sizeof shown - 1; n++)
+        shown[n] = (unsigned char)value[n] < 0x20 || value[n] == 0x7f ? '?' : value[n];
+    shown[n] = '\0';
+    snprintf(err, errlen, "%s:%ld: %s: bad %s \"%s\"", r->path, r->lineno, kind, what, shown);
     return -1;
 }
 

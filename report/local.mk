@@ -62,6 +62,7 @@ EXTRA_DIST += \
 	t/t6100-report-db.sh \
 	t/data/bad-db.log \
 	t/data/bad-sqlstate.log \
+	t/data/bad-sqlstate-newline.log \
 	t/data/report-db.log \
 	t/data/report-db-open.log \
 	t/data/bad-concat.log \

@@ -34,6 +34,9 @@ test_expect_success 'a bad outcome names the line and the field' '
 test_expect_success 'an SQLSTATE that is no SQLSTATE is refused (the reports would print it as markup)' '
 	expect_error bad-sqlstate.log "bad-sqlstate.log:4: db: bad sqlstate \"<!--\""
 '
+test_expect_success 'a bad value that unescapes to a newline is quoted on one line (the fuzzer found it)' '
+	expect_error bad-sqlstate-newline.log "bad-sqlstate-newline.log:2: db: bad sqlstate \"-/?\""
+'
 test_expect_success 'a short req line says how many fields it has' '
 	expect_error bad-fields.log "bad-fields.log:3: req: 9 fields, expected 11"
 '
