@@ -10,6 +10,7 @@
 #include "evtimer.h"
 #include "db.h"
 #include "pgconn.h"
+#include "ptimer.h"
 #include "schedule.h"
 
 #define CLIENT_TIMEOUT_SLACK_US 500000 /* beyond statement_timeout, for a silent network */
@@ -53,7 +54,8 @@ struct db {
     uint64_t tick;
     char last_sqlstate[6];
     char last_message[256];
-    struct event *tick_ev, *timeout_ev;
+    struct ptimer *tick_timer; /* the samples' schedule */
+    struct event *timeout_ev;
     /* the schema version seen last */
     char *schema;
     int schema_seen;
@@ -63,7 +65,8 @@ struct db {
     /* the fresh connection */
     struct pgconn *fresh;
     int64_t fresh_sched_us;
-    struct event *fresh_ev, *fresh_timeout_ev;
+    struct ptimer *fresh_timer;
+    struct event *fresh_timeout_ev;
     uint64_t fresh_tick;
     int stopped;
 };
@@ -196,14 +199,14 @@ static void on_kept_timeout(evutil_socket_t fd, short what, void *arg)
  * the sample due now and arms ev for the next. It catches up without a
  * burst: samples missed while the loop was busy are not probes anyone asked
  * for. */
-static int64_t next_sample(struct db *d, struct event *ev, uint64_t *tick, int64_t every)
+static int64_t next_sample(struct db *d, struct ptimer *timer, uint64_t *tick, int64_t every)
 {
     int64_t now = clock_mono_us();
     while (d->mono_t0_us + (int64_t)(*tick + 1) * every <= now)
         (*tick)++;
     int64_t sched = d->mono_t0_us + (int64_t)*tick * every;
     (*tick)++;
-    evtimer_arm_us(ev, d->mono_t0_us + (int64_t)*tick * every - now);
+    ptimer_arm_at(timer, d->mono_t0_us + (int64_t)*tick * every);
     return sched;
 }
 
@@ -212,7 +215,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     struct db *d = arg;
     (void)fd;
     (void)what;
-    int64_t sched = next_sample(d, d->tick_ev, &d->tick, d->cfg->db_interval_us);
+    int64_t sched = next_sample(d, d->tick_timer, &d->tick, d->cfg->db_interval_us);
 
     if (d->step != STEP_IDLE)
         return; /* the previous probe is still out; its timeout will say so */
@@ -260,7 +263,7 @@ static void on_fresh_tick(evutil_socket_t fd, short what, void *arg)
     struct db *d = arg;
     (void)fd;
     (void)what;
-    int64_t sched = next_sample(d, d->fresh_ev, &d->fresh_tick, d->cfg->db_connect_interval_us);
+    int64_t sched = next_sample(d, d->fresh_timer, &d->fresh_tick, d->cfg->db_connect_interval_us);
     if (pgconn_state(d->fresh) != PGCONN_DOWN)
         return;
     d->fresh_sched_us = sched;
@@ -295,11 +298,11 @@ struct db *db_new(struct event_base *base, const struct probe_config *cfg, int64
     d->values[3] = NULL;
     d->kept = pgconn_new(base, on_kept, d);
     d->fresh = pgconn_new(base, on_fresh, d);
-    d->tick_ev = evtimer_new(base, on_tick, d);
+    d->tick_timer = ptimer_new(base, on_tick, d);
     d->timeout_ev = evtimer_new(base, on_kept_timeout, d);
-    d->fresh_ev = evtimer_new(base, on_fresh_tick, d);
+    d->fresh_timer = ptimer_new(base, on_fresh_tick, d);
     d->fresh_timeout_ev = evtimer_new(base, on_fresh_timeout, d);
-    if (!d->kept || !d->fresh || !d->tick_ev || !d->timeout_ev || !d->fresh_ev ||
+    if (!d->kept || !d->fresh || !d->tick_timer || !d->timeout_ev || !d->fresh_timer ||
         !d->fresh_timeout_ev) {
         db_free(d);
         goto oom;
@@ -313,8 +316,8 @@ oom:
 void db_start(struct db *d, int64_t mono_t0_us)
 {
     d->mono_t0_us = mono_t0_us;
-    event_active(d->tick_ev, 0, 0);
-    event_active(d->fresh_ev, 0, 0);
+    ptimer_fire_now(d->tick_timer);
+    ptimer_fire_now(d->fresh_timer);
 }
 
 void db_status(const struct db *d, char *buf, size_t len)
@@ -332,9 +335,9 @@ void db_stop(struct db *d)
     if (d->stopped)
         return;
     d->stopped = 1;
-    event_del(d->tick_ev);
+    ptimer_cancel(d->tick_timer);
     event_del(d->timeout_ev);
-    event_del(d->fresh_ev);
+    ptimer_cancel(d->fresh_timer);
     event_del(d->fresh_timeout_ev);
     pgconn_close(d->kept);
     pgconn_close(d->fresh);
@@ -347,8 +350,10 @@ void db_free(struct db *d)
         return;
     pgconn_free(d->kept);
     pgconn_free(d->fresh);
-    struct event *evs[] = {d->tick_ev, d->timeout_ev, d->fresh_ev, d->fresh_timeout_ev};
-    for (size_t i = 0; i < 4; i++)
+    ptimer_free(d->tick_timer);
+    ptimer_free(d->fresh_timer);
+    struct event *evs[] = {d->timeout_ev, d->fresh_timeout_ev};
+    for (size_t i = 0; i < 2; i++)
         if (evs[i])
             event_free(evs[i]);
     free(d->schema);

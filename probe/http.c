@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "classify.h"
 #include "clock.h"
@@ -44,8 +46,17 @@ struct pool {
     bool said[OUTCOME_ERROR_END];
 };
 
+/* A socket libcurl opened, watched by the loop. When libcurl stops watching
+ * a kept-alive connection between requests, the loop goes on watching it for
+ * reading: two epoll_ctl calls per request saved. The close callback is what
+ * makes that safe: libcurl closes every socket it opened through
+ * open_socket() through close_socket(), so a number that comes back is never
+ * mistaken for the old socket still watched. */
 struct sock {
     struct event *ev;
+    short kind;  /* what the loop watches: EV_READ, EV_WRITE, both; 0 for nothing */
+    bool wanted; /* libcurl watches it now; else idle in its connection cache */
+    bool ours;   /* opened by open_socket(): its close will be seen */
 };
 
 struct http {
@@ -53,6 +64,7 @@ struct http {
     struct event_base *base;
     CURLM *multi;
     struct event *timer_ev;
+    bool starting; /* inside http_start(): http_kick() follows */
     struct pool *pools;
     int inflight;
     int64_t wall_offset_us;
@@ -60,6 +72,8 @@ struct http {
     void *done_arg;
     size_t version_len;
     struct curl_slist *resolve, *connect_to; /* shared by every handle */
+    struct sock **socks;                     /* by socket number */
+    int nsocks;
 };
 
 static void check_done(struct http *h);
@@ -67,7 +81,15 @@ static void check_done(struct http *h);
 static void on_socket_event(evutil_socket_t fd, short kind, void *arg)
 {
     struct http *h = arg;
+    struct sock *sk = h->socks[fd];
     int running;
+    if (!sk->wanted) {
+        /* an idle connection readable: the server closed it, or sent what
+         * nobody asked for; libcurl finds out when it next checks it */
+        event_del(sk->ev);
+        sk->kind = 0;
+        return;
+    }
     int action = (kind & EV_READ ? CURL_CSELECT_IN : 0) | (kind & EV_WRITE ? CURL_CSELECT_OUT : 0);
     curl_multi_socket_action(h->multi, fd, action, &running);
     check_done(h);
@@ -83,42 +105,112 @@ static void on_timer(evutil_socket_t fd, short kind, void *arg)
     check_done(h);
 }
 
+/* The sock of socket number s, made if there is none; NULL when out of memory. */
+static struct sock *sock_get(struct http *h, curl_socket_t s)
+{
+    if (s >= h->nsocks) {
+        int n = h->nsocks ? h->nsocks : 64;
+        while (n <= s)
+            n *= 2;
+        struct sock **socks = realloc(h->socks, (size_t)n * sizeof *socks);
+        if (socks == NULL)
+            return NULL;
+        memset(socks + h->nsocks, 0, (size_t)(n - h->nsocks) * sizeof *socks);
+        h->socks = socks;
+        h->nsocks = n;
+    }
+    if (h->socks[s] == NULL) {
+        struct sock *sk = calloc(1, sizeof *sk);
+        if (sk == NULL)
+            return NULL;
+        sk->ev = event_new(h->base, s, 0, on_socket_event, h);
+        if (sk->ev == NULL) {
+            free(sk);
+            return NULL;
+        }
+        h->socks[s] = sk;
+    }
+    return h->socks[s];
+}
+
+static void sock_forget(struct http *h, curl_socket_t s)
+{
+    if (s < 0 || s >= h->nsocks || h->socks[s] == NULL)
+        return;
+    event_free(h->socks[s]->ev); /* deletes it from the loop first */
+    free(h->socks[s]);
+    h->socks[s] = NULL;
+}
+
+static curl_socket_t open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    struct http *h = clientp;
+    (void)purpose;
+    /* close-on-exec: the wrapped command must not hold our connections open */
+    curl_socket_t s = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+    if (s < 0)
+        return CURL_SOCKET_BAD;
+    struct sock *sk = sock_get(h, s);
+    if (sk == NULL) {
+        close(s);
+        return CURL_SOCKET_BAD;
+    }
+    sk->ours = true;
+    return s;
+}
+
+static int close_socket(void *clientp, curl_socket_t s)
+{
+    sock_forget(clientp, s);
+    return close(s);
+}
+
 static int socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
 {
     struct http *h = userp;
-    struct sock *sk = socketp;
     (void)easy;
+    (void)socketp;
     if (what == CURL_POLL_REMOVE) {
-        if (sk) {
-            event_free(sk->ev);
-            free(sk);
-            curl_multi_assign(h->multi, s, NULL);
+        struct sock *sk = s < h->nsocks ? h->socks[s] : NULL;
+        if (sk == NULL)
+            return 0;
+        if (sk->ours && sk->kind == EV_READ) {
+            sk->wanted = false; /* still watched: see struct sock */
+            return 0;
+        }
+        if (sk->ours) {
+            event_del(sk->ev);
+            sk->kind = 0;
+            sk->wanted = false;
+        } else {
+            sock_forget(h, s); /* a resolver's socket: closed without a word */
         }
         return 0;
     }
-    short kind = (short)((what & CURL_POLL_IN ? EV_READ : 0) |
-                         (what & CURL_POLL_OUT ? EV_WRITE : 0) | EV_PERSIST);
-    if (sk == NULL) {
-        sk = calloc(1, sizeof *sk);
-        if (sk == NULL)
-            return -1;
-        curl_multi_assign(h->multi, s, sk);
-    } else {
-        event_free(sk->ev);
-    }
-    sk->ev = event_new(h->base, s, kind, on_socket_event, h);
-    if (sk->ev == NULL)
+    struct sock *sk = sock_get(h, s);
+    if (sk == NULL)
         return -1;
-    event_add(sk->ev, NULL);
-    return 0;
+    short kind =
+        (short)((what & CURL_POLL_IN ? EV_READ : 0) | (what & CURL_POLL_OUT ? EV_WRITE : 0));
+    sk->wanted = true;
+    if (kind == sk->kind)
+        return 0;
+    event_del(sk->ev);
+    event_assign(sk->ev, h->base, s, kind | EV_PERSIST, on_socket_event, h);
+    sk->kind = kind;
+    return event_add(sk->ev, NULL);
 }
 
 /* libcurl asks to be woken in timeout_ms; it must not be called back from
- * inside this callback, so a zero timeout goes through the loop too. */
+ * inside this callback, so a zero timeout goes through the loop too, except
+ * for a handle just added: http_kick() wakes libcurl for it anyway, and a
+ * turn of the loop per request is a system call per request. */
 static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
 {
     struct http *h = userp;
     (void)multi;
+    if (timeout_ms == 0 && h->starting)
+        return 0;
     if (timeout_ms < 0) {
         evtimer_del(h->timer_ev);
     } else {
@@ -266,6 +358,10 @@ static struct http_req *req_make(struct http *h, int target)
     curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
     curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
     curl_easy_setopt(e, CURLOPT_PREREQDATA, r);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, h);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, close_socket);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, h);
     const struct probe_transfer *x = &t->transfer;
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(x->timeout_us / 1000));
     /* a name lookup that hangs past the timeout: libcurl would join its
@@ -527,7 +623,9 @@ int http_start(struct http *h, int target, int64_t mono_sched_us, char *err, siz
     r->body_len = 0;
     r->mono_sent_us = 0;
     reqid_next(r->reqid); /* same length as the placeholder: the header is rewritten in place */
+    h->starting = true;
     CURLMcode mc = curl_multi_add_handle(h->multi, r->easy);
+    h->starting = false;
     if (mc != CURLM_OK) {
         r->next_free = p->free_list;
         p->free_list = r;
@@ -595,6 +693,9 @@ void http_free(struct http *h)
     }
     if (h->multi)
         curl_multi_cleanup(h->multi);
+    for (int s = 0; s < h->nsocks; s++)
+        sock_forget(h, s);
+    free(h->socks);
     if (h->timer_ev)
         event_free(h->timer_ev);
     curl_slist_free_all(h->resolve);

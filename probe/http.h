@@ -30,8 +30,8 @@ struct http *http_new(struct event_base *base, const struct probe_config *cfg,
  * logs the tick as skipped), or -1 when libcurl refused (err says why). */
 int http_start(struct http *h, int target, int64_t mono_sched_us, char *err, size_t errlen);
 
-/* Lets libcurl start what http_start() handed it, now rather than on the
- * loop's next turn: called once after a batch of ticks. */
+/* Lets libcurl start what http_start() handed it: called once after a
+ * batch of ticks, which are not started until then. */
 void http_kick(struct http *h);
 
 int http_inflight(const struct http *h);

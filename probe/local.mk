@@ -12,6 +12,7 @@ pbprobe_SOURCES = \
 	probe/mark.c probe/mark.h \
 	probe/options.c probe/options.h \
 	probe/pgconn.c probe/pgconn.h \
+	probe/ptimer.c probe/ptimer.h \
 	probe/reqid.c probe/reqid.h \
 	probe/run.c probe/run.h \
 	probe/status.c probe/status.h \

@@ -60,6 +60,7 @@ struct probe_config {
     int max_inflight;         /* per target */
     int64_t max_lag_us;       /* a tick handed to libcurl later than this was not
                                  observed on time; also the loop stall threshold */
+    int64_t batch_window_us;  /* ticks due this close after the next one go with it */
     const char *version_header;
     /* the definition of success, written in the log header for the report */
     const char *ok_status;         /* as given */

@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "db.h"
 #include "evtimer.h"
+#include "ptimer.h"
 #include "exit.h"
 #include "guard.h"
 #include "hist.h"
@@ -88,7 +89,8 @@ struct run {
     bool abort_failed; /* it failed, could not be started, or outlived its timeout */
     int abort_stops;   /* signals sent to it at --on-abort-timeout: 1 SIGTERM, 2 SIGKILL */
     struct event *abort_kill_ev;
-    struct event *tick_ev, *flush_ev, *status_ev, *child_ev, *mark_ev, *drain_ev, *kill_ev;
+    struct ptimer *tick; /* the schedule's precise timer */
+    struct event *flush_ev, *status_ev, *child_ev, *mark_ev, *drain_ev, *kill_ev;
     int stop_signal; /* the second signal, which decides pbprobe's exit status */
     struct event *sig_ev[3];
     int status_tty;
@@ -136,7 +138,7 @@ static void log_failed(struct run *r)
     r->exit_code = EXIT_OUTPUT;
     r->end_reason = "error";
     r->mono_stop_us = clock_mono_us();
-    event_active(r->tick_ev, 0, 0);
+    ptimer_fire_now(r->tick);
 }
 
 static void maybe_finish(struct run *r);
@@ -219,7 +221,26 @@ static void on_db_event(void *arg, const struct log_event *ev)
         log_failed(r);
 }
 
-/* Sends every tick that is due, then sleeps until the next one. */
+/* When the timer should wake the loop for the next batch: at the last tick due
+ * within --batch-window of the next one, so that none leaves before its
+ * time and one wakeup sends them all. */
+static int64_t batch_due(const struct run *r, int64_t next_due)
+{
+    int64_t last = next_due, horizon = next_due + r->cfg->batch_window_us;
+    for (int i = 0; i < r->cfg->ntargets; i++) {
+        const struct target_state *t = &r->ts[i];
+        for (uint64_t n = t->next_tick; n < t->limit; n++) {
+            int64_t due = schedule_tick_us(t->mono_t0_us, r->cfg->targets[i].rate, n);
+            if (due >= horizon || due >= r->mono_stop_us)
+                break;
+            if (due > last)
+                last = due;
+        }
+    }
+    return last;
+}
+
+/* Sends every tick that is due, then sleeps until the next batch. */
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
     struct run *r = arg;
@@ -268,7 +289,10 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     if (sent)
         http_kick(r->http);
     if (next_due != INT64_MAX) {
-        evtimer_arm_us(r->tick_ev, sent == TICKS_PER_TURN ? 0 : next_due - now);
+        if (sent == TICKS_PER_TURN)
+            ptimer_fire_now(r->tick);
+        else
+            ptimer_arm_at(r->tick, batch_due(r, next_due));
         return;
     }
     if (r->db && now < r->mono_stop_us) {
@@ -276,7 +300,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
          * until the stop time; with none set, a signal or the command's end
          * wakes this callback */
         if (r->mono_stop_us != INT64_MAX)
-            evtimer_arm_us(r->tick_ev, r->mono_stop_us - now);
+            ptimer_arm_at(r->tick, r->mono_stop_us);
         return;
     }
     if (!r->scheduling_done) {
@@ -524,7 +548,7 @@ static void start_command(evutil_socket_t fd, short what, void *arg)
         r->end_reason = "error";
         r->child_pid = -1;
         r->mono_stop_us = clock_mono_us();
-        event_active(r->tick_ev, 0, 0);
+        ptimer_fire_now(r->tick);
         return;
     }
     r->child_pid = pid;
@@ -544,7 +568,7 @@ static void start_tail(struct run *r)
     if (stop < r->mono_stop_us)
         r->mono_stop_us = stop;
     if (!r->scheduling_done)
-        event_active(r->tick_ev, 0, 0);
+        ptimer_fire_now(r->tick);
     else
         maybe_finish(r);
 }
@@ -614,7 +638,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
         r->mono_stop_us = clock_mono_us();
         if (r->child_pid > 0)
             child_signal(r->child_pid, (int)sig);
-        event_active(r->tick_ev, 0, 0);
+        ptimer_fire_now(r->tick);
         return;
     }
     if (r->signals == 2) {
@@ -746,7 +770,7 @@ static void abort_run(struct run *r, const struct guard_breach *b)
             r->ts[i].limit = r->cfg->duration_us
                                  ? schedule_ticks_in(r->cfg->duration_us, r->cfg->targets[i].rate)
                                  : UINT64_MAX;
-        event_active(r->tick_ev, 0, 0);
+        ptimer_fire_now(r->tick);
     } else {
         const char *msg = "aborted after probing had stopped: the rollback is not observed";
         say(r, "%s", msg);
@@ -825,9 +849,9 @@ static int setup(struct run *r, char *err, size_t errlen)
     struct event_config *ec = event_config_new();
     if (ec == NULL)
         goto fail;
-    /* timerfd-backed timers: epoll's millisecond timeouts would add up to a
-     * millisecond of send delay to every tick */
-    event_config_set_flag(ec, EVENT_BASE_FLAG_PRECISE_TIMER);
+    /* no EVENT_BASE_FLAG_PRECISE_TIMER: it re-arms a timerfd on every turn
+     * of the loop; the schedules have timerfds of their own (ptimer.h), and
+     * the loop's coarse timers (4 ms) serve timeouts and housekeeping */
     r->base = event_base_new_with_config(ec);
     event_config_free(ec);
     /* two priorities: the watchdog (0) runs before any socket or timer (1)
@@ -868,7 +892,7 @@ static int setup(struct run *r, char *err, size_t errlen)
     }
     if (cfg->on_abort && (r->abort_kill_ev = evtimer_new(r->base, on_abort_timeout, r)) == NULL)
         goto fail;
-    r->tick_ev = evtimer_new(r->base, on_tick, r);
+    r->tick = ptimer_new(r->base, on_tick, r);
     r->flush_ev = event_new(r->base, -1, EV_PERSIST, on_flush, r);
     r->drain_ev = evtimer_new(r->base, on_drain_deadline, r);
     int sigs[3] = {SIGINT, SIGTERM, SIGCHLD};
@@ -877,7 +901,7 @@ static int setup(struct run *r, char *err, size_t errlen)
         if (r->sig_ev[i] == NULL || event_add(r->sig_ev[i], NULL) < 0)
             goto fail;
     }
-    if (r->tick_ev == NULL || r->flush_ev == NULL || r->drain_ev == NULL ||
+    if (r->tick == NULL || r->flush_ev == NULL || r->drain_ev == NULL ||
         event_priority_set(r->flush_ev, 0) < 0)
         goto fail;
     if (cfg->command) {
@@ -918,9 +942,10 @@ static void teardown(struct run *r)
         http_free(r->http);
     db_free(r->db);
     guard_free(r->guard);
-    struct event *evs[] = {r->tick_ev,   r->flush_ev, r->status_ev,     r->child_ev,  r->mark_ev,
-                           r->drain_ev,  r->kill_ev,  r->abort_kill_ev, r->sig_ev[0], r->sig_ev[1],
-                           r->sig_ev[2], r->term_ev,  r->winch_ev};
+    ptimer_free(r->tick);
+    struct event *evs[] = {r->flush_ev,  r->status_ev, r->child_ev,      r->mark_ev,
+                           r->drain_ev,  r->kill_ev,   r->abort_kill_ev, r->sig_ev[0],
+                           r->sig_ev[1], r->sig_ev[2], r->term_ev,       r->winch_ev};
     for (size_t i = 0; i < sizeof evs / sizeof *evs; i++)
         if (evs[i])
             event_free(evs[i]);
@@ -990,7 +1015,7 @@ int run_probe(const struct probe_config *cfg)
         evtimer_arm_us(r->child_ev, cfg->lead_us);
     if (r->db)
         db_start(r->db, r->mono_start_us);
-    event_active(r->tick_ev, 0, 0);
+    ptimer_fire_now(r->tick);
 
     event_base_dispatch(r->base);
 
