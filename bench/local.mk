@@ -6,8 +6,8 @@
 EXTRA_PROGRAMS = bench/prober-stats bench/timer-floor
 bench_prober_stats_SOURCES = bench/prober-stats.c
 bench_prober_stats_LDADD = lib/libpb.a -lm
-bench_timer_floor_SOURCES = bench/timer-floor.c
-bench_timer_floor_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS)
+bench_timer_floor_SOURCES = bench/timer-floor.c probe/ptimer.c
+bench_timer_floor_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/probe $(LIBEVENT_CFLAGS)
 bench_timer_floor_LDADD = lib/libpb.a $(LIBEVENT_LIBS) -lm
 CLEANFILES += $(EXTRA_PROGRAMS)
 EXTRA_DIST += bench/lib.sh bench/prober.sh bench/prober-tls.sh bench/README.md bench/experiments/proto.c

@@ -273,7 +273,34 @@ guard_run with >"$WORK/guard-with.kv"
 read -r GUARD_OFF_D99 GUARD_OFF_CPU <"$WORK/guard-without.kv"
 read -r GUARD_ON_D99 GUARD_ON_CPU <"$WORK/guard-with.kv"
 
-# --- verdicts, as ratios to this run's peers ---
+# --- what a request costs: CPU and system calls per request, pbprobe at the
+# steady rate (with its default --batch-window, and with none) against wrk at
+# its closed-loop peak, in the same run (perf stat where it can count) ---
+per_req() { awk -v v="$1" -v n="$2" -v s="$3" 'BEGIN { if (v == "null" || n <= 0) print "null"; else printf "%.*f\n", s, v / n }'; }
+cost_pbprobe() { # extra pbprobe arguments; prints "cpu_us_per_req syscalls_per_req"
+	local log=$WORK/cost.log
+	perf_count "${CLIENT[@]}" "$PBPROBE" --rate "$STEADY_RATE" --duration "${RATE_S}s" -q "$@" \
+		-o "$log" "$URL" || { echo "prober.sh: pbprobe failed (cost, $*)" >&2; exit 1; }
+	local ok
+	ok=$(kv "$("$STATS" "$log")" ok)
+	echo "$(per_req "$(awk -v c="$CPU_S" 'BEGIN{print c * 1e6}')" "$ok" 1) $(per_req "$SYSCALLS" "$ok" 2)"
+}
+perf_count "${CLIENT[@]}" wrk -t1 -c50 -d"${PEER_S}s" "$URL" ||
+	{ echo "prober.sh: wrk failed (cost)" >&2; exit 1; }
+WRK_N=$(awk '/ requests in /{print $1}' "$WORK/out")
+WRK_CPU=$(per_req "$(awk -v c="$CPU_S" 'BEGIN{print c * 1e6}')" "$WRK_N" 1)
+WRK_SYS=$(per_req "$SYSCALLS" "$WRK_N" 2)
+read -r COST_CPU COST_SYS < <(cost_pbprobe)
+read -r COST0_CPU COST0_SYS < <(cost_pbprobe --batch-window 0)
+read -r G_CPU G_SYS CPU_RATIO NOBLIND_RATIO < <(awk -v c="$COST_CPU" -v w="$WRK_CPU" \
+	-v s="$COST_SYS" -v ws="$WRK_SYS" -v nb="$NOBLIND" -v wrk="$WRK" 'BEGIN {
+	r = (w != "null" && w > 0) ? c / w : -1
+	printf "%s %s %s %s\n", (r < 0 ? "unmeasured" : (r <= 3 ? "met" : "missed")),
+		((s == "null" || ws == "null") ? "unmeasured" : (s <= ws + 1 ? "met" : "missed")),
+		(r < 0 ? "null" : sprintf("%.2f", r)),
+		((wrk != "null" && wrk > 0) ? sprintf("%.3f", nb / wrk) : "null") }')
+
+
 read -r RATIO G_RATIO G_DELAY G_RSS FLOOR_RATIO ONTIME_RATIO < <(awk -v best="$BEST" \
 	-v ontime="$ONTIME" -v wrk="$WRK" -v d99="$D99" -v f99="$F99" -v e="$RSS_EARLY" \
 	-v l="$RSS_LATE" 'BEGIN {
@@ -296,6 +323,14 @@ printf '    (on time, p99 send delay <= max(1 ms, 2x floor): %s (%s/s))\n' "$ONT
 printf '  send delay p99 at %s/s <= 1 ms     %-20s  %s\n' "$STEADY_RATE" "$(human_us "$D99")" "$G_DELAY"
 printf '  RSS <= 32 MiB and flat (<= 1 MiB)     %s -> %s KiB      %s\n' "$RSS_EARLY" "$RSS_LATE" "$G_RSS"
 printf 'Blind time: the highest rate with none %s/s; under 0.5 core %s/s\n' "$NOBLIND" "$QUOTA_NOBLIND"
+printf 'Cost per request at %s/s (perf stat): pbprobe %sus and %s syscalls (--batch-window 0:\n' \
+	"$STEADY_RATE" "$COST_CPU" "$COST_SYS"
+printf '  %sus and %s); wrk -t1 -c50 at its peak %sus and %s syscalls\n' "$COST0_CPU" "$COST0_SYS" \
+	"$WRK_CPU" "$WRK_SYS"
+printf '  cpu/req / wrk'"'"'s <= 3             %-20s  %s\n' "$CPU_RATIO" "$G_CPU"
+printf '  syscalls/req <= wrk'"'"'s + 1          %-20s  %s\n' "$COST_SYS vs $WRK_SYS" "$G_SYS"
+printf '  no blind time, one core / wrk >= 0.6  %-20s  %s\n' "$NOBLIND_RATIO" \
+	"$(awk -v r="$NOBLIND_RATIO" 'BEGIN { print (r == "null" ? "unmeasured" : (r >= 0.6 ? "met" : "missed")) }')"
 printf 'The live gate (--abort-on, never breaking) at %s/s: send delay p99 %s without, %s with;\n' \
 	"$STEADY_RATE" "$(human_us "$GUARD_OFF_D99")" "$(human_us "$GUARD_ON_D99")"
 printf '  cpu/req %sus without, %sus with\n' "$GUARD_OFF_CPU" "$GUARD_ON_CPU"
@@ -321,15 +356,17 @@ cat >"$BENCH_OUT/prober.json" <<EOF
   "highest_rate_no_blind": $NOBLIND,
   "quota_half_core": {"highest_rate_no_blind": $QUOTA_NOBLIND, "rates": [$QUOTA_ROWS]},
   "on_time_ratio_to_wrk": $ONTIME_RATIO,
+  "cost": {"rate": $STEADY_RATE, "seconds": $RATE_S, "pbprobe": {"cpu_us_per_req": $COST_CPU, "syscalls_per_req": $COST_SYS}, "pbprobe_batch_window_0": {"cpu_us_per_req": $COST0_CPU, "syscalls_per_req": $COST0_SYS}, "wrk_peak": {"cpu_us_per_req": $WRK_CPU, "syscalls_per_req": $WRK_SYS}, "cpu_ratio_to_wrk": $CPU_RATIO},
+  "no_blind_ratio_to_wrk": $NOBLIND_RATIO,
   "live_gate": {"rate": $STEADY_RATE, "seconds": $RATE_S, "without": {"delay_p99_us": $GUARD_OFF_D99, "cpu_us_per_req": $GUARD_OFF_CPU}, "with": {"delay_p99_us": $GUARD_ON_D99, "cpu_us_per_req": $GUARD_ON_CPU}},
   "steady": {"rate": $STEADY_RATE, "seconds": $((RSS_LATE_S + 1)), "delay_p50_us": $(kv "$s" delay_p50_us), "delay_p99_us": $D99, "delay_max_us": $(kv "$s" delay_max_us), "latency_p50_us": $(kv "$s" latency_p50_us), "latency_p99_us": $L99, "latency_max_us": $(kv "$s" latency_max_us), "delay_p99_over_floor": $FLOOR_RATIO, "skipped": $(kv "$s" skipped), "new_conns": $(kv "$s" new_conns), "open_files": [$FDS_EARLY, $FDS_LATE], "rss_kib": {"at_s": [$RSS_EARLY_S, $RSS_LATE_S], "values": [$RSS_EARLY, $RSS_LATE]}},
-  "goals": {"ratio_to_wrk_min_0.8": "$G_RATIO", "delay_p99_max_1ms": "$G_DELAY", "rss_max_32mib_flat": "$G_RSS"}
+  "goals": {"ratio_to_wrk_min_0.8": "$G_RATIO", "delay_p99_max_1ms": "$G_DELAY", "rss_max_32mib_flat": "$G_RSS", "cpu_per_req_max_3x_wrk": "$G_CPU", "syscalls_per_req_max_wrk_plus_1": "$G_SYS"}
 }
 EOF
 hist=$BENCH_OUT/prober-history.tsv
-[ -f "$hist" ] || printf 'date\tmode\tload1\twrk_rps\tab_rps\they_rps\tfloor_p99_us\tbest_rate\tratio\ton_time_rate\tdelay_p99_us\tlatency_p99_us\trss_early_kib\trss_late_kib\n' >"$hist"
-printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$MODE" \
+[ -f "$hist" ] || printf 'date\tmode\tload1\twrk_rps\tab_rps\they_rps\tfloor_p99_us\tbest_rate\tratio\ton_time_rate\tdelay_p99_us\tlatency_p99_us\trss_early_kib\trss_late_kib\tcpu_us_per_req\tsyscalls_per_req\twrk_cpu_us_per_req\twrk_syscalls_per_req\n' >"$hist"
+printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$MODE" \
 	"$(cut -d' ' -f1 /proc/loadavg)" "$WRK" "$AB" "$HEY" "$F99" "$BEST" "$RATIO" "$ONTIME" "$D99" "$L99" \
-	"$RSS_EARLY" "$RSS_LATE" >>"$hist"
+	"$RSS_EARLY" "$RSS_LATE" "$COST_CPU" "$COST_SYS" "$WRK_CPU" "$WRK_SYS" >>"$hist"
 echo
 echo "Written: $BENCH_OUT/prober.json, $hist"

@@ -89,6 +89,11 @@ void ptimer_cancel(struct ptimer *t)
     t->armed_us = 0;
 }
 
+int ptimer_priority_set(struct ptimer *t, int priority)
+{
+    return event_priority_set(t->ev, priority);
+}
+
 void ptimer_free(struct ptimer *t)
 {
     if (t == NULL)

@@ -19,6 +19,8 @@ int ptimer_arm_at(struct ptimer *t, int64_t mono_us);
 /* Fires on the loop's next turn. */
 void ptimer_fire_now(struct ptimer *t);
 void ptimer_cancel(struct ptimer *t);
+/* The loop's priority of its callback (event_priority_set); before arming. */
+int ptimer_priority_set(struct ptimer *t, int priority);
 void ptimer_free(struct ptimer *t);
 
 #endif

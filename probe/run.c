@@ -89,8 +89,9 @@ struct run {
     bool abort_failed; /* it failed, could not be started, or outlived its timeout */
     int abort_stops;   /* signals sent to it at --on-abort-timeout: 1 SIGTERM, 2 SIGKILL */
     struct event *abort_kill_ev;
-    struct ptimer *tick; /* the schedule's precise timer */
-    struct event *flush_ev, *status_ev, *child_ev, *mark_ev, *drain_ev, *kill_ev;
+    struct ptimer *tick;  /* the schedule's precise timer */
+    struct ptimer *flush; /* the watchdog's: a coarse one would be 4 ms off */
+    struct event *status_ev, *child_ev, *mark_ev, *drain_ev, *kill_ev;
     int stop_signal; /* the second signal, which decides pbprobe's exit status */
     struct event *sig_ev[3];
     int status_tty;
@@ -379,6 +380,7 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
     (void)fd;
     (void)what;
     watch_loop(r);
+    ptimer_arm_at(r->flush, r->mono_last_watch_us + FLUSH_INTERVAL_US);
     if (logw_flush(r->log) < 0)
         log_failed(r);
 }
@@ -893,7 +895,7 @@ static int setup(struct run *r, char *err, size_t errlen)
     if (cfg->on_abort && (r->abort_kill_ev = evtimer_new(r->base, on_abort_timeout, r)) == NULL)
         goto fail;
     r->tick = ptimer_new(r->base, on_tick, r);
-    r->flush_ev = event_new(r->base, -1, EV_PERSIST, on_flush, r);
+    r->flush = ptimer_new(r->base, on_flush, r);
     r->drain_ev = evtimer_new(r->base, on_drain_deadline, r);
     int sigs[3] = {SIGINT, SIGTERM, SIGCHLD};
     for (int i = 0; i < 3; i++) {
@@ -901,8 +903,8 @@ static int setup(struct run *r, char *err, size_t errlen)
         if (r->sig_ev[i] == NULL || event_add(r->sig_ev[i], NULL) < 0)
             goto fail;
     }
-    if (r->tick == NULL || r->flush_ev == NULL || r->drain_ev == NULL ||
-        event_priority_set(r->flush_ev, 0) < 0)
+    if (r->tick == NULL || r->flush == NULL || r->drain_ev == NULL ||
+        ptimer_priority_set(r->flush, 0) < 0)
         goto fail;
     if (cfg->command) {
         r->marks = markfifo_open(err, errlen);
@@ -943,9 +945,10 @@ static void teardown(struct run *r)
     db_free(r->db);
     guard_free(r->guard);
     ptimer_free(r->tick);
-    struct event *evs[] = {r->flush_ev,  r->status_ev, r->child_ev,      r->mark_ev,
-                           r->drain_ev,  r->kill_ev,   r->abort_kill_ev, r->sig_ev[0],
-                           r->sig_ev[1], r->sig_ev[2], r->term_ev,       r->winch_ev};
+    ptimer_free(r->flush);
+    struct event *evs[] = {r->status_ev, r->child_ev,      r->mark_ev,   r->drain_ev,
+                           r->kill_ev,   r->abort_kill_ev, r->sig_ev[0], r->sig_ev[1],
+                           r->sig_ev[2], r->term_ev,       r->winch_ev};
     for (size_t i = 0; i < sizeof evs / sizeof *evs; i++)
         if (evs[i])
             event_free(evs[i]);
@@ -1002,7 +1005,7 @@ int run_probe(const struct probe_config *cfg)
     }
     if (cfg->duration_us)
         r->mono_stop_us = r->mono_start_us + cfg->duration_us;
-    evtimer_arm_us(r->flush_ev, FLUSH_INTERVAL_US);
+    ptimer_arm_at(r->flush, r->mono_last_watch_us + FLUSH_INTERVAL_US);
     rate_push(r, r->mono_start_us);
     if (r->status_ev) {
         evtimer_arm_us(r->status_ev, STATUS_INTERVAL_US);

@@ -77,7 +77,9 @@ test_expect_success 'usage errors exit 2 with one line naming the problem' '
 	check_usage "--max-inflight" --max-inflight 0 http://h/ &&
 	check_usage "--timeout" -m 0.5us http://h/ &&
 	check_usage "unknown option -N: for a new connection per request, --connections new" -N http://h/ &&
-	check_usage "not \"Name: value\"" -H nocolon http://h/
+	check_usage "not \"Name: value\"" -H nocolon http://h/ &&
+	check_usage "--batch-window: 20ms is above 10ms" --batch-window 20ms http://h/ &&
+	check_usage "--batch-window must be below --max-lag" --batch-window 5ms --max-lag 5ms http://h/
 '
 
 test_expect_success 'an unwritable log is exit 3 with the path and reason' '
