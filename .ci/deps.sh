@@ -19,7 +19,7 @@ PB_DEPS=(
 	# only recommended, and we install without recommends), real servers
 	libcmocka-dev clang libclang-rt-dev clang-format
 	nginx-light haproxy postgresql
-	curl socat jq shellcheck uuid-runtime procps iproute2 faketime
+	curl socat jq shellcheck uuid-runtime procps iproute2 faketime strace
 	# report plots and its JUnit check, benchmarks
 	gnuplot-nox libxml2-utils wrk apache2-utils hey gawk time git
 	# the HTML report in a real browser (WebDriver), the OpenMetrics
