@@ -127,6 +127,9 @@ struct log_header {
     const char *prober_libs;
     const char *cmd;
     int64_t max_lag_us; /* --max-lag: a later hand-off is not on time; -1 when absent */
+    /* --batch-window: ticks this close were sent together, the first up to
+     * this late by design; 0 when absent (older probers sent each on its own) */
+    int64_t batch_window_us;
     /* what the kernel knew of the wall clock's sync at start (adjtimex):
      * its maximum error, and whether it is synchronized; -1 when absent */
     int64_t clock_maxerror_us;

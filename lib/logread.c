@@ -415,6 +415,8 @@ static int parse_header(struct logr *r, char **fields, int n, char *err, size_t 
             r->header.pid = (long)num;
         else if (strcmp(key, "max_lag_us") == 0 && val && parse_i64(val, 0, &num) == 0)
             r->header.max_lag_us = num;
+        else if (strcmp(key, "batch_window_us") == 0 && val && parse_i64(val, 0, &num) == 0)
+            r->header.batch_window_us = num;
         else if (strcmp(key, "clock_maxerror_us") == 0 && val && parse_i64(val, 0, &num) == 0)
             r->header.clock_maxerror_us = num;
         else if (strcmp(key, "clock_synced") == 0 && val && parse_i64(val, 0, &num) == 0 &&

@@ -179,6 +179,10 @@ int logw_header(struct logw *w, const struct log_header *h)
         p = put_str(p, "\tmax_lag_us=");
         p = put_i64(p, h->max_lag_us);
     }
+    if (h->batch_window_us > 0) {
+        p = put_str(p, "\tbatch_window_us=");
+        p = put_i64(p, h->batch_window_us);
+    }
     if (h->ok_status) { /* a prober that defines success says how it treats redirects */
         p = put_str(p, "\tok_status=");
         p = put_field(p, h->ok_status, FIELD_ROOM);

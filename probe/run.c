@@ -825,6 +825,7 @@ static int write_prologue(struct run *r)
         .prober_libs = libs,
         .cmd = r->cfg->cmdline_redacted,
         .max_lag_us = r->cfg->max_lag_us,
+        .batch_window_us = r->cfg->batch_window_us,
         .ok_status = r->cfg->ok_status,
         .follow_redirects = r->cfg->follow_redirects,
         .clock_maxerror_us = maxerror,

@@ -201,6 +201,7 @@ struct an_log {
     int64_t stop_us;                       /* when its schedule stopped (end line), -1 unknown */
     int64_t first_event_us, last_event_us; /* the times of any of its lines, -1 */
     int64_t max_lag_us;                    /* the lateness that makes a tick blind, as applied */
+    int64_t batch_window_us;               /* the prober's --batch-window */
     int64_t clock_maxerror_us;             /* its prober's wall clock at start (adjtimex), -1 */
     int clock_synced;                      /* 1, 0, or -1 unknown */
     int has_command;                       /* a cmd-start line */

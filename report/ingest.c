@@ -855,6 +855,7 @@ static int open_logs(struct ingest *g)
                         : h->max_lag_us >= 0    ? h->max_lag_us
                                                 : DEFAULT_MAX_LAG_US;
         log->max_lag_us = s->max_lag_us;
+        log->batch_window_us = h->batch_window_us;
         log->clock_maxerror_us = h->clock_maxerror_us;
         log->clock_synced = h->clock_synced;
     }

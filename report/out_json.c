@@ -554,6 +554,7 @@ static void logs(struct jw *w, const struct analysis *an)
             jw_null(w, "abort");
         }
         jw_seconds(w, "max_lag_s", l->max_lag_us);
+        jw_seconds(w, "batch_window_s", l->batch_window_us);
         jw_str(w, "ok_status", l->ok_status);
         if (l->follow_redirects >= 0)
             jw_bool(w, "follow_redirects", l->follow_redirects);

@@ -55,7 +55,12 @@ test_expect_success '--batch-window: no tick leaves before its time, by nginx'"'
 	# scheduled time would be a tick sent early
 	awk -F"\t" "{ if (int(\$3 * 1000 + 0.5) < int(\$2 / 1000)) bad++ } END { exit bad > 0 }" both &&
 	"$LOGCAT" -f req:delay_us batch.log | awk "\$1 < 0" >early &&
-	test_must_be_empty early
+	test_must_be_empty early &&
+	# the header says how the ticks were sent (the default, 500us, otherwise)
+	"$PB_BUILD/pbprobe-report" -f json batch.log >batch.json &&
+	jq -e ".logs[0].batch_window_s == 0.005" batch.json &&
+	"$PB_BUILD/pbprobe-report" -f json idle.log >idle.json &&
+	jq -e ".logs[0].batch_window_s == 0.0005" idle.json
 '
 
 # Ticks of one batch leave in one wakeup: the same send time (scheduled time

@@ -72,6 +72,7 @@ static const struct log_header test_header = {
     .prober_revision = "38936fc6fde0-dirty",
     .prober_libs =
         "libcurl/7.88.1 OpenSSL/3.0.15 nghttp2/1.52.0 libevent/2.1.12-stable libpq/15.18",
+    .batch_window_us = 500,
     .cmd = "pbprobe --rate 200 -H 'Authorization: <redacted>'",
 };
 
@@ -151,6 +152,7 @@ static void header_round_trips(void **state)
     assert_string_equal(h->prober_version, "0.1.0");
     assert_string_equal(h->prober_revision, test_header.prober_revision);
     assert_string_equal(h->prober_libs, test_header.prober_libs);
+    assert_int_equal(h->batch_window_us, 500);
     assert_string_equal(h->cmd, test_header.cmd);
     assert_string_equal(logr_path(r), path);
     at_end(r);
@@ -177,6 +179,7 @@ static void header_without_optional_keys(void **state)
     assert_null(logr_header(r)->cmd);
     assert_null(logr_header(r)->prober_revision);
     assert_null(logr_header(r)->prober_libs);
+    assert_int_equal(logr_header(r)->batch_window_us, 0); /* absent: each tick on its own */
     logr_close(r);
 }
 
