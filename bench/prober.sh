@@ -240,6 +240,8 @@ fi
 # --- memory in a burst: about 1000 requests in flight on each of two targets
 # (answers that take a second, at 1000/s each), the prober's memory at its
 # most: every request in flight holds a libcurl handle and a connection ---
+# the resident memory of the pbprobe running in the background, in KiB
+rss_kib() { awk '/^VmRSS:/{print $2}' "/proc/$BG_PID/status"; }
 BURST_RSS=null BURST_INFLIGHT=null
 if [ -n "${SLOW_PATH:-}" ]; then
 	log=$WORK/burst.log
@@ -247,7 +249,7 @@ if [ -n "${SLOW_PATH:-}" ]; then
 		"a=http://127.0.0.1:$PORT$SLOW_PATH" "b=http://127.0.0.1:$PORT$SLOW_PATH?b" &
 	BG_PID=$!
 	sleep 3
-	BURST_RSS=$(awk '/^VmRSS:/{print $2}' "/proc/$BG_PID/status")
+	BURST_RSS=$(rss_kib)
 	# sockets open: one per request in flight, and libcurl's wakeup pair
 	BURST_INFLIGHT=$(find "/proc/$BG_PID/fd" -mindepth 1 -maxdepth 1 -lname 'socket:*' | wc -l)
 	wait "$BG_PID" || true
@@ -258,7 +260,6 @@ fi
 log=$WORK/steady.log
 "${CLIENT[@]}" "$PBPROBE" --rate "$STEADY_RATE" --duration "$((RSS_LATE_S + 1))s" -q -o "$log" "$URL" &
 BG_PID=$!
-rss_kib() { awk '/^VmRSS:/{print $2}' "/proc/$BG_PID/status"; }
 # open files: the log, the loop's own, and one per cached connection
 nfds() { find "/proc/$BG_PID/fd" -mindepth 1 -maxdepth 1 | wc -l; }
 sleep "$RSS_EARLY_S"
