@@ -589,8 +589,8 @@ static int parse_req(struct logr *r, char **f, int n, struct log_event *ev, char
             return bad_req(r, f, n, err, errlen, "stalled flag", 12);
         q->stalled = (int)v;
     }
+    /* the number fields stay uncut: nothing reads them as strings */
     q->protocol = n >= 14 ? req_string(r, f, n, 13) : NULL;
-    cut_all(r, f, n); /* the fields behind the last one read */
     return 0;
 }
 
