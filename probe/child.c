@@ -1,4 +1,5 @@
 /* Starting and reaping the wrapped command (child.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -12,6 +13,59 @@
 #include "child.h"
 
 extern char **environ;
+
+/* The descriptors above 2 that pbprobe was started with: the command gets
+ * them as a shell would give them (make's jobserver pipe, a descriptor
+ * passed on purpose). Up to INHERITED_MAX are remembered; none are when
+ * /proc/self/fd cannot be read, and then nothing is changed at the spawn. */
+#define INHERITED_MAX 64
+static int inherited[INHERITED_MAX];
+static int ninherited = -1; /* -1: not known */
+
+/* Calls fn for each descriptor above 2 open now, but the directory's own. */
+static int each_open_fd(void (*fn)(int fd))
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (d == NULL)
+        return -1;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        char *end;
+        long fd = strtol(e->d_name, &end, 10);
+        if (*end == '\0' && end != e->d_name && fd > 2 && fd != dirfd(d))
+            fn((int)fd);
+    }
+    closedir(d);
+    return 0;
+}
+
+static void remember(int fd)
+{
+    if (ninherited < INHERITED_MAX)
+        inherited[ninherited++] = fd;
+}
+
+void child_note_inherited(void)
+{
+    ninherited = 0;
+    if (each_open_fd(remember) < 0)
+        ninherited = -1;
+}
+
+/* A descriptor the prober or a library opened without close-on-exec (libcurl's
+ * wakeup socket pair, a resolver's) is made close-on-exec: the command must
+ * not hold the prober's sockets open (a server would see them outlive the
+ * prober) nor write into them. */
+static void close_on_exec_unless_inherited(int fd)
+{
+    for (int i = 0; i < ninherited; i++)
+        if (inherited[i] == fd)
+            return;
+    if (ninherited == INHERITED_MAX)
+        return; /* more than were remembered: it may be one of them */
+    int flags = fcntl(fd, F_GETFD);
+    if (flags >= 0 && !(flags & FD_CLOEXEC))
+        fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
 
 /* environ with PBPROBE_MARK=mark_path in place of any inherited one; the
  * strings are environ's own but for the mark's. */
@@ -103,6 +157,8 @@ pid_t child_start(char *const *argv, const char *mark_path, bool stdout_to_stder
         snprintf(err, errlen, "%s: cannot start: %s", argv[0], strerror(rc));
         return -1;
     }
+    if (ninherited >= 0)
+        each_open_fd(close_on_exec_unless_inherited);
     /* glibc reports a failed exec here (ENOENT, EACCES...): no guessing
      * from exit status 127 */
     rc = posix_spawnp(&pid, argv[0], actions ? &fa : NULL, &attr, argv, env);

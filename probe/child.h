@@ -7,6 +7,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* Notes the descriptors pbprobe was started with, before it opens any: the
+ * command inherits those, and no other that pbprobe or a library opened. */
+void child_note_inherited(void);
+
 /* Starts argv with PBPROBE_MARK=mark_path in its environment (when not
  * NULL); with stdout_to_stderr, its standard output is pbprobe's standard
  * error (a log on standard output stays clean); when pbprobe's standard

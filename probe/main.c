@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "child.h"
 #include "exit.h"
 #include "mark.h"
 #include "options.h"
@@ -18,6 +19,7 @@ int main(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "mark") == 0)
         return mark_command(argc - 1, argv + 1);
 
+    child_note_inherited();
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         fprintf(stderr, "pbprobe: cannot initialise libcurl\n");
         return EXIT_INTERNAL;

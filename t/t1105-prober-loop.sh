@@ -30,11 +30,18 @@ test_expect_success 'connections the server closes while idle: every request ans
 	test "$calls" -lt 2000
 '
 
-# libcurl opens its connections through the prober (close-on-exec); its own
-# wakeup socket pair is not, and is not checked here.
-test_expect_success 'the wrapped command inherits none of the prober'"'"'s connections' '
+# The command gets the descriptors pbprobe was given (here 9, as make passes
+# its jobserver) and none that pbprobe or libcurl opened: libcurl opens its
+# connections through the prober (close-on-exec), and its wakeup socket pair
+# is made close-on-exec before the spawn.
+test_expect_success 'the wrapped command inherits what pbprobe was given, and nothing the prober opened' '
+	list="ls /proc/\$\$/fd | sort -n >\$0; cat /proc/net/tcp >tcp" &&
+	sh -c "$list" direct.fds 9<"$TEST_DIR/ng/nginx.conf" &&
 	"$PB" -q --rate 50 --lead 500ms --tail 0s -o cmd.log home=$base/ -- \
-		sh -c "for f in /proc/\$\$/fd/*; do readlink \$f; done >fds; cat /proc/net/tcp >tcp" &&
+		sh -c "$list; for f in /proc/\$\$/fd/*; do readlink \$f; done >fds" wrapped.fds \
+		9<"$TEST_DIR/ng/nginx.conf" &&
+	grep -qx 9 wrapped.fds &&
+	test_cmp direct.fds wrapped.fds &&
 	sed -n "s/^socket:\[\([0-9]*\)\]\$/\1/p" fds | sort >inodes &&
 	# the prober had connections to nginx then: this could fail
 	hexport=$(printf "%04X" "$port") &&
