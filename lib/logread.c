@@ -358,9 +358,7 @@ static inline uint64_t eight_digits_value(uint64_t x)
 /* A non-negative decimal integer, ended by field_end(); "-" gives -1 when
  * allow_absent. s is a field in the line buffer, so the 16 bytes from s are
  * readable (the sentinel and SCAN_PAD bytes follow the data) even when the
- * field is shorter: the 16-digit times are read 8 digits at a time. (A
- * header value is unescaped first: "\t" or "\n" in it would end the number
- * there; the writer writes digits only.) */
+ * field is shorter: the 16-digit times are read 8 digits at a time. */
 static inline int parse_i64(const char *s, int allow_absent, int64_t *out)
 {
     uint64_t v = 0;
@@ -397,6 +395,13 @@ static const char *keep_string(char **slot, const char *val)
     free(*slot);
     *slot = strdup(val);
     return *slot;
+}
+
+/* A header value's number. The value is unescaped: a TAB or LF in it came
+ * from an escape and ends no field, where parse_i64 would stop at it. */
+static int header_number(const char *val, int64_t *out)
+{
+    return val && strpbrk(val, "\t\n") == NULL && parse_i64(val, 0, out) == 0;
 }
 
 /* The first line, split as next_fields() splits every line: f[0] is
@@ -436,18 +441,17 @@ static int parse_header(struct logr *r, char **fields, int n, char *err, size_t 
         const char *key = fields[i];
         char *val = field_value(r, eq + 1);
         int64_t num;
-        if (strcmp(key, "start_us") == 0 && val && parse_i64(val, 0, &num) == 0)
+        if (strcmp(key, "start_us") == 0 && header_number(val, &num))
             r->header.wall_start_us = num;
-        else if (strcmp(key, "pid") == 0 && val && parse_i64(val, 0, &num) == 0)
+        else if (strcmp(key, "pid") == 0 && header_number(val, &num))
             r->header.pid = (long)num;
-        else if (strcmp(key, "max_lag_us") == 0 && val && parse_i64(val, 0, &num) == 0)
+        else if (strcmp(key, "max_lag_us") == 0 && header_number(val, &num))
             r->header.max_lag_us = num;
-        else if (strcmp(key, "batch_window_us") == 0 && val && parse_i64(val, 0, &num) == 0)
+        else if (strcmp(key, "batch_window_us") == 0 && header_number(val, &num))
             r->header.batch_window_us = num;
-        else if (strcmp(key, "clock_maxerror_us") == 0 && val && parse_i64(val, 0, &num) == 0)
+        else if (strcmp(key, "clock_maxerror_us") == 0 && header_number(val, &num))
             r->header.clock_maxerror_us = num;
-        else if (strcmp(key, "clock_synced") == 0 && val && parse_i64(val, 0, &num) == 0 &&
-                 num <= 1)
+        else if (strcmp(key, "clock_synced") == 0 && header_number(val, &num) && num <= 1)
             r->header.clock_synced = (int)num;
         else if (strcmp(key, "host") == 0 && val)
             r->header.host = keep_string(&r->header_strings[0], val);
@@ -461,8 +465,7 @@ static int parse_header(struct logr *r, char **fields, int n, char *err, size_t 
             r->header.prober_revision = keep_string(&r->header_strings[4], val);
         else if (strcmp(key, "libs") == 0 && val)
             r->header.prober_libs = keep_string(&r->header_strings[5], val);
-        else if (strcmp(key, "follow_redirects") == 0 && val && parse_i64(val, 0, &num) == 0 &&
-                 num <= 1)
+        else if (strcmp(key, "follow_redirects") == 0 && header_number(val, &num) && num <= 1)
             r->header.follow_redirects = (int)num;
     }
     return 0;
@@ -673,7 +676,9 @@ int logr_next(struct logr *r, struct log_event *ev, char *err, size_t errlen)
             continue; /* a comment */
         }
         r->line_has_escape = has_bs;
-        if (n >= 2 && line[0] == 'r' && line[1] == 'e' && line[2] == 'q' && line[3] == '\t') {
+        /* (a NUL byte ends the kind as it ends any field: "req\0x\t..." is a req) */
+        if (n >= 2 && line[0] == 'r' && line[1] == 'e' && line[2] == 'q' &&
+            (line[3] == '\t' || line[3] == '\0')) {
             /* nearly every line: its fields are cut as they are read, and
              * parse_req sets every member of ev->u.req */
             cut_field(r, f, n, 0);

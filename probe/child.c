@@ -20,7 +20,8 @@ extern char **environ;
  * /proc/self/fd cannot be read, and then nothing is changed at the spawn. */
 #define INHERITED_MAX 64
 static int inherited[INHERITED_MAX];
-static int ninherited = -1; /* -1: not known */
+static int ninherited = -1;     /* -1: not known */
+static bool inherited_overflow; /* more than INHERITED_MAX: not all are known */
 
 /* Calls fn for each descriptor above 2 open now, but the directory's own. */
 static int each_open_fd(void (*fn)(int fd))
@@ -42,6 +43,8 @@ static void remember(int fd)
 {
     if (ninherited < INHERITED_MAX)
         inherited[ninherited++] = fd;
+    else
+        inherited_overflow = true;
 }
 
 void child_note_inherited(void)
@@ -60,8 +63,8 @@ static void close_on_exec_unless_inherited(int fd)
     for (int i = 0; i < ninherited; i++)
         if (inherited[i] == fd)
             return;
-    if (ninherited == INHERITED_MAX)
-        return; /* more than were remembered: it may be one of them */
+    if (inherited_overflow)
+        return; /* it may be one of those not remembered */
     int flags = fcntl(fd, F_GETFD);
     if (flags >= 0 && !(flags & FD_CLOEXEC))
         fcntl(fd, F_SETFD, flags | FD_CLOEXEC);

@@ -705,6 +705,46 @@ static void unknown_kinds_are_skipped_and_counted(void **state)
     logr_close(r);
 }
 
+/* A NUL byte ends a field wherever it is, the kind too: "req" then a NUL is a
+ * req line, read (and refused) as one, not an unknown kind skipped. The
+ * reader cuts a req line's fields as it reads them, so this is checked. */
+static void nul_after_the_kind_is_still_a_req(void **state)
+{
+    (void)state;
+    static const char text[] = HEADER "req\0x\t1764165600000001\thome\t200\t5\t1\t10\t1\t-\t-\t-\n"
+                                      "req\0\t1764165600000002\thome\tXXX\t5\t1\t10\t1\t-\t-\t-\n";
+    const char *path = new_path("nul-kind.log");
+    write_file(path, text, sizeof text - 1);
+    struct logr *r = open_reader(path);
+    struct log_event ev;
+    next_ok(r, &ev);
+    assert_int_equal(ev.kind, LOG_REQ);
+    assert_string_equal(ev.kind_name, "req");
+    assert_int_equal(ev.u.req.latency_us, 5);
+    char err[256] = "";
+    assert_int_equal(logr_next(r, &ev, err, sizeof err), -1);
+    assert_non_null(strstr(err, ":3: req: bad outcome \"XXX\""));
+    at_end(r);
+    assert_int_equal(logr_unknown_lines(r), 0);
+    logr_close(r);
+}
+
+/* A header value is unescaped before its number is read: an escaped TAB or
+ * newline in it is part of the value, which is then no number. */
+static void header_number_with_an_escaped_tab_is_refused(void **state)
+{
+    (void)state;
+    static const char text[] = "#pbprobe-log 1\tstart_us=1764165600\\t000000\tpid=4\\n2\t"
+                               "max_lag_us=5000\n";
+    const char *path = new_path("escaped-number.log");
+    write_file(path, text, sizeof text - 1);
+    struct logr *r = open_reader(path);
+    assert_int_equal(logr_header(r)->wall_start_us, -1);
+    assert_int_equal(logr_header(r)->pid, 0);
+    assert_int_equal(logr_header(r)->max_lag_us, 5000);
+    logr_close(r);
+}
+
 /* Version 1 grows by appending fields: readers ignore what they do not know. */
 static void extra_trailing_fields_are_ignored(void **state)
 {
@@ -1280,6 +1320,8 @@ int main(void)
         cmocka_unit_test(many_lines_round_trip),
         cmocka_unit_test(truncated_last_line_is_reported_not_read),
         cmocka_unit_test(unknown_kinds_are_skipped_and_counted),
+        cmocka_unit_test(nul_after_the_kind_is_still_a_req),
+        cmocka_unit_test(header_number_with_an_escaped_tab_is_refused),
         cmocka_unit_test(extra_trailing_fields_are_ignored),
         cmocka_unit_test(malformed_lines_name_path_and_line),
         cmocka_unit_test(over_long_line_is_skipped),
